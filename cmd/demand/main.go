@@ -1,0 +1,212 @@
+// Command demand validates, ranks and publishes a registry of customer
+// demands kept as Markdown files in a Git repository.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Exit codes.
+const (
+	exitOK       = 0 // clean (warnings allowed)
+	exitFindings = 1 // the registry has errors, or a check failed
+	exitUsage    = 2 // bad flags, unreadable files, I/O errors
+)
+
+// env is what a command may touch: its arguments' streams.
+type env struct {
+	stdout, stderr io.Writer
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(e *env, args []string) int
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"validate", "check every demand file, the config and the workflow rules", runValidate},
+		{"new", "create a demand file with the next free ID", runNew},
+		{"config", "print the effective registry config", runConfig},
+		{"schema", "print a JSON Schema of the front matter for editors", runSchema},
+		{"version", "print the version", runVersion},
+		{"help", "show help for a command", runHelp},
+	}
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	e := &env{stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	name := args[0]
+	switch name {
+	case "-h", "-help", "--help":
+		usage(stdout)
+		return exitOK
+	case "-version", "--version":
+		name = "version"
+	}
+	for _, c := range commands {
+		if c.name == name {
+			return c.run(e, args[1:])
+		}
+	}
+	fmt.Fprintf(stderr, "demand: unknown command %q\n", name)
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
+	}
+	fmt.Fprintf(stderr, "Run 'demand help' for the commands: %s.\n", strings.Join(names, ", "))
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `demand keeps a registry of customer demands as Markdown files in Git.
+
+Usage:
+  demand <command> [flags]
+
+Commands:
+`)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `
+Run 'demand <command> -h' for a command's flags and examples.
+
+Exit codes: 0 clean (warnings allowed), 1 findings or a failed check,
+2 usage or I/O error.
+`)
+}
+
+func runHelp(e *env, args []string) int {
+	if len(args) == 0 {
+		usage(e.stdout)
+		return exitOK
+	}
+	for _, c := range commands {
+		if c.name == args[0] && c.name != "help" {
+			return c.run(&env{stdout: e.stdout, stderr: e.stdout}, []string{"-h"})
+		}
+	}
+	fmt.Fprintf(e.stderr, "demand help: unknown command %q\n", args[0])
+	return exitUsage
+}
+
+// newFlags makes a command's flag set with usage text and examples.
+func newFlags(e *env, name, synopsis, examples string) *flag.FlagSet {
+	fl := flag.NewFlagSet(name, flag.ContinueOnError)
+	fl.SetOutput(e.stderr)
+	fl.Usage = func() {
+		w := fl.Output()
+		fmt.Fprintf(w, "Usage: demand %s\n\n", synopsis)
+		var sum string
+		for _, c := range commands {
+			if c.name == name {
+				sum = c.summary
+			}
+		}
+		if sum != "" {
+			fmt.Fprintf(w, "%s%s.\n\n", strings.ToUpper(sum[:1]), sum[1:])
+		}
+		var lines []string
+		fl.VisitAll(func(f *flag.Flag) {
+			arg, u := flag.UnquoteUsage(f)
+			head := "  --" + f.Name
+			if arg != "" {
+				head += " " + arg
+			}
+			def := ""
+			if f.DefValue != "" && f.DefValue != "false" {
+				def = fmt.Sprintf(" (default %q)", f.DefValue)
+			}
+			lines = append(lines, fmt.Sprintf("%-26s %s%s", head, u, def))
+		})
+		sort.Strings(lines)
+		if len(lines) > 0 {
+			fmt.Fprintln(w, "Flags:")
+			for _, l := range lines {
+				fmt.Fprintln(w, l)
+			}
+		}
+		if examples != "" {
+			fmt.Fprintf(w, "\nExamples:\n%s", examples)
+		}
+	}
+	return fl
+}
+
+// parseFlags parses and reports whether the command should go on; code is
+// the exit code when it should not.
+func parseFlags(fl *flag.FlagSet, args []string) (code int, ok bool) {
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, false
+		}
+		return exitUsage, false
+	}
+	return 0, true
+}
+
+func oneOf(e *env, cmd, flagName, val string, allowed []string) bool {
+	for _, a := range allowed {
+		if a == val {
+			return true
+		}
+	}
+	fmt.Fprintf(e.stderr, "demand %s: --%s %q is not supported; use one of %s\n", cmd, flagName, val, strings.Join(allowed, ", "))
+	return false
+}
+
+// displayDir is the registry folder as the user would type it from the
+// current directory, slash-separated.
+func displayDir(dir string) string {
+	d := filepath.Clean(dir)
+	if filepath.IsAbs(d) {
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, d); err == nil && !strings.HasPrefix(rel, "..") {
+				d = rel
+			}
+		}
+	}
+	return filepath.ToSlash(d)
+}
+
+// repoRelDir is the registry folder relative to the enclosing git
+// repository's root, for GitHub annotations; displayDir when there is none.
+func repoRelDir(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return displayDir(dir)
+	}
+	for at := abs; ; {
+		if _, err := os.Stat(filepath.Join(at, ".git")); err == nil {
+			rel, err := filepath.Rel(at, abs)
+			if err != nil {
+				return displayDir(dir)
+			}
+			return filepath.ToSlash(rel)
+		}
+		parent := filepath.Dir(at)
+		if parent == at {
+			return displayDir(dir)
+		}
+		at = parent
+	}
+}

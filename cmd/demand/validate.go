@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/demand-registry/demand/registry"
+)
+
+type validateOptions struct {
+	dir    string
+	format string
+}
+
+func runValidate(e *env, args []string) int {
+	var o validateOptions
+	fl := newFlags(e, "validate", "validate [--dir DIR] [--format text|json|github]", `  demand validate
+  demand validate --dir path/to/demands --format json
+  demand validate --format github   # annotations in GitHub Actions
+`)
+	fl.StringVar(&o.dir, "dir", "demands", "registry `folder`")
+	fl.StringVar(&o.format, "format", "text", "output `format`: text, json or github")
+	if code, ok := parseFlags(fl, args); !ok {
+		return code
+	}
+	if fl.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "demand validate: unexpected argument %q (use --dir to name the folder)\n", fl.Arg(0))
+		return exitUsage
+	}
+	if !oneOf(e, "validate", "format", o.format, registry.FindingFormats) {
+		return exitUsage
+	}
+	return o.run(e)
+}
+
+func (o *validateOptions) run(e *env) int {
+	src, err := registry.OpenDir(o.dir)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "demand validate: %v\n", err)
+		return exitUsage
+	}
+	defer src.Close()
+	snap, fs, err := registry.Load(src)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "demand validate: %v\n", err)
+		return exitUsage
+	}
+	fs = append(fs, registry.Validate(snap)...)
+	fs.Sort()
+	prefix := displayDir(o.dir)
+	if o.format == "github" {
+		prefix = repoRelDir(o.dir)
+	}
+	if err := registry.WriteFindings(e.stdout, o.format, prefix, fs); err != nil {
+		fmt.Fprintf(e.stderr, "demand validate: %v\n", err)
+		return exitUsage
+	}
+	errs, warns := fs.Count()
+	if o.format == "text" {
+		fmt.Fprintf(e.stderr, "%d demands, %d errors, %d warnings\n", len(snap.Demands), errs, warns)
+	}
+	if errs > 0 {
+		return exitFindings
+	}
+	return exitOK
+}

@@ -1,0 +1,820 @@
+package registry
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed defaults.yaml
+var defaultsYAML []byte
+
+// ConfigFile is the registry config's name inside the registry folder.
+const ConfigFile = "registry.yaml"
+
+// Label is a text in several languages, keyed by language tag (en, zh-CN).
+type Label map[string]string
+
+// In returns the label in lang, falling back to English, then to any.
+func (l Label) In(lang string) string {
+	if s, ok := l[lang]; ok && s != "" {
+		return s
+	}
+	if s, ok := l["en"]; ok && s != "" {
+		return s
+	}
+	keys := make([]string, 0, len(l))
+	for k := range l {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if l[k] != "" {
+			return l[k]
+		}
+	}
+	return ""
+}
+
+// Config is the effective registry configuration: built-in defaults with
+// registry.yaml laid over them.
+type Config struct {
+	Title      string            `yaml:"title" json:"title"`
+	Language   string            `yaml:"language" json:"language"`
+	Repository RepoConfig        `yaml:"repository" json:"repository"`
+	ID         IDConfig          `yaml:"id" json:"id"`
+	Files      FilesConfig       `yaml:"files" json:"files"`
+	Statuses   []Status          `yaml:"statuses" json:"statuses"`
+	Fields     map[string]*Field `yaml:"fields" json:"fields"`
+	Scoring    Scoring           `yaml:"scoring" json:"scoring"`
+	Tiers      TierConfig        `yaml:"tiers" json:"tiers"`
+	SLA        SLAConfig         `yaml:"sla" json:"sla"`
+	Policy     Policy            `yaml:"policy" json:"policy"`
+	Duplicates DupConfig         `yaml:"duplicates" json:"duplicates"`
+	Site       SiteConfig        `yaml:"site" json:"site"`
+
+	// FieldOrder lists Fields' names: built-in order, then the config's.
+	FieldOrder []string `yaml:"-" json:"-"`
+
+	idRe     *regexp.Regexp
+	idPrefix *regexp.Regexp
+	status   map[string]*Status
+}
+
+// RepoConfig locates the repository on the web.
+type RepoConfig struct {
+	URL string `yaml:"url" json:"url"`
+}
+
+// IDConfig sets how demands are identified.
+type IDConfig struct {
+	Pattern      string `yaml:"pattern" json:"pattern"`
+	Prefix       string `yaml:"prefix" json:"prefix"`
+	Digits       int    `yaml:"digits" json:"digits"`
+	FromFilename bool   `yaml:"from_filename" json:"from_filename"`
+}
+
+// FilesConfig limits demand files.
+type FilesConfig struct {
+	MaxSize int64 `yaml:"max_size" json:"max_size"`
+}
+
+// Status is one workflow state.
+type Status struct {
+	Name  string   `yaml:"name" json:"name"`
+	Kind  string   `yaml:"kind" json:"kind"`
+	Label Label    `yaml:"label,omitempty" json:"label,omitempty"`
+	Next  []string `yaml:"next" json:"next"`
+}
+
+// Status kinds.
+const (
+	KindOpen   = "open"
+	KindActive = "active"
+	KindDone   = "done"
+	KindClosed = "closed"
+)
+
+var statusKinds = []string{KindOpen, KindActive, KindDone, KindClosed}
+
+// Field types.
+const (
+	TString = "string"
+	TInt    = "int"
+	TNumber = "number"
+	TBool   = "bool"
+	TDate   = "date"
+	TEnum   = "enum"
+	TStatus = "status"
+	TID     = "id"
+	TList   = "list"
+	TMap    = "map"
+)
+
+var fieldTypes = []string{TString, TInt, TNumber, TBool, TDate, TEnum, TStatus, TID, TList, TMap}
+
+// Field describes one front-matter field.
+type Field struct {
+	Type        string            `yaml:"type" json:"type"`
+	Required    bool              `yaml:"required,omitempty" json:"required,omitempty"`
+	Label       Label             `yaml:"label,omitempty" json:"label,omitempty"`
+	Description string            `yaml:"description,omitempty" json:"description,omitempty"`
+	Values      []string          `yaml:"values,omitempty" json:"values,omitempty"`
+	Labels      map[string]Label  `yaml:"labels,omitempty" json:"labels,omitempty"`
+	Items       *Field            `yaml:"items,omitempty" json:"items,omitempty"`
+	Fields      map[string]*Field `yaml:"fields,omitempty" json:"fields,omitempty"`
+	Min         *float64          `yaml:"min,omitempty" json:"min,omitempty"`
+	Max         *float64          `yaml:"max,omitempty" json:"max,omitempty"`
+	OneOf       []float64         `yaml:"one_of,omitempty" json:"one_of,omitempty"`
+	Pattern     string            `yaml:"pattern,omitempty" json:"pattern,omitempty"`
+	MaxLength   int               `yaml:"max_length,omitempty" json:"max_length,omitempty"`
+	Multiline   bool              `yaml:"multiline,omitempty" json:"multiline,omitempty"`
+	Remove      bool              `yaml:"remove,omitempty" json:"-"`
+
+	re *regexp.Regexp
+}
+
+// ValueLabel is the label of an enum value in lang, or the value itself.
+func (f *Field) ValueLabel(v, lang string) string {
+	if l := f.Labels[v].In(lang); l != "" {
+		return l
+	}
+	return v
+}
+
+// Scoring configures the ranking models.
+type Scoring struct {
+	Primary    string                `yaml:"primary" json:"primary"`
+	Weighted   []Factor              `yaml:"weighted" json:"weighted"`
+	Requesters RequesterModel        `yaml:"requesters" json:"requesters"`
+	Kano       map[string]KanoEffect `yaml:"kano" json:"kano"`
+}
+
+// Factor is one term of the weighted grading.
+type Factor struct {
+	Factor string             `yaml:"factor" json:"factor"`
+	Field  string             `yaml:"field" json:"field"`
+	Weight float64            `yaml:"weight" json:"weight"`
+	Levels map[string]float64 `yaml:"levels" json:"levels"`
+}
+
+// RequesterModel weighs the customers asking for a demand.
+type RequesterModel struct {
+	SegmentWeights    map[string]float64 `yaml:"segment_weights" json:"segment_weights"`
+	Saturation        float64            `yaml:"saturation" json:"saturation"`
+	ReachPerRequester float64            `yaml:"reach_per_requester" json:"reach_per_requester"`
+}
+
+// KanoEffect adjusts the primary score by Kano category.
+type KanoEffect struct {
+	Add     float64  `yaml:"add,omitempty" json:"add,omitempty"`
+	Floor   *float64 `yaml:"floor,omitempty" json:"floor,omitempty"`
+	Ceiling *float64 `yaml:"ceiling,omitempty" json:"ceiling,omitempty"`
+}
+
+// TierConfig maps scores to tiers.
+type TierConfig struct {
+	Levels              []TierLevel `yaml:"levels" json:"levels"`
+	Floors              []FloorRule `yaml:"floors" json:"floors"`
+	InheritDependencies bool        `yaml:"inherit_dependencies" json:"inherit_dependencies"`
+}
+
+// TierLevel is a tier with the lowest primary score that reaches it.
+type TierLevel struct {
+	Tier     int     `yaml:"tier" json:"tier"`
+	MinScore float64 `yaml:"min_score" json:"min_score"`
+	Label    Label   `yaml:"label,omitempty" json:"label,omitempty"`
+}
+
+// FloorRule raises matching demands to at least Tier.
+type FloorRule struct {
+	Name string    `yaml:"name" json:"name"`
+	When Condition `yaml:"when" json:"when"`
+	Tier int       `yaml:"tier" json:"tier"`
+}
+
+// Condition maps a field path (dotted, or status_kind, or tier) to the
+// values it may take; all entries must match.
+type Condition map[string]StringList
+
+// StringList accepts a scalar or a list of scalars.
+type StringList []string
+
+// UnmarshalYAML accepts `x` as well as `[x, y]`.
+func (s *StringList) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		*s = StringList{n.Value}
+		return nil
+	}
+	var l []string
+	if err := n.Decode(&l); err != nil {
+		return err
+	}
+	*s = l
+	return nil
+}
+
+// SLAConfig sets response-time targets.
+type SLAConfig struct {
+	WorkingDays bool        `yaml:"working_days" json:"working_days"`
+	Weekends    []string    `yaml:"weekends" json:"weekends"`
+	Holidays    []string    `yaml:"holidays" json:"holidays"`
+	Targets     []SLATarget `yaml:"targets" json:"targets"`
+}
+
+// SLATarget is one tier's days to each response node.
+type SLATarget struct {
+	Tier     int     `yaml:"tier" json:"tier"`
+	Evaluate float64 `yaml:"evaluate" json:"evaluate"`
+	Solution float64 `yaml:"solution" json:"solution"`
+	Feedback float64 `yaml:"feedback" json:"feedback"`
+}
+
+// Policy holds workflow rules checked by validate.
+type Policy struct {
+	WIP   []WIPLimit   `yaml:"wip" json:"wip"`
+	Rules []PolicyRule `yaml:"rules" json:"rules"`
+}
+
+// WIPLimit caps the demands of a tier in statuses of some kinds.
+type WIPLimit struct {
+	Tier  int      `yaml:"tier" json:"tier"`
+	Max   int      `yaml:"max" json:"max"`
+	Kinds []string `yaml:"kinds" json:"kinds"`
+}
+
+// PolicyRule requires fields of demands matching a condition.
+type PolicyRule struct {
+	Name     string    `yaml:"name" json:"name"`
+	When     Condition `yaml:"when" json:"when"`
+	Require  []string  `yaml:"require" json:"require"`
+	Severity Severity  `yaml:"severity" json:"severity"`
+	Message  string    `yaml:"message" json:"message"`
+}
+
+// DupConfig tunes duplicate detection.
+type DupConfig struct {
+	Threshold float64 `yaml:"threshold" json:"threshold"`
+}
+
+// SiteConfig tunes the static site.
+type SiteConfig struct {
+	PublicCustomerNames bool `yaml:"public_customer_names" json:"public_customer_names"`
+}
+
+func decodeDefaults() (*Config, *yaml.Node) {
+	var n yaml.Node
+	if err := yaml.Unmarshal(defaultsYAML, &n); err != nil {
+		panic("registry: built-in defaults: " + err.Error())
+	}
+	cfg := &Config{}
+	if err := n.Decode(cfg); err != nil {
+		panic("registry: built-in defaults: " + err.Error())
+	}
+	return cfg, &n
+}
+
+// DefaultConfig returns the built-in configuration.
+func DefaultConfig() *Config {
+	cfg, n := decodeDefaults()
+	cfg.FieldOrder = mappingKeys(lookupNode(n.Content[0], "fields"))
+	if fs := cfg.prepare(nil, ""); fs.HasErrors() {
+		panic(fmt.Sprintf("registry: built-in defaults are invalid: %v", fs))
+	}
+	return cfg
+}
+
+// ErrNoConfig is returned by LoadConfig's source when registry.yaml is absent.
+var errNoConfig = fs.ErrNotExist
+
+// LoadConfig reads registry.yaml from src (defaults when absent) and
+// returns the effective config with every problem found in the file.
+// A config with errors is still returned, with defaults where it was wrong.
+func LoadConfig(src Source) (*Config, Findings) {
+	data, err := src.ReadFile(ConfigFile)
+	if errors.Is(err, errNoConfig) {
+		return DefaultConfig(), nil
+	}
+	if err != nil {
+		return DefaultConfig(), Findings{{Path: ConfigFile, Severity: Error, Rule: "config",
+			Message: "cannot read the config: " + err.Error()}}
+	}
+	return ParseConfig(ConfigFile, data)
+}
+
+// ParseConfig lays a registry.yaml over the defaults.
+func ParseConfig(path string, data []byte) (*Config, Findings) {
+	data = bytes.TrimPrefix(data, utf8BOM)
+	if f, ok := checkUTF8(path, data); !ok {
+		return DefaultConfig(), Findings{f}
+	}
+	data = normalizeNewlines(data)
+	root, fs := parseYAML(path, data, 0)
+	if fs.HasErrors() {
+		return DefaultConfig(), fs
+	}
+	if root == nil {
+		return DefaultConfig(), fs
+	}
+	if root.Kind != yaml.MappingNode {
+		return DefaultConfig(), append(fs, Finding{Path: path, Line: root.Line, Col: root.Column, Severity: Error,
+			Rule: "config", Message: "the config must be a mapping of sections (title, id, statuses, fields, ...)"})
+	}
+	fs = append(fs, checkConfigKeys(path, root)...)
+	if fs.HasErrors() {
+		return DefaultConfig(), fs
+	}
+	cfg, defNode := decodeDefaults()
+	pristine, _ := decodeDefaults()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil {
+		fs = append(fs, decodeErrors(path, root, err)...)
+		return DefaultConfig(), fs
+	}
+	// A field named in the config is merged into the built-in field.
+	order := mappingKeys(lookupNode(defNode.Content[0], "fields"))
+	if fn := lookupNode(root, "fields"); fn != nil {
+		for i := 0; i+1 < len(fn.Content); i += 2 {
+			name := fn.Content[i].Value
+			if def, ok := pristine.Fields[name]; ok {
+				if err := fn.Content[i+1].Decode(def); err == nil {
+					cfg.Fields[name] = def
+				}
+			} else {
+				order = append(order, name)
+			}
+			if f := cfg.Fields[name]; f != nil && f.Remove {
+				delete(cfg.Fields, name)
+			}
+		}
+	}
+	cfg.FieldOrder = slices.DeleteFunc(order, func(n string) bool { return cfg.Fields[n] == nil })
+	fs = append(fs, cfg.prepare(root, path)...)
+	if fs.HasErrors() {
+		def := DefaultConfig()
+		return def, fs
+	}
+	return cfg, fs
+}
+
+var typeErrLine = regexp.MustCompile(`^line (\d+): (.*)$`)
+
+// decodeErrors turns yaml.v3 decoding errors into positioned findings.
+func decodeErrors(path string, root *yaml.Node, err error) Findings {
+	var msgs []string
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	} else {
+		msgs = []string{strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	var fs Findings
+	for _, m := range msgs {
+		f := Finding{Path: path, Line: 1, Col: 1, Severity: Error, Rule: "config", Message: m,
+			Hint: "see `demand config` for the effective config and the README for each section"}
+		if sm := typeErrLine.FindStringSubmatch(m); sm != nil {
+			fmt.Sscan(sm[1], &f.Line)
+			f.Message = strings.ReplaceAll(sm[2], "registry.", "")
+			if n := nodeAt(root, f.Line); n != nil {
+				f.Col = n.Column
+			}
+		}
+		fs = append(fs, f)
+	}
+	return fs
+}
+
+// checkConfigKeys reports unknown keys with a suggestion, before decoding,
+// so that a typo gets a position and a "did you mean".
+func checkConfigKeys(path string, root *yaml.Node) Findings {
+	var fs Findings
+	var walk func(n *yaml.Node, t any)
+	walk = func(n *yaml.Node, known any) {
+		keys, ok := known.(map[string]any)
+		if !ok || n.Kind != yaml.MappingNode {
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			sub, ok := keys[k.Value]
+			if !ok {
+				if _, any := keys["*"]; any {
+					walk(n.Content[i+1], keys["*"])
+					continue
+				}
+				names := make([]string, 0, len(keys))
+				for name := range keys {
+					names = append(names, name)
+				}
+				f := Finding{Path: path, Line: k.Line, Col: k.Column, Severity: Error, Rule: "config",
+					Message: fmt.Sprintf("unknown config key %q", k.Value)}
+				if s := closest(k.Value, names); s != "" {
+					f.Hint = fmt.Sprintf("did you mean %q?", s)
+				} else {
+					sort.Strings(names)
+					f.Hint = "known keys: " + strings.Join(names, ", ")
+				}
+				fs = append(fs, f)
+				continue
+			}
+			v := n.Content[i+1]
+			if v.Kind == yaml.SequenceNode {
+				for _, item := range v.Content {
+					walk(item, sub)
+				}
+				continue
+			}
+			walk(v, sub)
+		}
+	}
+	walk(root, configKeys)
+	return fs
+}
+
+// configKeys is the shape of registry.yaml for key checks: nil marks a leaf,
+// "*" any key.
+var configKeys = func() map[string]any {
+	label := map[string]any{"*": nil}
+	var field map[string]any
+	field = map[string]any{"type": nil, "required": nil, "label": label, "description": nil, "values": nil,
+		"labels": map[string]any{"*": label}, "min": nil, "max": nil, "one_of": nil, "pattern": nil,
+		"max_length": nil, "multiline": nil, "remove": nil}
+	field["items"] = field
+	field["fields"] = map[string]any{"*": field}
+	cond := map[string]any{"*": nil}
+	return map[string]any{
+		"title": nil, "language": nil,
+		"repository": map[string]any{"url": nil},
+		"id":         map[string]any{"pattern": nil, "prefix": nil, "digits": nil, "from_filename": nil},
+		"files":      map[string]any{"max_size": nil},
+		"statuses":   map[string]any{"name": nil, "kind": nil, "label": label, "next": nil},
+		"fields":     map[string]any{"*": field},
+		"scoring": map[string]any{"primary": nil,
+			"weighted":   map[string]any{"factor": nil, "field": nil, "weight": nil, "levels": map[string]any{"*": nil}},
+			"requesters": map[string]any{"segment_weights": map[string]any{"*": nil}, "saturation": nil, "reach_per_requester": nil},
+			"kano":       map[string]any{"*": map[string]any{"add": nil, "floor": nil, "ceiling": nil}}},
+		"tiers": map[string]any{
+			"levels":               map[string]any{"tier": nil, "min_score": nil, "label": label},
+			"floors":               map[string]any{"name": nil, "when": cond, "tier": nil},
+			"inherit_dependencies": nil},
+		"sla": map[string]any{"working_days": nil, "weekends": nil, "holidays": nil,
+			"targets": map[string]any{"tier": nil, "evaluate": nil, "solution": nil, "feedback": nil}},
+		"policy": map[string]any{
+			"wip":   map[string]any{"tier": nil, "max": nil, "kinds": nil},
+			"rules": map[string]any{"name": nil, "when": cond, "require": nil, "severity": nil, "message": nil}},
+		"duplicates": map[string]any{"threshold": nil},
+		"site":       map[string]any{"public_customer_names": nil},
+	}
+}()
+
+func lookupNode(n *yaml.Node, keys ...string) *yaml.Node {
+	for _, k := range keys {
+		if n == nil || n.Kind != yaml.MappingNode {
+			return nil
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == k {
+				next = n.Content[i+1]
+				break
+			}
+		}
+		n = next
+	}
+	return n
+}
+
+func mappingKeys(n *yaml.Node) []string {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	var keys []string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		keys = append(keys, n.Content[i].Value)
+	}
+	return keys
+}
+
+// prepare checks the config's meaning and builds lookup tables. root is the
+// config file's node tree (nil for defaults), used to place findings.
+func (c *Config) prepare(root *yaml.Node, path string) Findings {
+	var fs Findings
+	bad := func(msg, hint string, keys ...string) {
+		f := Finding{Path: path, Severity: Error, Rule: "config", Message: msg, Hint: hint}
+		if n := lookupNode(root, keys...); n != nil {
+			f.Line, f.Col = n.Line, n.Column
+		} else if n := lookupNode(root, keys[0]); n != nil {
+			f.Line, f.Col = n.Line, n.Column
+		} else if root != nil {
+			f.Line, f.Col = 1, 1
+		}
+		fs = append(fs, f)
+	}
+	if c.Language != "en" && c.Language != "zh-CN" {
+		bad(fmt.Sprintf("language %q is not supported", c.Language), "use en or zh-CN", "language")
+	}
+	re, err := regexp.Compile(c.ID.Pattern)
+	if err != nil {
+		bad("id.pattern is not a valid regular expression: "+err.Error(), "", "id", "pattern")
+	} else {
+		c.idRe = re
+		body := strings.TrimSuffix(strings.TrimPrefix(c.ID.Pattern, "^"), "$")
+		c.idPrefix = regexp.MustCompile("^(?:" + body + ")")
+	}
+	if c.ID.Digits < 1 || c.ID.Digits > 12 {
+		bad("id.digits must be between 1 and 12", "", "id", "digits")
+	}
+	if c.idRe != nil && !c.idRe.MatchString(c.ID.Prefix+strings.Repeat("1", max(c.ID.Digits, 1))) {
+		bad(fmt.Sprintf("IDs made from id.prefix %q and %d digits do not match id.pattern", c.ID.Prefix, c.ID.Digits),
+			"make prefix, digits and pattern agree", "id")
+	}
+	if c.Files.MaxSize <= 0 {
+		bad("files.max_size must be positive", "", "files", "max_size")
+	}
+	c.status = map[string]*Status{}
+	if len(c.Statuses) == 0 {
+		bad("statuses must list at least one status", "", "statuses")
+	}
+	for i := range c.Statuses {
+		s := &c.Statuses[i]
+		if s.Name == "" {
+			bad(fmt.Sprintf("status #%d has no name", i+1), "", "statuses")
+			continue
+		}
+		if _, dup := c.status[s.Name]; dup {
+			bad(fmt.Sprintf("status %q is listed twice", s.Name), "", "statuses")
+		}
+		c.status[s.Name] = s
+		if !slices.Contains(statusKinds, s.Kind) {
+			bad(fmt.Sprintf("status %q has kind %q", s.Name, s.Kind), "kind is one of "+strings.Join(statusKinds, ", "), "statuses")
+		}
+	}
+	for _, s := range c.Statuses {
+		for _, n := range s.Next {
+			if c.status[n] == nil {
+				bad(fmt.Sprintf("status %q lists unknown next status %q", s.Name, n), "", "statuses")
+			}
+		}
+	}
+	for _, name := range c.FieldOrder {
+		fs = append(fs, c.prepareField(name, c.Fields[name], root, path, []string{"fields", name})...)
+	}
+	for _, req := range []string{"id", "title", "status", "received"} {
+		if c.Fields[req] == nil && !(req == "id" && c.ID.FromFilename) {
+			bad(fmt.Sprintf("the built-in field %q cannot be removed", req), "", "fields")
+		}
+	}
+	switch c.Scoring.Primary {
+	case "weighted", "rice", "wsjf":
+	default:
+		bad(fmt.Sprintf("scoring.primary %q is not a model", c.Scoring.Primary), "use weighted, rice or wsjf", "scoring", "primary")
+	}
+	for _, f := range c.Scoring.Weighted {
+		if c.FieldByPath(f.Field) == nil {
+			bad(fmt.Sprintf("scoring factor %q uses unknown field %q", f.Factor, f.Field), "", "scoring", "weighted")
+		}
+		if f.Weight < 0 {
+			bad(fmt.Sprintf("scoring factor %q has a negative weight", f.Factor), "", "scoring", "weighted")
+		}
+	}
+	for k := range c.Scoring.Kano {
+		if kf := c.Fields["kano"]; kf != nil && !slices.Contains(kf.Values, k) {
+			bad(fmt.Sprintf("scoring.kano names unknown category %q", k), "", "scoring", "kano")
+		}
+	}
+	if len(c.Tiers.Levels) == 0 {
+		bad("tiers.levels must list at least one tier", "", "tiers", "levels")
+	}
+	for i, l := range c.Tiers.Levels {
+		if l.Tier != i+1 {
+			bad("tiers.levels must list tiers 1, 2, 3, ... in order", "", "tiers", "levels")
+			break
+		}
+		if i > 0 && l.MinScore > c.Tiers.Levels[i-1].MinScore {
+			bad(fmt.Sprintf("tier %d has a higher min_score than tier %d", l.Tier, l.Tier-1), "lower tiers need lower scores", "tiers", "levels")
+		}
+	}
+	for _, fl := range c.Tiers.Floors {
+		if fl.Tier < 1 || fl.Tier > len(c.Tiers.Levels) {
+			bad(fmt.Sprintf("floor %q sets tier %d, which is not a tier", fl.Name, fl.Tier), "", "tiers", "floors")
+		}
+		fs = append(fs, c.checkCondition(fl.When, "floor "+fl.Name, bad, "tiers", "floors")...)
+	}
+	for _, t := range c.SLA.Targets {
+		if t.Tier < 1 || t.Tier > len(c.Tiers.Levels) {
+			bad(fmt.Sprintf("sla target for tier %d, which is not a tier", t.Tier), "", "sla", "targets")
+		}
+	}
+	for _, h := range c.SLA.Holidays {
+		if _, ok := ParseDate(h); !ok {
+			bad(fmt.Sprintf("sla holiday %q is not a date", h), "write YYYY-MM-DD", "sla", "holidays")
+		}
+	}
+	for _, w := range c.SLA.Weekends {
+		if weekdayByName(w) < 0 {
+			bad(fmt.Sprintf("sla weekend %q is not a weekday", w), "write monday ... sunday", "sla", "weekends")
+		}
+	}
+	for _, r := range c.Policy.Rules {
+		if r.Severity != Error && r.Severity != Warning {
+			bad(fmt.Sprintf("policy rule %q has severity %q", r.Name, r.Severity), "use error or warning", "policy", "rules")
+		}
+		for _, req := range r.Require {
+			if c.FieldByPath(req) == nil {
+				bad(fmt.Sprintf("policy rule %q requires unknown field %q", r.Name, req), "", "policy", "rules")
+			}
+		}
+		fs = append(fs, c.checkCondition(r.When, "policy rule "+r.Name, bad, "policy", "rules")...)
+	}
+	for _, w := range c.Policy.WIP {
+		for _, k := range w.Kinds {
+			if !slices.Contains(statusKinds, k) {
+				bad(fmt.Sprintf("wip limit names unknown status kind %q", k), "", "policy", "wip")
+			}
+		}
+	}
+	if c.Duplicates.Threshold <= 0 || c.Duplicates.Threshold > 1 {
+		bad("duplicates.threshold must be in (0, 1]", "", "duplicates", "threshold")
+	}
+	return fs
+}
+
+func (c *Config) checkCondition(cond Condition, what string, bad func(string, string, ...string), keys ...string) Findings {
+	for k := range cond {
+		switch k {
+		case "status_kind", "tier":
+			continue
+		}
+		if c.FieldByPath(k) == nil {
+			bad(fmt.Sprintf("%s tests unknown field %q", what, k), "", keys...)
+		}
+	}
+	return nil
+}
+
+func (c *Config) prepareField(name string, f *Field, root *yaml.Node, path string, keys []string) Findings {
+	var fs Findings
+	bad := func(msg string) {
+		fd := Finding{Path: path, Severity: Error, Rule: "config", Message: fmt.Sprintf("field %q: %s", name, msg)}
+		for k := len(keys); k > 0; k-- {
+			if n := lookupNode(root, keys[:k]...); n != nil {
+				fd.Line, fd.Col = n.Line, n.Column
+				break
+			}
+		}
+		fs = append(fs, fd)
+	}
+	if f == nil {
+		bad("has no definition")
+		return fs
+	}
+	if !slices.Contains(fieldTypes, f.Type) {
+		bad(fmt.Sprintf("type %q is not one of %s", f.Type, strings.Join(fieldTypes, ", ")))
+		return fs
+	}
+	switch f.Type {
+	case TEnum:
+		if len(f.Values) == 0 {
+			bad("an enum needs values")
+		}
+	case TStatus:
+		f.Values = nil
+		for _, s := range c.Statuses {
+			f.Values = append(f.Values, s.Name)
+		}
+	case TList:
+		if f.Items == nil {
+			bad("a list needs items")
+		} else {
+			fs = append(fs, c.prepareField(name+"[]", f.Items, root, path, append(keys, "items"))...)
+		}
+	case TMap:
+		if len(f.Fields) == 0 {
+			bad("a map needs fields")
+		}
+		for _, sub := range sortedKeys(f.Fields) {
+			fs = append(fs, c.prepareField(name+"."+sub, f.Fields[sub], root, path, append(keys, "fields", sub))...)
+		}
+	}
+	if f.Pattern != "" {
+		re, err := regexp.Compile(f.Pattern)
+		if err != nil {
+			bad("pattern is not a valid regular expression: " + err.Error())
+		}
+		f.re = re
+	}
+	return fs
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// FieldByPath finds a field by dotted path ("customer.segment"); list
+// fields resolve to their items.
+func (c *Config) FieldByPath(p string) *Field {
+	parts := strings.Split(p, ".")
+	f := c.Fields[parts[0]]
+	for _, part := range parts[1:] {
+		for f != nil && f.Type == TList {
+			f = f.Items
+		}
+		if f == nil || f.Type != TMap {
+			return nil
+		}
+		f = f.Fields[part]
+	}
+	return f
+}
+
+// Status returns the named status, or nil.
+func (c *Config) Status(name string) *Status { return c.status[name] }
+
+// StatusKind returns the kind of a status, or "" when unknown.
+func (c *Config) StatusKind(name string) string {
+	if s := c.status[name]; s != nil {
+		return s.Kind
+	}
+	return ""
+}
+
+// CanMove reports whether the workflow allows from → to in one step.
+func (c *Config) CanMove(from, to string) bool {
+	if from == to {
+		return true
+	}
+	s := c.status[from]
+	return s != nil && slices.Contains(s.Next, to)
+}
+
+// ValidID reports whether id matches the ID pattern.
+func (c *Config) ValidID(id string) bool { return c.idRe != nil && c.idRe.MatchString(id) }
+
+// IDFromName returns the ID at the start of a file name, or "".
+func (c *Config) IDFromName(base string) string {
+	if c.idPrefix == nil {
+		return ""
+	}
+	m := c.idPrefix.FindString(base)
+	if m == "" {
+		return ""
+	}
+	rest := base[len(m):]
+	if rest == "" || rest[0] == '-' || rest[0] == '.' || rest[0] == '_' {
+		return m
+	}
+	return ""
+}
+
+// TierLabel is the label of a tier in lang.
+func (c *Config) TierLabel(tier int, lang string) string {
+	for _, l := range c.Tiers.Levels {
+		if l.Tier == tier {
+			return l.Label.In(lang)
+		}
+	}
+	return fmt.Sprintf("Tier %d", tier)
+}
+
+// YAML renders the effective config.
+func (c *Config) YAML() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(c.ordered()); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), enc.Close()
+}
+
+// ordered renders the config as a node tree whose fields keep FieldOrder.
+func (c *Config) ordered() *yaml.Node {
+	var n yaml.Node
+	_ = n.Encode(c)
+	if fn := lookupNode(&n, "fields"); fn != nil {
+		byName := map[string][2]*yaml.Node{}
+		for i := 0; i+1 < len(fn.Content); i += 2 {
+			byName[fn.Content[i].Value] = [2]*yaml.Node{fn.Content[i], fn.Content[i+1]}
+		}
+		fn.Content = fn.Content[:0]
+		for _, name := range c.FieldOrder {
+			kv := byName[name]
+			fn.Content = append(fn.Content, kv[0], kv[1])
+		}
+	}
+	return &n
+}

@@ -1,0 +1,408 @@
+package registry
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+)
+
+// Pos is a position in a demand file (1-based).
+type Pos struct {
+	Line int `json:"line"`
+	Col  int `json:"col"`
+}
+
+// Customer is who raised a demand.
+type Customer struct {
+	Name    string `json:"name,omitempty"`
+	Segment string `json:"segment,omitempty"`
+}
+
+// Requester is a further customer asking for the same demand.
+type Requester struct {
+	Name    string `json:"name"`
+	Segment string `json:"segment,omitempty"`
+	Channel string `json:"channel,omitempty"`
+	Date    Date   `json:"date,omitempty"`
+}
+
+// Links relate demands to each other.
+type Links struct {
+	DependsOn   []string `json:"depends_on,omitempty"`
+	DuplicateOf string   `json:"duplicate_of,omitempty"`
+	Related     []string `json:"related,omitempty"`
+	Parent      string   `json:"parent,omitempty"`
+}
+
+// RICE holds Intercom's RICE inputs.
+type RICE struct {
+	Reach      float64 `json:"reach"`
+	Impact     float64 `json:"impact"`
+	Confidence float64 `json:"confidence"`
+	Effort     float64 `json:"effort"`
+}
+
+// WSJF holds SAFe's weighted-shortest-job-first inputs.
+type WSJF struct {
+	Value           float64 `json:"value"`
+	TimeCriticality float64 `json:"time_criticality"`
+	RiskReduction   float64 `json:"risk_reduction"`
+	JobSize         float64 `json:"job_size"`
+}
+
+// TierOverride is a human decision that overrules the computed tier.
+type TierOverride struct {
+	Tier   int    `json:"tier"`
+	Reason string `json:"reason"`
+	By     string `json:"by,omitempty"`
+}
+
+// Demand is one customer demand, read from one file.
+type Demand struct {
+	ID       string `json:"id"`
+	Path     string `json:"path"` // relative to the registry folder
+	Title    string `json:"title"`
+	Status   string `json:"status"`
+	Received Date   `json:"received"`
+
+	Type         string        `json:"type,omitempty"`
+	Urgency      string        `json:"urgency,omitempty"`
+	Importance   string        `json:"importance,omitempty"`
+	Value        string        `json:"value,omitempty"`
+	Impact       string        `json:"impact,omitempty"`
+	Difficulty   string        `json:"difficulty,omitempty"`
+	Customer     Customer      `json:"customer"`
+	Requesters   []Requester   `json:"requesters,omitempty"`
+	Channel      string        `json:"channel,omitempty"`
+	Owner        string        `json:"owner,omitempty"`
+	Due          Date          `json:"due,omitempty"`
+	Tags         []string      `json:"tags,omitempty"`
+	Links        Links         `json:"links"`
+	RICE         *RICE         `json:"rice,omitempty"`
+	WSJF         *WSJF         `json:"wsjf,omitempty"`
+	Kano         string        `json:"kano,omitempty"`
+	Tier         int           `json:"tier,omitempty"` // declared; 0 when absent
+	TierOverride *TierOverride `json:"tier_override,omitempty"`
+	Satisfaction int           `json:"satisfaction,omitempty"`
+	Visibility   string        `json:"visibility"`
+
+	// Fields holds every front-matter value as validated: string, int64,
+	// float64, bool, Date, []any and map[string]any.
+	Fields map[string]any `json:"fields"`
+	// Pos is where each top-level key (and each nested key, dotted) is.
+	Pos map[string]Pos `json:"-"`
+	// Body is the Markdown after the front matter; BodyLine its first line.
+	Body     string `json:"body"`
+	BodyLine int    `json:"-"`
+}
+
+// At returns a field's position, or the file's first line.
+func (d *Demand) At(field string) Pos {
+	if p, ok := d.Pos[field]; ok {
+		return p
+	}
+	return Pos{Line: 1, Col: 1}
+}
+
+// Values returns a field's values as strings for condition matching: one
+// for a scalar, each item for a list, nothing when absent. Dotted paths
+// reach into maps and across lists (requesters.segment).
+func (d *Demand) Values(p string) []string {
+	var out []string
+	var walk func(v any, parts []string)
+	walk = func(v any, parts []string) {
+		switch x := v.(type) {
+		case nil:
+		case []any:
+			for _, it := range x {
+				walk(it, parts)
+			}
+		case map[string]any:
+			if len(parts) > 0 {
+				walk(x[parts[0]], parts[1:])
+			}
+		default:
+			if len(parts) == 0 {
+				out = append(out, scalarString(x))
+			}
+		}
+	}
+	parts := strings.Split(p, ".")
+	walk(d.Fields[parts[0]], parts[1:])
+	return out
+}
+
+func scalarString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case Date:
+		return string(x)
+	case float64:
+		return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%f", x), "0"), ".")
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+// Has reports whether a field is set.
+func (d *Demand) Has(p string) bool { return len(d.Values(p)) > 0 || d.hasMap(p) }
+
+func (d *Demand) hasMap(p string) bool {
+	m, ok := d.Fields[p].(map[string]any)
+	return ok && len(m) > 0
+}
+
+// AllLinks lists every linked ID with the link's name, in a stable order.
+func (d *Demand) AllLinks() [][2]string {
+	var out [][2]string
+	for _, id := range d.Links.DependsOn {
+		out = append(out, [2]string{"depends_on", id})
+	}
+	if d.Links.DuplicateOf != "" {
+		out = append(out, [2]string{"duplicate_of", d.Links.DuplicateOf})
+	}
+	for _, id := range d.Links.Related {
+		out = append(out, [2]string{"related", id})
+	}
+	if d.Links.Parent != "" {
+		out = append(out, [2]string{"parent", d.Links.Parent})
+	}
+	return out
+}
+
+// splitFrontMatter returns the YAML between the opening and closing ---
+// lines, the body, and the body's first line number.
+func splitFrontMatter(p string, data []byte) (yml []byte, body []byte, bodyLine int, f *Finding) {
+	first, rest, _ := bytes.Cut(data, []byte("\n"))
+	if string(bytes.TrimRight(first, " \t")) != "---" {
+		return nil, nil, 0, &Finding{Path: p, Line: 1, Col: 1, Severity: Error, Rule: "front-matter",
+			Message: "the file does not start with front matter", Hint: "begin the file with a line holding only ---, then the fields, then another ---"}
+	}
+	line := 2
+	off := 0
+	for off <= len(rest) {
+		end := bytes.IndexByte(rest[off:], '\n')
+		var l []byte
+		if end < 0 {
+			l = rest[off:]
+		} else {
+			l = rest[off : off+end]
+		}
+		t := string(bytes.TrimRight(l, " \t"))
+		if t == "---" || t == "..." {
+			yml = rest[:off]
+			if end >= 0 {
+				body = rest[off+end+1:]
+			}
+			return yml, body, line + 1, nil
+		}
+		if end < 0 {
+			break
+		}
+		off += end + 1
+		line++
+	}
+	return nil, nil, 0, &Finding{Path: p, Line: 1, Col: 1, Severity: Error, Rule: "front-matter",
+		Message: "the front matter is not closed", Hint: "end the fields with a line holding only ---"}
+}
+
+// ParseDemand reads one demand file. It never panics: every problem,
+// including a failure inside the YAML library, becomes a finding. The
+// demand is nil when the file cannot be read as a demand at all.
+func ParseDemand(cfg *Config, p string, data []byte) (d *Demand, fs Findings) {
+	defer func() {
+		if r := recover(); r != nil {
+			d = nil
+			fs = append(fs, Finding{Path: p, Line: 1, Col: 1, Severity: Error, Rule: "parse",
+				Message: fmt.Sprintf("the file could not be parsed: %v", r)})
+		}
+	}()
+	data = bytes.TrimPrefix(data, utf8BOM)
+	if f, ok := checkUTF8(p, data); !ok {
+		return nil, Findings{f}
+	}
+	data = normalizeNewlines(data)
+	yml, body, bodyLine, f := splitFrontMatter(p, data)
+	if f != nil {
+		return nil, Findings{*f}
+	}
+	root, fs := parseYAML(p, yml, 1)
+	if fs.HasErrors() {
+		return nil, fs
+	}
+	d = &Demand{Path: p, Body: string(body), BodyLine: bodyLine, Fields: map[string]any{}, Pos: map[string]Pos{}, Visibility: "public"}
+	if root == nil {
+		root = &yamlEmptyMap
+	}
+	v := &checker{cfg: cfg, path: p, off: 1, d: d}
+	v.checkFields(root, cfg.Fields, "", true)
+	fs = append(fs, v.fs...)
+	d.fill(cfg)
+	fs = append(fs, d.checkIdentity(cfg)...)
+	return d, fs
+}
+
+// checkIdentity sets the ID (from the field or the file name) and checks
+// it against the pattern and the file name.
+func (d *Demand) checkIdentity(cfg *Config) Findings {
+	var fs Findings
+	base := path.Base(d.Path)
+	fromName := cfg.IDFromName(base)
+	if cfg.ID.FromFilename {
+		if d.ID == "" {
+			d.ID = fromName
+		}
+		if d.ID == "" {
+			fs = append(fs, Finding{Path: d.Path, Line: 1, Col: 1, Severity: Error, Rule: "filename",
+				Message: fmt.Sprintf("the file name %q does not start with an ID matching %s", base, cfg.ID.Pattern),
+				Hint:    fmt.Sprintf("rename it to %s%0*d-%s", cfg.ID.Prefix, cfg.ID.Digits, 1, slugOr(base))})
+		}
+		return fs
+	}
+	if d.ID == "" {
+		return fs // the required-field finding is already there
+	}
+	if !strings.HasPrefix(base, d.ID) || cfg.IDFromName(base) != d.ID {
+		pos := d.At("id")
+		fs = append(fs, Finding{Path: d.Path, Line: pos.Line, Col: pos.Col, Severity: Error, Rule: "filename",
+			Message: fmt.Sprintf("the file name %q does not start with the ID %s", base, d.ID),
+			Hint:    fmt.Sprintf("rename the file to %s-%s.md", d.ID, Slug(d.Title))})
+	}
+	return fs
+}
+
+func slugOr(base string) string {
+	s := strings.TrimSuffix(base, ".md")
+	if s == "" {
+		return "title.md"
+	}
+	return s + ".md"
+}
+
+// fill copies validated values into the typed fields.
+func (d *Demand) fill(cfg *Config) {
+	str := func(k string) string { s, _ := d.Fields[k].(string); return s }
+	date := func(k string) Date { s, _ := d.Fields[k].(Date); return s }
+	d.ID = str("id")
+	d.Title = str("title")
+	d.Status = str("status")
+	d.Received = date("received")
+	d.Type, d.Urgency, d.Importance = str("type"), str("urgency"), str("importance")
+	d.Value, d.Impact, d.Difficulty = str("value"), str("impact"), str("difficulty")
+	d.Channel, d.Owner, d.Kano = str("channel"), str("owner"), str("kano")
+	d.Due = date("due")
+	if v := str("visibility"); v != "" {
+		d.Visibility = v
+	}
+	if n, ok := d.Fields["tier"].(int64); ok {
+		d.Tier = int(n)
+	}
+	if n, ok := d.Fields["satisfaction"].(int64); ok {
+		d.Satisfaction = int(n)
+	}
+	if m, ok := d.Fields["customer"].(map[string]any); ok {
+		d.Customer.Name, _ = m["name"].(string)
+		d.Customer.Segment, _ = m["segment"].(string)
+	}
+	if l, ok := d.Fields["requesters"].([]any); ok {
+		for _, it := range l {
+			m, _ := it.(map[string]any)
+			if m == nil {
+				continue
+			}
+			var r Requester
+			r.Name, _ = m["name"].(string)
+			r.Segment, _ = m["segment"].(string)
+			r.Channel, _ = m["channel"].(string)
+			r.Date, _ = m["date"].(Date)
+			d.Requesters = append(d.Requesters, r)
+		}
+	}
+	d.Tags = d.Values("tags")
+	if m, ok := d.Fields["links"].(map[string]any); ok {
+		d.Links.DependsOn = stringsOf(m["depends_on"])
+		d.Links.DuplicateOf, _ = m["duplicate_of"].(string)
+		d.Links.Related = stringsOf(m["related"])
+		d.Links.Parent, _ = m["parent"].(string)
+	}
+	if m, ok := d.Fields["rice"].(map[string]any); ok && hasAll(m, "reach", "impact", "confidence", "effort") {
+		d.RICE = &RICE{Reach: num(m["reach"]), Impact: num(m["impact"]), Confidence: num(m["confidence"]), Effort: num(m["effort"])}
+	}
+	if m, ok := d.Fields["wsjf"].(map[string]any); ok && hasAll(m, "value", "time_criticality", "risk_reduction", "job_size") {
+		d.WSJF = &WSJF{Value: num(m["value"]), TimeCriticality: num(m["time_criticality"]), RiskReduction: num(m["risk_reduction"]), JobSize: num(m["job_size"])}
+	}
+	if m, ok := d.Fields["tier_override"].(map[string]any); ok {
+		o := &TierOverride{}
+		if n, ok := m["tier"].(int64); ok {
+			o.Tier = int(n)
+		}
+		o.Reason, _ = m["reason"].(string)
+		o.By, _ = m["by"].(string)
+		if o.Tier > 0 {
+			d.TierOverride = o
+		}
+	}
+}
+
+func hasAll(m map[string]any, keys ...string) bool {
+	for _, k := range keys {
+		if _, ok := m[k]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func num(v any) float64 {
+	switch x := v.(type) {
+	case int64:
+		return float64(x)
+	case float64:
+		return x
+	}
+	return 0
+}
+
+func stringsOf(v any) []string {
+	l, _ := v.([]any)
+	var out []string
+	for _, it := range l {
+		if s, ok := it.(string); ok && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Slug turns a title into a file-name part: lower-case ASCII words and Han
+// characters joined by hyphens, at most 60 bytes.
+func Slug(title string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(title) {
+		ok := (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') || isHan(r)
+		if !ok {
+			dash = b.Len() > 0
+			continue
+		}
+		if dash {
+			b.WriteByte('-')
+			dash = false
+		}
+		if b.Len()+len(string(r)) > 60 {
+			break
+		}
+		b.WriteRune(r)
+	}
+	if b.Len() == 0 {
+		return "demand"
+	}
+	return b.String()
+}
+
+func isHan(r rune) bool {
+	return (r >= 0x4E00 && r <= 0x9FFF) || (r >= 0x3400 && r <= 0x4DBF) || (r >= 0xF900 && r <= 0xFAFF) || (r >= 0x20000 && r <= 0x2FFFF)
+}

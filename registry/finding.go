@@ -1,0 +1,141 @@
+package registry
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path"
+	"slices"
+	"strings"
+)
+
+// Severity says whether a finding fails the run (error) or only informs (warning).
+type Severity string
+
+const (
+	Error   Severity = "error"
+	Warning Severity = "warning"
+)
+
+// Finding is the one type for every problem the tool reports: schema,
+// policy, rank checks, duplicates and pull-request change rules.
+type Finding struct {
+	Path     string   `json:"path"` // relative to the registry folder, slash-separated
+	Line     int      `json:"line,omitempty"`
+	Col      int      `json:"col,omitempty"`
+	Severity Severity `json:"severity"`
+	Rule     string   `json:"rule"`
+	Message  string   `json:"message"`
+	Hint     string   `json:"hint,omitempty"`
+}
+
+// Findings is a list of findings with helpers.
+type Findings []Finding
+
+// Sort orders findings by path, line, column, then rule and message, so
+// output never depends on the order checks ran in.
+func (fs Findings) Sort() {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(
+			cmp.Compare(a.Path, b.Path),
+			cmp.Compare(a.Line, b.Line),
+			cmp.Compare(a.Col, b.Col),
+			cmp.Compare(a.Rule, b.Rule),
+			cmp.Compare(a.Message, b.Message),
+		)
+	})
+}
+
+// HasErrors reports whether any finding is an error.
+func (fs Findings) HasErrors() bool {
+	for _, f := range fs {
+		if f.Severity == Error {
+			return true
+		}
+	}
+	return false
+}
+
+// Count returns the number of errors and warnings.
+func (fs Findings) Count() (errs, warns int) {
+	for _, f := range fs {
+		if f.Severity == Error {
+			errs++
+		} else {
+			warns++
+		}
+	}
+	return
+}
+
+// FindingFormats lists the output formats WriteFindings accepts.
+var FindingFormats = []string{"text", "json", "github"}
+
+// WriteFindings prints findings in one of FindingFormats. prefix is joined
+// before each registry-relative path: the folder as the user typed it for
+// text and JSON, the folder relative to the repository root for github.
+func WriteFindings(w io.Writer, format, prefix string, fs Findings) error {
+	full := func(p string) string {
+		if prefix == "" || prefix == "." {
+			return p
+		}
+		return path.Join(prefix, p)
+	}
+	switch format {
+	case "text", "":
+		for _, f := range fs {
+			pos := full(f.Path)
+			if f.Line > 0 {
+				pos += fmt.Sprintf(":%d:%d", f.Line, max(f.Col, 1))
+			}
+			msg := f.Message
+			if f.Hint != "" {
+				msg += " (" + f.Hint + ")"
+			}
+			if _, err := fmt.Fprintf(w, "%s: %s: %s [%s]\n", pos, f.Severity, msg, f.Rule); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "json":
+		out := make([]Finding, len(fs))
+		for i, f := range fs {
+			f.Path = full(f.Path)
+			out[i] = f
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(out)
+	case "github":
+		for _, f := range fs {
+			props := []string{"file=" + ghProperty(full(f.Path))}
+			if f.Line > 0 {
+				props = append(props, fmt.Sprintf("line=%d", f.Line), fmt.Sprintf("col=%d", max(f.Col, 1)))
+			}
+			props = append(props, "title="+ghProperty(f.Rule))
+			msg := f.Message
+			if f.Hint != "" {
+				msg += " (" + f.Hint + ")"
+			}
+			if _, err := fmt.Fprintf(w, "::%s %s::%s\n", f.Severity, strings.Join(props, ","), ghData(msg)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("unknown format %q: use one of %s", format, strings.Join(FindingFormats, ", "))
+}
+
+// ghData escapes a workflow command's message as the GitHub runner expects.
+func ghData(s string) string {
+	r := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+	return r.Replace(s)
+}
+
+// ghProperty escapes a workflow command's property value.
+func ghProperty(s string) string {
+	r := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+	return r.Replace(s)
+}

@@ -1,0 +1,127 @@
+package registry
+
+import (
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+)
+
+// Snapshot is a registry as read from one source: the config and the
+// demands sorted by ID. It is not modified after Load.
+type Snapshot struct {
+	Config  *Config
+	Demands []*Demand
+	byID    map[string]*Demand
+}
+
+// Get returns a demand by ID, or nil.
+func (s *Snapshot) Get(id string) *Demand { return s.byID[id] }
+
+// NewSnapshot builds a snapshot from parsed demands (sorted by ID, first
+// of each ID kept).
+func NewSnapshot(cfg *Config, ds []*Demand) *Snapshot {
+	s := &Snapshot{Config: cfg, byID: make(map[string]*Demand, len(ds))}
+	sorted := append([]*Demand(nil), ds...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		if sorted[i].ID != sorted[j].ID {
+			return sorted[i].ID < sorted[j].ID
+		}
+		return sorted[i].Path < sorted[j].Path
+	})
+	for _, d := range sorted {
+		if d.ID == "" || s.byID[d.ID] != nil {
+			continue
+		}
+		s.byID[d.ID] = d
+		s.Demands = append(s.Demands, d)
+	}
+	return s
+}
+
+// Load reads the config and every demand file of a source. Findings hold
+// every per-file problem and duplicate IDs; cross-demand rules run in
+// Validate. The error is for a source that cannot be listed at all.
+func Load(src Source) (*Snapshot, Findings, error) {
+	cfg, fs := LoadConfig(src)
+	files, err := src.List()
+	if err != nil {
+		return nil, fs, fmt.Errorf("reading %s: %w", src.Describe(), err)
+	}
+	type result struct {
+		d  *Demand
+		fs Findings
+	}
+	results := make([]result, len(files))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				results[i].d, results[i].fs = loadFile(cfg, src, files[i])
+			}
+		}()
+	}
+	for i := range files {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	var ds []*Demand
+	for _, r := range results {
+		fs = append(fs, r.fs...)
+		if r.d != nil && r.d.ID != "" {
+			ds = append(ds, r.d)
+		}
+	}
+	fs = append(fs, duplicateIDs(ds)...)
+	return NewSnapshot(cfg, ds), fs, nil
+}
+
+func loadFile(cfg *Config, src Source, f File) (*Demand, Findings) {
+	if f.Symlink {
+		return nil, Findings{{Path: f.Path, Severity: Error, Rule: "symlink",
+			Message: "demand files may not be symbolic links (they are not followed)", Hint: "replace the link with the file itself"}}
+	}
+	if f.Size > cfg.Files.MaxSize {
+		return nil, Findings{{Path: f.Path, Severity: Error, Rule: "file-size",
+			Message: fmt.Sprintf("the file is %d bytes, more than the limit of %d", f.Size, cfg.Files.MaxSize),
+			Hint:    "move attachments out of the demand, or raise files.max_size in registry.yaml"}}
+	}
+	data, err := src.ReadFile(f.Path)
+	if err != nil {
+		return nil, Findings{{Path: f.Path, Severity: Error, Rule: "read", Message: "cannot read the file: " + err.Error()}}
+	}
+	if int64(len(data)) > cfg.Files.MaxSize {
+		return nil, Findings{{Path: f.Path, Severity: Error, Rule: "file-size",
+			Message: fmt.Sprintf("the file is %d bytes, more than the limit of %d", len(data), cfg.Files.MaxSize)}}
+	}
+	return ParseDemand(cfg, f.Path, data)
+}
+
+func duplicateIDs(ds []*Demand) Findings {
+	byID := map[string][]*Demand{}
+	for _, d := range ds {
+		byID[d.ID] = append(byID[d.ID], d)
+	}
+	var fs Findings
+	for _, id := range sortedKeys(byID) {
+		group := byID[id]
+		if len(group) < 2 {
+			continue
+		}
+		sort.Slice(group, func(i, j int) bool { return group[i].Path < group[j].Path })
+		for i, d := range group {
+			other := group[0]
+			if i == 0 {
+				other = group[1]
+			}
+			p := d.At("id")
+			fs = append(fs, Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: Error, Rule: "duplicate-id",
+				Message: fmt.Sprintf("ID %s is also used by %s", id, other.Path), Hint: "give one of them the next free ID (demand new prints it)"})
+		}
+	}
+	return fs
+}

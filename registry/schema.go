@@ -1,0 +1,276 @@
+package registry
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+var yamlEmptyMap = yaml.Node{Kind: yaml.MappingNode, Line: 1, Column: 1}
+
+// checker validates a front-matter node tree against the field schema.
+type checker struct {
+	cfg  *Config
+	path string
+	off  int
+	d    *Demand
+	fs   Findings
+}
+
+func (c *checker) add(n *yaml.Node, rule, msg, hint string) {
+	c.fs = append(c.fs, Finding{Path: c.path, Line: n.Line + c.off, Col: n.Column, Severity: Error, Rule: rule, Message: msg, Hint: hint})
+}
+
+// checkFields validates a mapping against named fields; prefix is the
+// dotted path of the mapping ("" at the top).
+func (c *checker) checkFields(n *yaml.Node, fields map[string]*Field, prefix string, top bool) map[string]any {
+	out := map[string]any{}
+	if n.Kind != yaml.MappingNode {
+		what := "the front matter"
+		if prefix != "" {
+			what = prefix
+		}
+		c.add(n, "type", what+" must be a mapping of field: value", "")
+		return out
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		name := prefix + k.Value
+		if c.d != nil {
+			c.d.Pos[name] = Pos{Line: k.Line + c.off, Col: k.Column}
+		}
+		f := fields[k.Value]
+		if f == nil {
+			hint := ""
+			if s := closest(k.Value, sortedKeys(fields)); s != "" {
+				hint = fmt.Sprintf("did you mean %q?", s)
+			} else if top {
+				hint = "add it to fields in registry.yaml to make it a custom field"
+			} else {
+				hint = "known fields: " + strings.Join(sortedKeys(fields), ", ")
+			}
+			c.add(k, "unknown-field", fmt.Sprintf("unknown field %q", name), hint)
+			continue
+		}
+		seen[k.Value] = true
+		if isNull(v) {
+			if f.Required {
+				c.add(v, "required", fmt.Sprintf("required field %q is empty", name), "give it a value")
+			}
+			continue
+		}
+		if val, ok := c.checkValue(v, f, name); ok {
+			out[k.Value] = val
+		}
+	}
+	for _, name := range sortedKeys(fields) {
+		f := fields[name]
+		if f.Required && !seen[name] && !(top && name == "id" && c.cfg.ID.FromFilename) {
+			where := n
+			if n.Line == 0 {
+				where = &yaml.Node{Line: 1, Column: 1}
+			}
+			rule, msg := "required", fmt.Sprintf("required field %q is missing", prefix+name)
+			if prefix+name == "tier_override.reason" {
+				rule, msg = "override-reason", "a tier override needs a reason"
+			}
+			c.add(where, rule, msg, "add "+name+": to the front matter")
+		}
+	}
+	if top && c.d != nil {
+		c.d.Fields = out
+	}
+	return out
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+var kindName = map[yaml.Kind]string{yaml.MappingNode: "a mapping", yaml.SequenceNode: "a list", yaml.ScalarNode: "a single value"}
+
+// checkValue validates one value; ok is false when the value is unusable.
+func (c *checker) checkValue(n *yaml.Node, f *Field, name string) (any, bool) {
+	scalar := func(what string) bool {
+		if n.Kind != yaml.ScalarNode {
+			c.add(n, "type", fmt.Sprintf("%s must be %s, not %s", name, what, kindName[n.Kind]), "")
+			return false
+		}
+		return true
+	}
+	switch f.Type {
+	case TString:
+		if !scalar("text") {
+			return nil, false
+		}
+		s := strings.TrimSpace(n.Value)
+		if !f.Multiline && strings.ContainsAny(s, "\n") {
+			c.add(n, "single-line", fmt.Sprintf("%s must be one line", name), "shorten it and move details into the body")
+			return nil, false
+		}
+		if f.MaxLength > 0 && utf8.RuneCountInString(s) > f.MaxLength {
+			c.add(n, "length", fmt.Sprintf("%s is %d characters long, more than %d", name, utf8.RuneCountInString(s), f.MaxLength), "")
+		}
+		if f.re != nil && !f.re.MatchString(s) {
+			c.add(n, "pattern", fmt.Sprintf("%s %q does not match %s", name, s, f.Pattern), "")
+		}
+		if s == "" && f.Required {
+			c.add(n, "required", fmt.Sprintf("required field %q is empty", name), "give it a value")
+		}
+		return s, true
+	case TID:
+		if !scalar("an ID") {
+			return nil, false
+		}
+		s := strings.TrimSpace(n.Value)
+		if !c.cfg.ValidID(s) {
+			c.add(n, "id-format", fmt.Sprintf("%s %q is not an ID like %s%0*d", name, s, c.cfg.ID.Prefix, c.cfg.ID.Digits, 42),
+				"IDs match "+c.cfg.ID.Pattern)
+			return nil, false
+		}
+		return s, true
+	case TInt, TNumber:
+		what := "a whole number"
+		if f.Type == TNumber {
+			what = "a number"
+		}
+		if !scalar(what) {
+			return nil, false
+		}
+		tag := n.ShortTag()
+		var x float64
+		var err error
+		switch {
+		case tag == "!!int":
+			var i int64
+			i, err = strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
+			x = float64(i)
+		case tag == "!!float" && f.Type == TNumber:
+			x, err = strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				err = fmt.Errorf("not finite")
+			}
+		default:
+			err = fmt.Errorf("wrong type")
+		}
+		if err != nil {
+			c.add(n, "type", fmt.Sprintf("%s must be %s, not %q", name, what, n.Value), "")
+			return nil, false
+		}
+		if !c.checkRange(n, f, name, x) {
+			return nil, false
+		}
+		if f.Type == TInt {
+			return int64(x), true
+		}
+		return x, true
+	case TBool:
+		if !scalar("true or false") {
+			return nil, false
+		}
+		if n.ShortTag() != "!!bool" {
+			c.add(n, "type", fmt.Sprintf("%s must be true or false, not %q", name, n.Value), "")
+			return nil, false
+		}
+		return n.Value == "true", true
+	case TDate:
+		if !scalar("a date") {
+			return nil, false
+		}
+		s := strings.TrimSpace(n.Value)
+		d, ok := ParseDate(s)
+		if !ok {
+			if len(s) == 10 && s[4] == '-' && s[7] == '-' {
+				c.add(n, "date", fmt.Sprintf("%s %q is not a real date", name, s), "check the month and day")
+			} else {
+				c.add(n, "date", fmt.Sprintf("%s %q is not a date", name, s), "write it as YYYY-MM-DD, e.g. 2026-03-15")
+			}
+			return nil, false
+		}
+		return d, true
+	case TEnum, TStatus:
+		if !scalar("one of " + strings.Join(f.Values, ", ")) {
+			return nil, false
+		}
+		s := strings.TrimSpace(n.Value)
+		if !slices.Contains(f.Values, s) {
+			hint := "use one of " + strings.Join(f.Values, ", ")
+			if sug := closest(s, f.Values); sug != "" {
+				hint = fmt.Sprintf("did you mean %q? (%s)", sug, hint)
+			}
+			rule := "enum"
+			if f.Type == TStatus {
+				rule = "status"
+			}
+			c.add(n, rule, fmt.Sprintf("%s %q is not allowed", name, s), hint)
+			return nil, false
+		}
+		return s, true
+	case TList:
+		if n.Kind != yaml.SequenceNode {
+			if n.Kind == yaml.ScalarNode && f.Items != nil && f.Items.Type != TMap {
+				// A single item written without brackets: accept it as a list of one.
+				if v, ok := c.checkValue(n, f.Items, name); ok {
+					return []any{v}, true
+				}
+				return nil, false
+			}
+			c.add(n, "type", fmt.Sprintf("%s must be a list, not %s", name, kindName[n.Kind]), "write [a, b] or one \"- item\" per line")
+			return nil, false
+		}
+		out := make([]any, 0, len(n.Content))
+		for i, it := range n.Content {
+			if isNull(it) {
+				c.add(it, "type", fmt.Sprintf("%s item %d is empty", name, i+1), "remove the empty item")
+				continue
+			}
+			if v, ok := c.checkValue(it, f.Items, fmt.Sprintf("%s[%d]", name, i)); ok {
+				out = append(out, v)
+			}
+		}
+		return out, true
+	case TMap:
+		if n.Kind != yaml.MappingNode {
+			c.add(n, "type", fmt.Sprintf("%s must be a mapping, not %s", name, kindName[n.Kind]),
+				"known keys: "+strings.Join(sortedKeys(f.Fields), ", "))
+			return nil, false
+		}
+		return c.checkFields(n, f.Fields, name+".", false), true
+	}
+	return nil, false
+}
+
+func (c *checker) checkRange(n *yaml.Node, f *Field, name string, x float64) bool {
+	if f.Min != nil && x < *f.Min || f.Max != nil && x > *f.Max {
+		rule := "range"
+		if name == "satisfaction" {
+			rule = "satisfaction"
+		}
+		switch {
+		case f.Min != nil && f.Max != nil:
+			c.add(n, rule, fmt.Sprintf("%s %s is outside %s–%s", name, n.Value, fmtNum(*f.Min), fmtNum(*f.Max)), "")
+		case f.Min != nil:
+			c.add(n, rule, fmt.Sprintf("%s %s is below the minimum %s", name, n.Value, fmtNum(*f.Min)), "")
+		default:
+			c.add(n, rule, fmt.Sprintf("%s %s is above the maximum %s", name, n.Value, fmtNum(*f.Max)), "")
+		}
+		return false
+	}
+	if len(f.OneOf) > 0 && !slices.Contains(f.OneOf, x) {
+		vals := make([]string, len(f.OneOf))
+		for i, v := range f.OneOf {
+			vals[i] = fmtNum(v)
+		}
+		c.add(n, "range", fmt.Sprintf("%s %s is not on the scale", name, n.Value), "use one of "+strings.Join(vals, ", "))
+		return false
+	}
+	return true
+}
+
+func fmtNum(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }

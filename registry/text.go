@@ -1,0 +1,126 @@
+package registry
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// checkUTF8 reports the position of the first byte that is not UTF-8.
+func checkUTF8(path string, data []byte) (Finding, bool) {
+	if utf8.Valid(data) {
+		return Finding{}, true
+	}
+	line, col := 1, 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	return Finding{Path: path, Line: line, Col: col, Severity: Error, Rule: "encoding",
+		Message: "the file is not valid UTF-8", Hint: "save it as UTF-8 (GBK and other encodings are not read)"}, false
+}
+
+// normalizeNewlines turns CRLF and lone CR into LF; positions stay the same.
+func normalizeNewlines(b []byte) []byte {
+	if bytes.IndexByte(b, '\r') < 0 {
+		return b
+	}
+	b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
+	return bytes.ReplaceAll(b, []byte("\r"), []byte("\n"))
+}
+
+// Date is a calendar date written YYYY-MM-DD.
+type Date string
+
+// ParseDate checks a YYYY-MM-DD date, rejecting impossible ones (2026-02-30).
+func ParseDate(s string) (Date, bool) {
+	if len(s) != 10 {
+		return "", false
+	}
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil || t.Format("2006-01-02") != s {
+		return "", false
+	}
+	return Date(s), true
+}
+
+// Time is the date at midnight UTC; the zero time for an empty date.
+func (d Date) Time() time.Time {
+	t, _ := time.Parse("2006-01-02", string(d))
+	return t
+}
+
+// IsZero reports whether the date is unset.
+func (d Date) IsZero() bool { return d == "" }
+
+var weekdays = []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
+
+func weekdayByName(s string) time.Weekday {
+	for i, w := range weekdays {
+		if strings.EqualFold(s, w) {
+			return time.Weekday(i)
+		}
+	}
+	return -1
+}
+
+// closest returns the candidate nearest to s by edit distance, when near
+// enough to be a plausible typo.
+func closest(s string, candidates []string) string {
+	best, bestD := "", 1<<30
+	for _, c := range candidates {
+		if c == "*" {
+			continue
+		}
+		d := editDistance(strings.ToLower(s), strings.ToLower(c))
+		if d < bestD || (d == bestD && c < best) {
+			best, bestD = c, d
+		}
+	}
+	limit := max(2, utf8.RuneCountInString(s)/3)
+	if bestD <= limit && bestD < utf8.RuneCountInString(s) {
+		return best
+	}
+	return ""
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+func quoteList(vals []string) string {
+	q := make([]string, len(vals))
+	for i, v := range vals {
+		q[i] = fmt.Sprintf("%q", v)
+	}
+	return strings.Join(q, ", ")
+}

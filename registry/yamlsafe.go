@@ -1,0 +1,126 @@
+package registry
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// maxYAMLDepth bounds nesting in front matter and config: demand data is
+// shallow, and deep documents are a denial-of-service vector.
+const maxYAMLDepth = 12
+
+var yamlErrLine = regexp.MustCompile(`line (\d+): (.*)`)
+
+// allowedTags are YAML's core-schema tags. Anything else (local tags such as
+// !foo, or !!binary, !!set, !!omap) is rejected: front matter is plain data.
+var allowedTags = map[string]bool{
+	"!!str": true, "!!int": true, "!!float": true, "!!bool": true,
+	"!!null": true, "!!timestamp": true, "!!seq": true, "!!map": true,
+}
+
+// parseYAML parses one YAML document into a node tree and checks it is
+// plain data: no anchors, aliases, custom tags, duplicate keys or deep
+// nesting. lineOffset is added to every reported line, so findings point
+// into the enclosing file. The node tree's own positions stay relative to
+// the YAML text; callers add lineOffset when they report them.
+func parseYAML(path string, data []byte, lineOffset int) (root *yaml.Node, fs Findings) {
+	defer func() {
+		if r := recover(); r != nil {
+			root = nil
+			fs = append(fs, Finding{Path: path, Line: lineOffset + 1, Col: 1, Severity: Error, Rule: "yaml-syntax",
+				Message: fmt.Sprintf("the YAML parser failed on this document: %v", r),
+				Hint:    "simplify the front matter to plain keys and values"})
+		}
+	}()
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, Findings{yamlError(path, err, lineOffset)}
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return nil, nil // empty document
+	}
+	root = doc.Content[0]
+	fs = checkPlainData(path, root, lineOffset, 1)
+	if fs.HasErrors() {
+		return nil, fs
+	}
+	return root, fs
+}
+
+func yamlError(path string, err error, lineOffset int) Finding {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 1
+	if m := yamlErrLine.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	}
+	return Finding{Path: path, Line: line + lineOffset, Col: 1, Severity: Error, Rule: "yaml-syntax",
+		Message: "YAML syntax error: " + msg,
+		Hint:    "check indentation and quote values that contain ': ' or start with a special character"}
+}
+
+func checkPlainData(path string, n *yaml.Node, off, depth int) Findings {
+	var fs Findings
+	at := func(rule, msg, hint string) {
+		fs = append(fs, Finding{Path: path, Line: n.Line + off, Col: n.Column, Severity: Error, Rule: rule, Message: msg, Hint: hint})
+	}
+	if depth > maxYAMLDepth {
+		at("yaml-depth", fmt.Sprintf("YAML nested deeper than %d levels", maxYAMLDepth), "flatten the structure")
+		return fs
+	}
+	if n.Kind == yaml.AliasNode {
+		at("yaml-anchor", "YAML alias *"+n.Value+" is not allowed", "write the value out in full")
+		return fs
+	}
+	if n.Anchor != "" {
+		at("yaml-anchor", "YAML anchor &"+n.Anchor+" is not allowed", "remove the anchor; front matter is plain data")
+	}
+	if n.Style&yaml.TaggedStyle != 0 && !allowedTags[n.ShortTag()] {
+		at("yaml-tag", "YAML tag "+n.Tag+" is not allowed", "remove the tag; quote the value if it must be a string")
+	}
+	if n.Kind == yaml.MappingNode {
+		seen := map[string]int{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode {
+				fs = append(fs, Finding{Path: path, Line: k.Line + off, Col: k.Column, Severity: Error, Rule: "yaml-syntax",
+					Message: "mapping keys must be plain names"})
+				continue
+			}
+			if k.Value == "<<" {
+				fs = append(fs, Finding{Path: path, Line: k.Line + off, Col: k.Column, Severity: Error, Rule: "yaml-anchor",
+					Message: "YAML merge keys (<<) are not allowed", Hint: "write the keys out in full"})
+			}
+			if prev, ok := seen[k.Value]; ok {
+				fs = append(fs, Finding{Path: path, Line: k.Line + off, Col: k.Column, Severity: Error, Rule: "duplicate-key",
+					Message: fmt.Sprintf("key %q appears twice (first on line %d)", k.Value, prev+off), Hint: "keep one of them"})
+			}
+			seen[k.Value] = k.Line
+		}
+	}
+	for _, c := range n.Content {
+		fs = append(fs, checkPlainData(path, c, off, depth+1)...)
+	}
+	return fs
+}
+
+// nodeAt finds the first node starting on a line (relative to the YAML text),
+// to give a column to errors the YAML library reports by line only.
+func nodeAt(n *yaml.Node, line int) *yaml.Node {
+	if n == nil {
+		return nil
+	}
+	if n.Line == line {
+		return n
+	}
+	for _, c := range n.Content {
+		if m := nodeAt(c, line); m != nil {
+			return m
+		}
+	}
+	return nil
+}
