@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -328,14 +329,14 @@ func ParseConfig(path string, data []byte) (*Config, Findings) {
 		return DefaultConfig(), append(fs, Finding{Path: path, Line: root.Line, Col: root.Column, Severity: Error,
 			Rule: "config", Message: "the config must be a mapping of sections (title, id, statuses, fields, ...)"})
 	}
-	fs = append(fs, checkConfigKeys(path, root)...)
-	if fs.HasErrors() {
-		return DefaultConfig(), fs
-	}
+	keyErrs := checkConfigKeys(path, root)
+	fs = append(fs, keyErrs...)
 	cfg, defNode := decodeDefaults()
 	pristine, _ := decodeDefaults()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
+	// Unknown keys are reported above with suggestions; the decoder checks
+	// them too only as a safety net, so each is reported once.
+	dec.KnownFields(len(keyErrs) == 0)
 	if err := dec.Decode(cfg); err != nil {
 		fs = append(fs, decodeErrors(path, root, err)...)
 		return DefaultConfig(), fs
@@ -476,8 +477,17 @@ var configKeys = func() map[string]any {
 	}
 }()
 
+// lookupNode follows mapping keys and, in sequences, "#N" indexes.
 func lookupNode(n *yaml.Node, keys ...string) *yaml.Node {
 	for _, k := range keys {
+		if n != nil && n.Kind == yaml.SequenceNode && strings.HasPrefix(k, "#") {
+			i, err := strconv.Atoi(k[1:])
+			if err != nil || i < 0 || i >= len(n.Content) {
+				return nil
+			}
+			n = n.Content[i]
+			continue
+		}
 		if n == nil || n.Kind != yaml.MappingNode {
 			return nil
 		}
@@ -510,12 +520,14 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 	var fs Findings
 	bad := func(msg, hint string, keys ...string) {
 		f := Finding{Path: path, Severity: Error, Rule: "config", Message: msg, Hint: hint}
-		if n := lookupNode(root, keys...); n != nil {
-			f.Line, f.Col = n.Line, n.Column
-		} else if n := lookupNode(root, keys[0]); n != nil {
-			f.Line, f.Col = n.Line, n.Column
-		} else if root != nil {
+		if root != nil {
 			f.Line, f.Col = 1, 1
+		}
+		for k := len(keys); k > 0; k-- {
+			if n := lookupNode(root, keys[:k]...); n != nil {
+				f.Line, f.Col = n.Line, n.Column
+				break
+			}
 		}
 		fs = append(fs, f)
 	}
@@ -546,22 +558,23 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 	}
 	for i := range c.Statuses {
 		s := &c.Statuses[i]
+		at := fmt.Sprintf("#%d", i)
 		if s.Name == "" {
-			bad(fmt.Sprintf("status #%d has no name", i+1), "", "statuses")
+			bad(fmt.Sprintf("status #%d has no name", i+1), "", "statuses", at)
 			continue
 		}
 		if _, dup := c.status[s.Name]; dup {
-			bad(fmt.Sprintf("status %q is listed twice", s.Name), "", "statuses")
+			bad(fmt.Sprintf("status %q is listed twice", s.Name), "", "statuses", at)
 		}
 		c.status[s.Name] = s
 		if !slices.Contains(statusKinds, s.Kind) {
-			bad(fmt.Sprintf("status %q has kind %q", s.Name, s.Kind), "kind is one of "+strings.Join(statusKinds, ", "), "statuses")
+			bad(fmt.Sprintf("status %q has kind %q", s.Name, s.Kind), "kind is one of "+strings.Join(statusKinds, ", "), "statuses", at, "kind")
 		}
 	}
-	for _, s := range c.Statuses {
+	for i, s := range c.Statuses {
 		for _, n := range s.Next {
 			if c.status[n] == nil {
-				bad(fmt.Sprintf("status %q lists unknown next status %q", s.Name, n), "", "statuses")
+				bad(fmt.Sprintf("status %q lists unknown next status %q", s.Name, n), "", "statuses", fmt.Sprintf("#%d", i), "next")
 			}
 		}
 	}
@@ -578,12 +591,13 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 	default:
 		bad(fmt.Sprintf("scoring.primary %q is not a model", c.Scoring.Primary), "use weighted, rice or wsjf", "scoring", "primary")
 	}
-	for _, f := range c.Scoring.Weighted {
+	for i, f := range c.Scoring.Weighted {
+		at := fmt.Sprintf("#%d", i)
 		if c.FieldByPath(f.Field) == nil {
-			bad(fmt.Sprintf("scoring factor %q uses unknown field %q", f.Factor, f.Field), "", "scoring", "weighted")
+			bad(fmt.Sprintf("scoring factor %q uses unknown field %q", f.Factor, f.Field), "", "scoring", "weighted", at)
 		}
 		if f.Weight < 0 {
-			bad(fmt.Sprintf("scoring factor %q has a negative weight", f.Factor), "", "scoring", "weighted")
+			bad(fmt.Sprintf("scoring factor %q has a negative weight", f.Factor), "", "scoring", "weighted", at)
 		}
 	}
 	for k := range c.Scoring.Kano {
@@ -603,15 +617,17 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 			bad(fmt.Sprintf("tier %d has a higher min_score than tier %d", l.Tier, l.Tier-1), "lower tiers need lower scores", "tiers", "levels")
 		}
 	}
-	for _, fl := range c.Tiers.Floors {
+	for i, fl := range c.Tiers.Floors {
+		at := fmt.Sprintf("#%d", i)
 		if fl.Tier < 1 || fl.Tier > len(c.Tiers.Levels) {
-			bad(fmt.Sprintf("floor %q sets tier %d, which is not a tier", fl.Name, fl.Tier), "", "tiers", "floors")
+			bad(fmt.Sprintf("floor %q sets tier %d, which is not a tier", fl.Name, fl.Tier), "", "tiers", "floors", at)
 		}
-		fs = append(fs, c.checkCondition(fl.When, "floor "+fl.Name, bad, "tiers", "floors")...)
+		fs = append(fs, c.checkCondition(fl.When, "floor "+fl.Name, bad, "tiers", "floors", at)...)
 	}
-	for _, t := range c.SLA.Targets {
+	for i, t := range c.SLA.Targets {
+		at := fmt.Sprintf("#%d", i)
 		if t.Tier < 1 || t.Tier > len(c.Tiers.Levels) {
-			bad(fmt.Sprintf("sla target for tier %d, which is not a tier", t.Tier), "", "sla", "targets")
+			bad(fmt.Sprintf("sla target for tier %d, which is not a tier", t.Tier), "", "sla", "targets", at)
 		}
 	}
 	for _, h := range c.SLA.Holidays {
@@ -624,21 +640,23 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 			bad(fmt.Sprintf("sla weekend %q is not a weekday", w), "write monday ... sunday", "sla", "weekends")
 		}
 	}
-	for _, r := range c.Policy.Rules {
+	for i, r := range c.Policy.Rules {
+		at := fmt.Sprintf("#%d", i)
 		if r.Severity != Error && r.Severity != Warning {
-			bad(fmt.Sprintf("policy rule %q has severity %q", r.Name, r.Severity), "use error or warning", "policy", "rules")
+			bad(fmt.Sprintf("policy rule %q has severity %q", r.Name, r.Severity), "use error or warning", "policy", "rules", at)
 		}
 		for _, req := range r.Require {
 			if c.FieldByPath(req) == nil {
-				bad(fmt.Sprintf("policy rule %q requires unknown field %q", r.Name, req), "", "policy", "rules")
+				bad(fmt.Sprintf("policy rule %q requires unknown field %q", r.Name, req), "", "policy", "rules", at)
 			}
 		}
-		fs = append(fs, c.checkCondition(r.When, "policy rule "+r.Name, bad, "policy", "rules")...)
+		fs = append(fs, c.checkCondition(r.When, "policy rule "+r.Name, bad, "policy", "rules", at)...)
 	}
-	for _, w := range c.Policy.WIP {
+	for i, w := range c.Policy.WIP {
+		at := fmt.Sprintf("#%d", i)
 		for _, k := range w.Kinds {
 			if !slices.Contains(statusKinds, k) {
-				bad(fmt.Sprintf("wip limit names unknown status kind %q", k), "", "policy", "wip")
+				bad(fmt.Sprintf("wip limit names unknown status kind %q", k), "", "policy", "wip", at)
 			}
 		}
 	}
@@ -663,10 +681,11 @@ func (c *Config) checkCondition(cond Condition, what string, bad func(string, st
 
 func (c *Config) prepareField(name string, f *Field, root *yaml.Node, path string, keys []string) Findings {
 	var fs Findings
-	bad := func(msg string) {
+	bad := func(msg string, sub ...string) {
 		fd := Finding{Path: path, Severity: Error, Rule: "config", Message: fmt.Sprintf("field %q: %s", name, msg)}
-		for k := len(keys); k > 0; k-- {
-			if n := lookupNode(root, keys[:k]...); n != nil {
+		at := append(slices.Clone(keys), sub...)
+		for k := len(at); k > 0; k-- {
+			if n := lookupNode(root, at[:k]...); n != nil {
 				fd.Line, fd.Col = n.Line, n.Column
 				break
 			}
@@ -678,7 +697,7 @@ func (c *Config) prepareField(name string, f *Field, root *yaml.Node, path strin
 		return fs
 	}
 	if !slices.Contains(fieldTypes, f.Type) {
-		bad(fmt.Sprintf("type %q is not one of %s", f.Type, strings.Join(fieldTypes, ", ")))
+		bad(fmt.Sprintf("type %q is not one of %s", f.Type, strings.Join(fieldTypes, ", ")), "type")
 		return fs
 	}
 	switch f.Type {
@@ -708,7 +727,7 @@ func (c *Config) prepareField(name string, f *Field, root *yaml.Node, path strin
 	if f.Pattern != "" {
 		re, err := regexp.Compile(f.Pattern)
 		if err != nil {
-			bad("pattern is not a valid regular expression: " + err.Error())
+			bad("pattern is not a valid regular expression: "+err.Error(), "pattern")
 		}
 		f.re = re
 	}

@@ -22,12 +22,15 @@ func Validate(s *Snapshot) Findings {
 			case s.Get(id) == nil:
 				f := Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: Error, Rule: "unknown-link",
 					Message: fmt.Sprintf("%s names %s, which is not in the registry", field, id)}
-				ids := make([]string, 0, len(s.Demands))
+				// Suggest an ID only when one typo away from exactly one.
+				var near []string
 				for _, o := range s.Demands {
-					ids = append(ids, o.ID)
+					if o.ID != d.ID && editDistance(id, o.ID) == 1 {
+						near = append(near, o.ID)
+					}
 				}
-				if c := closest(id, ids); c != "" {
-					f.Hint = fmt.Sprintf("did you mean %s?", c)
+				if len(near) == 1 {
+					f.Hint = fmt.Sprintf("did you mean %s?", near[0])
 				}
 				fs = append(fs, f)
 			}

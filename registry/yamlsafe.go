@@ -57,6 +57,11 @@ func yamlError(path string, err error, lineOffset int) Finding {
 	if m := yamlErrLine.FindStringSubmatch(msg); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+		// The library reports parser errors (unlike scanner errors) on the
+		// line before the one where the problem is.
+		if strings.HasPrefix(msg, "did not find expected") {
+			line++
+		}
 	}
 	return Finding{Path: path, Line: line + lineOffset, Col: 1, Severity: Error, Rule: "yaml-syntax",
 		Message: "YAML syntax error: " + msg,
@@ -108,19 +113,21 @@ func checkPlainData(path string, n *yaml.Node, off, depth int) Findings {
 	return fs
 }
 
-// nodeAt finds the first node starting on a line (relative to the YAML text),
-// to give a column to errors the YAML library reports by line only.
+// nodeAt finds the last node starting on a line (relative to the YAML
+// text): the value of a "key: value" line. It gives a column to errors the
+// YAML library reports by line only.
 func nodeAt(n *yaml.Node, line int) *yaml.Node {
 	if n == nil {
 		return nil
 	}
+	var found *yaml.Node
 	if n.Line == line {
-		return n
+		found = n
 	}
 	for _, c := range n.Content {
 		if m := nodeAt(c, line); m != nil {
-			return m
+			found = m
 		}
 	}
-	return nil
+	return found
 }

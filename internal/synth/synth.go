@@ -1,0 +1,81 @@
+// Package synth generates realistic synthetic demand files for benchmarks
+// and scale tests. The output depends only on the seed.
+package synth
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+)
+
+var (
+	statuses   = []string{"new", "triaged", "accepted", "planned", "in-progress", "delivered", "closed", "on-hold", "rejected", "withdrawn"}
+	types      = []string{"product", "service", "technical"}
+	urgencies  = []string{"urgent", "routine", "long-term"}
+	importance = []string{"critical", "secondary", "general"}
+	levels     = []string{"high", "medium", "low"}
+	segments   = []string{"vip", "regular", "potential"}
+	channels   = []string{"interview", "survey", "support", "sales", "market-research", "social", "feedback-form", "internal"}
+	kanos      = []string{"must-be", "performance", "attractive", "indifferent", "reverse"}
+	fib        = []int{1, 2, 3, 5, 8, 13, 20}
+	riceImpact = []string{"0.25", "0.5", "1", "2", "3"}
+	enWords    = strings.Fields("export import report dashboard invoice ticket search filter mobile portal api webhook permission role audit login password sso billing payment refund inventory warehouse order shipment customer contact schedule reminder notification email sms chart excel pdf upload attachment preview offline sync backup restore latency performance security compliance")
+	zhWords    = []string{"导出", "报表", "工单", "库存", "订单", "发票", "权限", "审计", "登录", "单点登录", "支付", "退款", "仓库", "物流", "客户", "联系人", "提醒", "通知", "短信", "邮件", "图表", "附件", "预览", "离线", "同步", "备份", "性能", "安全", "合规", "看板", "移动端", "小程序", "电子签章", "满意度", "回访"}
+	customers  = []string{"Northwind Bank", "Contoso Retail", "Fabrikam Foods", "Woodgrove Software", "Tailspin Toys", "上海华信物流", "北京远航制造", "深圳前海电商", "杭州云栖科技", "成都蜀道仓储"}
+)
+
+// Demand returns the file name and content of synthetic demand number i
+// (1-based) in a registry of n demands.
+func Demand(r *rand.Rand, i, n int) (name, content string) {
+	id := fmt.Sprintf("D-%05d", i)
+	pick := func(l []string) string { return l[r.IntN(len(l))] }
+	var title string
+	if r.IntN(3) == 0 {
+		title = pick(zhWords) + pick(zhWords) + "支持" + pick(zhWords)
+	} else {
+		title = strings.ToUpper(pick(enWords)[:1]) + pick(enWords)[1:] + " " + pick(enWords) + " for " + pick(enWords)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "---\nid: %s\ntitle: %q\nstatus: %s\nreceived: 2026-%02d-%02d\n", id, title, pick(statuses), 1+r.IntN(11), 1+r.IntN(28))
+	fmt.Fprintf(&b, "type: %s\nurgency: %s\nimportance: %s\nvalue: %s\nimpact: %s\ndifficulty: %s\n",
+		pick(types), pick(urgencies), pick(importance), pick(levels), pick(levels), pick(levels))
+	fmt.Fprintf(&b, "customer: {name: %s, segment: %s}\nchannel: %s\nowner: owner%d\ndue: 2027-%02d-%02d\n",
+		pick(customers), pick(segments), pick(channels), r.IntN(20), 1+r.IntN(12), 1+r.IntN(28))
+	if r.IntN(3) == 0 {
+		b.WriteString("requesters:\n")
+		for k := 0; k < 1+r.IntN(3); k++ {
+			fmt.Fprintf(&b, "  - {name: %s, segment: %s, channel: %s}\n", pick(customers), pick(segments), pick(channels))
+		}
+	}
+	fmt.Fprintf(&b, "tags: [%s, %s]\n", pick(enWords), pick(enWords))
+	if i > 10 && r.IntN(4) == 0 {
+		fmt.Fprintf(&b, "links: {depends_on: [D-%05d], related: [D-%05d]}\n", 1+r.IntN(i-1), 1+r.IntN(n))
+	}
+	if r.IntN(2) == 0 {
+		fmt.Fprintf(&b, "rice: {reach: %d, impact: %s, confidence: 0.%d, effort: %d}\n", r.IntN(5000), pick(riceImpact), 1+r.IntN(9), 1+r.IntN(12))
+	}
+	if r.IntN(2) == 0 {
+		fmt.Fprintf(&b, "wsjf: {value: %d, time_criticality: %d, risk_reduction: %d, job_size: %d}\n", fib[r.IntN(7)], fib[r.IntN(7)], fib[r.IntN(7)], fib[r.IntN(7)])
+	}
+	fmt.Fprintf(&b, "kano: %s\n---\n\n## Background\n\n", pick(kanos))
+	for k := 0; k < 3+r.IntN(5); k++ {
+		if r.IntN(3) == 0 {
+			b.WriteString(pick(zhWords) + pick(zhWords) + "需要" + pick(zhWords) + "，" + pick(zhWords) + "。")
+		} else {
+			fmt.Fprintf(&b, "The %s %s should %s the %s. ", pick(enWords), pick(enWords), pick(enWords), pick(enWords))
+		}
+	}
+	b.WriteString("\n\n## Acceptance criteria\n\n- [ ] " + pick(enWords) + " works\n- [ ] " + pick(zhWords) + "可用\n")
+	return id + "-demand.md", b.String()
+}
+
+// Registry returns n demand files by name.
+func Registry(seed uint64, n int) map[string]string {
+	r := rand.New(rand.NewPCG(seed, 42))
+	out := make(map[string]string, n)
+	for i := 1; i <= n; i++ {
+		name, content := Demand(r, i, n)
+		out[name] = content
+	}
+	return out
+}

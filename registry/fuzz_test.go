@@ -1,0 +1,45 @@
+package registry
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzParseDemand feeds arbitrary bytes to the demand parser. It must
+// never panic (the library-panic guard counts as a failure here, so a
+// crash in the YAML library is found rather than hidden), and every
+// finding must point inside the file.
+func FuzzParseDemand(f *testing.F) {
+	paths, _ := filepath.Glob("../demands/*.md")
+	for _, p := range paths {
+		if data, err := os.ReadFile(p); err == nil {
+			f.Add(data)
+		}
+	}
+	for _, s := range []string{
+		"", "---", "---\n---\n", "---\nid: D-0001\n", "\ufeff---\r\nid: D-0001\r\n---\r\n",
+		"---\na: &x [*x]\n---\n", "---\n" + strings.Repeat("- ", 50) + "x\n---\n",
+		"---\nid: D-0001\ntitle: t\nstatus: new\nreceived: 2026-02-29\nrice: {reach: -1, impact: 9, confidence: 2, effort: 0}\n---\n",
+		"---\n!!binary x: y\n---\n", "---\n? [a]\n: b\n---\n",
+	} {
+		f.Add([]byte(s))
+	}
+	cfg := DefaultConfig()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, fs := ParseDemand(cfg, "D-0001-x.md", data)
+		lines := strings.Count(string(data), "\n") + 2
+		for _, fd := range fs {
+			if fd.Rule == "parse" {
+				t.Fatalf("parser panicked: %s", fd.Message)
+			}
+			if fd.Line < 0 || fd.Line > lines || fd.Path != "D-0001-x.md" || fd.Message == "" || fd.Rule == "" {
+				t.Fatalf("bad finding %+v for %d lines", fd, lines)
+			}
+		}
+		if d != nil && !fs.HasErrors() && (d.ID == "" || d.Title == "" || d.Status == "" || d.Received == "") {
+			t.Fatalf("a clean demand lacks a required field: %+v", d)
+		}
+	})
+}

@@ -1,0 +1,197 @@
+package registry
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// mapSource is an in-memory registry for tests.
+type mapSource map[string]string
+
+func (m mapSource) Describe() string { return "test" }
+func (m mapSource) List() ([]File, error) {
+	var fs []File
+	for p, c := range m {
+		if IsDemandFile(p) {
+			fs = append(fs, File{Path: p, Size: int64(len(c))})
+		}
+	}
+	sort.Slice(fs, func(i, j int) bool { return fs[i].Path < fs[j].Path })
+	return fs, nil
+}
+func (m mapSource) ReadFile(p string) ([]byte, error) {
+	c, ok := m[p]
+	if !ok {
+		return nil, fs.ErrNotExist
+	}
+	return []byte(c), nil
+}
+
+func demandFile(id, extra string) string {
+	return fmt.Sprintf("---\nid: %s\ntitle: Demand %s\nstatus: new\nreceived: 2026-01-05\n%s---\nBody.\n", id, id, extra)
+}
+
+// check loads and validates a registry and returns "line:col rule" per finding of path.
+func check(t *testing.T, src Source) Findings {
+	t.Helper()
+	snap, fs, err := Load(src)
+	require.NoError(t, err)
+	fs = append(fs, Validate(snap)...)
+	fs.Sort()
+	return fs
+}
+
+func brief(fs Findings) []string {
+	out := []string{}
+	for _, f := range fs {
+		out = append(out, fmt.Sprintf("%s:%d:%d %s %s", f.Path, f.Line, f.Col, f.Severity, f.Rule))
+	}
+	return out
+}
+
+func TestRules(t *testing.T) {
+	ok := demandFile("D-0001", "")
+	cases := []struct {
+		name  string
+		files mapSource
+		want  []string
+		msg   string // a substring of the first finding's message or hint
+	}{
+		{"clean", mapSource{"D-0001-a.md": ok}, []string{}, ""},
+		{"no front matter", mapSource{"D-0001-a.md": "# Title\n"}, []string{"D-0001-a.md:1:1 error front-matter"}, "does not start"},
+		{"unclosed front matter", mapSource{"D-0001-a.md": "---\nid: D-0001\n"}, []string{"D-0001-a.md:1:1 error front-matter"}, "not closed"},
+		{"yaml syntax", mapSource{"D-0001-a.md": "---\nid: D-0001\ntitle: [oops\n---\n"}, []string{"D-0001-a.md:3:1 error yaml-syntax"}, "YAML syntax"},
+		{"unknown field suggests", mapSource{"D-0001-a.md": demandFile("D-0001", "urgancy: urgent\n")}, []string{"D-0001-a.md:6:1 error unknown-field"}, `did you mean "urgency"`},
+		{"unknown nested field", mapSource{"D-0001-a.md": demandFile("D-0001", "customer: {nam: X}\n")}, []string{"D-0001-a.md:6:12 error unknown-field"}, `"name"`},
+		{"required missing", mapSource{"D-0001-a.md": "---\nid: D-0001\ntitle: T\nstatus: new\n---\n"}, []string{"D-0001-a.md:2:1 error required"}, `"received"`},
+		{"required empty", mapSource{"D-0001-a.md": "---\nid: D-0001\ntitle:\nstatus: new\nreceived: 2026-01-01\n---\n"}, []string{"D-0001-a.md:3:7 error required"}, "empty"},
+		{"wrong type", mapSource{"D-0001-a.md": demandFile("D-0001", "tags: {a: b}\n")}, []string{"D-0001-a.md:6:7 error type"}, "must be a list"},
+		{"wrong type number", mapSource{"D-0001-a.md": demandFile("D-0001", "satisfaction: high\n")}, []string{"D-0001-a.md:6:15 error type"}, "whole number"},
+		{"enum", mapSource{"D-0001-a.md": demandFile("D-0001", "urgency: asap\n")}, []string{"D-0001-a.md:6:10 error enum"}, "urgent, routine, long-term"},
+		{"enum suggestion", mapSource{"D-0001-a.md": demandFile("D-0001", "urgency: urgnet\n")}, []string{"D-0001-a.md:6:10 error enum"}, `did you mean "urgent"`},
+		{"status", mapSource{"D-0001-a.md": "---\nid: D-0001\ntitle: T\nstatus: done\nreceived: 2026-01-01\n---\n"}, []string{"D-0001-a.md:4:9 error status"}, "not allowed"},
+		{"impossible date", mapSource{"D-0001-a.md": demandFile("D-0001", "due: 2026-02-30\n")}, []string{"D-0001-a.md:6:6 error date"}, "not a real date"},
+		{"not a date", mapSource{"D-0001-a.md": demandFile("D-0001", "due: next week\n")}, []string{"D-0001-a.md:6:6 error date"}, "YYYY-MM-DD"},
+		{"id format", mapSource{"D-0001-a.md": "---\nid: X-1\ntitle: T\nstatus: new\nreceived: 2026-01-01\n---\n"}, []string{"D-0001-a.md:2:5 error id-format"}, "not an ID"},
+		{"duplicate id names both", mapSource{"D-0001-a.md": ok, "D-0001-b.md": ok}, []string{"D-0001-a.md:2:1 error duplicate-id", "D-0001-b.md:2:1 error duplicate-id"}, "D-0001-b.md"},
+		{"file name", mapSource{"D-0002-a.md": ok}, []string{"D-0002-a.md:2:1 error filename"}, "does not start with the ID D-0001"},
+		{"file name longer id", mapSource{"D-00012-a.md": ok}, []string{"D-00012-a.md:2:1 error filename"}, ""},
+		{"unknown link", mapSource{"D-0001-a.md": demandFile("D-0001", "links: {depends_on: [D-0009]}\n")}, []string{"D-0001-a.md:6:9 error unknown-link"}, "D-0009"},
+		{"self link", mapSource{"D-0001-a.md": demandFile("D-0001", "links: {related: [D-0001]}\n")}, []string{"D-0001-a.md:6:9 error self-link"}, "itself"},
+		{"cycle named", mapSource{
+			"D-0001-a.md": demandFile("D-0001", "links: {depends_on: [D-0002]}\n"),
+			"D-0002-a.md": demandFile("D-0002", "links: {depends_on: [D-0003]}\n"),
+			"D-0003-a.md": demandFile("D-0003", "links: {depends_on: [D-0001]}\n"),
+		}, []string{"D-0001-a.md:6:9 error cycle"}, "D-0001 → D-0002 → D-0003 → D-0001"},
+		{"duplicate without duplicate_of", mapSource{"D-0001-a.md": "---\nid: D-0001\ntitle: T\nstatus: duplicate\nreceived: 2026-01-01\n---\n"}, []string{"D-0001-a.md:4:1 error duplicate-of"}, "duplicate_of"},
+		{"override without reason", mapSource{"D-0001-a.md": demandFile("D-0001", "tier_override: {tier: 1}\n")}, []string{"D-0001-a.md:6:16 error override-reason"}, "reason"},
+		{"satisfaction range", mapSource{"D-0001-a.md": demandFile("D-0001", "satisfaction: 6\n")}, []string{"D-0001-a.md:6:15 error satisfaction"}, "outside 1–5"},
+		{"rice scale", mapSource{"D-0001-a.md": demandFile("D-0001", "rice: {reach: 10, impact: 4, confidence: 0.5, effort: 1}\n")}, []string{"D-0001-a.md:6:27 error range"}, "0.25, 0.5, 1, 2, 3"},
+		{"not utf-8", mapSource{"D-0001-a.md": "---\nid: D-0001\ntitle: \xb2\xe2\n---\n"}, []string{"D-0001-a.md:3:8 error encoding"}, "UTF-8"},
+		{"bom and crlf accepted", mapSource{"D-0001-a.md": "\ufeff" + strings.ReplaceAll(ok, "\n", "\r\n")}, []string{}, ""},
+		{"anchor rejected", mapSource{"D-0001-a.md": demandFile("D-0001", "owner: &a x\ntags: [*a]\n")}, []string{"D-0001-a.md:6:8 error yaml-anchor", "D-0001-a.md:7:8 error yaml-anchor"}, "anchor"},
+		{"custom tag rejected", mapSource{"D-0001-a.md": demandFile("D-0001", "owner: !secret x\n")}, []string{"D-0001-a.md:6:8 error yaml-tag"}, "!secret"},
+		{"deep nesting", mapSource{"D-0001-a.md": demandFile("D-0001", "x: "+strings.Repeat("[", 20)+strings.Repeat("]", 20)+"\n")}, []string{"D-0001-a.md:6:15 error yaml-depth"}, "deeper"},
+		{"duplicate key", mapSource{"D-0001-a.md": demandFile("D-0001", "owner: a\nowner: b\n")}, []string{"D-0001-a.md:7:1 error duplicate-key"}, "line 6"},
+		{"multi-line title", mapSource{"D-0001-a.md": "---\nid: D-0001\ntitle: |\n  a\n  b\nstatus: new\nreceived: 2026-01-01\n---\n"}, []string{"D-0001-a.md:3:8 error single-line"}, "one line"},
+		{"readme and underscore skipped", mapSource{"D-0001-a.md": ok, "README.md": "x", "_draft.md": "x", ".hidden/x.md": "x"}, []string{}, ""},
+		{"file size", mapSource{"registry.yaml": "files: {max_size: 50}\n", "D-0001-a.md": ok}, []string{"D-0001-a.md:0:0 error file-size"}, "limit of 50"},
+		{"id from file name", mapSource{"registry.yaml": "id: {pattern: '^[0-9]{4}$', prefix: '', digits: 4, from_filename: true}\n",
+			"0042-some-title.md": "---\ntitle: T\nstatus: new\nreceived: 2026-01-01\nlinks: {related: [0043]}\n---\n",
+			"0043-other.md":      "---\ntitle: T\nstatus: new\nreceived: 2026-01-01\n---\n"}, []string{}, ""},
+		{"id from file name missing", mapSource{"registry.yaml": "id: {pattern: '^[0-9]{4}$', prefix: '', digits: 4, from_filename: true}\n",
+			"notes.md": "---\ntitle: T\nstatus: new\nreceived: 2026-01-01\n---\n"}, []string{"notes.md:1:1 error filename"}, "does not start with an ID"},
+		{"custom field", mapSource{"registry.yaml": "fields:\n  area: {type: enum, values: [a, b], required: true}\n", "D-0001-a.md": demandFile("D-0001", "area: c\n")},
+			[]string{"D-0001-a.md:6:7 error enum"}, ""},
+		{"custom required field", mapSource{"registry.yaml": "fields:\n  area: {type: enum, values: [a, b], required: true}\n", "D-0001-a.md": ok},
+			[]string{"D-0001-a.md:2:1 error required"}, `"area"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := check(t, tc.files)
+			assert.Equal(t, tc.want, brief(fs))
+			if tc.msg != "" && len(fs) > 0 {
+				assert.Contains(t, fs[0].Message+" "+fs[0].Hint, tc.msg)
+			}
+		})
+	}
+}
+
+func TestSymlinkNotFollowed(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "secret.md")
+	require.NoError(t, os.WriteFile(outside, []byte(demandFile("D-0002", "")), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "D-0001-a.md"), []byte(demandFile("D-0001", "")), 0o644))
+	require.NoError(t, os.Symlink(outside, filepath.Join(dir, "D-0002-link.md")))
+	src, err := OpenDir(dir)
+	require.NoError(t, err)
+	defer src.Close()
+	snap, fs, err := Load(src)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"D-0002-link.md:0:0 error symlink"}, brief(fs))
+	assert.Len(t, snap.Demands, 1)
+	_, err = src.ReadFile("../" + filepath.Base(filepath.Dir(outside)) + "/secret.md")
+	assert.Error(t, err, "reading outside the registry must fail")
+}
+
+func TestConfigErrors(t *testing.T) {
+	cases := []struct {
+		name, yaml string
+		want       []string
+		msg        string
+	}{
+		{"unknown key suggests", "titel: x\n", []string{"registry.yaml:1:1 error config"}, `did you mean "title"`},
+		{"nested unknown key", "tiers:\n  levls: []\n", []string{"registry.yaml:2:3 error config"}, `"levels"`},
+		{"wrong type", "files:\n  max_size: big\n", []string{"registry.yaml:2:13 error config"}, "cannot unmarshal"},
+		{"bad field type", "fields:\n  area: {type: colour}\n", []string{"registry.yaml:2:16 error config"}, "not one of"},
+		{"bad status kind", "statuses:\n  - {name: a, kind: doing, next: []}\n", []string{"registry.yaml:2:21 error config"}, "kind"},
+		{"unknown next status", "statuses:\n  - {name: a, kind: open, next: [b]}\n", []string{"registry.yaml:2:33 error config"}, "unknown next status"},
+		{"bad id pattern", "id: {pattern: '([', prefix: D-, digits: 4}\n", []string{"registry.yaml:1:15 error config"}, "regular expression"},
+		{"yaml syntax", "title: [x\n", []string{"registry.yaml:2:1 error yaml-syntax"}, ""},
+		{"alias", "title: &t x\nlanguage: *t\n", []string{"registry.yaml:1:8 error yaml-anchor", "registry.yaml:2:11 error yaml-anchor"}, ""},
+		{"unknown policy field", "policy:\n  rules:\n    - {name: r, when: {status: new}, require: [ownr], severity: error, message: m}\n", []string{"registry.yaml:3:7 error config"}, "ownr"},
+		{"bad language", "language: fr\n", []string{"registry.yaml:1:11 error config"}, "en or zh-CN"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, fs := ParseConfig("registry.yaml", []byte(tc.yaml))
+			require.NotNil(t, cfg)
+			fs.Sort()
+			assert.Equal(t, tc.want, brief(fs))
+			if tc.msg != "" && len(fs) > 0 {
+				assert.Contains(t, fs[0].Message+" "+fs[0].Hint, tc.msg)
+			}
+		})
+	}
+}
+
+func TestConfigMergesFields(t *testing.T) {
+	cfg, fs := ParseConfig("registry.yaml", []byte("fields:\n  title: {max_length: 10}\n  area: {type: string}\n  kano: {remove: true}\n"))
+	require.Empty(t, fs)
+	assert.Equal(t, TString, cfg.Fields["title"].Type, "merged fields keep the built-in type")
+	assert.True(t, cfg.Fields["title"].Required)
+	assert.Equal(t, 10, cfg.Fields["title"].MaxLength)
+	assert.Nil(t, cfg.Fields["kano"])
+	assert.Equal(t, "area", cfg.FieldOrder[len(cfg.FieldOrder)-1])
+	assert.NotContains(t, cfg.FieldOrder, "kano")
+}
+
+func TestOwnRegistryValidates(t *testing.T) {
+	src, err := OpenDir("../demands")
+	require.NoError(t, err)
+	defer src.Close()
+	fs := check(t, src)
+	for _, f := range fs {
+		assert.NotEqual(t, Error, f.Severity, "%s:%d: %s [%s]", f.Path, f.Line, f.Message, f.Rule)
+	}
+	snap, _, _ := Load(src)
+	assert.GreaterOrEqual(t, len(snap.Demands), 30)
+}
