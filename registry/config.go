@@ -159,6 +159,10 @@ type Scoring struct {
 	Kano       map[string]KanoEffect `yaml:"kano" json:"kano"`
 }
 
+// CustomersField is the pseudo-field of a weighted factor that counts every
+// customer asking for a demand, weighted by segment.
+const CustomersField = "customers"
+
 // Factor is one term of the weighted grading.
 type Factor struct {
 	Factor string             `yaml:"factor" json:"factor"`
@@ -593,7 +597,7 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 	}
 	for i, f := range c.Scoring.Weighted {
 		at := fmt.Sprintf("#%d", i)
-		if c.FieldByPath(f.Field) == nil {
+		if f.Field != CustomersField && c.FieldByPath(f.Field) == nil {
 			bad(fmt.Sprintf("scoring factor %q uses unknown field %q", f.Factor, f.Field), "", "scoring", "weighted", at)
 		}
 		if f.Weight < 0 {
@@ -659,6 +663,9 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 				bad(fmt.Sprintf("wip limit names unknown status kind %q", k), "", "policy", "wip", at)
 			}
 		}
+	}
+	if c.Scoring.Requesters.Saturation <= 0 {
+		bad("scoring.requesters.saturation must be positive", "", "scoring", "requesters", "saturation")
 	}
 	if c.Duplicates.Threshold <= 0 || c.Duplicates.Threshold > 1 {
 		bad("duplicates.threshold must be in (0, 1]", "", "duplicates", "threshold")

@@ -36,6 +36,8 @@ var commands []command
 func init() {
 	commands = []command{
 		{"validate", "check every demand file, the config and the workflow rules", runValidate},
+		{"rank", "rank demands by score and tier, check or write declared tiers", runRank},
+		{"dups", "list near-duplicate demands that are not linked yet", runDups},
 		{"new", "create a demand file with the next free ID", runNew},
 		{"config", "print the effective registry config", runConfig},
 		{"schema", "print a JSON Schema of the front matter for editors", runSchema},

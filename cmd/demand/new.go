@@ -54,17 +54,12 @@ func runNew(e *env, args []string) int {
 }
 
 func (o *newOptions) run(e *env) int {
-	src, err := registry.OpenDir(o.dir)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "demand new: %v\n", err)
-		return exitUsage
+	l, code := load(e, "new", o.dir, "")
+	if l == nil {
+		return code
 	}
-	defer src.Close()
-	snap, fs, err := registry.Load(src)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "demand new: %v\n", err)
-		return exitUsage
-	}
+	defer l.close()
+	snap, fs, src := l.snap, l.findings, l.dir
 	cfg := snap.Config
 	for _, f := range fs {
 		if f.Path == registry.ConfigFile && f.Severity == registry.Error {

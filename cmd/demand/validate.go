@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/dups"
+	"github.com/demand-registry/demand/registry/rank"
 )
 
 type validateOptions struct {
@@ -33,18 +35,16 @@ func runValidate(e *env, args []string) int {
 }
 
 func (o *validateOptions) run(e *env) int {
-	src, err := registry.OpenDir(o.dir)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "demand validate: %v\n", err)
-		return exitUsage
+	l, code := load(e, "validate", o.dir, "")
+	if l == nil {
+		return code
 	}
-	defer src.Close()
-	snap, fs, err := registry.Load(src)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "demand validate: %v\n", err)
-		return exitUsage
-	}
-	fs = append(fs, registry.Validate(snap)...)
+	defer l.close()
+	snap := l.snap
+	fs := append(l.findings, registry.Validate(snap)...)
+	rk := rank.Rank(snap)
+	fs = append(fs, rank.Policy(snap, rk)...)
+	fs = append(fs, dups.Findings(snap, dups.Find(snap, snap.Config.Duplicates.Threshold))...)
 	fs.Sort()
 	prefix := displayDir(o.dir)
 	if o.format == "github" {

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/demand-registry/demand/registry/dups"
+)
+
+func runDups(e *env, args []string) int {
+	var dir, format string
+	var threshold float64
+	fl := newFlags(e, "dups", "dups [--threshold X] [--format text|json]", `  demand dups
+  demand dups --threshold 0.4     # cast a wider net
+`)
+	fl.StringVar(&dir, "dir", "demands", "registry `folder`")
+	fl.StringVar(&format, "format", "text", "output `format`: text or json")
+	fl.Float64Var(&threshold, "threshold", 0, "similarity from 0 to 1 above which pairs are listed (default: duplicates.threshold in the config)")
+	if code, ok := parseFlags(fl, args); !ok {
+		return code
+	}
+	if !oneOf(e, "dups", "format", format, []string{"text", "json"}) {
+		return exitUsage
+	}
+	if threshold < 0 || threshold > 1 {
+		fmt.Fprintln(e.stderr, "demand dups: --threshold must be between 0 and 1")
+		return exitUsage
+	}
+	l, code := load(e, "dups", dir, "")
+	if l == nil {
+		return code
+	}
+	defer l.close()
+	if threshold == 0 {
+		threshold = l.snap.Config.Duplicates.Threshold
+	}
+	pairs := dups.Find(l.snap, threshold)
+	if format == "json" {
+		if pairs == nil {
+			pairs = []dups.Pair{}
+		}
+		if err := writeJSON(e.stdout, pairs); err != nil {
+			fmt.Fprintf(e.stderr, "demand dups: %v\n", err)
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, p := range pairs {
+		fmt.Fprintf(e.stdout, "%s %s %s %s | %s\n", p.A, p.B, strconv.FormatFloat(p.Similarity, 'f', 2, 64), p.TitleA, p.TitleB)
+	}
+	return exitOK
+}

@@ -1,0 +1,286 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/mattn/go-runewidth"
+
+	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/rank"
+)
+
+type rankOptions struct {
+	dir, format, explain, at string
+	check, write             bool
+}
+
+func runRank(e *env, args []string) int {
+	var o rankOptions
+	fl := newFlags(e, "rank", "rank [--format table|json|csv] [--explain ID] [--at REV] [--check|--write]", `  demand rank                        # the ranked list
+  demand rank --format json          # every model's result and factors
+  demand rank --explain D-0007       # why D-0007 is where it is
+  demand rank --at v1.2              # the ranking as it stood at a tag or commit
+  demand rank --check --format github  # CI: declared tiers must match
+  demand rank --write                # set tier: in every file that differs
+`)
+	fl.StringVar(&o.dir, "dir", "demands", "registry `folder`")
+	fl.StringVar(&o.format, "format", "", "output `format`: table, json or csv (with --check: text, json or github)")
+	fl.StringVar(&o.explain, "explain", "", "explain one demand's score and tier by `ID`")
+	fl.StringVar(&o.at, "at", "", "rank the registry as it stood at a git `revision`")
+	fl.BoolVar(&o.check, "check", false, "exit 1 when a file's declared tier differs from the computed one")
+	fl.BoolVar(&o.write, "write", false, "set tier: in each file whose declared tier differs")
+	if code, ok := parseFlags(fl, args); !ok {
+		return code
+	}
+	if fl.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "demand rank: unexpected argument %q\n", fl.Arg(0))
+		return exitUsage
+	}
+	if o.check && o.write {
+		fmt.Fprintln(e.stderr, "demand rank: --check and --write exclude each other")
+		return exitUsage
+	}
+	if o.write && o.at != "" {
+		fmt.Fprintln(e.stderr, "demand rank: --write changes the work tree and cannot be combined with --at")
+		return exitUsage
+	}
+	if o.check {
+		if o.format == "" {
+			o.format = "text"
+		}
+		if !oneOf(e, "rank", "format", o.format, registry.FindingFormats) {
+			return exitUsage
+		}
+	} else {
+		if o.format == "" {
+			o.format = "table"
+		}
+		if !oneOf(e, "rank", "format", o.format, []string{"table", "json", "csv"}) {
+			return exitUsage
+		}
+	}
+	return o.run(e)
+}
+
+func (o *rankOptions) run(e *env) int {
+	l, code := load(e, "rank", o.dir, o.at)
+	if l == nil {
+		return code
+	}
+	defer l.close()
+	if !l.requireClean(e, "rank", o.dir) {
+		return exitFindings
+	}
+	rk := rank.Rank(l.snap)
+	switch {
+	case o.explain != "":
+		r := rk.Get(o.explain)
+		if r == nil {
+			fmt.Fprintf(e.stderr, "demand rank: no demand %s in the registry\n", o.explain)
+			return exitUsage
+		}
+		writeExplain(e.stdout, l.snap.Config, r)
+		return exitOK
+	case o.check:
+		fs := rank.Check(l.snap, rk)
+		fs.Sort()
+		prefix := displayDir(o.dir)
+		if o.format == "github" {
+			prefix = repoRelDir(o.dir)
+		}
+		if err := registry.WriteFindings(e.stdout, o.format, prefix, fs); err != nil {
+			fmt.Fprintf(e.stderr, "demand rank: %v\n", err)
+			return exitUsage
+		}
+		if len(fs) > 0 {
+			if o.format == "text" {
+				fmt.Fprintf(e.stderr, "%d of %d demands declare a tier other than the computed one\n", len(fs), len(l.snap.Demands))
+			}
+			return exitFindings
+		}
+		return exitOK
+	case o.write:
+		written, err := rank.WriteTiers(l.dir, l.snap, rk)
+		for _, p := range written {
+			fmt.Fprintf(e.stdout, "%s: tier %d\n", displayDir(o.dir)+"/"+p, rk.Get(idOf(l.snap, p)).Tier)
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "demand rank: %v\n", err)
+			return exitUsage
+		}
+		fmt.Fprintf(e.stderr, "%d files updated\n", len(written))
+		return exitOK
+	}
+	var err error
+	switch o.format {
+	case "json":
+		err = writeJSON(e.stdout, rk.Results)
+	case "csv":
+		err = writeRankCSV(e.stdout, rk)
+	default:
+		writeRankTable(e.stdout, l.snap.Config, rk)
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "demand rank: %v\n", err)
+		return exitUsage
+	}
+	return exitOK
+}
+
+func idOf(s *registry.Snapshot, path string) string {
+	for _, d := range s.Demands {
+		if d.Path == path {
+			return d.ID
+		}
+	}
+	return ""
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func num(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+func optNum(ok bool, x float64) string {
+	if !ok {
+		return ""
+	}
+	return num(x)
+}
+
+func writeRankCSV(w io.Writer, rk *rank.Ranking) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"rank", "id", "title", "status", "tier", "declared_tier", "score", "weighted", "rice", "wsjf", "kano", "quadrant", "received", "customers", "override_reason"})
+	for _, r := range rk.Results {
+		m := r.Models
+		kano := ""
+		if m.Kano != nil {
+			kano = m.Kano.Category
+		}
+		reason := ""
+		if r.Override != nil {
+			reason = r.Override.Reason
+		}
+		declared := ""
+		if r.DeclaredTier > 0 {
+			declared = strconv.Itoa(r.DeclaredTier)
+		}
+		_ = cw.Write([]string{strconv.Itoa(r.Rank), r.ID, r.Title, r.Status, strconv.Itoa(r.Tier), declared, num(r.Score),
+			num(m.Weighted.Score), optNum(m.RICE != nil, rice(m)), optNum(m.WSJF != nil, wsjf(m)), kano, m.Matrix.Quadrant,
+			string(r.Received), strconv.Itoa(len(r.Customers)), reason})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func rice(m rank.Models) float64 {
+	if m.RICE == nil {
+		return 0
+	}
+	return m.RICE.Score
+}
+
+func wsjf(m rank.Models) float64 {
+	if m.WSJF == nil {
+		return 0
+	}
+	return m.WSJF.Score
+}
+
+// writeRankTable prints aligned columns; widths count East Asian wide
+// characters as two, so Chinese titles line up.
+func writeRankTable(w io.Writer, cfg *registry.Config, rk *rank.Ranking) {
+	rows := [][]string{{"RANK", "ID", "TIER", "SCORE", "STATUS", "QUADRANT", "TITLE"}}
+	for _, r := range rk.Results {
+		tier := strconv.Itoa(r.Tier)
+		if r.Override != nil {
+			tier += "*"
+		}
+		if r.DeclaredTier != r.Tier {
+			tier += "!"
+		}
+		rows = append(rows, []string{strconv.Itoa(r.Rank), r.ID, tier, num(r.Score), r.Status, r.Models.Matrix.Quadrant,
+			runewidth.Truncate(r.Title, 60, "…")})
+	}
+	widths := make([]int, len(rows[0]))
+	for _, row := range rows {
+		for i, c := range row {
+			widths[i] = max(widths[i], runewidth.StringWidth(c))
+		}
+	}
+	for _, row := range rows {
+		var b strings.Builder
+		for i, c := range row {
+			if i == len(row)-1 {
+				b.WriteString(c)
+				break
+			}
+			b.WriteString(runewidth.FillRight(c, widths[i]+2))
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
+	fmt.Fprintf(w, "\nprimary model: %s; * tier overridden by hand; ! declared tier differs (demand rank --check)\n", cfg.Scoring.Primary)
+}
+
+func writeExplain(w io.Writer, cfg *registry.Config, r *rank.Result) {
+	fmt.Fprintf(w, "%s  %s\n", r.ID, r.Title)
+	declared := "not declared"
+	if r.DeclaredTier > 0 {
+		declared = "declared " + strconv.Itoa(r.DeclaredTier)
+	}
+	fmt.Fprintf(w, "rank %d, tier %d (%s), %s, score %s (%s)\n\n", r.Rank, r.Tier, cfg.TierLabel(r.Tier, cfg.Language), declared, num(r.Score), r.Primary)
+	m := r.Models
+	fmt.Fprintf(w, "Weighted grading: %s of 100\n", num(m.Weighted.Score))
+	var total float64
+	for _, f := range m.Weighted.Factors {
+		total += f.Weight
+	}
+	for _, f := range m.Weighted.Factors {
+		v := f.Value
+		if v == "" {
+			v = "not set"
+		}
+		fmt.Fprintf(w, "  %-12s %-22s level %-5s × weight %-3s → %6s points\n", f.Factor, v, num(f.Level), num(f.Weight), num(f.Points))
+	}
+	fmt.Fprintf(w, "  (points = 100 × weight × level / %s)\n", num(total))
+	if x := m.RICE; x != nil {
+		fmt.Fprintf(w, "RICE: %s = reach %s (declared %s + requesters %s) × impact %s × confidence %s / effort %s\n",
+			num(x.Score), num(x.Reach), num(x.DeclaredReach), num(x.RequesterReach), num(x.Impact), num(x.Confidence), num(x.Effort))
+	} else {
+		fmt.Fprintln(w, "RICE: no rice inputs")
+	}
+	if x := m.WSJF; x != nil {
+		fmt.Fprintf(w, "WSJF: %s = (value %s + time criticality %s + risk reduction %s) / job size %s\n",
+			num(x.Score), num(x.Value), num(x.TimeCriticality), num(x.RiskReduction), num(x.JobSize))
+	} else {
+		fmt.Fprintln(w, "WSJF: no wsjf inputs")
+	}
+	if x := m.Kano; x != nil {
+		fmt.Fprintf(w, "Kano: %s (%s): %s → %s\n", x.Category, x.Effect, num(x.Before), num(x.After))
+	}
+	fmt.Fprintf(w, "Priority matrix: urgency %s × importance %s → %s\n", orNone(m.Matrix.Urgency), orNone(m.Matrix.Importance), m.Matrix.Quadrant)
+	fmt.Fprintf(w, "Customers asking (%d):\n", len(r.Customers))
+	for _, c := range r.Customers {
+		fmt.Fprintf(w, "  %s (%s, weight %s, via %s)\n", orNone(c.Name), orNone(c.Segment), num(c.Weight), c.Via)
+	}
+	fmt.Fprintln(w, "Tier:")
+	for _, x := range r.Reasons {
+		fmt.Fprintf(w, "  %-8s → %d  %s\n", x.Kind, x.Tier, x.Detail)
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "not set"
+	}
+	return s
+}

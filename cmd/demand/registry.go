@@ -1,0 +1,72 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/demand-registry/demand/registry"
+)
+
+// loaded is a registry read for a command.
+type loaded struct {
+	snap     *registry.Snapshot
+	findings registry.Findings
+	dir      *registry.DirSource // nil when read from a commit
+}
+
+// load reads the registry in dir from the work tree, or from git at rev.
+// On failure it prints the reason and returns the exit code.
+func load(e *env, cmd, dir, rev string) (*loaded, int) {
+	var src registry.Source
+	var ds *registry.DirSource
+	if rev != "" {
+		repo, err := registry.OpenRepo(dir)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
+			return nil, exitUsage
+		}
+		c, err := repo.Resolve(rev)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
+			return nil, exitUsage
+		}
+		gs, err := repo.SourceAt(c)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
+			return nil, exitUsage
+		}
+		src = gs
+	} else {
+		var err error
+		ds, err = registry.OpenDir(dir)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
+			return nil, exitUsage
+		}
+		src = ds
+	}
+	snap, fs, err := registry.Load(src)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
+		return nil, exitUsage
+	}
+	return &loaded{snap: snap, findings: fs, dir: ds}, exitOK
+}
+
+func (l *loaded) close() {
+	if l.dir != nil {
+		l.dir.Close()
+	}
+}
+
+// requireClean prints the registry's errors and reports false when it has
+// any: ranking a registry with broken files would silently skip them.
+func (l *loaded) requireClean(e *env, cmd, dir string) bool {
+	if !l.findings.HasErrors() {
+		return true
+	}
+	fs := append(registry.Findings(nil), l.findings...)
+	fs.Sort()
+	fmt.Fprintf(e.stderr, "demand %s: the registry has errors; fix them first (demand validate lists them):\n", cmd)
+	_ = registry.WriteFindings(e.stderr, "text", displayDir(dir), fs)
+	return false
+}

@@ -1,0 +1,150 @@
+package registry
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Repo is the git repository that holds a registry folder.
+type Repo struct {
+	Git  *git.Repository
+	Root string // the work tree's root
+	Dir  string // the registry folder relative to Root, slash-separated ("" for the root)
+}
+
+// OpenRepo finds the repository enclosing a registry folder.
+func OpenRepo(dir string) (*Repo, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	r, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if err != nil {
+		if errors.Is(err, git.ErrRepositoryNotExists) {
+			return nil, fmt.Errorf("%s is not inside a git repository", dir)
+		}
+		return nil, fmt.Errorf("opening the git repository of %s: %w", dir, err)
+	}
+	wt, err := r.Worktree()
+	if err != nil {
+		return nil, fmt.Errorf("the repository of %s has no work tree: %w", dir, err)
+	}
+	root := wt.Filesystem.Root()
+	real := func(p string) string {
+		if e, err := filepath.EvalSymlinks(p); err == nil {
+			return e
+		}
+		return p
+	}
+	rel, err := filepath.Rel(real(root), real(abs))
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return nil, fmt.Errorf("%s is outside its repository's work tree %s", dir, root)
+	}
+	rel = filepath.ToSlash(rel)
+	if rel == "." {
+		rel = ""
+	}
+	return &Repo{Git: r, Root: root, Dir: rel}, nil
+}
+
+// Resolve finds the commit a revision names (a hash, branch, tag, HEAD~2…).
+func (r *Repo) Resolve(rev string) (*object.Commit, error) {
+	h, err := r.Git.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		return nil, fmt.Errorf("unknown revision %q: %w", rev, err)
+	}
+	c, err := r.Git.CommitObject(*h)
+	if err != nil {
+		return nil, fmt.Errorf("revision %q is not a commit: %w", rev, err)
+	}
+	return c, nil
+}
+
+// GitSource reads a registry folder as it stood in one commit, from git
+// objects only (never the work tree).
+type GitSource struct {
+	Commit *object.Commit
+	tree   *object.Tree // nil when the folder does not exist in the commit
+}
+
+// SourceAt returns the registry folder at a commit.
+func (r *Repo) SourceAt(c *object.Commit) (*GitSource, error) {
+	t, err := c.Tree()
+	if err != nil {
+		return nil, err
+	}
+	s := &GitSource{Commit: c, tree: t}
+	if r.Dir != "" {
+		sub, err := t.Tree(r.Dir)
+		if errors.Is(err, object.ErrDirectoryNotFound) {
+			s.tree = nil
+		} else if err != nil {
+			return nil, err
+		} else {
+			s.tree = sub
+		}
+	}
+	return s, nil
+}
+
+func (s *GitSource) Describe() string { return "commit " + s.Commit.Hash.String()[:12] }
+
+func (s *GitSource) List() ([]File, error) {
+	if s.tree == nil {
+		return nil, nil
+	}
+	var files []File
+	walker := object.NewTreeWalker(s.tree, true, nil)
+	defer walker.Close()
+	for {
+		name, e, err := walker.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !e.Mode.IsFile() || !IsDemandFile(name) {
+			continue
+		}
+		f := File{Path: name, Symlink: e.Mode == filemode.Symlink}
+		if sz, err := s.tree.Size(name); err == nil {
+			f.Size = sz
+		}
+		files = append(files, f)
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	return files, nil
+}
+
+func (s *GitSource) ReadFile(p string) ([]byte, error) {
+	if s.tree == nil {
+		return nil, fs.ErrNotExist
+	}
+	f, err := s.tree.File(p)
+	if errors.Is(err, object.ErrFileNotFound) {
+		return nil, fs.ErrNotExist
+	}
+	if err != nil {
+		return nil, err
+	}
+	if f.Mode == filemode.Symlink {
+		return nil, fmt.Errorf("%s is a symbolic link, which is not followed", p)
+	}
+	rd, err := f.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	return io.ReadAll(rd)
+}

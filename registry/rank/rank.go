@@ -1,0 +1,431 @@
+// Package rank turns each demand's fields into a score, a tier and an
+// explanation anyone can check: weighted grading, RICE, WSJF, Kano and the
+// urgency × importance matrix, tier floors, dependency inheritance and
+// audited overrides.
+package rank
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/demand-registry/demand/registry"
+)
+
+// Result is one demand's ranking with everything that produced it.
+type Result struct {
+	ID           string                 `json:"id"`
+	Title        string                 `json:"title"`
+	Status       string                 `json:"status"`
+	Received     registry.Date          `json:"received"`
+	Score        float64                `json:"score"`         // primary model, after Kano
+	Tier         int                    `json:"tier"`          // effective tier
+	DeclaredTier int                    `json:"declared_tier"` // tier: in the file, 0 when absent
+	ScoreTier    int                    `json:"score_tier"`    // from the thresholds alone
+	Primary      string                 `json:"primary"`
+	Models       Models                 `json:"models"`
+	Reasons      []Reason               `json:"tier_reasons"`
+	Override     *registry.TierOverride `json:"override,omitempty"`
+	Customers    []Customer             `json:"customers"`
+	Rank         int                    `json:"rank"` // 1-based position in the ranked list
+}
+
+// Models holds every model's result.
+type Models struct {
+	Weighted WeightedResult `json:"weighted"`
+	RICE     *RICEResult    `json:"rice"`
+	WSJF     *WSJFResult    `json:"wsjf"`
+	Kano     *KanoResult    `json:"kano"`
+	Matrix   MatrixResult   `json:"matrix"`
+}
+
+// WeightedResult is the weighted grading with each factor's contribution.
+type WeightedResult struct {
+	Score   float64        `json:"score"`
+	Factors []FactorResult `json:"factors"`
+}
+
+// FactorResult is one factor's contribution: Points = 100·Weight·Level/ΣWeights.
+type FactorResult struct {
+	Factor string  `json:"factor"`
+	Field  string  `json:"field"`
+	Value  string  `json:"value"` // "" when not set
+	Level  float64 `json:"level"`
+	Weight float64 `json:"weight"`
+	Points float64 `json:"points"`
+}
+
+// RICEResult is Reach × Impact × Confidence / Effort.
+type RICEResult struct {
+	Reach          float64 `json:"reach"` // declared + requesters
+	DeclaredReach  float64 `json:"declared_reach"`
+	RequesterReach float64 `json:"requester_reach"`
+	Impact         float64 `json:"impact"`
+	Confidence     float64 `json:"confidence"`
+	Effort         float64 `json:"effort"` // at least 0.5
+	Score          float64 `json:"score"`
+}
+
+// WSJFResult is cost of delay / job size.
+type WSJFResult struct {
+	Value           float64 `json:"value"`
+	TimeCriticality float64 `json:"time_criticality"`
+	RiskReduction   float64 `json:"risk_reduction"`
+	CostOfDelay     float64 `json:"cost_of_delay"`
+	JobSize         float64 `json:"job_size"`
+	Score           float64 `json:"score"`
+}
+
+// KanoResult is the Kano category's effect on the primary score.
+type KanoResult struct {
+	Category string  `json:"category"`
+	Before   float64 `json:"before"`
+	After    float64 `json:"after"`
+	Effect   string  `json:"effect"`
+}
+
+// MatrixResult places a demand in the urgency × importance matrix.
+type MatrixResult struct {
+	Urgency    string `json:"urgency"`
+	Importance string `json:"importance"`
+	Quadrant   string `json:"quadrant"` // do, schedule, delegate, eliminate, unclassified
+}
+
+// Reason is one step that set the tier.
+type Reason struct {
+	Kind   string `json:"kind"` // score, floor, inherit, override
+	Tier   int    `json:"tier"`
+	Detail string `json:"detail"`
+}
+
+// Customer is one customer asking for a demand, with its weight.
+type Customer struct {
+	Name    string  `json:"name"`
+	Segment string  `json:"segment,omitempty"`
+	Weight  float64 `json:"weight"`
+	Via     string  `json:"via"` // customer, requester, or the ID of a duplicate
+}
+
+// Ranking is the ranked registry.
+type Ranking struct {
+	Primary string
+	Results []*Result // ranked: score desc, tier, received, ID
+	byID    map[string]*Result
+}
+
+// Get returns a demand's result, or nil.
+func (r *Ranking) Get(id string) *Result { return r.byID[id] }
+
+// Rank scores every demand of a snapshot. It is a pure function of it.
+func Rank(s *registry.Snapshot) *Ranking {
+	cfg := s.Config
+	dupsOf := map[string][]*registry.Demand{}
+	for _, d := range s.Demands {
+		if o := d.Links.DuplicateOf; o != "" && o != d.ID && s.Get(o) != nil {
+			dupsOf[o] = append(dupsOf[o], d)
+		}
+	}
+	rk := &Ranking{Primary: cfg.Scoring.Primary, byID: make(map[string]*Result, len(s.Demands))}
+	for _, d := range s.Demands {
+		r := score(cfg, d, dupsOf[d.ID])
+		rk.Results = append(rk.Results, r)
+		rk.byID[d.ID] = r
+	}
+	assignTiers(s, rk)
+	slices.SortFunc(rk.Results, func(a, b *Result) int {
+		return cmp.Or(
+			cmp.Compare(b.Score, a.Score),
+			cmp.Compare(a.Tier, b.Tier),
+			cmp.Compare(a.Received, b.Received),
+			cmp.Compare(a.ID, b.ID),
+		)
+	})
+	for i, r := range rk.Results {
+		r.Rank = i + 1
+	}
+	return rk
+}
+
+// Customers lists everyone asking for d: its customer, its requesters,
+// and those of its duplicates, each name once with its highest weight.
+func Customers(cfg *registry.Config, d *registry.Demand, dups []*registry.Demand) []Customer {
+	w := cfg.Scoring.Requesters.SegmentWeights
+	var out []Customer
+	idx := map[string]int{}
+	add := func(name, seg, via string) {
+		key := strings.ToLower(strings.TrimSpace(name))
+		if key == "" {
+			key = "\x00" + via + "/" + strconv.Itoa(len(out)) // unnamed: each counts
+		}
+		c := Customer{Name: name, Segment: seg, Weight: w[seg], Via: via}
+		if i, ok := idx[key]; ok {
+			if c.Weight > out[i].Weight {
+				out[i].Segment, out[i].Weight = seg, c.Weight
+			}
+			return
+		}
+		idx[key] = len(out)
+		out = append(out, c)
+	}
+	if d.Customer.Name != "" || d.Customer.Segment != "" {
+		add(d.Customer.Name, d.Customer.Segment, "customer")
+	}
+	for _, r := range d.Requesters {
+		add(r.Name, r.Segment, "requester")
+	}
+	for _, dup := range dups {
+		if dup.Customer.Name != "" || dup.Customer.Segment != "" {
+			add(dup.Customer.Name, dup.Customer.Segment, dup.ID)
+		}
+		for _, r := range dup.Requesters {
+			add(r.Name, r.Segment, dup.ID)
+		}
+	}
+	return out
+}
+
+func score(cfg *registry.Config, d *registry.Demand, dups []*registry.Demand) *Result {
+	r := &Result{ID: d.ID, Title: d.Title, Status: d.Status, Received: d.Received,
+		DeclaredTier: d.Tier, Primary: cfg.Scoring.Primary, Override: d.TierOverride}
+	r.Customers = Customers(cfg, d, dups)
+	var customerWeight float64
+	for _, c := range r.Customers {
+		customerWeight += c.Weight
+	}
+
+	// Weighted grading.
+	var total float64
+	for _, f := range cfg.Scoring.Weighted {
+		total += f.Weight
+	}
+	for _, f := range cfg.Scoring.Weighted {
+		fr := FactorResult{Factor: f.Factor, Field: f.Field, Weight: f.Weight}
+		if f.Field == registry.CustomersField {
+			fr.Value = fmt.Sprintf("%d (weight %s)", len(r.Customers), trim(customerWeight))
+			fr.Level = math.Min(1, customerWeight/cfg.Scoring.Requesters.Saturation)
+		} else if vals := d.Values(f.Field); len(vals) > 0 {
+			fr.Value = vals[0]
+			fr.Level = f.Levels[vals[0]]
+		}
+		if total > 0 {
+			fr.Points = round(100 * f.Weight * fr.Level / total)
+		}
+		r.Models.Weighted.Factors = append(r.Models.Weighted.Factors, fr)
+		r.Models.Weighted.Score += fr.Points
+	}
+	r.Models.Weighted.Score = round(r.Models.Weighted.Score)
+
+	// RICE (Intercom): effort is at least half a person-month.
+	if d.RICE != nil {
+		extra := 0.0
+		for _, c := range r.Customers {
+			if c.Via != "customer" {
+				extra += c.Weight
+			}
+		}
+		x := &RICEResult{DeclaredReach: d.RICE.Reach, RequesterReach: round(extra * cfg.Scoring.Requesters.ReachPerRequester),
+			Impact: d.RICE.Impact, Confidence: d.RICE.Confidence, Effort: math.Max(d.RICE.Effort, 0.5)}
+		x.Reach = x.DeclaredReach + x.RequesterReach
+		x.Score = round(x.Reach * x.Impact * x.Confidence / x.Effort)
+		r.Models.RICE = x
+	}
+	// WSJF (SAFe).
+	if d.WSJF != nil && d.WSJF.JobSize > 0 {
+		x := &WSJFResult{Value: d.WSJF.Value, TimeCriticality: d.WSJF.TimeCriticality, RiskReduction: d.WSJF.RiskReduction, JobSize: d.WSJF.JobSize}
+		x.CostOfDelay = x.Value + x.TimeCriticality + x.RiskReduction
+		x.Score = round(x.CostOfDelay / x.JobSize)
+		r.Models.WSJF = x
+	}
+	r.Models.Matrix = matrix(cfg, d)
+
+	switch cfg.Scoring.Primary {
+	case "rice":
+		if r.Models.RICE != nil {
+			r.Score = r.Models.RICE.Score
+		}
+	case "wsjf":
+		if r.Models.WSJF != nil {
+			r.Score = r.Models.WSJF.Score
+		}
+	default:
+		r.Score = r.Models.Weighted.Score
+	}
+	if d.Kano != "" {
+		if eff, ok := cfg.Scoring.Kano[d.Kano]; ok {
+			k := &KanoResult{Category: d.Kano, Before: r.Score}
+			var parts []string
+			s := r.Score + eff.Add
+			if eff.Add != 0 {
+				parts = append(parts, fmt.Sprintf("%+g", eff.Add))
+			}
+			if eff.Floor != nil {
+				s = math.Max(s, *eff.Floor)
+				parts = append(parts, "floor "+trim(*eff.Floor))
+			}
+			if eff.Ceiling != nil {
+				s = math.Min(s, *eff.Ceiling)
+				parts = append(parts, "ceiling "+trim(*eff.Ceiling))
+			}
+			if cfg.Scoring.Primary == "weighted" {
+				s = math.Min(100, s)
+			}
+			s = round(math.Max(0, s))
+			k.After = s
+			k.Effect = strings.Join(parts, ", ")
+			if k.Effect == "" {
+				k.Effect = "none"
+			}
+			r.Score = s
+			r.Models.Kano = k
+		}
+	}
+	r.ScoreTier = tierFor(cfg, r.Score)
+	return r
+}
+
+func tierFor(cfg *registry.Config, score float64) int {
+	for _, l := range cfg.Tiers.Levels {
+		if score >= l.MinScore {
+			return l.Tier
+		}
+	}
+	return len(cfg.Tiers.Levels)
+}
+
+// matrix places a demand in the urgency × importance grid. Each field's
+// values are ordered high to low; with three values the middle one is the
+// 3×3 extension (routine, secondary).
+func matrix(cfg *registry.Config, d *registry.Demand) MatrixResult {
+	m := MatrixResult{Urgency: d.Urgency, Importance: d.Importance, Quadrant: "unclassified"}
+	uf, imf := cfg.Fields["urgency"], cfg.Fields["importance"]
+	if uf == nil || imf == nil || d.Urgency == "" || d.Importance == "" {
+		return m
+	}
+	u := slices.Index(uf.Values, d.Urgency)
+	i := slices.Index(imf.Values, d.Importance)
+	if u < 0 || i < 0 {
+		return m
+	}
+	band := func(pos, n int) int { // 0 high, 1 middle, 2 low
+		switch {
+		case pos == 0:
+			return 0
+		case pos == n-1:
+			return 2
+		default:
+			return 1
+		}
+	}
+	grid := [3][3]string{
+		{"do", "do", "delegate"},
+		{"schedule", "schedule", "delegate"},
+		{"schedule", "eliminate", "eliminate"},
+	}
+	m.Quadrant = grid[band(u, len(uf.Values))][band(i, len(imf.Values))]
+	return m
+}
+
+// Matches reports whether a demand meets a condition; tier is its
+// effective tier.
+func Matches(cfg *registry.Config, d *registry.Demand, tier int, c registry.Condition) bool {
+	for k, want := range c {
+		var have []string
+		switch k {
+		case "tier":
+			have = []string{strconv.Itoa(tier)}
+		case "status_kind":
+			have = []string{cfg.StatusKind(d.Status)}
+		default:
+			have = d.Values(k)
+		}
+		hit := false
+		for _, h := range have {
+			if slices.Contains(want, h) {
+				hit = true
+				break
+			}
+		}
+		if !hit {
+			return false
+		}
+	}
+	return true
+}
+
+// assignTiers applies thresholds, floors, overrides and inheritance.
+func assignTiers(s *registry.Snapshot, rk *Ranking) {
+	cfg := s.Config
+	for _, r := range rk.Results {
+		d := s.Get(r.ID)
+		r.Tier = r.ScoreTier
+		r.Reasons = []Reason{{Kind: "score", Tier: r.ScoreTier,
+			Detail: fmt.Sprintf("%s score %s reaches tier %d (at least %s)", cfg.Scoring.Primary, trim(r.Score), r.ScoreTier, trim(minScore(cfg, r.ScoreTier)))}}
+		for _, f := range cfg.Tiers.Floors {
+			if f.Tier < r.Tier && Matches(cfg, d, r.Tier, f.When) {
+				r.Tier = f.Tier
+				r.Reasons = append(r.Reasons, Reason{Kind: "floor", Tier: f.Tier, Detail: fmt.Sprintf("floor rule %s: %s", f.Name, describe(f.When))})
+			}
+		}
+		if o := d.TierOverride; o != nil {
+			r.Tier = o.Tier
+			by := ""
+			if o.By != "" {
+				by = " by " + o.By
+			}
+			r.Reasons = append(r.Reasons, Reason{Kind: "override", Tier: o.Tier, Detail: fmt.Sprintf("overridden%s: %s", by, o.Reason)})
+		}
+	}
+	if !cfg.Tiers.InheritDependencies {
+		return
+	}
+	// A demand that an open or active demand depends on is at least as
+	// high as it; repeat until nothing changes (tiers only fall, so this ends).
+	for changed := true; changed; {
+		changed = false
+		for _, d := range s.Demands {
+			kind := cfg.StatusKind(d.Status)
+			if kind != registry.KindOpen && kind != registry.KindActive {
+				continue
+			}
+			t := rk.byID[d.ID].Tier
+			for _, dep := range d.Links.DependsOn {
+				dr := rk.byID[dep]
+				if dr == nil || dr.Override != nil || dr.Tier <= t {
+					continue
+				}
+				dr.Tier = t
+				dr.Reasons = append(dr.Reasons, Reason{Kind: "inherit", Tier: t, Detail: fmt.Sprintf("%s (tier %d) depends on it", d.ID, t)})
+				changed = true
+			}
+		}
+	}
+}
+
+func minScore(cfg *registry.Config, tier int) float64 {
+	for _, l := range cfg.Tiers.Levels {
+		if l.Tier == tier {
+			return l.MinScore
+		}
+	}
+	return 0
+}
+
+func describe(c registry.Condition) string {
+	keys := make([]string, 0, len(c))
+	for k := range c {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + " " + strings.Join(c[k], "|")
+	}
+	return strings.Join(parts, ", ")
+}
+
+func round(x float64) float64 { return math.Round(x*100) / 100 }
+
+func trim(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
