@@ -19,10 +19,51 @@ var (
 	kanos      = []string{"must-be", "performance", "attractive", "indifferent", "reverse"}
 	fib        = []int{1, 2, 3, 5, 8, 13, 20}
 	riceImpact = []string{"0.25", "0.5", "1", "2", "3"}
-	enWords    = strings.Fields("export import report dashboard invoice ticket search filter mobile portal api webhook permission role audit login password sso billing payment refund inventory warehouse order shipment customer contact schedule reminder notification email sms chart excel pdf upload attachment preview offline sync backup restore latency performance security compliance")
-	zhWords    = []string{"导出", "报表", "工单", "库存", "订单", "发票", "权限", "审计", "登录", "单点登录", "支付", "退款", "仓库", "物流", "客户", "联系人", "提醒", "通知", "短信", "邮件", "图表", "附件", "预览", "离线", "同步", "备份", "性能", "安全", "合规", "看板", "移动端", "小程序", "电子签章", "满意度", "回访"}
+	baseWords  = strings.Fields("export import report dashboard invoice ticket search filter mobile portal api webhook permission role audit login password sso billing payment refund inventory warehouse order shipment customer contact schedule reminder notification email sms chart excel pdf upload attachment preview offline sync backup restore latency performance security compliance")
+	baseZh     = []string{"导出", "报表", "工单", "库存", "订单", "发票", "权限", "审计", "登录", "单点登录", "支付", "退款", "仓库", "物流", "客户", "联系人", "提醒", "通知", "短信", "邮件", "图表", "附件", "预览", "离线", "同步", "备份", "性能", "安全", "合规", "看板", "移动端", "小程序", "电子签章", "满意度", "回访"}
+	enWords    = vocabulary()
+	zhWords    = hanVocabulary()
 	customers  = []string{"Northwind Bank", "Contoso Retail", "Fabrikam Foods", "Woodgrove Software", "Tailspin Toys", "上海华信物流", "北京远航制造", "深圳前海电商", "杭州云栖科技", "成都蜀道仓储"}
 )
+
+// vocabulary is the base words plus 3,000 pronounceable made-up words, so
+// that texts are as varied as a real registry's.
+func vocabulary() []string {
+	r := rand.New(rand.NewPCG(3, 3))
+	cons := strings.Split("b c d f g h k l m n p r s t v w z br ch cl dr fl gr pl pr sh st tr", " ")
+	vows := strings.Split("a e i o u ai ea io ou", " ")
+	out := append([]string(nil), baseWords...)
+	seen := map[string]bool{}
+	for len(out) < 3000+len(baseWords) {
+		var b strings.Builder
+		for k := 0; k < 2+r.IntN(2); k++ {
+			b.WriteString(cons[r.IntN(len(cons))])
+			b.WriteString(vows[r.IntN(len(vows))])
+		}
+		if w := b.String(); !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// hanVocabulary is the base words plus 2,000 two-character words made of
+// common Han characters.
+func hanVocabulary() []string {
+	r := rand.New(rand.NewPCG(5, 5))
+	chars := []rune("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处理府研质")
+	out := append([]string(nil), baseZh...)
+	seen := map[string]bool{}
+	for len(out) < 2000+len(baseZh) {
+		w := string([]rune{chars[r.IntN(len(chars))], chars[r.IntN(len(chars))]})
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
+}
 
 // Demand returns the file name and content of synthetic demand number i
 // (1-based) in a registry of n demands.
@@ -31,9 +72,10 @@ func Demand(r *rand.Rand, i, n int) (name, content string) {
 	pick := func(l []string) string { return l[r.IntN(len(l))] }
 	var title string
 	if r.IntN(3) == 0 {
-		title = pick(zhWords) + pick(zhWords) + "支持" + pick(zhWords)
+		title = pick(zhWords) + pick(zhWords) + "支持" + pick(zhWords) + pick(zhWords)
 	} else {
-		title = strings.ToUpper(pick(enWords)[:1]) + pick(enWords)[1:] + " " + pick(enWords) + " for " + pick(enWords)
+		w := pick(enWords)
+		title = strings.ToUpper(w[:1]) + w[1:] + " " + pick(enWords) + " " + pick(enWords) + " for " + pick(enWords)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "---\nid: %s\ntitle: %q\nstatus: %s\nreceived: 2026-%02d-%02d\n", id, title, pick(statuses), 1+r.IntN(11), 1+r.IntN(28))
@@ -69,13 +111,39 @@ func Demand(r *rand.Rand, i, n int) (name, content string) {
 	return id + "-demand.md", b.String()
 }
 
-// Registry returns n demand files by name.
+// Registry returns n demand files by name. One demand in fifty is a
+// reworded copy of an earlier one (same body, one title word changed):
+// the near-duplicates a real registry collects.
 func Registry(seed uint64, n int) map[string]string {
 	r := rand.New(rand.NewPCG(seed, 42))
 	out := make(map[string]string, n)
+	var names []string
 	for i := 1; i <= n; i++ {
 		name, content := Demand(r, i, n)
+		if i > 10 && r.IntN(50) == 0 {
+			orig := out[names[r.IntN(len(names))]]
+			name, content = NearCopy(r, orig, i)
+		}
 		out[name] = content
+		names = append(names, name)
 	}
 	return out
+}
+
+// NearCopy rewrites a demand file as demand number i: a new ID, one word
+// of the title replaced, the body kept.
+func NearCopy(r *rand.Rand, orig string, i int) (name, content string) {
+	id := fmt.Sprintf("D-%05d", i)
+	lines := strings.Split(orig, "\n")
+	for k, l := range lines {
+		switch {
+		case strings.HasPrefix(l, "id: "):
+			lines[k] = "id: " + id
+		case strings.HasPrefix(l, "title: "):
+			lines[k] = strings.TrimSuffix(l, "\"") + " " + enWords[r.IntN(len(enWords))] + "\""
+		case strings.HasPrefix(l, "links: "):
+			lines[k] = ""
+		}
+	}
+	return id + "-demand.md", strings.Join(lines, "\n")
 }

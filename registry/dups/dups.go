@@ -9,6 +9,7 @@
 package dups
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"math"
@@ -17,14 +18,20 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/demand-registry/demand/registry"
 )
 
 const (
-	sigSize = 63 // signature slots
-	rows    = 3  // rows per LSH band: candidates from Jaccard ≈ (1/21)^(1/3) ≈ 0.36 up
-	bands   = sigSize / rows
+	sigSize = 64 // signature slots
+	rows    = 4  // rows per LSH band: a pair at Jaccard 0.5 shares a band with p ≈ 0.64, at 0.7 with p ≈ 0.998
+	// exactBelow is the registry size up to which every pair is compared
+	// exactly, without LSH.
+	exactBelow = 2000
+	bands      = sigSize / rows
+	// maxBucket bounds the demands compared pairwise within one band bucket.
+	maxBucket = 64
 )
 
 // Pair is two similar demands; A < B.
@@ -45,36 +52,64 @@ type doc struct {
 // Tokens splits text into tokens: stemmed English words and Han bigrams.
 func Tokens(s string) []string {
 	var out []string
-	var word []rune
-	var han []rune
+	tokenize(s, func(t []byte) { out = append(out, string(t)) })
+	return out
+}
+
+// tokenizer holds buffers reused between texts.
+type tokenizer struct {
+	word, tok []byte
+	han       []rune
+	hashes    []uint64
+}
+
+var tokenizers = sync.Pool{New: func() any { return new(tokenizer) }}
+
+// tokenize calls emit with each token of s, in a buffer reused between
+// calls: lower-cased words (stop words and single letters dropped, lightly
+// stemmed) and Han character bigrams (a lone Han character on its own).
+func tokenize(s string, emit func([]byte)) {
+	tz := tokenizers.Get().(*tokenizer)
+	tz.run(s, emit)
+	tokenizers.Put(tz)
+}
+
+func (tz *tokenizer) run(s string, emit func([]byte)) {
+	word, tok, han := tz.word[:0], tz.tok[:0], tz.han[:0]
 	flushWord := func() {
-		if len(word) > 0 {
-			w := strings.ToLower(string(word))
-			if !stop[w] && len(word) > 1 {
-				out = append(out, stem(w))
-			}
-			word = word[:0]
+		if len(word) > 1 && !stop[string(word)] {
+			emit(stem(word))
 		}
+		word = word[:0]
 	}
 	flushHan := func() {
 		switch {
 		case len(han) == 1:
-			out = append(out, string(han))
+			tok = utf8.AppendRune(tok[:0], han[0])
+			emit(tok)
 		case len(han) > 1:
 			for i := 0; i+1 < len(han); i++ {
-				out = append(out, string(han[i:i+2]))
+				tok = utf8.AppendRune(tok[:0], han[i])
+				tok = utf8.AppendRune(tok, han[i+1])
+				emit(tok)
 			}
 		}
 		han = han[:0]
 	}
 	for _, r := range s {
 		switch {
-		case unicode.Is(unicode.Han, r):
+		case r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9'):
+			flushHan()
+			word = append(word, byte(r))
+		case r < utf8.RuneSelf && r >= 'A' && r <= 'Z':
+			flushHan()
+			word = append(word, byte(r+'a'-'A'))
+		case r >= 0x2E80 && unicode.Is(unicode.Han, r):
 			flushWord()
 			han = append(han, r)
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
+		case r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
 			flushHan()
-			word = append(word, r)
+			word = utf8.AppendRune(word, unicode.ToLower(r))
 		default:
 			flushWord()
 			flushHan()
@@ -82,7 +117,7 @@ func Tokens(s string) []string {
 	}
 	flushWord()
 	flushHan()
-	return out
+	tz.word, tz.tok, tz.han = word, tok, han
 }
 
 var stop = func() map[string]bool {
@@ -95,25 +130,31 @@ var stop = func() map[string]bool {
 
 // stem strips common English suffixes: lightly, so that "exports",
 // "exported" and "exporting" meet while short words stay whole.
-func stem(w string) string {
-	for _, suf := range []string{"ing", "ed", "es", "s", "ly"} {
-		if len(w) > len(suf)+3 && strings.HasSuffix(w, suf) {
+func stem(w []byte) []byte {
+	for _, suf := range [][]byte{[]byte("ing"), []byte("ed"), []byte("es"), []byte("s"), []byte("ly")} {
+		if len(w) > len(suf)+3 && bytes.HasSuffix(w, suf) {
 			return w[:len(w)-len(suf)]
 		}
 	}
 	return w
 }
 
-func hashSet(tokens []string) []uint64 {
-	hs := make([]uint64, 0, len(tokens))
-	for _, t := range tokens {
-		hs = append(hs, fnv64(t))
+// hashSet returns the sorted, distinct token hashes of texts, in a slice
+// of exactly the right size.
+func hashSet(texts ...string) []uint64 {
+	tz := tokenizers.Get().(*tokenizer)
+	defer tokenizers.Put(tz)
+	hs := tz.hashes[:0]
+	for _, t := range texts {
+		tz.run(t, func(tok []byte) { hs = append(hs, fnv64(tok)) })
 	}
 	slices.Sort(hs)
-	return slices.Compact(hs)
+	hs = slices.Compact(hs)
+	tz.hashes = hs
+	return slices.Clone(hs)
 }
 
-// signature is a one-permutation MinHash with rotation densification.
+// signature is a one-permutation MinHash with optimal densification.
 func signature(set []uint64) [sigSize]uint64 {
 	var sig [sigSize]uint64
 	for i := range sig {
@@ -126,15 +167,28 @@ func signature(set []uint64) [sigSize]uint64 {
 			sig[b] = v
 		}
 	}
-	// Fill empty slots from the next filled one, marking the distance.
+	// Optimal densification (Shrivastava 2017): an empty slot borrows the
+	// value of a filled slot chosen by a hash of (slot, attempt), not its
+	// neighbour, so small sets do not fill whole bands with one token.
+	var filled [sigSize]bool
+	n := 0
 	for i := range sig {
 		if sig[i] != math.MaxUint64 {
+			filled[i] = true
+			n++
+		}
+	}
+	if n == 0 {
+		return sig
+	}
+	for i := range sig {
+		if filled[i] {
 			continue
 		}
-		for k := 1; k < sigSize; k++ {
-			j := (i + k) % sigSize
-			if sig[j] != math.MaxUint64 && sig[j]>>56 == 0 {
-				sig[i] = sig[j] + uint64(k)<<56
+		for attempt := uint64(1); ; attempt++ {
+			j := mix(uint64(i)<<32|attempt) % sigSize
+			if filled[j] {
+				sig[i] = sig[j]
 				break
 			}
 		}
@@ -143,7 +197,7 @@ func signature(set []uint64) [sigSize]uint64 {
 }
 
 // fnv64 is FNV-1a: a fixed hash, so results never vary between runs.
-func fnv64(s string) uint64 {
+func fnv64(s []byte) uint64 {
 	h := uint64(14695981039346656037)
 	for i := 0; i < len(s); i++ {
 		h ^= uint64(s[i])
@@ -186,53 +240,24 @@ func jaccard(a, b []uint64) float64 {
 // most similar first.
 func Find(s *registry.Snapshot, threshold float64) []Pair {
 	docs := make([]doc, len(s.Demands))
-	type sigs struct{ title, all [sigSize]uint64 }
-	sg := make([]sigs, len(s.Demands))
 	parallel(len(docs), func(i int) {
 		d := s.Demands[i]
-		docs[i] = doc{id: d.ID, title: d.Title, title0: hashSet(Tokens(d.Title))}
-		docs[i].all = hashSet(append(Tokens(d.Title), Tokens(d.Body)...))
-		sg[i].title = signature(docs[i].title0)
-		sg[i].all = signature(docs[i].all)
+		docs[i] = doc{id: d.ID, title: d.Title, title0: hashSet(d.Title), all: hashSet(d.Title, d.Body)}
 	})
-	// Candidate pairs: documents sharing any band of either signature.
-	cand := map[[2]int32]struct{}{}
-	bucket := make(map[uint64][]int32, len(docs))
-	for _, which := range []int{0, 1} {
-		for band := 0; band < bands; band++ {
-			clear(bucket)
-			for i := range docs {
-				sig := &sg[i].all
-				if which == 1 && len(docs[i].all) == 0 {
-					continue
-				}
-				if which == 0 {
-					if len(docs[i].title0) == 0 {
-						continue
-					}
-					sig = &sg[i].title
-				}
-				h := uint64(band)*0x9e3779b97f4a7c15 + uint64(which)
-				for r := 0; r < rows; r++ {
-					h = mix(h ^ sig[band*rows+r])
-				}
-				bucket[h] = append(bucket[h], int32(i))
-			}
-			for _, ids := range bucket {
-				if len(ids) < 2 || len(ids) > 500 { // a huge bucket is boilerplate, not a duplicate
-					continue
-				}
-				for x := 0; x < len(ids); x++ {
-					for y := x + 1; y < len(ids); y++ {
-						cand[[2]int32{ids[x], ids[y]}] = struct{}{}
-					}
-				}
+	dropBoilerplate(docs)
+	var cand []uint64
+	if len(docs) <= exactBelow {
+		for i := range docs {
+			for j := i + 1; j < len(docs); j++ {
+				cand = append(cand, uint64(i)<<32|uint64(j))
 			}
 		}
+	} else {
+		cand = lshCandidates(docs)
 	}
 	var out []Pair
-	for c := range cand {
-		a, b := &docs[c[0]], &docs[c[1]]
+	for _, c := range cand {
+		a, b := &docs[c>>32], &docs[c&0xffffffff]
 		sim := math.Max(jaccard(a.title0, b.title0), jaccard(a.all, b.all))
 		if sim < threshold || linked(s, a.id, b.id) {
 			continue
@@ -297,4 +322,83 @@ func parallel(n int, f func(i int)) {
 	}
 	close(next)
 	wg.Wait()
+}
+
+// lshCandidates returns the pairs of documents that share a band of their
+// title or whole-text signatures.
+func lshCandidates(docs []doc) []uint64 {
+	type sigs struct{ title, all [sigSize]uint64 }
+	sg := make([]sigs, len(docs))
+	parallel(len(docs), func(i int) {
+		sg[i].title = signature(docs[i].title0)
+		sg[i].all = signature(docs[i].all)
+	})
+	// Candidate pairs: documents sharing any band of either signature,
+	// collected as packed index pairs, then sorted and deduplicated (a
+	// slice is several times faster than a map here).
+	var cand []uint64
+	// Per band, each bucket is a chain through next[], its head and size
+	// packed in one map value; a document meets every earlier member of
+	// its bucket as it is added, up to maxBucket members.
+	head := make(map[uint64]uint64, len(docs))
+	next := make([]int32, len(docs))
+	for _, which := range []int{0, 1} {
+		for band := 0; band < bands; band++ {
+			clear(head)
+			for i := range docs {
+				sig := &sg[i].all
+				if which == 1 && len(docs[i].all) < 2 {
+					continue
+				}
+				if which == 0 {
+					if len(docs[i].title0) < 2 {
+						continue
+					}
+					sig = &sg[i].title
+				}
+				h := uint64(band)*0x9e3779b97f4a7c15 + uint64(which)
+				for r := 0; r < rows; r++ {
+					h = mix(h ^ sig[band*rows+r])
+				}
+				v, ok := head[h]
+				if !ok {
+					next[i] = -1
+					head[h] = uint64(i) | 1<<32
+					continue
+				}
+				size := int(v >> 32)
+				if size >= maxBucket {
+					// A bucket this full is boilerplate shared by many
+					// demands (a template body), not a duplicate.
+					continue
+				}
+				for j := int32(v & 0xffffffff); j >= 0; j = next[j] {
+					cand = append(cand, uint64(j)<<32|uint64(i))
+				}
+				next[i] = int32(v & 0xffffffff)
+				head[h] = uint64(i) | uint64(size+1)<<32
+			}
+		}
+	}
+	slices.Sort(cand)
+	cand = slices.Compact(cand)
+	return cand
+}
+
+// dropBoilerplate removes tokens found in more than one document in twenty
+// (template headings such as "Background" or 验收标准): they say nothing
+// about duplication and would make every pair look alike.
+func dropBoilerplate(docs []doc) {
+	limit := max(20, len(docs)/20)
+	df := map[uint64]int{}
+	for _, d := range docs {
+		for _, h := range d.all {
+			df[h]++
+		}
+	}
+	keep := func(h uint64) bool { return df[h] > limit }
+	for i := range docs {
+		docs[i].all = slices.DeleteFunc(docs[i].all, keep)
+		docs[i].title0 = slices.DeleteFunc(docs[i].title0, keep)
+	}
 }

@@ -8,9 +8,11 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/demand-registry/demand/registry"
 )
@@ -129,10 +131,13 @@ func Rank(s *registry.Snapshot) *Ranking {
 		}
 	}
 	rk := &Ranking{Primary: cfg.Scoring.Primary, byID: make(map[string]*Result, len(s.Demands))}
-	for _, d := range s.Demands {
-		r := score(cfg, d, dupsOf[d.ID])
-		rk.Results = append(rk.Results, r)
-		rk.byID[d.ID] = r
+	rk.Results = make([]*Result, len(s.Demands))
+	parallel(len(s.Demands), func(i int) {
+		d := s.Demands[i]
+		rk.Results[i] = score(cfg, d, dupsOf[d.ID])
+	})
+	for _, r := range rk.Results {
+		rk.byID[r.ID] = r
 	}
 	assignTiers(s, rk)
 	slices.SortFunc(rk.Results, func(a, b *Result) int {
@@ -153,21 +158,21 @@ func Rank(s *registry.Snapshot) *Ranking {
 // and those of its duplicates, each name once with its highest weight.
 func Customers(cfg *registry.Config, d *registry.Demand, dups []*registry.Demand) []Customer {
 	w := cfg.Scoring.Requesters.SegmentWeights
-	var out []Customer
-	idx := map[string]int{}
+	out := make([]Customer, 0, 1+len(d.Requesters))
 	add := func(name, seg, via string) {
-		key := strings.ToLower(strings.TrimSpace(name))
-		if key == "" {
-			key = "\x00" + via + "/" + strconv.Itoa(len(out)) // unnamed: each counts
-		}
 		c := Customer{Name: name, Segment: seg, Weight: w[seg], Via: via}
-		if i, ok := idx[key]; ok {
-			if c.Weight > out[i].Weight {
-				out[i].Segment, out[i].Weight = seg, c.Weight
+		// The same customer (by name, ignoring case and spaces) counts once,
+		// with its highest weight; unnamed customers each count.
+		if key := strings.TrimSpace(name); key != "" {
+			for i := range out {
+				if strings.EqualFold(strings.TrimSpace(out[i].Name), key) {
+					if c.Weight > out[i].Weight {
+						out[i].Segment, out[i].Weight = seg, c.Weight
+					}
+					return
+				}
 			}
-			return
 		}
-		idx[key] = len(out)
 		out = append(out, c)
 	}
 	if d.Customer.Name != "" || d.Customer.Segment != "" {
@@ -201,14 +206,15 @@ func score(cfg *registry.Config, d *registry.Demand, dups []*registry.Demand) *R
 	for _, f := range cfg.Scoring.Weighted {
 		total += f.Weight
 	}
+	r.Models.Weighted.Factors = make([]FactorResult, 0, len(cfg.Scoring.Weighted))
 	for _, f := range cfg.Scoring.Weighted {
 		fr := FactorResult{Factor: f.Factor, Field: f.Field, Weight: f.Weight}
 		if f.Field == registry.CustomersField {
 			fr.Value = fmt.Sprintf("%d (weight %s)", len(r.Customers), trim(customerWeight))
 			fr.Level = math.Min(1, customerWeight/cfg.Scoring.Requesters.Saturation)
-		} else if vals := d.Values(f.Field); len(vals) > 0 {
-			fr.Value = vals[0]
-			fr.Level = f.Levels[vals[0]]
+		} else if v := d.Text(f.Field); v != "" {
+			fr.Value = v
+			fr.Level = f.Levels[v]
 		}
 		if total > 0 {
 			fr.Points = round(100 * f.Weight * fr.Level / total)
@@ -332,21 +338,14 @@ func matrix(cfg *registry.Config, d *registry.Demand) MatrixResult {
 // effective tier.
 func Matches(cfg *registry.Config, d *registry.Demand, tier int, c registry.Condition) bool {
 	for k, want := range c {
-		var have []string
+		var hit bool
 		switch k {
 		case "tier":
-			have = []string{strconv.Itoa(tier)}
+			hit = slices.Contains(want, strconv.Itoa(tier))
 		case "status_kind":
-			have = []string{cfg.StatusKind(d.Status)}
+			hit = slices.Contains(want, cfg.StatusKind(d.Status))
 		default:
-			have = d.Values(k)
-		}
-		hit := false
-		for _, h := range have {
-			if slices.Contains(want, h) {
-				hit = true
-				break
-			}
+			hit = d.AnyValue(k, func(v string) bool { return slices.Contains(want, v) })
 		}
 		if !hit {
 			return false
@@ -382,23 +381,32 @@ func assignTiers(s *registry.Snapshot, rk *Ranking) {
 		return
 	}
 	// A demand that an open or active demand depends on is at least as
-	// high as it; repeat until nothing changes (tiers only fall, so this ends).
-	for changed := true; changed; {
-		changed = false
-		for _, d := range s.Demands {
-			kind := cfg.StatusKind(d.Status)
-			if kind != registry.KindOpen && kind != registry.KindActive {
+	// high as it. A work list carries each lowered tier down the
+	// dependencies; a tier only falls, and at most len(levels) times, so
+	// this ends even on a cycle.
+	passes := func(d *registry.Demand) bool {
+		k := cfg.StatusKind(d.Status)
+		return k == registry.KindOpen || k == registry.KindActive
+	}
+	var work []*registry.Demand
+	for _, d := range s.Demands {
+		if passes(d) && len(d.Links.DependsOn) > 0 {
+			work = append(work, d)
+		}
+	}
+	for len(work) > 0 {
+		d := work[len(work)-1]
+		work = work[:len(work)-1]
+		t := rk.byID[d.ID].Tier
+		for _, dep := range d.Links.DependsOn {
+			dr := rk.byID[dep]
+			if dr == nil || dr.Override != nil || dr.Tier <= t {
 				continue
 			}
-			t := rk.byID[d.ID].Tier
-			for _, dep := range d.Links.DependsOn {
-				dr := rk.byID[dep]
-				if dr == nil || dr.Override != nil || dr.Tier <= t {
-					continue
-				}
-				dr.Tier = t
-				dr.Reasons = append(dr.Reasons, Reason{Kind: "inherit", Tier: t, Detail: fmt.Sprintf("%s (tier %d) depends on it", d.ID, t)})
-				changed = true
+			dr.Tier = t
+			dr.Reasons = append(dr.Reasons, Reason{Kind: "inherit", Tier: t, Detail: fmt.Sprintf("%s (tier %d) depends on it", d.ID, t)})
+			if dd := s.Get(dep); passes(dd) && len(dd.Links.DependsOn) > 0 {
+				work = append(work, dd)
 			}
 		}
 	}
@@ -429,3 +437,20 @@ func describe(c registry.Condition) string {
 func round(x float64) float64 { return math.Round(x*100) / 100 }
 
 func trim(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+func parallel(n int, f func(i int)) {
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / max(workers, 1)
+	for start := 0; start < n; start += max(chunk, 1) {
+		end := min(start+chunk, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := start; i < end; i++ {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}

@@ -31,7 +31,7 @@ func main() {
 		}
 	}
 	// Five-digit IDs: tell the registry.
-	cfg := "id: {pattern: '^D-[0-9]{5}$', prefix: D-, digits: 5}\n"
+	cfg := "id: {pattern: '^D-[0-9]{5,}$', prefix: D-, digits: 5}\n"
 	if err := os.WriteFile(filepath.Join(*out, "registry.yaml"), []byte(cfg), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "genregistry:", err)
 		os.Exit(1)
