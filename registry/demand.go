@@ -14,6 +14,12 @@ type Pos struct {
 	Col  int `json:"col"`
 }
 
+// FieldPos is where a field's key is in its file.
+type FieldPos struct {
+	Field string
+	Pos
+}
+
 // Customer is who raised a demand.
 type Customer struct {
 	Name    string `json:"name,omitempty"`
@@ -91,8 +97,10 @@ type Demand struct {
 	// Fields holds every front-matter value as validated: string, int64,
 	// float64, bool, Date, []any and map[string]any.
 	Fields map[string]any `json:"fields"`
-	// Pos is where each top-level key (and each nested key, dotted) is.
-	Pos map[string]Pos `json:"-"`
+	// Pos is where each top-level key (and each nested key, dotted) is, in
+	// file order. A slice, not a map: registries of 100,000 demands are
+	// held in memory at once.
+	Pos []FieldPos `json:"-"`
 	// Body is the Markdown after the front matter; BodyLine its first line.
 	Body     string `json:"body"`
 	BodyLine int    `json:"-"`
@@ -100,8 +108,10 @@ type Demand struct {
 
 // At returns a field's position, or the file's first line.
 func (d *Demand) At(field string) Pos {
-	if p, ok := d.Pos[field]; ok {
-		return p
+	for _, p := range d.Pos {
+		if p.Field == field {
+			return p.Pos
+		}
 	}
 	return Pos{Line: 1, Col: 1}
 }
@@ -322,7 +332,7 @@ func ParseDemand(cfg *Config, p string, data []byte) (d *Demand, fs Findings) {
 	if fs.HasErrors() {
 		return nil, fs
 	}
-	d = &Demand{Path: p, Body: string(body), BodyLine: bodyLine, Fields: map[string]any{}, Pos: map[string]Pos{}, Visibility: "public"}
+	d = &Demand{Path: p, Body: string(body), BodyLine: bodyLine, Fields: map[string]any{}, Visibility: "public"}
 	if root == nil {
 		root = &yamlEmptyMap
 	}

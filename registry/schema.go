@@ -43,7 +43,7 @@ func (c *checker) checkFields(n *yaml.Node, fields map[string]*Field, prefix str
 		k, v := n.Content[i], n.Content[i+1]
 		name := prefix + k.Value
 		if c.d != nil {
-			c.d.Pos[name] = Pos{Line: k.Line + c.off, Col: k.Column}
+			c.d.Pos = append(c.d.Pos, FieldPos{Field: name, Pos: Pos{Line: k.Line + c.off, Col: k.Column}})
 		}
 		f := fields[k.Value]
 		if f == nil {

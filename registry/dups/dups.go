@@ -324,62 +324,50 @@ func parallel(n int, f func(i int)) {
 	wg.Wait()
 }
 
+// sigs holds a document's LSH band keys: each band's rows of the MinHash
+// signature hashed to one number (0: no signature).
+type sigs struct{ title, all [bands]uint64 }
+
+// bandKeys hashes a set's signature band by band.
+func bandKeys(set []uint64, which int) (keys [bands]uint64) {
+	if len(set) < 2 {
+		return keys
+	}
+	sig := signature(set)
+	for band := range bands {
+		h := uint64(band)*0x9e3779b97f4a7c15 + uint64(which)
+		for r := 0; r < rows; r++ {
+			h = mix(h ^ sig[band*rows+r])
+		}
+		keys[band] = h | 1 // never 0
+	}
+	return keys
+}
+
 // lshCandidates returns the pairs of documents that share a band of their
 // title or whole-text signatures.
 func lshCandidates(docs []doc) []uint64 {
-	type sigs struct{ title, all [sigSize]uint64 }
 	sg := make([]sigs, len(docs))
 	parallel(len(docs), func(i int) {
-		sg[i].title = signature(docs[i].title0)
-		sg[i].all = signature(docs[i].all)
+		sg[i].title = bandKeys(docs[i].title0, 0)
+		sg[i].all = bandKeys(docs[i].all, 1)
 	})
 	// Candidate pairs: documents sharing any band of either signature,
 	// collected as packed index pairs, then sorted and deduplicated (a
 	// slice is several times faster than a map here).
-	var cand []uint64
-	// Per band, each bucket is a chain through next[], its head and size
-	// packed in one map value; a document meets every earlier member of
-	// its bucket as it is added, up to maxBucket members.
-	head := make(map[uint64]uint64, len(docs))
-	next := make([]int32, len(docs))
-	for _, which := range []int{0, 1} {
-		for band := 0; band < bands; band++ {
-			clear(head)
-			for i := range docs {
-				sig := &sg[i].all
-				if which == 1 && len(docs[i].all) < 2 {
-					continue
-				}
-				if which == 0 {
-					if len(docs[i].title0) < 2 {
-						continue
-					}
-					sig = &sg[i].title
-				}
-				h := uint64(band)*0x9e3779b97f4a7c15 + uint64(which)
-				for r := 0; r < rows; r++ {
-					h = mix(h ^ sig[band*rows+r])
-				}
-				v, ok := head[h]
-				if !ok {
-					next[i] = -1
-					head[h] = uint64(i) | 1<<32
-					continue
-				}
-				size := int(v >> 32)
-				if size >= maxBucket {
-					// A bucket this full is boilerplate shared by many
-					// demands (a template body), not a duplicate.
-					continue
-				}
-				for j := int32(v & 0xffffffff); j >= 0; j = next[j] {
-					cand = append(cand, uint64(j)<<32|uint64(i))
-				}
-				next[i] = int32(v & 0xffffffff)
-				head[h] = uint64(i) | uint64(size+1)<<32
-			}
-		}
+	// The title and the whole-text bands are independent: index them on
+	// two goroutines.
+	var parts [2][]uint64
+	var wg sync.WaitGroup
+	for which := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			parts[which] = bandPairs(docs, sg, which)
+		}()
 	}
+	wg.Wait()
+	cand := append(parts[0], parts[1]...)
 	slices.Sort(cand)
 	cand = slices.Compact(cand)
 	return cand
@@ -401,4 +389,45 @@ func dropBoilerplate(docs []doc) {
 		docs[i].all = slices.DeleteFunc(docs[i].all, keep)
 		docs[i].title0 = slices.DeleteFunc(docs[i].title0, keep)
 	}
+}
+
+// bandPairs returns the candidate pairs from one kind of signature (0:
+// title, 1: whole text).
+func bandPairs(docs []doc, sg []sigs, which int) []uint64 {
+	var cand []uint64
+	// Per band, each bucket is a chain through next[], its head and size
+	// packed in one map value; a document meets every earlier member of
+	// its bucket as it is added, up to maxBucket members.
+	head := make(map[uint64]uint64, len(docs))
+	next := make([]int32, len(docs))
+	for band := 0; band < bands; band++ {
+		clear(head)
+		for i := range docs {
+			h := sg[i].all[band]
+			if which == 0 {
+				h = sg[i].title[band]
+			}
+			if h == 0 {
+				continue
+			}
+			v, ok := head[h]
+			if !ok {
+				next[i] = -1
+				head[h] = uint64(i) | 1<<32
+				continue
+			}
+			size := int(v >> 32)
+			if size >= maxBucket {
+				// A bucket this full is boilerplate shared by many
+				// demands (a template body), not a duplicate.
+				continue
+			}
+			for j := int32(v & 0xffffffff); j >= 0; j = next[j] {
+				cand = append(cand, uint64(j)<<32|uint64(i))
+			}
+			next[i] = int32(v & 0xffffffff)
+			head[h] = uint64(i) | uint64(size+1)<<32
+		}
+	}
+	return cand
 }
