@@ -113,7 +113,11 @@ func (o *rankOptions) run(e *env) int {
 			fmt.Fprintf(e.stderr, "demand rank: %v\n", err)
 			return exitUsage
 		}
-		fmt.Fprintf(e.stderr, "%d files updated\n", len(written))
+		if len(written) == 1 {
+			fmt.Fprintln(e.stderr, "1 file updated")
+		} else {
+			fmt.Fprintf(e.stderr, "%d files updated\n", len(written))
+		}
 		return exitOK
 	}
 	var err error
