@@ -640,7 +640,7 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 		}
 	}
 	for _, w := range c.SLA.Weekends {
-		if weekdayByName(w) < 0 {
+		if WeekdayByName(w) < 0 {
 			bad(fmt.Sprintf("sla weekend %q is not a weekday", w), "write monday ... sunday", "sla", "weekends")
 		}
 	}

@@ -67,7 +67,8 @@ func (d Date) IsZero() bool { return d == "" }
 
 var weekdays = []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
 
-func weekdayByName(s string) time.Weekday {
+// WeekdayByName parses a weekday name (any case), or returns -1.
+func WeekdayByName(s string) time.Weekday {
 	for i, w := range weekdays {
 		if strings.EqualFold(s, w) {
 			return time.Weekday(i)

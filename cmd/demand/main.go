@@ -38,6 +38,7 @@ func init() {
 		{"validate", "check every demand file, the config and the workflow rules", runValidate},
 		{"rank", "rank demands by score and tier, check or write declared tiers", runRank},
 		{"dups", "list near-duplicate demands that are not linked yet", runDups},
+		{"history", "show a demand's change history, status times and SLA from git", runHistory},
 		{"new", "create a demand file with the next free ID", runNew},
 		{"config", "print the effective registry config", runConfig},
 		{"schema", "print a JSON Schema of the front matter for editors", runSchema},
@@ -154,9 +155,15 @@ func newFlags(e *env, name, synopsis, examples string) *flag.FlagSet {
 	return fl
 }
 
+// flagSet is what parseFlags needs of a flag set.
+type flagSet interface {
+	Parse([]string) error
+	Args() []string
+}
+
 // parseFlags parses and reports whether the command should go on; code is
 // the exit code when it should not.
-func parseFlags(fl *flag.FlagSet, args []string) (code int, ok bool) {
+func parseFlags(fl flagSet, args []string) (code int, ok bool) {
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK, false

@@ -1,0 +1,227 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/history"
+	"github.com/demand-registry/demand/registry/rank"
+)
+
+type historyOptions struct {
+	dir, format, at string
+	all, noCache    bool
+}
+
+func runHistory(e *env, args []string) int {
+	var o historyOptions
+	fl := newFlags(e, "history", "history ID [--format text|json] | history --all --format json", `  demand history D-0007
+  demand history D-0007 --format json
+  demand history --all --format json > history.json
+`)
+	fl.StringVar(&o.dir, "dir", "demands", "registry `folder`")
+	fl.StringVar(&o.format, "format", "text", "output `format`: text or json")
+	fl.StringVar(&o.at, "at", "", "walk the history up to a git `revision` instead of HEAD (no pending changes)")
+	fl.BoolVar(&o.all, "all", false, "every demand's history (JSON array)")
+	fl.BoolVar(&o.noCache, "no-cache", false, "walk every commit, ignoring and not writing the cache in .demand/")
+	ids, code, ok := parseInterspersed(fl, args)
+	if !ok {
+		return code
+	}
+	if !oneOf(e, "history", "format", o.format, []string{"text", "json"}) {
+		return exitUsage
+	}
+	if o.all == (len(ids) > 0) || len(ids) > 1 {
+		fmt.Fprintln(e.stderr, "demand history: name one demand ID, or pass --all")
+		return exitUsage
+	}
+	res, snap, code := walkHistory(e, "history", o.dir, o.at, o.noCache)
+	if res == nil {
+		return code
+	}
+	if o.all {
+		if o.format == "text" {
+			for _, h := range res.Sorted() {
+				writeHistoryText(e.stdout, snap.Config, h)
+				fmt.Fprintln(e.stdout)
+			}
+			return exitOK
+		}
+		if err := writeJSON(e.stdout, res.Sorted()); err != nil {
+			fmt.Fprintf(e.stderr, "demand history: %v\n", err)
+			return exitUsage
+		}
+		return exitOK
+	}
+	h := res.Histories[ids[0]]
+	if h == nil {
+		fmt.Fprintf(e.stderr, "demand history: %s has no history: it is in no commit and not in the work tree\n", ids[0])
+		return exitUsage
+	}
+	if o.format == "json" {
+		if err := writeJSON(e.stdout, h); err != nil {
+			fmt.Fprintf(e.stderr, "demand history: %v\n", err)
+			return exitUsage
+		}
+		return exitOK
+	}
+	writeHistoryText(e.stdout, snap.Config, h)
+	return exitOK
+}
+
+// parseInterspersed parses flags that may come after positional arguments
+// (demand history D-0001 --format json).
+func parseInterspersed(fl interface {
+	Parse([]string) error
+	Args() []string
+}, args []string) ([]string, int, bool) {
+	var pos []string
+	for {
+		if code, ok := parseFlags(fl.(flagSet), args); !ok {
+			return nil, code, false
+		}
+		rest := fl.Args()
+		if len(rest) == 0 {
+			return pos, 0, true
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// walkHistory loads the registry, walks its git history (through the
+// cache in .demand/) and computes SLA states. On failure it prints why.
+func walkHistory(e *env, cmd, dir, at string, noCache bool) (*history.Result, *registry.Snapshot, int) {
+	l, code := load(e, cmd, dir, at)
+	if l == nil {
+		return nil, nil, code
+	}
+	defer l.close()
+	repo, err := registry.OpenRepo(dir)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "demand %s: %v (the history is read from git)\n", cmd, err)
+		return nil, nil, exitUsage
+	}
+	opts := history.Options{Rev: at, Config: l.snap.Config}
+	if !noCache {
+		opts.CacheDir = filepath.Join(repo.Root, ".demand")
+	}
+	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		opts.Progress = e.stderr
+	}
+	res, err := history.Walk(context.Background(), repo, opts)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
+		return nil, nil, exitUsage
+	}
+	if res.Shallow {
+		fmt.Fprintf(e.stderr, "demand %s: warning: this is a shallow clone, so the history is incomplete and dates before it are unknown; "+
+			"fetch the full history (actions/checkout with fetch-depth: 0, or git fetch --unshallow)\n", cmd)
+		for _, h := range res.Histories {
+			h.Incomplete = true
+		}
+	}
+	if at == "" && l.dir != nil {
+		if err := res.AddPending(repo, l.dir, l.snap.Config); err != nil {
+			fmt.Fprintf(e.stderr, "demand %s: reading uncommitted changes: %v\n", cmd, err)
+			return nil, nil, exitUsage
+		}
+	}
+	tiers := map[string]int{}
+	for _, r := range rank.Rank(l.snap).Results {
+		tiers[r.ID] = r.Tier
+	}
+	res.ComputeSLA(l.snap, tiers)
+	return res, l.snap, exitOK
+}
+
+func day(t *time.Time) string {
+	if t == nil {
+		return "unknown"
+	}
+	return t.Format("2006-01-02")
+}
+
+func writeHistoryText(w io.Writer, cfg *registry.Config, h *history.History) {
+	state := ""
+	if h.Deleted {
+		state = ", deleted"
+	}
+	if h.Incomplete {
+		state += ", history incomplete (shallow clone)"
+	}
+	fmt.Fprintf(w, "%s  %s\ncreated %s, updated %s%s\n", h.ID, h.Path, day(h.Created), day(h.Updated), state)
+	if len(h.Statuses) > 0 {
+		var parts []string
+		for _, t := range h.Statuses {
+			from := t.From
+			if from == "" {
+				from = "·"
+			}
+			parts = append(parts, fmt.Sprintf("%s → %s (%s)", from, t.To, t.Date.Format("2006-01-02")))
+		}
+		fmt.Fprintf(w, "statuses: %s\n", strings.Join(parts, ", "))
+	}
+	if len(h.TimeInStatus) > 0 {
+		var parts []string
+		for _, s := range h.TimeInStatus {
+			parts = append(parts, fmt.Sprintf("%s %s d", s.Status, num(s.Days)))
+		}
+		fmt.Fprintf(w, "time in status: %s\n", strings.Join(parts, ", "))
+	}
+	if h.SLA != nil {
+		var parts []string
+		for _, n := range h.SLA.Nodes {
+			unit := "days"
+			if n.WorkingDays {
+				unit = "working days"
+			}
+			s := fmt.Sprintf("%s %s", n.Node, n.State)
+			switch n.State {
+			case history.Met, history.Running:
+				s += fmt.Sprintf(" (%s of %s %s)", num(n.ElapsedDays), num(n.TargetDays), unit)
+			case history.Breached:
+				s += fmt.Sprintf(" by %s (%s of %s %s)", num(n.OverDays), num(n.ElapsedDays), num(n.TargetDays), unit)
+			}
+			parts = append(parts, s)
+		}
+		fmt.Fprintf(w, "SLA (tier %d): %s\n", h.SLA.Tier, strings.Join(parts, "; "))
+	}
+	if h.Pending != nil {
+		fmt.Fprintf(w, "pending (uncommitted) in %s:\n", h.Pending.Path)
+		writeChanges(w, h.Pending.Changes)
+	}
+	for _, c := range h.Commits {
+		pr := ""
+		if c.PR > 0 {
+			pr = fmt.Sprintf(" (PR #%d)", c.PR)
+		}
+		fmt.Fprintf(w, "%s %s %s <%s> %s: %s%s\n", c.Hash[:10], c.Date.Format("2006-01-02"), c.Author, c.Email, c.Kind, c.Subject, pr)
+		writeChanges(w, c.Changes)
+	}
+}
+
+func writeChanges(w io.Writer, cs []history.Change) {
+	for _, ch := range cs {
+		if ch.Field == "body" {
+			fmt.Fprintf(w, "    body: %s\n", ch.To)
+			continue
+		}
+		from, to := ch.From, ch.To
+		if from == "" {
+			from = "(unset)"
+		}
+		if to == "" {
+			to = "(unset)"
+		}
+		fmt.Fprintf(w, "    %s: %s → %s\n", ch.Field, from, to)
+	}
+}

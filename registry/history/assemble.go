@@ -1,0 +1,108 @@
+package history
+
+import (
+	"math"
+	"sort"
+	"time"
+)
+
+// assemble builds each demand's history from the commits' events.
+func (res *Result) assemble() {
+	type item struct {
+		rec *commitRec
+		ev  event
+		seq int
+	}
+	per := map[string][]item{}
+	for seq, rec := range res.recs {
+		for _, e := range rec.Events {
+			per[e.ID] = append(per[e.ID], item{rec, e, seq})
+		}
+	}
+	for id, items := range per {
+		// Oldest first: by commit date, then by the walk's order (parents
+		// before children), so clock skew cannot reorder a branch.
+		sort.SliceStable(items, func(i, j int) bool {
+			a, b := items[i], items[j]
+			if !a.rec.CommitTime.Equal(b.rec.CommitTime) {
+				return a.rec.CommitTime.Before(b.rec.CommitTime)
+			}
+			return a.seq < b.seq
+		})
+		h := &History{ID: id, Commits: []Commit{}, Statuses: []Transition{}, TimeInStatus: []StatusTime{}}
+		for _, it := range items {
+			rec, e := it.rec, it.ev
+			if e.Kind == "snapshot" {
+				h.Incomplete = true
+			}
+			changes := e.Changes
+			if changes == nil {
+				changes = []Change{}
+			}
+			h.Commits = append(h.Commits, Commit{Hash: rec.Hash.String(), Author: rec.Author, Email: rec.Email,
+				Date: rec.AuthorTime, Committed: rec.CommitTime, Subject: rec.Subject, PR: PRNumber(rec.Subject),
+				Path: e.Path, Kind: e.Kind, Changes: changes})
+			switch {
+			case e.Kind == "created" || (e.Kind == "snapshot" && len(h.Statuses) == 0):
+				h.Statuses = append(h.Statuses, Transition{Hash: rec.Hash.String(), Date: rec.CommitTime, To: e.Status})
+			case e.Kind != "deleted" && e.StatusFrom != e.Status:
+				h.Statuses = append(h.Statuses, Transition{Hash: rec.Hash.String(), Date: rec.CommitTime, From: e.StatusFrom, To: e.Status})
+			}
+			h.Path = e.Path
+			h.Deleted = e.Kind == "deleted"
+		}
+		if !h.Incomplete && items[0].ev.Kind == "created" {
+			t := items[0].rec.CommitTime
+			h.Created = &t
+		}
+		u := items[len(items)-1].rec.CommitTime
+		h.Updated = &u
+		end := res.AsOf
+		if h.Deleted {
+			end = u
+		}
+		h.TimeInStatus = timeInStatus(h.Statuses, end)
+		// Newest first for display.
+		for i, j := 0, len(h.Commits)-1; i < j; i, j = i+1, j-1 {
+			h.Commits[i], h.Commits[j] = h.Commits[j], h.Commits[i]
+		}
+		res.Histories[id] = h
+	}
+}
+
+// timeInStatus sums the days spent in each status, in order of first entry.
+func timeInStatus(ts []Transition, end time.Time) []StatusTime {
+	out := []StatusTime{}
+	idx := map[string]int{}
+	for i, t := range ts {
+		until := end
+		if i+1 < len(ts) {
+			until = ts[i+1].Date
+		}
+		days := until.Sub(t.Date).Hours() / 24
+		if days < 0 {
+			days = 0
+		}
+		k, ok := idx[t.To]
+		if !ok {
+			k = len(out)
+			idx[t.To] = k
+			out = append(out, StatusTime{Status: t.To})
+		}
+		out[k].Days += days
+	}
+	for i := range out {
+		out[i].Days = math.Round(out[i].Days*100) / 100
+	}
+	return out
+}
+
+// Sorted returns the histories sorted by ID.
+func (res *Result) Sorted() []*History {
+	out := make([]*History, 0, len(res.Histories))
+	for _, h := range res.Histories {
+		out = append(out, h)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}

@@ -1,0 +1,60 @@
+// Package history reads each demand's change history from git in one pass
+// over the commit graph: commits, field-level changes, status transitions,
+// time in each status and SLA timing.
+package history
+
+import (
+	"time"
+)
+
+// Change is one field's change in a commit. Body changes carry line counts.
+type Change struct {
+	Field   string `json:"field"`
+	From    string `json:"from"`
+	To      string `json:"to"`
+	Added   int    `json:"added,omitempty"`   // body lines added
+	Removed int    `json:"removed,omitempty"` // body lines removed
+}
+
+// Commit is one commit that changed a demand.
+type Commit struct {
+	Hash      string    `json:"hash"`
+	Author    string    `json:"author"`
+	Email     string    `json:"email"`
+	Date      time.Time `json:"date"`      // author date
+	Committed time.Time `json:"committed"` // committer date: when it landed
+	Subject   string    `json:"subject"`
+	PR        int       `json:"pr,omitempty"`
+	Path      string    `json:"path"`
+	Kind      string    `json:"kind"` // created, changed, renamed, deleted, pending
+	Changes   []Change  `json:"changes"`
+}
+
+// Transition is a status change.
+type Transition struct {
+	Hash string    `json:"hash"`
+	Date time.Time `json:"date"` // committer date
+	From string    `json:"from"`
+	To   string    `json:"to"`
+}
+
+// StatusTime is the time a demand spent in one status, in days.
+type StatusTime struct {
+	Status string  `json:"status"`
+	Days   float64 `json:"days"`
+}
+
+// History is one demand's audit trail.
+type History struct {
+	ID           string       `json:"id"`
+	Path         string       `json:"path"`
+	Created      *time.Time   `json:"created"` // nil when not known (shallow clone)
+	Updated      *time.Time   `json:"updated"`
+	Deleted      bool         `json:"deleted"`
+	Incomplete   bool         `json:"incomplete,omitempty"` // history cut by a shallow clone
+	Commits      []Commit     `json:"commits"`              // newest first
+	Statuses     []Transition `json:"statuses"`             // oldest first
+	TimeInStatus []StatusTime `json:"time_in_status"`
+	SLA          *SLA         `json:"sla"`
+	Pending      *Commit      `json:"pending,omitempty"` // uncommitted edits in the work tree
+}

@@ -1,0 +1,191 @@
+package history
+
+import (
+	"math"
+	"slices"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/demand-registry/demand/registry"
+)
+
+// SLA is a demand's response-time record against its tier's targets.
+type SLA struct {
+	Tier  int       `json:"tier"`
+	Nodes []SLANode `json:"nodes"`
+}
+
+// SLA node states.
+const (
+	Met           = "met"
+	Breached      = "breached"
+	Running       = "running"
+	NotApplicable = "not-applicable"
+	Unknown       = "unknown" // reached before a shallow clone's history begins
+)
+
+// SLANode is one response node: evaluate, solution or feedback.
+type SLANode struct {
+	Node        string     `json:"node"`
+	State       string     `json:"state"`
+	TargetDays  float64    `json:"target_days"`
+	ElapsedDays float64    `json:"elapsed_days"`
+	OverDays    float64    `json:"over_days,omitempty"` // breached by
+	WorkingDays bool       `json:"working_days"`
+	Reached     *time.Time `json:"reached,omitempty"`
+	Hash        string     `json:"hash,omitempty"` // the commit that reached it
+	Tier        int        `json:"tier"`           // the tier whose target applied
+}
+
+// Nodes lists the SLA nodes in order.
+var Nodes = []string{"evaluate", "solution", "feedback"}
+
+// nodeReached reports whether entering status `to` reaches a node: evaluate
+// when a demand leaves the workflow's first status, solution when it enters
+// an active or done status (planned, in progress, delivered), feedback when
+// it enters a done status (delivered).
+func nodeReached(cfg *registry.Config, node, to string) bool {
+	kind := cfg.StatusKind(to)
+	switch node {
+	case "evaluate":
+		return len(cfg.Statuses) > 0 && to != cfg.Statuses[0].Name
+	case "solution":
+		return kind == registry.KindActive || kind == registry.KindDone
+	case "feedback":
+		return kind == registry.KindDone
+	}
+	return false
+}
+
+// ComputeSLA sets the SLA of every history whose demand is in the
+// snapshot. tiers gives each demand's current tier, used for nodes not
+// reached yet and for nodes reached while the file declared no tier. The
+// targets in force are those of the config at the commit where a node was
+// reached, so changing targets never rewrites the past.
+func (res *Result) ComputeSLA(s *registry.Snapshot, tiers map[string]int) {
+	byHash := map[string]*commitRec{}
+	for _, r := range res.recs {
+		byHash[r.Hash.String()] = r
+	}
+	for _, d := range s.Demands {
+		h := res.Histories[d.ID]
+		if h == nil || d.Received == "" {
+			continue
+		}
+		h.SLA = computeSLA(s.Config, d, h, tiers[d.ID], res.AsOf, byHash, res.configs)
+	}
+}
+
+func computeSLA(cur *registry.Config, d *registry.Demand, h *History, tier int, asOf time.Time,
+	byHash map[string]*commitRec, configs map[plumbing.Hash]*registry.Config) *SLA {
+	sla := &SLA{Tier: tier, Nodes: []SLANode{}}
+	received := d.Received.Time()
+	for _, node := range Nodes {
+		n := SLANode{Node: node, State: Running, Tier: tier}
+		var reachedAt *Transition
+		ended := false
+		for i := range h.Statuses {
+			t := &h.Statuses[i]
+			if nodeReached(cur, node, t.To) {
+				reachedAt = t
+				break
+			}
+			if cur.StatusKind(t.To) == registry.KindClosed {
+				ended = true
+				break
+			}
+		}
+		cfg := cur
+		if reachedAt != nil {
+			rec := byHash[reachedAt.Hash]
+			if rec != nil {
+				if c := configs[rec.ConfigBlob]; c != nil {
+					cfg = c
+				}
+				for _, e := range rec.Events {
+					if e.ID == d.ID && e.Tier > 0 {
+						n.Tier = e.Tier
+					}
+				}
+				if rec.Boundary {
+					n.State = Unknown
+				}
+			}
+		}
+		target, ok := targetFor(cfg, n.Tier, node)
+		n.WorkingDays = cfg.SLA.WorkingDays
+		switch {
+		case !ok:
+			n.State = NotApplicable
+		case reachedAt == nil && ended:
+			n.State = NotApplicable
+		case reachedAt == nil:
+			n.TargetDays = target
+			n.ElapsedDays = elapsed(cfg, received, asOf)
+			if n.ElapsedDays > target {
+				n.State = Breached
+				n.OverDays = n.ElapsedDays - target
+			}
+		case n.State == Unknown:
+			n.TargetDays = target
+		default:
+			when := reachedAt.Date
+			n.Reached, n.Hash = &when, reachedAt.Hash
+			n.TargetDays = target
+			n.ElapsedDays = elapsed(cfg, received, when)
+			n.State = Met
+			if n.ElapsedDays > target {
+				n.State = Breached
+				n.OverDays = n.ElapsedDays - target
+			}
+		}
+		sla.Nodes = append(sla.Nodes, n)
+	}
+	return sla
+}
+
+func targetFor(cfg *registry.Config, tier int, node string) (float64, bool) {
+	for _, t := range cfg.SLA.Targets {
+		if t.Tier != tier {
+			continue
+		}
+		switch node {
+		case "evaluate":
+			return t.Evaluate, t.Evaluate > 0
+		case "solution":
+			return t.Solution, t.Solution > 0
+		case "feedback":
+			return t.Feedback, t.Feedback > 0
+		}
+	}
+	return 0, false
+}
+
+// elapsed counts the days after received up to and including the date of
+// until (in until's own time zone): calendar days, or working days without
+// the config's weekends and holidays.
+func elapsed(cfg *registry.Config, received, until time.Time) float64 {
+	end := time.Date(until.Year(), until.Month(), until.Day(), 0, 0, 0, 0, time.UTC)
+	start := time.Date(received.Year(), received.Month(), received.Day(), 0, 0, 0, 0, time.UTC)
+	if !end.After(start) {
+		return 0
+	}
+	if !cfg.SLA.WorkingDays {
+		return math.Round(end.Sub(start).Hours() / 24)
+	}
+	var weekend []time.Weekday
+	for _, w := range cfg.SLA.Weekends {
+		if wd := registry.WeekdayByName(w); wd >= 0 {
+			weekend = append(weekend, wd)
+		}
+	}
+	n := 0
+	for day := start.AddDate(0, 0, 1); !day.After(end); day = day.AddDate(0, 0, 1) {
+		if slices.Contains(weekend, day.Weekday()) || slices.Contains(cfg.SLA.Holidays, day.Format("2006-01-02")) {
+			continue
+		}
+		n++
+	}
+	return float64(n)
+}

@@ -1,0 +1,506 @@
+package history
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	gitdiff "github.com/go-git/go-git/v5/utils/diff"
+	"github.com/sergi/go-diff/diffmatchpatch"
+
+	"github.com/demand-registry/demand/registry"
+)
+
+// Options control a history walk.
+type Options struct {
+	Rev      string           // the revision to start from; "" for HEAD
+	Config   *registry.Config // the config demand files are parsed with
+	CacheDir string           // folder for the history cache; "" for none
+	Progress io.Writer        // progress lines, or nil
+}
+
+// Result is the walked history of a registry.
+type Result struct {
+	Histories  map[string]*History
+	Head       string    // the commit walked from; "" in a repository without commits
+	AsOf       time.Time // the head commit's date: running SLA clocks stop here
+	Shallow    bool      // the repository is a shallow clone: history is incomplete
+	Commits    int       // commits walked
+	Walked     int       // commits read from git (not from the cache)
+	configs    map[plumbing.Hash]*registry.Config
+	recs       []*commitRec
+}
+
+// event is what one commit did to one demand.
+type event struct {
+	ID, Path, OldPath string
+	Kind              string // created, changed, renamed, deleted, snapshot
+	Changes           []Change
+	StatusFrom        string
+	Status            string
+	Tier              int // declared tier after the commit (the override's when set)
+}
+
+// commitRec is one commit as the walk needs it; it is what the cache holds.
+type commitRec struct {
+	Hash                   plumbing.Hash
+	Parents                []plumbing.Hash
+	Author, Email, Subject string
+	AuthorTime, CommitTime time.Time
+	Boundary               bool // a shallow clone's edge: its parents are missing
+	ConfigBlob             plumbing.Hash
+	Events                 []event
+}
+
+// parsed is a demand blob as the walk sees it.
+type parsed struct {
+	ID       string
+	Status   string
+	Tier     int
+	Received string
+	Fields   map[string]string // canonical text of each top-level field
+	Body     string
+}
+
+var prNumber = []*regexp.Regexp{
+	regexp.MustCompile(`^Merge pull request #(\d+)\b`),
+	regexp.MustCompile(`\(#(\d+)\)\s*$`),
+}
+
+// PRNumber finds a pull request number in a commit subject.
+func PRNumber(subject string) int {
+	for _, re := range prNumber {
+		if m := re.FindStringSubmatch(subject); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			return n
+		}
+	}
+	return 0
+}
+
+// walker holds the state of one walk.
+type walker struct {
+	repo  *registry.Repo
+	cfg   *registry.Config
+	trees *trees
+	blobs map[plumbing.Hash]*parsed
+}
+
+// Walk reads the history of the registry folder of repo.
+func Walk(ctx context.Context, repo *registry.Repo, opts Options) (*Result, error) {
+	w := &walker{repo: repo, cfg: opts.Config, trees: newTrees(repo.Git.Storer), blobs: map[plumbing.Hash]*parsed{}}
+	res := &Result{Histories: map[string]*History{}, configs: map[plumbing.Hash]*registry.Config{}}
+	rev := opts.Rev
+	if rev == "" {
+		rev = "HEAD"
+	}
+	h, err := repo.Git.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		if opts.Rev == "" && errors.Is(err, plumbing.ErrReferenceNotFound) {
+			return res, nil // no commits yet: no history
+		}
+		return nil, fmt.Errorf("unknown revision %q: %w", rev, err)
+	}
+	res.Head = h.String()
+	shallow, err := repo.Git.Storer.Shallow()
+	if err != nil {
+		return nil, err
+	}
+	boundary := map[plumbing.Hash]bool{}
+	for _, s := range shallow {
+		boundary[s] = true
+	}
+	res.Shallow = len(shallow) > 0
+
+	cache := loadCache(opts.CacheDir, cacheKey(repo, opts.Config))
+	order, recs, err := w.commits(ctx, *h, boundary, cache)
+	if err != nil {
+		return nil, err
+	}
+	res.Commits = len(order)
+	for i, c := range order {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rec := recs[c]
+		if rec.Events == nil && !cache.has(c) {
+			if err := w.events(rec, recs); err != nil {
+				return nil, fmt.Errorf("commit %s: %w", c.String()[:12], err)
+			}
+			res.Walked++
+		}
+		if opts.Progress != nil && (i+1)%1000 == 0 {
+			fmt.Fprintf(opts.Progress, "\rhistory: %d/%d commits", i+1, len(order))
+		}
+		res.recs = append(res.recs, rec)
+	}
+	if opts.Progress != nil && len(order) >= 1000 {
+		fmt.Fprintln(opts.Progress)
+	}
+	if opts.CacheDir != "" && res.Walked > 0 {
+		if err := saveCache(opts.CacheDir, cacheKey(repo, opts.Config), res.recs); err != nil && opts.Progress != nil {
+			fmt.Fprintf(opts.Progress, "history: cache not written: %v\n", err)
+		}
+	}
+	if last := recs[*h]; last != nil {
+		res.AsOf = last.CommitTime
+	}
+	res.assemble()
+	for _, rec := range res.recs {
+		if !rec.ConfigBlob.IsZero() {
+			if _, ok := res.configs[rec.ConfigBlob]; !ok {
+				res.configs[rec.ConfigBlob] = w.config(rec.ConfigBlob)
+			}
+		}
+	}
+	return res, nil
+}
+
+// commits lists the commits reachable from head, parents before children,
+// reading commit objects only for commits the cache does not hold.
+func (w *walker) commits(ctx context.Context, head plumbing.Hash, boundary map[plumbing.Hash]bool, cache *historyCache) ([]plumbing.Hash, map[plumbing.Hash]*commitRec, error) {
+	recs := map[plumbing.Hash]*commitRec{}
+	get := func(h plumbing.Hash) (*commitRec, error) {
+		if r, ok := recs[h]; ok {
+			return r, nil
+		}
+		if r := cache.get(h); r != nil {
+			recs[h] = r
+			return r, nil
+		}
+		c, err := w.repo.Git.CommitObject(h)
+		if err != nil {
+			return nil, err
+		}
+		r := &commitRec{Hash: h, Parents: c.ParentHashes, Author: c.Author.Name, Email: c.Author.Email,
+			Subject: subject(c), AuthorTime: c.Author.When, CommitTime: c.Committer.When, Boundary: boundary[h]}
+		if r.Boundary {
+			r.Parents = nil
+		}
+		recs[h] = r
+		return r, nil
+	}
+	// Iterative post-order depth-first search: parents come out first.
+	var order []plumbing.Hash
+	done := map[plumbing.Hash]bool{}
+	type frame struct {
+		h    plumbing.Hash
+		next int
+	}
+	stack := []frame{{h: head}}
+	for len(stack) > 0 {
+		if len(order)%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, nil, err
+			}
+		}
+		top := &stack[len(stack)-1]
+		r, err := get(top.h)
+		if err != nil {
+			return nil, nil, fmt.Errorf("reading commit %s: %w", top.h, err)
+		}
+		if top.next < len(r.Parents) {
+			p := r.Parents[top.next]
+			top.next++
+			if !done[p] {
+				if _, err := w.repo.Git.Storer.EncodedObject(plumbing.CommitObject, p); err != nil && cache.get(p) == nil {
+					// A parent that is not there: a shallow edge git did not record.
+					r.Boundary = true
+					continue
+				}
+				done[p] = true
+				stack = append(stack, frame{h: p})
+			}
+			continue
+		}
+		done[top.h] = true
+		order = append(order, top.h)
+		stack = stack[:len(stack)-1]
+	}
+	return order, recs, nil
+}
+
+func subject(c *object.Commit) string {
+	s, _, _ := strings.Cut(c.Message, "\n")
+	return strings.TrimSpace(s)
+}
+
+// regTree is the registry folder's tree at a commit (zero when absent).
+func (w *walker) regTree(h plumbing.Hash) (plumbing.Hash, error) {
+	c, err := w.repo.Git.CommitObject(h)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return w.trees.sub(c.TreeHash, w.repo.Dir)
+}
+
+// events computes what a commit did to each demand. Like git log, a merge
+// lists a demand only when it differs from every parent.
+func (w *walker) events(rec *commitRec, recs map[plumbing.Hash]*commitRec) error {
+	rec.Events = []event{}
+	tree, err := w.regTree(rec.Hash)
+	if err != nil {
+		return err
+	}
+	if !tree.IsZero() {
+		if rec.ConfigBlob, err = w.trees.file(tree, registry.ConfigFile); err != nil {
+			return err
+		}
+	}
+	var parentTrees []plumbing.Hash
+	for _, p := range rec.Parents {
+		pt, err := w.regTree(p)
+		if err != nil {
+			return err
+		}
+		if pt == tree {
+			return nil // the same as a parent: nothing differs from every parent
+		}
+		parentTrees = append(parentTrees, pt)
+	}
+	if len(parentTrees) == 0 {
+		parentTrees = []plumbing.Hash{plumbing.ZeroHash}
+	}
+	var first []event
+	var keep map[string]bool
+	for i, pt := range parentTrees {
+		changes, err := w.trees.diff(pt, tree, "", nil)
+		if err != nil {
+			return err
+		}
+		evs, err := w.diffEvents(changes)
+		if err != nil {
+			return err
+		}
+		ids := map[string]bool{}
+		for _, e := range evs {
+			ids[e.ID] = true
+		}
+		if i == 0 {
+			first, keep = evs, ids
+			continue
+		}
+		for id := range keep {
+			if !ids[id] {
+				delete(keep, id)
+			}
+		}
+	}
+	for _, e := range first {
+		if keep[e.ID] {
+			if rec.Boundary {
+				e.Kind = "snapshot"
+				e.Changes = nil
+			}
+			rec.Events = append(rec.Events, e)
+		}
+	}
+	return nil
+}
+
+// diffEvents turns file changes into per-demand events, following each
+// demand by its ID so a rename (with or without edits) keeps one history.
+func (w *walker) diffEvents(changes []fileChange) ([]event, error) {
+	type side struct {
+		path string
+		p    *parsed
+	}
+	olds, news := map[string]side{}, map[string]side{}
+	var order []string
+	note := func(id string) {
+		if !slices.Contains(order, id) {
+			order = append(order, id)
+		}
+	}
+	for _, fc := range changes {
+		if !registry.IsDemandFile(fc.path) {
+			continue
+		}
+		full := fc.path // as the repository names it
+		if w.repo.Dir != "" {
+			full = w.repo.Dir + "/" + fc.path
+		}
+		if !fc.old.IsZero() {
+			p, err := w.parse(fc.path, fc.old)
+			if err != nil {
+				return nil, err
+			}
+			if p.ID != "" {
+				olds[p.ID] = side{full, p}
+				note(p.ID)
+			}
+		}
+		if !fc.new.IsZero() {
+			p, err := w.parse(fc.path, fc.new)
+			if err != nil {
+				return nil, err
+			}
+			if p.ID != "" {
+				news[p.ID] = side{full, p}
+				note(p.ID)
+			}
+		}
+	}
+	sort.Strings(order)
+	var evs []event
+	for _, id := range order {
+		o, hadOld := olds[id]
+		n, hasNew := news[id]
+		switch {
+		case hadOld && hasNew:
+			e := event{ID: id, Path: n.path, Kind: "changed", StatusFrom: o.p.Status, Status: n.p.Status, Tier: n.p.Tier,
+				Changes: fieldChanges(o.p, n.p)}
+			if o.path != n.path {
+				e.Kind, e.OldPath = "renamed", o.path
+				e.Changes = append([]Change{{Field: "path", From: o.path, To: n.path}}, e.Changes...)
+			}
+			evs = append(evs, e)
+		case hasNew:
+			evs = append(evs, event{ID: id, Path: n.path, Kind: "created", Status: n.p.Status, Tier: n.p.Tier})
+		default:
+			evs = append(evs, event{ID: id, Path: o.path, Kind: "deleted", StatusFrom: o.p.Status, Status: o.p.Status, Tier: o.p.Tier})
+		}
+	}
+	return evs, nil
+}
+
+// parse reads and parses a blob once, with the same parser as validate.
+func (w *walker) parse(p string, h plumbing.Hash) (*parsed, error) {
+	if x, ok := w.blobs[h]; ok {
+		if x.ID == "" {
+			return &parsed{ID: w.cfg.IDFromName(path.Base(p))}, nil
+		}
+		return x, nil
+	}
+	blob, err := w.repo.Git.BlobObject(h)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", p, err)
+	}
+	x := &parsed{Fields: map[string]string{}}
+	if blob.Size <= w.cfg.Files.MaxSize {
+		r, err := blob.Reader()
+		if err != nil {
+			return nil, err
+		}
+		data, err := io.ReadAll(r)
+		r.Close()
+		if err != nil {
+			return nil, err
+		}
+		x = parseBlob(w.cfg, p, data)
+	}
+	w.blobs[h] = x
+	if x.ID == "" {
+		return &parsed{ID: w.cfg.IDFromName(path.Base(p)), Fields: map[string]string{}}, nil
+	}
+	return x, nil
+}
+
+func parseBlob(cfg *registry.Config, p string, data []byte) *parsed {
+	x := &parsed{Fields: map[string]string{}}
+	d, _ := registry.ParseDemand(cfg, p, data)
+	if d == nil {
+		return x
+	}
+	x.ID, x.Status, x.Received, x.Body = d.ID, d.Status, string(d.Received), d.Body
+	x.Tier = d.Tier
+	if d.TierOverride != nil {
+		x.Tier = d.TierOverride.Tier
+	}
+	for k, v := range d.Fields {
+		x.Fields[k] = canonical(v)
+	}
+	return x
+}
+
+// canonical writes a field value as text: scalars as written, lists and
+// maps as compact JSON with sorted keys.
+func canonical(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case registry.Date:
+		return string(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// fieldChanges lists the fields that differ, in name order, then the body.
+func fieldChanges(o, n *parsed) []Change {
+	var out []Change
+	keys := map[string]bool{}
+	for k := range o.Fields {
+		keys[k] = true
+	}
+	for k := range n.Fields {
+		keys[k] = true
+	}
+	names := make([]string, 0, len(keys))
+	for k := range keys {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if o.Fields[k] != n.Fields[k] {
+			out = append(out, Change{Field: k, From: o.Fields[k], To: n.Fields[k]})
+		}
+	}
+	if o.Body != n.Body {
+		c := Change{Field: "body"}
+		for _, d := range gitdiff.Do(o.Body, n.Body) {
+			lines := strings.Count(d.Text, "\n")
+			if !strings.HasSuffix(d.Text, "\n") {
+				lines++
+			}
+			switch d.Type {
+			case diffmatchpatch.DiffInsert:
+				c.Added += lines
+			case diffmatchpatch.DiffDelete:
+				c.Removed += lines
+			}
+		}
+		c.To = fmt.Sprintf("+%d −%d lines", c.Added, c.Removed)
+		out = append(out, c)
+	}
+	return out
+}
+
+// config parses the registry.yaml of a commit (defaults when invalid).
+func (w *walker) config(h plumbing.Hash) *registry.Config {
+	blob, err := w.repo.Git.BlobObject(h)
+	if err != nil {
+		return nil
+	}
+	r, err := blob.Reader()
+	if err != nil {
+		return nil
+	}
+	defer r.Close()
+	data, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	if err != nil {
+		return nil
+	}
+	cfg, fs := registry.ParseConfig(registry.ConfigFile, data)
+	if fs.HasErrors() {
+		return nil
+	}
+	return cfg
+}
