@@ -201,7 +201,7 @@ func writeHistoryText(w io.Writer, cfg *registry.Config, h *history.History) {
 	}
 	for _, c := range h.Commits {
 		pr := ""
-		if c.PR > 0 {
+		if c.PR > 0 && !strings.Contains(c.Subject, fmt.Sprintf("#%d", c.PR)) {
 			pr = fmt.Sprintf(" (PR #%d)", c.PR)
 		}
 		fmt.Fprintf(w, "%s %s %s <%s> %s: %s%s\n", c.Hash[:10], c.Date.Format("2006-01-02"), c.Author, c.Email, c.Kind, c.Subject, pr)

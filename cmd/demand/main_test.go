@@ -27,7 +27,13 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
 		UpdateScripts: *update,
-		Cmds:          map[string]func(ts *testscript.TestScript, neg bool, args []string){"gitcommit": gitCommit},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"gitcommit": gitCommit,
+			"gitinit": func(ts *testscript.TestScript, neg bool, args []string) {
+				_, err := git.PlainInit(ts.Getenv("WORK"), false)
+				ts.Check(err)
+			},
+		},
 	})
 }
 

@@ -4,13 +4,14 @@ import (
 	"fmt"
 
 	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/change"
 	"github.com/demand-registry/demand/registry/dups"
 	"github.com/demand-registry/demand/registry/rank"
 )
 
 type validateOptions struct {
-	dir    string
-	format string
+	dir, format string
+	base, head  string
 }
 
 func runValidate(e *env, args []string) int {
@@ -18,9 +19,12 @@ func runValidate(e *env, args []string) int {
 	fl := newFlags(e, "validate", "validate [--dir DIR] [--format text|json|github]", `  demand validate
   demand validate --dir path/to/demands --format json
   demand validate --format github   # annotations in GitHub Actions
+  demand validate --base origin/main # a pull request: workflow transitions too
 `)
 	fl.StringVar(&o.dir, "dir", "demands", "registry `folder`")
 	fl.StringVar(&o.format, "format", "text", "output `format`: text, json or github")
+	fl.StringVar(&o.base, "base", "", "also check the change from this git `revision` (a pull request's base) by the workflow rules")
+	fl.StringVar(&o.head, "head", "", "with --base: check this `revision` instead of the work tree")
 	if code, ok := parseFlags(fl, args); !ok {
 		return code
 	}
@@ -31,11 +35,15 @@ func runValidate(e *env, args []string) int {
 	if !oneOf(e, "validate", "format", o.format, registry.FindingFormats) {
 		return exitUsage
 	}
+	if o.head != "" && o.base == "" {
+		fmt.Fprintln(e.stderr, "demand validate: --head needs --base")
+		return exitUsage
+	}
 	return o.run(e)
 }
 
 func (o *validateOptions) run(e *env) int {
-	l, code := load(e, "validate", o.dir, "")
+	l, code := load(e, "validate", o.dir, o.head)
 	if l == nil {
 		return code
 	}
@@ -43,6 +51,13 @@ func (o *validateOptions) run(e *env) int {
 	snap := l.snap
 	fs := append(l.findings, registry.Validate(snap)...)
 	rk := rank.Rank(snap)
+	if o.base != "" {
+		b, code := load(e, "validate", o.dir, o.base)
+		if b == nil {
+			return code
+		}
+		fs = append(fs, change.Check(b.snap, snap, rk)...)
+	}
 	fs = append(fs, rank.Policy(snap, rk)...)
 	fs = append(fs, dups.Findings(snap, dups.Find(snap, snap.Config.Duplicates.Threshold))...)
 	fs.Sort()

@@ -32,14 +32,14 @@ type Options struct {
 
 // Result is the walked history of a registry.
 type Result struct {
-	Histories  map[string]*History
-	Head       string    // the commit walked from; "" in a repository without commits
-	AsOf       time.Time // the head commit's date: running SLA clocks stop here
-	Shallow    bool      // the repository is a shallow clone: history is incomplete
-	Commits    int       // commits walked
-	Walked     int       // commits read from git (not from the cache)
-	configs    map[plumbing.Hash]*registry.Config
-	recs       []*commitRec
+	Histories map[string]*History
+	Head      string    // the commit walked from; "" in a repository without commits
+	AsOf      time.Time // the head commit's date: running SLA clocks stop here
+	Shallow   bool      // the repository is a shallow clone: history is incomplete
+	Commits   int       // commits walked
+	Walked    int       // commits read from git (not from the cache)
+	configs   map[plumbing.Hash]*registry.Config
+	recs      []*commitRec
 }
 
 // event is what one commit did to one demand.

@@ -1,0 +1,80 @@
+// Package change checks what a pull request does to a registry against
+// the workflow: status moves one step at a time, IDs and received dates
+// stay, files are withdrawn rather than deleted, and tiers move only with
+// the ranker or an audited override.
+package change
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/rank"
+)
+
+// Check compares the head registry with the base. The head's config
+// decides the workflow; findings point at the head's changed lines.
+func Check(base, head *registry.Snapshot, headRank *rank.Ranking) registry.Findings {
+	cfg := head.Config
+	var fs registry.Findings
+	at := func(d *registry.Demand, field, rule, msg, hint string) {
+		p := d.At(field)
+		fs = append(fs, registry.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: registry.Error, Rule: rule, Message: msg, Hint: hint})
+	}
+	baseByPath := map[string]*registry.Demand{}
+	for _, d := range base.Demands {
+		baseByPath[d.Path] = d
+	}
+	for _, d := range head.Demands {
+		// An ID changed in place.
+		if old := baseByPath[d.Path]; old != nil && old.ID != d.ID {
+			at(d, "id", "id-change", fmt.Sprintf("the ID changed from %s to %s", old.ID, d.ID),
+				"IDs never change: restore "+old.ID+" and create a new demand for anything new")
+			continue
+		}
+		old := base.Get(d.ID)
+		if old == nil {
+			continue // a new demand
+		}
+		if old.Path != d.Path && old.Title != d.Title && old.Received != d.Received {
+			at(d, "id", "id-reuse", fmt.Sprintf("%s was %q (received %s) and is reused here", d.ID, old.Title, old.Received),
+				"give this demand the next free ID (demand new prints it)")
+			continue
+		}
+		if old.Status != d.Status && !cfg.CanMove(old.Status, d.Status) {
+			next := "none"
+			if s := cfg.Status(old.Status); s != nil && len(s.Next) > 0 {
+				next = strings.Join(s.Next, ", ")
+			}
+			at(d, "status", "transition", fmt.Sprintf("status %s → %s is not an allowed step", old.Status, d.Status),
+				fmt.Sprintf("from %s a demand may move to: %s", old.Status, next))
+		}
+		if old.Received != d.Received {
+			at(d, "received", "received-change", fmt.Sprintf("received changed from %s to %s", old.Received, d.Received),
+				"the date the customer raised a demand is fixed; restore it")
+		}
+		if old.Tier != d.Tier && d.Tier != 0 {
+			r := headRank.Get(d.ID)
+			if d.TierOverride == nil && (r == nil || r.Tier != d.Tier) {
+				computed := 0
+				if r != nil {
+					computed = r.Tier
+				}
+				at(d, "tier", "tier-change", fmt.Sprintf("tier changed from %d to %d, but the ranker computes %d", old.Tier, d.Tier, computed),
+					"change the fields the score comes from, or add tier_override: {tier, reason, by}")
+			}
+		}
+	}
+	headPaths := map[string]bool{}
+	for _, d := range head.Demands {
+		headPaths[d.Path] = true
+	}
+	for _, old := range base.Demands {
+		if head.Get(old.ID) == nil && !headPaths[old.Path] { // same path, new ID: reported as id-change
+			fs = append(fs, registry.Finding{Path: old.Path, Severity: registry.Error, Rule: "deleted",
+				Message: fmt.Sprintf("%s (%s) was deleted", old.ID, old.Title),
+				Hint:    "restore the file and set status: withdrawn (or rejected, duplicate) instead: the registry keeps every demand"})
+		}
+	}
+	return fs
+}

@@ -1,0 +1,310 @@
+package history
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/demand-registry/demand/registry"
+)
+
+// builder makes a test repository in process, commit by commit.
+type builder struct {
+	t    *testing.T
+	dir  string
+	repo *git.Repository
+	wt   *git.Worktree
+}
+
+func newBuilder(t *testing.T) *builder {
+	dir := t.TempDir()
+	repo, err := git.PlainInit(dir, false)
+	require.NoError(t, err)
+	wt, err := repo.Worktree()
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "demands"), 0o755))
+	return &builder{t: t, dir: dir, repo: repo, wt: wt}
+}
+
+func (b *builder) write(p, content string) {
+	full := filepath.Join(b.dir, p)
+	require.NoError(b.t, os.MkdirAll(filepath.Dir(full), 0o755))
+	require.NoError(b.t, os.WriteFile(full, []byte(content), 0o644))
+}
+
+func (b *builder) remove(p string) { require.NoError(b.t, os.Remove(filepath.Join(b.dir, p))) }
+
+func (b *builder) rename(from, to string) {
+	require.NoError(b.t, os.Rename(filepath.Join(b.dir, from), filepath.Join(b.dir, to)))
+}
+
+// commit commits the work tree on day d of November 2026.
+func (b *builder) commit(msg string, d int, parents ...plumbing.Hash) plumbing.Hash {
+	require.NoError(b.t, b.wt.AddWithOptions(&git.AddOptions{All: true}))
+	when := time.Date(2026, 11, d, 9, 0, 0, 0, time.UTC)
+	sig := &object.Signature{Name: "Ada", Email: "ada@example.com", When: when}
+	h, err := b.wt.Commit(msg, &git.CommitOptions{Author: sig, Committer: sig, Parents: parents, AllowEmptyCommits: true})
+	require.NoError(b.t, err)
+	return h
+}
+
+func (b *builder) checkout(h plumbing.Hash) {
+	require.NoError(b.t, b.wt.Checkout(&git.CheckoutOptions{Hash: h, Force: true}))
+}
+
+func demand(id, title, status, extra, body string) string {
+	return "---\nid: " + id + "\ntitle: " + title + "\nstatus: " + status + "\nreceived: 2026-11-02\n" + extra + "---\n" + body
+}
+
+func (b *builder) walk(opts Options) *Result {
+	repo, err := registry.OpenRepo(filepath.Join(b.dir, "demands"))
+	require.NoError(b.t, err)
+	if opts.Config == nil {
+		opts.Config = registry.DefaultConfig()
+	}
+	res, err := Walk(context.Background(), repo, opts)
+	require.NoError(b.t, err)
+	return res
+}
+
+type brief struct {
+	Hash, Kind, Path string
+	Changes          []Change
+}
+
+func briefs(h *History) []brief {
+	var out []brief
+	for _, c := range h.Commits {
+		out = append(out, brief{c.Hash[:7], c.Kind, c.Path, c.Changes})
+	}
+	return out
+}
+
+func short(h plumbing.Hash) string { return h.String()[:7] }
+
+func TestWalkKnownByConstruction(t *testing.T) {
+	b := newBuilder(t)
+	b.write("demands/D-0001-sso.md", demand("D-0001", "SSO", "new", "", "Body.\n"))
+	b.write("demands/D-0002-a.md", demand("D-0002", "Export", "new", "", "Text.\n"))
+	b.write("demands/D-0003-中文需求.md", demand("D-0003", "中文需求", "new", "", "正文。\n"))
+	c1 := b.commit("Add demands", 1)
+	b.write("demands/D-0001-sso.md", demand("D-0001", "SSO", "triaged", "", "Body.\n"))
+	b.rename("demands/D-0002-a.md", "demands/D-0002-b.md")
+	c2 := b.commit("Triage D-0001 (#12)", 2)
+	b.write("README.md", "not in the registry\n")
+	b.commit("Docs only", 2) // does not touch the registry
+	main := b.commit("Empty commit", 2)
+
+	// A branch: D-0001 accepted, with a body edit.
+	b.write("demands/D-0001-sso.md", demand("D-0001", "SSO", "accepted", "", "Body.\nMore.\n"))
+	c3 := b.commit("Accept D-0001", 3, main)
+	// Main: D-0003 renamed and edited in one commit.
+	b.checkout(main)
+	b.remove("demands/D-0003-中文需求.md")
+	b.write("demands/D-0003-新标题.md", demand("D-0003", "新标题", "triaged", "", "正文。\n"))
+	c4 := b.commit("Rename D-0003", 4, main)
+	// Merge both; the merge also edits D-0002 (differs from every parent).
+	b.write("demands/D-0001-sso.md", demand("D-0001", "SSO", "accepted", "", "Body.\nMore.\n"))
+	b.write("demands/D-0002-b.md", demand("D-0002", "Export to Excel", "new", "", "Text.\n"))
+	c5 := b.commit("Merge pull request #7 from team/accept", 5, c4, c3)
+	b.remove("demands/D-0002-b.md")
+	c6 := b.commit("Remove D-0002", 6)
+	_ = c2
+
+	res := b.walk(Options{})
+	assert.Equal(t, c6.String(), res.Head)
+	assert.False(t, res.Shallow)
+
+	d1 := res.Histories["D-0001"]
+	require.NotNil(t, d1)
+	assert.Equal(t, []brief{
+		{short(c3), "changed", "demands/D-0001-sso.md", []Change{{Field: "status", From: "triaged", To: "accepted"}, {Field: "body", To: "+1 −0 lines", Added: 1}}},
+		{short(c2), "changed", "demands/D-0001-sso.md", []Change{{Field: "status", From: "new", To: "triaged"}}},
+		{short(c1), "created", "demands/D-0001-sso.md", []Change{}},
+	}, briefs(d1), "the merge is not listed: D-0001 equals its second parent")
+	assert.Equal(t, 12, d1.Commits[1].PR)
+	var sts []string
+	for _, s := range d1.Statuses {
+		sts = append(sts, s.From+">"+s.To)
+	}
+	assert.Equal(t, []string{">new", "new>triaged", "triaged>accepted"}, sts)
+	assert.Equal(t, []StatusTime{{"new", 1}, {"triaged", 1}, {"accepted", 3}}, d1.TimeInStatus)
+	assert.Equal(t, "2026-11-01", d1.Created.Format("2006-01-02"))
+	assert.False(t, d1.Deleted)
+
+	d2 := res.Histories["D-0002"]
+	require.NotNil(t, d2)
+	assert.Equal(t, []brief{
+		{short(c6), "deleted", "demands/D-0002-b.md", []Change{}},
+		{short(c5), "changed", "demands/D-0002-b.md", []Change{{Field: "title", From: "Export", To: "Export to Excel"}}},
+		{short(c2), "renamed", "demands/D-0002-b.md", []Change{{Field: "path", From: "demands/D-0002-a.md", To: "demands/D-0002-b.md"}}},
+		{short(c1), "created", "demands/D-0002-a.md", []Change{}},
+	}, briefs(d2))
+	assert.True(t, d2.Deleted)
+	assert.Equal(t, 7, d2.Commits[1].PR)
+	assert.Equal(t, "2026-11-06", d2.Updated.Format("2006-01-02"))
+
+	d3 := res.Histories["D-0003"]
+	require.NotNil(t, d3)
+	assert.Equal(t, []brief{
+		{short(c4), "renamed", "demands/D-0003-新标题.md", []Change{
+			{Field: "path", From: "demands/D-0003-中文需求.md", To: "demands/D-0003-新标题.md"},
+			{Field: "status", From: "new", To: "triaged"},
+			{Field: "title", From: "中文需求", To: "新标题"}}},
+		{short(c1), "created", "demands/D-0003-中文需求.md", []Change{}},
+	}, briefs(d3))
+	assert.Len(t, res.Histories, 3)
+
+	// A second walk through the cache gives the same result.
+	cache := t.TempDir()
+	cold := b.walk(Options{CacheDir: cache})
+	warm := b.walk(Options{CacheDir: cache})
+	assert.Equal(t, 0, warm.Walked)
+	assert.Equal(t, asJSON(t, cold.Sorted()), asJSON(t, warm.Sorted()))
+	assert.Equal(t, asJSON(t, res.Sorted()), asJSON(t, warm.Sorted()))
+	// One new commit: only it is walked.
+	b.write("demands/D-0001-sso.md", demand("D-0001", "SSO", "planned", "", "Body.\nMore.\n"))
+	b.commit("Plan D-0001", 7)
+	next := b.walk(Options{CacheDir: cache})
+	assert.Equal(t, 1, next.Walked)
+	assert.Equal(t, "accepted>planned", next.Histories["D-0001"].Statuses[3].From+">"+next.Histories["D-0001"].Statuses[3].To)
+	_ = c5
+}
+
+func TestShallowClone(t *testing.T) {
+	b := newBuilder(t)
+	b.write("demands/D-0001-a.md", demand("D-0001", "A", "new", "", ""))
+	b.commit("one", 1)
+	b.write("demands/D-0001-a.md", demand("D-0001", "A", "triaged", "", ""))
+	c2 := b.commit("two", 3)
+	b.write("demands/D-0001-a.md", demand("D-0001", "A", "accepted", "", ""))
+	c3 := b.commit("three", 5)
+	// What a depth-2 clone records: c2's parents are missing.
+	require.NoError(t, b.repo.Storer.SetShallow([]plumbing.Hash{c2}))
+	res := b.walk(Options{})
+	assert.True(t, res.Shallow)
+	h := res.Histories["D-0001"]
+	require.NotNil(t, h)
+	assert.True(t, h.Incomplete)
+	assert.Nil(t, h.Created, "the creation date is not known")
+	assert.Equal(t, []brief{
+		{short(c3), "changed", "demands/D-0001-a.md", []Change{{Field: "status", From: "triaged", To: "accepted"}}},
+		{short(c2), "snapshot", "demands/D-0001-a.md", []Change{}},
+	}, briefs(h))
+	// SLA: evaluate was reached before the visible history: unknown, never invented.
+	cfg := registry.DefaultConfig()
+	d, fs := registry.ParseDemand(cfg, "D-0001-a.md", []byte(demand("D-0001", "A", "accepted", "", "")))
+	require.False(t, fs.HasErrors())
+	res.ComputeSLA(registry.NewSnapshot(cfg, []*registry.Demand{d}), map[string]int{"D-0001": 3})
+	assert.Equal(t, Unknown, h.SLA.Nodes[0].State)
+}
+
+func TestNoCommitsAndPending(t *testing.T) {
+	b := newBuilder(t)
+	b.write("demands/D-0001-a.md", demand("D-0001", "A", "new", "", ""))
+	res := b.walk(Options{})
+	assert.Empty(t, res.Head)
+	assert.Empty(t, res.Histories)
+	repo, err := registry.OpenRepo(filepath.Join(b.dir, "demands"))
+	require.NoError(t, err)
+	src, err := registry.OpenDir(filepath.Join(b.dir, "demands"))
+	require.NoError(t, err)
+	defer src.Close()
+	require.NoError(t, res.AddPending(repo, src, registry.DefaultConfig()))
+	require.NotNil(t, res.Histories["D-0001"].Pending)
+	assert.Equal(t, "uncommitted created", res.Histories["D-0001"].Pending.Subject)
+
+	// Committed, then edited: the edit is pending.
+	b.commit("add", 1)
+	b.write("demands/D-0001-a.md", demand("D-0001", "A", "triaged", "", ""))
+	res = b.walk(Options{})
+	require.NoError(t, res.AddPending(repo, src, registry.DefaultConfig()))
+	assert.Equal(t, []Change{{Field: "status", From: "new", To: "triaged"}}, res.Histories["D-0001"].Pending.Changes)
+}
+
+func TestDetachedHeadAndFolderNotCommitted(t *testing.T) {
+	b := newBuilder(t)
+	b.write("README.md", "x")
+	c1 := b.commit("readme", 1)
+	b.write("demands/D-0001-a.md", demand("D-0001", "A", "new", "", ""))
+	b.commit("add", 2)
+	b.checkout(c1) // detached, and the demands folder is not in this commit
+	b.write("demands/D-0001-a.md", demand("D-0001", "A", "new", "", ""))
+	res := b.walk(Options{})
+	assert.Equal(t, c1.String(), res.Head)
+	assert.Empty(t, res.Histories)
+}
+
+func TestSLA(t *testing.T) {
+	b := newBuilder(t)
+	// Received Monday 2026-11-02; triaged Wednesday the 4th (2 working days);
+	// planned Monday the 16th (10 working days).
+	b.write("demands/D-0001-a.md", demand("D-0001", "A", "new", "", ""))
+	b.commit("add", 2)
+	b.write("demands/D-0001-a.md", demand("D-0001", "A", "triaged", "tier: 2\n", ""))
+	b.commit("triage", 4)
+	b.write("demands/D-0001-a.md", demand("D-0001", "A", "planned", "tier: 2\n", ""))
+	b.commit("plan", 16)
+	b.write("demands/D-0002-b.md", demand("D-0002", "B", "new", "", ""))
+	b.write("demands/D-0003-c.md", demand("D-0003", "C", "rejected", "", ""))
+	b.commit("more", 20) // as of Friday the 20th
+	res := b.walk(Options{})
+	cfg := registry.DefaultConfig()
+	var ds []*registry.Demand
+	for _, f := range []string{"D-0001-a.md", "D-0002-b.md", "D-0003-c.md"} {
+		data, err := os.ReadFile(filepath.Join(b.dir, "demands", f))
+		require.NoError(t, err)
+		d, _ := registry.ParseDemand(cfg, f, data)
+		ds = append(ds, d)
+	}
+	res.ComputeSLA(registry.NewSnapshot(cfg, ds), map[string]int{"D-0001": 2, "D-0002": 1, "D-0003": 4})
+	states := func(id string) []string {
+		var out []string
+		for _, n := range res.Histories[id].SLA.Nodes {
+			out = append(out, n.Node+" "+n.State+" "+fmtDays(n.ElapsedDays)+"/"+fmtDays(n.TargetDays))
+		}
+		return out
+	}
+	// Tier 2 targets: evaluate 3, solution 10, feedback 60 working days.
+	assert.Equal(t, []string{"evaluate met 2/3", "solution met 10/10", "feedback running 14/60"}, states("D-0001"))
+	// Tier 1 (evaluate 1): received the 2nd, still new on the 20th: 14 working days.
+	assert.Equal(t, []string{"evaluate breached 14/1", "solution breached 14/5", "feedback running 14/30"}, states("D-0002"))
+	assert.Equal(t, 13.0, res.Histories["D-0002"].SLA.Nodes[0].OverDays)
+	// Rejected on arrival: evaluate reached; solution and feedback never will be.
+	assert.Equal(t, []string{"evaluate breached 14/10", "solution not-applicable 0/0", "feedback not-applicable 0/0"}, states("D-0003"))
+}
+
+func fmtDays(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+func asJSON(t *testing.T, v any) string {
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func TestElapsed(t *testing.T) {
+	cfg := registry.DefaultConfig()
+	d := func(s string) time.Time { t, _ := time.Parse("2006-01-02", s); return t }
+	assert.Equal(t, 5.0, elapsed(cfg, d("2026-11-06"), d("2026-11-13")), "Friday to Friday: five working days")
+	cfg.SLA.Holidays = []string{"2026-11-10"}
+	assert.Equal(t, 4.0, elapsed(cfg, d("2026-11-06"), d("2026-11-13")))
+	cfg.SLA.WorkingDays = false
+	assert.Equal(t, 7.0, elapsed(cfg, d("2026-11-06"), d("2026-11-13")))
+	assert.Equal(t, 0.0, elapsed(cfg, d("2026-11-13"), d("2026-11-06")))
+}
+
+func TestPRNumber(t *testing.T) {
+	assert.Equal(t, 42, PRNumber("Merge pull request #42 from a/b"))
+	assert.Equal(t, 7, PRNumber("Add export (#7)"))
+	assert.Equal(t, 0, PRNumber("Fix #7 in the middle"))
+}
