@@ -11,8 +11,10 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // Repo is the git repository that holds a registry folder.
@@ -55,6 +57,18 @@ func OpenRepo(dir string) (*Repo, error) {
 		rel = ""
 	}
 	return &Repo{Git: r, Root: root, Dir: rel}, nil
+}
+
+// ObjectStore opens a separate, read-only view of the repository's
+// objects that keeps its pack files open: one per goroutine, since a
+// store is not safe for concurrent use. Close it when done.
+func (r *Repo) ObjectStore() (*filesystem.Storage, error) {
+	fs, ok := r.Git.Storer.(*filesystem.Storage)
+	if !ok {
+		return nil, fmt.Errorf("the repository is not stored on disk")
+	}
+	return filesystem.NewStorageWithOptions(fs.Filesystem(), cache.NewObjectLRU(64*cache.MiByte),
+		filesystem.Options{KeepDescriptors: true}), nil
 }
 
 // Resolve finds the commit a revision names (a hash, branch, tag, HEAD~2…).

@@ -43,14 +43,14 @@ func runHistory(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "demand history: name one demand ID, or pass --all")
 		return exitUsage
 	}
-	res, snap, code := walkHistory(e, "history", o.dir, o.at, o.noCache)
+	res, cfg, code := walkHistory(e, "history", o.dir, o.at, o.noCache)
 	if res == nil {
 		return code
 	}
 	if o.all {
 		if o.format == "text" {
 			for _, h := range res.Sorted() {
-				writeHistoryText(e.stdout, snap.Config, h)
+				writeHistoryText(e.stdout, cfg, h)
 				fmt.Fprintln(e.stdout)
 			}
 			return exitOK
@@ -73,7 +73,7 @@ func runHistory(e *env, args []string) int {
 		}
 		return exitOK
 	}
-	writeHistoryText(e.stdout, snap.Config, h)
+	writeHistoryText(e.stdout, cfg, h)
 	return exitOK
 }
 
@@ -97,20 +97,47 @@ func parseInterspersed(fl interface {
 	}
 }
 
-// walkHistory loads the registry, walks its git history (through the
-// cache in .demand/) and computes SLA states. On failure it prints why.
-func walkHistory(e *env, cmd, dir, at string, noCache bool) (*history.Result, *registry.Snapshot, int) {
-	l, code := load(e, cmd, dir, at)
-	if l == nil {
-		return nil, nil, code
-	}
-	defer l.close()
+// walkHistory walks the registry's git history (through the cache in
+// .demand/) and computes SLA states. It reads only the config and the
+// files changed since the head commit, unless some demand declares no
+// tier: then it ranks the registry for the tiers. On failure it prints why.
+func walkHistory(e *env, cmd, dir, at string, noCache bool) (*history.Result, *registry.Config, int) {
 	repo, err := registry.OpenRepo(dir)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "demand %s: %v (the history is read from git)\n", cmd, err)
+		if _, statErr := os.Stat(dir); statErr != nil {
+			fmt.Fprintf(e.stderr, "demand %s: registry folder %s does not exist (pass --dir to name another)\n", cmd, dir)
+		} else {
+			fmt.Fprintf(e.stderr, "demand %s: %v (the history is read from git)\n", cmd, err)
+		}
 		return nil, nil, exitUsage
 	}
-	opts := history.Options{Rev: at, Config: l.snap.Config}
+	var src registry.Source
+	var ds *registry.DirSource
+	if at != "" {
+		c, err := repo.Resolve(at)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
+			return nil, nil, exitUsage
+		}
+		if src, err = repo.SourceAt(c); err != nil {
+			fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
+			return nil, nil, exitUsage
+		}
+	} else {
+		if ds, err = registry.OpenDir(dir); err != nil {
+			fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
+			return nil, nil, exitUsage
+		}
+		defer ds.Close()
+		src = ds
+	}
+	cfg, fs := registry.LoadConfig(src)
+	if fs.HasErrors() {
+		fs.Sort()
+		_ = registry.WriteFindings(e.stderr, "text", displayDir(dir), fs)
+		return nil, nil, exitFindings
+	}
+	opts := history.Options{Rev: at, Config: cfg}
 	if !noCache {
 		opts.CacheDir = filepath.Join(repo.Root, ".demand")
 	}
@@ -129,18 +156,26 @@ func walkHistory(e *env, cmd, dir, at string, noCache bool) (*history.Result, *r
 			h.Incomplete = true
 		}
 	}
-	if at == "" && l.dir != nil {
-		if err := res.AddPending(repo, l.dir, l.snap.Config); err != nil {
+	if ds != nil {
+		if err := res.AddPending(repo, ds, cfg); err != nil {
 			fmt.Fprintf(e.stderr, "demand %s: reading uncommitted changes: %v\n", cmd, err)
 			return nil, nil, exitUsage
 		}
 	}
-	tiers := map[string]int{}
-	for _, r := range rank.Rank(l.snap).Results {
-		tiers[r.ID] = r.Tier
+	var tiers map[string]int
+	if res.NeedTiers() {
+		snap, _, err := registry.Load(src)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
+			return nil, nil, exitUsage
+		}
+		tiers = map[string]int{}
+		for _, r := range rank.Rank(snap).Results {
+			tiers[r.ID] = r.Tier
+		}
 	}
-	res.ComputeSLA(l.snap, tiers)
-	return res, l.snap, exitOK
+	res.ComputeSLA(cfg, tiers)
+	return res, cfg, exitOK
 }
 
 func day(t *time.Time) string {

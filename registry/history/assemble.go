@@ -2,8 +2,11 @@ package history
 
 import (
 	"math"
+
 	"sort"
 	"time"
+
+	"github.com/demand-registry/demand/registry"
 )
 
 // assemble builds each demand's history from the commits' events.
@@ -14,6 +17,7 @@ func (res *Result) assemble() {
 		seq int
 	}
 	per := map[string][]item{}
+	res.current = map[string]Current{}
 	for seq, rec := range res.recs {
 		for _, e := range rec.Events {
 			per[e.ID] = append(per[e.ID], item{rec, e, seq})
@@ -55,6 +59,8 @@ func (res *Result) assemble() {
 			t := items[0].rec.CommitTime
 			h.Created = &t
 		}
+		last := items[len(items)-1].ev
+		res.current[id] = Current{Received: registry.Date(last.Received), Status: last.Status, Tier: last.Tier, Deleted: last.Kind == "deleted"}
 		u := items[len(items)-1].rec.CommitTime
 		h.Updated = &u
 		end := res.AsOf
@@ -106,3 +112,7 @@ func (res *Result) Sorted() []*History {
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
+
+// Current returns each demand as it stands now: at the head commit, with
+// uncommitted edits when AddPending ran.
+func (res *Result) Current() map[string]Current { return res.current }

@@ -30,7 +30,7 @@ func (c *historyCache) get(h plumbing.Hash) *commitRec {
 	return c.recs[h]
 }
 
-func (c *historyCache) has(h plumbing.Hash) bool { return c.get(h) != nil }
+func (c *historyCache) has(h plumbing.Hash) bool { return c != nil && c.get(h) != nil }
 
 func cacheKey(repo *registry.Repo, cfg *registry.Config) string {
 	y, _ := cfg.YAML()

@@ -202,10 +202,7 @@ func TestShallowClone(t *testing.T) {
 		{short(c2), "snapshot", "demands/D-0001-a.md", []Change{}},
 	}, briefs(h))
 	// SLA: evaluate was reached before the visible history: unknown, never invented.
-	cfg := registry.DefaultConfig()
-	d, fs := registry.ParseDemand(cfg, "D-0001-a.md", []byte(demand("D-0001", "A", "accepted", "", "")))
-	require.False(t, fs.HasErrors())
-	res.ComputeSLA(registry.NewSnapshot(cfg, []*registry.Demand{d}), map[string]int{"D-0001": 3})
+	res.ComputeSLA(registry.DefaultConfig(), map[string]int{"D-0001": 3})
 	assert.Equal(t, Unknown, h.SLA.Nodes[0].State)
 }
 
@@ -260,14 +257,7 @@ func TestSLA(t *testing.T) {
 	b.commit("more", 20) // as of Friday the 20th
 	res := b.walk(Options{})
 	cfg := registry.DefaultConfig()
-	var ds []*registry.Demand
-	for _, f := range []string{"D-0001-a.md", "D-0002-b.md", "D-0003-c.md"} {
-		data, err := os.ReadFile(filepath.Join(b.dir, "demands", f))
-		require.NoError(t, err)
-		d, _ := registry.ParseDemand(cfg, f, data)
-		ds = append(ds, d)
-	}
-	res.ComputeSLA(registry.NewSnapshot(cfg, ds), map[string]int{"D-0001": 2, "D-0002": 1, "D-0003": 4})
+	res.ComputeSLA(cfg, map[string]int{"D-0001": 2, "D-0002": 1, "D-0003": 4})
 	states := func(id string) []string {
 		var out []string
 		for _, n := range res.Histories[id].SLA.Nodes {
@@ -307,4 +297,31 @@ func TestPRNumber(t *testing.T) {
 	assert.Equal(t, 42, PRNumber("Merge pull request #42 from a/b"))
 	assert.Equal(t, 7, PRNumber("Add export (#7)"))
 	assert.Equal(t, 0, PRNumber("Fix #7 in the middle"))
+}
+
+// TestSLATargetsInForce: a node is judged by the targets of the config at
+// the commit that reached it; a later change of targets does not rewrite it.
+func TestSLATargetsInForce(t *testing.T) {
+	b := newBuilder(t)
+	strict := "sla:\n  working_days: false\n  targets: [{tier: 1, evaluate: 1, solution: 2, feedback: 3}, {tier: 2, evaluate: 1, solution: 2, feedback: 3}, {tier: 3, evaluate: 1, solution: 2, feedback: 3}, {tier: 4, evaluate: 1, solution: 2, feedback: 3}]\n"
+	lax := "sla:\n  working_days: false\n  targets: [{tier: 1, evaluate: 9, solution: 20, feedback: 30}, {tier: 2, evaluate: 9, solution: 20, feedback: 30}, {tier: 3, evaluate: 9, solution: 20, feedback: 30}, {tier: 4, evaluate: 9, solution: 20, feedback: 30}]\n"
+	b.write("demands/registry.yaml", strict)
+	b.write("demands/D-0001-a.md", demand("D-0001", "A", "new", "", ""))
+	b.commit("add", 2)
+	b.write("demands/D-0001-a.md", demand("D-0001", "A", "triaged", "", ""))
+	b.commit("triage on the 5th: 3 days, strict target 1", 5)
+	b.write("demands/registry.yaml", lax)
+	b.commit("relax targets", 6)
+	b.write("demands/D-0001-a.md", demand("D-0001", "A", "planned", "", ""))
+	b.commit("plan on the 8th: 6 days, lax target 20", 8)
+	cfg, fs := registry.ParseConfig("registry.yaml", []byte(lax))
+	require.False(t, fs.HasErrors())
+	res := b.walk(Options{Config: cfg})
+	res.ComputeSLA(cfg, map[string]int{"D-0001": 4})
+	n := res.Histories["D-0001"].SLA.Nodes
+	assert.Equal(t, Breached, n[0].State)
+	assert.Equal(t, 1.0, n[0].TargetDays, "the strict target in force on the 5th")
+	assert.Equal(t, 2.0, n[0].OverDays)
+	assert.Equal(t, Met, n[1].State)
+	assert.Equal(t, 20.0, n[1].TargetDays)
 }

@@ -9,7 +9,7 @@ import (
 // AddPending records uncommitted edits in the work tree as each demand's
 // pending change: files changed, added or deleted since the head commit.
 func (res *Result) AddPending(repo *registry.Repo, src *registry.DirSource, cfg *registry.Config) error {
-	w := &walker{repo: repo, cfg: cfg, trees: newTrees(repo.Git.Storer), blobs: map[plumbing.Hash]*parsed{}}
+	w := newWalker(repo, repo.Git.Storer, cfg)
 	var tree plumbing.Hash
 	if res.Head != "" {
 		var err error
@@ -69,6 +69,10 @@ func (res *Result) AddPending(repo *registry.Repo, src *registry.DirSource, cfg 
 			changes = []Change{}
 		}
 		h.Pending = &Commit{Kind: "pending", Path: e.Path, Subject: "uncommitted " + e.Kind, Changes: changes}
+		if res.current == nil {
+			res.current = map[string]Current{}
+		}
+		res.current[e.ID] = Current{Received: registry.Date(e.Received), Status: e.Status, Tier: e.Tier, Deleted: e.Kind == "deleted"}
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package history
 
 import (
 	"math"
-	"slices"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -58,29 +57,45 @@ func nodeReached(cfg *registry.Config, node, to string) bool {
 	return false
 }
 
-// ComputeSLA sets the SLA of every history whose demand is in the
-// snapshot. tiers gives each demand's current tier, used for nodes not
-// reached yet and for nodes reached while the file declared no tier. The
-// targets in force are those of the config at the commit where a node was
-// reached, so changing targets never rewrites the past.
-func (res *Result) ComputeSLA(s *registry.Snapshot, tiers map[string]int) {
+// ComputeSLA sets the SLA of every demand that exists now (see Current).
+// tiers gives each demand's current tier, used for nodes not reached yet
+// and for nodes reached while the file declared no tier; a demand missing
+// from tiers uses its declared tier. The targets in force are those of the
+// config at the commit where a node was reached, so changing targets never
+// rewrites the past; cfg is the config for nodes not reached yet.
+func (res *Result) ComputeSLA(cfg *registry.Config, tiers map[string]int) {
 	byHash := map[string]*commitRec{}
 	for _, r := range res.recs {
 		byHash[r.Hash.String()] = r
 	}
-	for _, d := range s.Demands {
-		h := res.Histories[d.ID]
-		if h == nil || d.Received == "" {
+	for id, cur := range res.current {
+		h := res.Histories[id]
+		if h == nil || cur.Deleted || cur.Received == "" {
 			continue
 		}
-		h.SLA = computeSLA(s.Config, d, h, tiers[d.ID], res.AsOf, byHash, res.configs)
+		tier, ok := tiers[id]
+		if !ok {
+			tier = cur.Tier
+		}
+		h.SLA = computeSLA(cfg, id, cur.Received, h, tier, res.AsOf, byHash, res.configs)
 	}
 }
 
-func computeSLA(cur *registry.Config, d *registry.Demand, h *History, tier int, asOf time.Time,
+// NeedTiers reports whether some current demand declares no tier, so the
+// caller must rank the registry to give ComputeSLA its tiers.
+func (res *Result) NeedTiers() bool {
+	for _, cur := range res.current {
+		if !cur.Deleted && cur.Tier == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func computeSLA(cur *registry.Config, id string, receivedDate registry.Date, h *History, tier int, asOf time.Time,
 	byHash map[string]*commitRec, configs map[plumbing.Hash]*registry.Config) *SLA {
 	sla := &SLA{Tier: tier, Nodes: []SLANode{}}
-	received := d.Received.Time()
+	received := receivedDate.Time()
 	for _, node := range Nodes {
 		n := SLANode{Node: node, State: Running, Tier: tier}
 		var reachedAt *Transition
@@ -104,7 +119,7 @@ func computeSLA(cur *registry.Config, d *registry.Demand, h *History, tier int, 
 					cfg = c
 				}
 				for _, e := range rec.Events {
-					if e.ID == d.ID && e.Tier > 0 {
+					if e.ID == id && e.Tier > 0 {
 						n.Tier = e.Tier
 					}
 				}
@@ -171,21 +186,29 @@ func elapsed(cfg *registry.Config, received, until time.Time) float64 {
 	if !end.After(start) {
 		return 0
 	}
+	days := int(math.Round(end.Sub(start).Hours() / 24))
 	if !cfg.SLA.WorkingDays {
-		return math.Round(end.Sub(start).Hours() / 24)
+		return float64(days)
 	}
-	var weekend []time.Weekday
+	weekend := map[time.Weekday]bool{}
 	for _, w := range cfg.SLA.Weekends {
 		if wd := registry.WeekdayByName(w); wd >= 0 {
-			weekend = append(weekend, wd)
+			weekend[wd] = true
 		}
 	}
-	n := 0
-	for day := start.AddDate(0, 0, 1); !day.After(end); day = day.AddDate(0, 0, 1) {
-		if slices.Contains(weekend, day.Weekday()) || slices.Contains(cfg.SLA.Holidays, day.Format("2006-01-02")) {
-			continue
+	// Whole weeks have the same number of working days; count the rest.
+	n := (days / 7) * (7 - len(weekend))
+	for d, wd := 0, start.Weekday(); d < days%7; d++ {
+		wd = (wd + 1) % 7
+		if !weekend[wd] {
+			n++
 		}
-		n++
+	}
+	for _, h := range cfg.SLA.Holidays {
+		t, err := time.Parse("2006-01-02", h)
+		if err == nil && t.After(start) && !t.After(end) && !weekend[t.Weekday()] {
+			n--
+		}
 	}
 	return float64(n)
 }

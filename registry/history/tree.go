@@ -2,6 +2,7 @@ package history
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 
@@ -17,101 +18,150 @@ type entry struct {
 	hash plumbing.Hash
 }
 
-// trees reads raw tree objects, keeping the last few: a linear walk reads
-// each tree as a child, then again as the next commit's parent.
-type trees struct {
-	s     storer.EncodedObjectStorer
-	cache map[plumbing.Hash][]entry
-	order []plumbing.Hash
-}
-
-func newTrees(s storer.EncodedObjectStorer) *trees {
-	return &trees{s: s, cache: map[plumbing.Hash][]entry{}}
-}
-
-const treeCacheSize = 64
-
-// read parses a tree object without allocating a string per entry, which
-// matters for a folder of thousands of demands read at every commit.
-func (t *trees) read(h plumbing.Hash) ([]entry, error) {
-	if es, ok := t.cache[h]; ok {
-		return es, nil
-	}
-	obj, err := t.s.EncodedObject(plumbing.TreeObject, h)
-	if err != nil {
-		return nil, fmt.Errorf("reading tree %s: %w", h, err)
-	}
-	r, err := obj.Reader()
-	if err != nil {
-		return nil, err
-	}
-	data := make([]byte, 0, obj.Size())
-	buf := bytes.NewBuffer(data)
-	_, err = io.Copy(buf, r)
-	r.Close()
-	if err != nil {
-		return nil, err
-	}
-	data = buf.Bytes()
-	var es []entry
+// nextEntry parses the first entry of raw tree data and returns the rest.
+// Submodules are skipped: they are not part of a registry.
+func nextEntry(data []byte) (e entry, rest []byte, err error) {
 	for len(data) > 0 {
 		sp := bytes.IndexByte(data, ' ')
 		if sp < 0 {
-			return nil, fmt.Errorf("tree %s is corrupt", h)
+			return e, nil, fmt.Errorf("corrupt tree object")
 		}
 		mode := data[:sp]
 		data = data[sp+1:]
 		nul := bytes.IndexByte(data, 0)
 		if nul < 0 || len(data) < nul+21 {
-			return nil, fmt.Errorf("tree %s is corrupt", h)
+			return e, nil, fmt.Errorf("corrupt tree object")
 		}
-		e := entry{name: data[:nul], dir: string(mode) == "40000", link: string(mode) == "120000"}
+		e = entry{name: data[:nul], dir: string(mode) == "40000", link: string(mode) == "120000"}
 		copy(e.hash[:], data[nul+1:nul+21])
 		data = data[nul+21:]
-		if string(mode) == "160000" { // submodule: not part of the registry
+		if string(mode) == "160000" {
 			continue
 		}
-		es = append(es, e)
+		return e, data, nil
 	}
-	t.cache[h] = es
-	t.order = append(t.order, h)
-	if len(t.order) > treeCacheSize {
-		delete(t.cache, t.order[0])
+	return e, nil, io.EOF
+}
+
+// trees reads raw tree objects and keeps recent ones: a walk reads each
+// tree as a commit's, then again as the next commit's parent. Tree data is
+// parsed in place, never copied into per-entry values, and buffers of
+// evicted trees are reused: a folder of thousands of demands makes every
+// tree large, and the walk reads one per commit.
+type trees struct {
+	s     storer.EncodedObjectStorer
+	cache map[plumbing.Hash][]byte
+	order []plumbing.Hash
+	free  [][]byte
+}
+
+func newTrees(s storer.EncodedObjectStorer) *trees {
+	return &trees{s: s, cache: map[plumbing.Hash][]byte{}}
+}
+
+const treeCacheSize = 64
+
+// trim evicts the oldest trees beyond the cache size. It runs between
+// commits, never while a diff holds tree data.
+func (t *trees) trim() {
+	for len(t.order) > treeCacheSize {
+		h := t.order[0]
 		t.order = t.order[1:]
+		if len(t.free) < 16 {
+			t.free = append(t.free, t.cache[h][:0])
+		}
+		delete(t.cache, h)
 	}
-	return es, nil
+}
+
+func (t *trees) read(h plumbing.Hash) ([]byte, error) {
+	if data, ok := t.cache[h]; ok {
+		return data, nil
+	}
+	obj, err := t.s.EncodedObject(plumbing.TreeObject, h)
+	if err != nil {
+		return nil, fmt.Errorf("reading tree %s: %w", h, err)
+	}
+	size := int(obj.Size())
+	var buf []byte
+	for i, b := range t.free {
+		if cap(b) >= size {
+			buf = b[:size]
+			t.free = append(t.free[:i], t.free[i+1:]...)
+			break
+		}
+	}
+	if buf == nil {
+		buf = make([]byte, size)
+	}
+	r, err := obj.Reader()
+	if err != nil {
+		return nil, err
+	}
+	_, err = io.ReadFull(r, buf)
+	r.Close()
+	if err != nil {
+		return nil, fmt.Errorf("reading tree %s: %w", h, err)
+	}
+	t.cache[h] = buf
+	t.order = append(t.order, h)
+	return buf, nil
+}
+
+// lookup finds a named entry in a tree.
+func (t *trees) lookup(tree plumbing.Hash, name string, dir bool) (plumbing.Hash, error) {
+	data, err := t.read(tree)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	for {
+		e, rest, err := nextEntry(data)
+		if err == io.EOF {
+			return plumbing.ZeroHash, nil
+		}
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		if e.dir == dir && string(e.name) == name {
+			return e.hash, nil
+		}
+		data = rest
+	}
 }
 
 // sub returns the hash of the subtree at a slash-separated path under
 // root ("" is root itself), or the zero hash when it does not exist.
 func (t *trees) sub(root plumbing.Hash, path string) (plumbing.Hash, error) {
 	h := root
-	for path != "" {
+	for path != "" && !h.IsZero() {
 		var part string
-		part, path, _ = cutSlash(path)
-		es, err := t.read(h)
-		if err != nil {
+		part, path = cutSlash(path)
+		var err error
+		if h, err = t.lookup(h, part, true); err != nil {
 			return plumbing.ZeroHash, err
-		}
-		found := false
-		for _, e := range es {
-			if e.dir && string(e.name) == part {
-				h, found = e.hash, true
-				break
-			}
-		}
-		if !found {
-			return plumbing.ZeroHash, nil
 		}
 	}
 	return h, nil
 }
 
-func cutSlash(p string) (string, string, bool) {
+func cutSlash(p string) (string, string) {
 	if i := bytes.IndexByte([]byte(p), '/'); i >= 0 {
-		return p[:i], p[i+1:], true
+		return p[:i], p[i+1:]
 	}
-	return p, "", false
+	return p, ""
+}
+
+// file finds a file's blob hash in a tree by path, or the zero hash.
+func (t *trees) file(root plumbing.Hash, p string) (plumbing.Hash, error) {
+	dir, name := "", p
+	if i := bytes.LastIndexByte([]byte(p), '/'); i >= 0 {
+		dir, name = p[:i], p[i+1:]
+	}
+	h, err := t.sub(root, dir)
+	if err != nil || h.IsZero() {
+		return plumbing.ZeroHash, err
+	}
+	return t.lookup(h, name, false)
 }
 
 // fileChange is one changed file between two trees; a zero hash means
@@ -123,7 +173,7 @@ type fileChange struct {
 
 // compareNames orders entries as git does: a directory sorts as if its
 // name ended in '/'.
-func compareNames(a entry, b entry) int {
+func compareNames(a, b entry) int {
 	an, bn := a.name, b.name
 	n := min(len(an), len(bn))
 	if c := bytes.Compare(an[:n], bn[:n]); c != 0 {
@@ -149,58 +199,127 @@ func compareNames(a entry, b entry) int {
 	return 0
 }
 
+// cursor walks a tree's entries: e is the current one, cur the data from
+// it on, rest the data after it.
+type cursor struct {
+	e         entry
+	cur, rest []byte
+	ok        bool
+}
+
+func (c *cursor) next() error {
+	c.cur = c.rest
+	e, rest, err := nextEntry(c.rest)
+	if err == io.EOF {
+		c.ok = false
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	c.e, c.rest, c.ok = e, rest, true
+	return nil
+}
+
+// commonPrefix is the length of the longest common prefix of a and b.
+func commonPrefix(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	for i+8 <= n && binary.LittleEndian.Uint64(a[i:]) == binary.LittleEndian.Uint64(b[i:]) {
+		i += 8
+	}
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	return i
+}
+
+// skipEqual returns the offset of the first entry boundary at which a and
+// b (trees) start to differ: the entries before it are byte-for-byte the
+// same, so they need no parsing. Most commits change one or two of
+// thousands of entries.
+func skipEqual(a, b []byte) int {
+	l := commonPrefix(a, b)
+	p := 0
+	for {
+		nul := bytes.IndexByte(a[p:], 0)
+		if nul < 0 || p+nul+21 > l {
+			return p
+		}
+		p += nul + 21
+	}
+}
+
 // diff lists the files that differ between two trees (either may be the
 // zero hash), descending only into subtrees whose hashes differ.
 func (t *trees) diff(a, b plumbing.Hash, prefix string, out []fileChange) ([]fileChange, error) {
 	if a == b {
 		return out, nil
 	}
-	var ea, eb []entry
+	var ca, cb cursor
 	var err error
 	if !a.IsZero() {
-		if ea, err = t.read(a); err != nil {
+		if ca.rest, err = t.read(a); err != nil {
 			return out, err
 		}
 	}
 	if !b.IsZero() {
-		if eb, err = t.read(b); err != nil {
+		if cb.rest, err = t.read(b); err != nil {
 			return out, err
 		}
 	}
-	i, j := 0, 0
-	for i < len(ea) || j < len(eb) {
+	if len(ca.rest) > 0 && len(cb.rest) > 0 {
+		p := skipEqual(ca.rest, cb.rest)
+		ca.rest, cb.rest = ca.rest[p:], cb.rest[p:]
+	}
+	if err := ca.next(); err != nil {
+		return out, err
+	}
+	if err := cb.next(); err != nil {
+		return out, err
+	}
+	for ca.ok || cb.ok {
+		if ca.ok && cb.ok && len(ca.cur) == len(cb.cur) && bytes.Equal(ca.cur, cb.cur) {
+			break // the rest is the same
+		}
 		var c int
 		switch {
-		case i >= len(ea):
+		case !ca.ok:
 			c = 1
-		case j >= len(eb):
+		case !cb.ok:
 			c = -1
 		default:
-			c = compareNames(ea[i], eb[j])
+			c = compareNames(ca.e, cb.e)
 		}
 		switch {
 		case c < 0:
-			out, err = t.side(ea[i], prefix, true, out)
-			i++
-		case c > 0:
-			out, err = t.side(eb[j], prefix, false, out)
-			j++
-		default:
-			x, y := ea[i], eb[j]
-			i++
-			j++
-			if x.hash == y.hash && x.dir == y.dir && x.link == y.link {
-				continue
+			out, err = t.side(ca.e, prefix, true, out)
+			if err == nil {
+				err = ca.next()
 			}
-			switch {
-			case x.dir && y.dir:
-				out, err = t.diff(x.hash, y.hash, prefix+string(x.name)+"/", out)
-			case x.dir != y.dir:
-				if out, err = t.side(x, prefix, true, out); err == nil {
-					out, err = t.side(y, prefix, false, out)
+		case c > 0:
+			out, err = t.side(cb.e, prefix, false, out)
+			if err == nil {
+				err = cb.next()
+			}
+		default:
+			x, y := ca.e, cb.e
+			if x.hash != y.hash || x.dir != y.dir || x.link != y.link {
+				switch {
+				case x.dir && y.dir:
+					out, err = t.diff(x.hash, y.hash, prefix+string(x.name)+"/", out)
+				case x.dir != y.dir:
+					if out, err = t.side(x, prefix, true, out); err == nil {
+						out, err = t.side(y, prefix, false, out)
+					}
+				default:
+					out = append(out, fileChange{path: prefix + string(x.name), old: x.hash, new: y.hash})
 				}
-			default:
-				out = append(out, fileChange{path: prefix + string(x.name), old: x.hash, new: y.hash})
+			}
+			if err == nil {
+				if err = ca.next(); err == nil {
+					err = cb.next()
+				}
 			}
 		}
 		if err != nil {
@@ -225,26 +344,4 @@ func (t *trees) side(e entry, prefix string, deleted bool, out []fileChange) ([]
 		fc.new = e.hash
 	}
 	return append(out, fc), nil
-}
-
-// file finds a file's blob hash in a tree by path, or the zero hash.
-func (t *trees) file(root plumbing.Hash, p string) (plumbing.Hash, error) {
-	dir, name := "", p
-	if i := bytes.LastIndexByte([]byte(p), '/'); i >= 0 {
-		dir, name = p[:i], p[i+1:]
-	}
-	h, err := t.sub(root, dir)
-	if err != nil || h.IsZero() {
-		return plumbing.ZeroHash, err
-	}
-	es, err := t.read(h)
-	if err != nil {
-		return plumbing.ZeroHash, err
-	}
-	for _, e := range es {
-		if !e.dir && string(e.name) == name {
-			return e.hash, nil
-		}
-	}
-	return plumbing.ZeroHash, nil
 }

@@ -8,14 +8,18 @@ import (
 	"io"
 	"path"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 	gitdiff "github.com/go-git/go-git/v5/utils/diff"
 	"github.com/sergi/go-diff/diffmatchpatch"
 
@@ -40,6 +44,15 @@ type Result struct {
 	Walked    int       // commits read from git (not from the cache)
 	configs   map[plumbing.Hash]*registry.Config
 	recs      []*commitRec
+	current   map[string]Current
+}
+
+// Current is what the SLA needs of a demand as it stands now.
+type Current struct {
+	Received registry.Date
+	Status   string
+	Tier     int // declared (or overridden) tier; 0 when the file declares none
+	Deleted  bool
 }
 
 // event is what one commit did to one demand.
@@ -49,7 +62,8 @@ type event struct {
 	Changes           []Change
 	StatusFrom        string
 	Status            string
-	Tier              int // declared tier after the commit (the override's when set)
+	Tier              int    // declared tier after the commit (the override's when set)
+	Received          string // received date after the commit
 }
 
 // commitRec is one commit as the walk needs it; it is what the cache holds.
@@ -59,6 +73,7 @@ type commitRec struct {
 	Author, Email, Subject string
 	AuthorTime, CommitTime time.Time
 	Boundary               bool // a shallow clone's edge: its parents are missing
+	ConfigChanged          bool // registry.yaml differs from the first parent's
 	ConfigBlob             plumbing.Hash
 	Events                 []event
 }
@@ -89,17 +104,27 @@ func PRNumber(subject string) int {
 	return 0
 }
 
-// walker holds the state of one walk.
+// walker holds the state of one walk (or one worker of it).
 type walker struct {
 	repo  *registry.Repo
+	s     storer.EncodedObjectStorer
 	cfg   *registry.Config
 	trees *trees
 	blobs map[plumbing.Hash]*parsed
 }
 
+func newWalker(repo *registry.Repo, s storer.EncodedObjectStorer, cfg *registry.Config) *walker {
+	return &walker{repo: repo, s: s, cfg: cfg, trees: newTrees(s), blobs: map[plumbing.Hash]*parsed{}}
+}
+
 // Walk reads the history of the registry folder of repo.
 func Walk(ctx context.Context, repo *registry.Repo, opts Options) (*Result, error) {
-	w := &walker{repo: repo, cfg: opts.Config, trees: newTrees(repo.Git.Storer), blobs: map[plumbing.Hash]*parsed{}}
+	st, err := repo.ObjectStore()
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	w := newWalker(repo, st, opts.Config)
 	res := &Result{Histories: map[string]*History{}, configs: map[plumbing.Hash]*registry.Config{}}
 	rev := opts.Rev
 	if rev == "" {
@@ -124,30 +149,27 @@ func Walk(ctx context.Context, repo *registry.Repo, opts Options) (*Result, erro
 	res.Shallow = len(shallow) > 0
 
 	cache := loadCache(opts.CacheDir, cacheKey(repo, opts.Config))
+	if opts.CacheDir == "" {
+		cache = nil
+	}
 	order, recs, err := w.commits(ctx, *h, boundary, cache)
 	if err != nil {
 		return nil, err
 	}
 	res.Commits = len(order)
-	for i, c := range order {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+	var todo []*commitRec
+	for _, c := range order {
 		rec := recs[c]
-		if rec.Events == nil && !cache.has(c) {
-			if err := w.events(rec, recs); err != nil {
-				return nil, fmt.Errorf("commit %s: %w", c.String()[:12], err)
-			}
-			res.Walked++
-		}
-		if opts.Progress != nil && (i+1)%1000 == 0 {
-			fmt.Fprintf(opts.Progress, "\rhistory: %d/%d commits", i+1, len(order))
+		if !cache.has(c) {
+			todo = append(todo, rec)
 		}
 		res.recs = append(res.recs, rec)
 	}
-	if opts.Progress != nil && len(order) >= 1000 {
-		fmt.Fprintln(opts.Progress)
+	res.Walked = len(todo)
+	if err := walkParallel(ctx, repo, opts, todo); err != nil {
+		return nil, err
 	}
+	propagateConfig(res.recs, recs)
 	if opts.CacheDir != "" && res.Walked > 0 {
 		if err := saveCache(opts.CacheDir, cacheKey(repo, opts.Config), res.recs); err != nil && opts.Progress != nil {
 			fmt.Fprintf(opts.Progress, "history: cache not written: %v\n", err)
@@ -179,7 +201,7 @@ func (w *walker) commits(ctx context.Context, head plumbing.Hash, boundary map[p
 			recs[h] = r
 			return r, nil
 		}
-		c, err := w.repo.Git.CommitObject(h)
+		c, err := object.GetCommit(w.s, h)
 		if err != nil {
 			return nil, err
 		}
@@ -214,7 +236,12 @@ func (w *walker) commits(ctx context.Context, head plumbing.Hash, boundary map[p
 			p := r.Parents[top.next]
 			top.next++
 			if !done[p] {
-				if _, err := w.repo.Git.Storer.EncodedObject(plumbing.CommitObject, p); err != nil && cache.get(p) == nil {
+				if cache.get(p) != nil {
+					done[p] = true
+					stack = append(stack, frame{h: p})
+					continue
+				}
+				if _, err := w.s.EncodedObject(plumbing.CommitObject, p); err != nil {
 					// A parent that is not there: a shallow edge git did not record.
 					r.Boundary = true
 					continue
@@ -238,7 +265,7 @@ func subject(c *object.Commit) string {
 
 // regTree is the registry folder's tree at a commit (zero when absent).
 func (w *walker) regTree(h plumbing.Hash) (plumbing.Hash, error) {
-	c, err := w.repo.Git.CommitObject(h)
+	c, err := object.GetCommit(w.s, h)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
@@ -247,16 +274,12 @@ func (w *walker) regTree(h plumbing.Hash) (plumbing.Hash, error) {
 
 // events computes what a commit did to each demand. Like git log, a merge
 // lists a demand only when it differs from every parent.
-func (w *walker) events(rec *commitRec, recs map[plumbing.Hash]*commitRec) error {
+func (w *walker) events(rec *commitRec) error {
+	w.trees.trim()
 	rec.Events = []event{}
 	tree, err := w.regTree(rec.Hash)
 	if err != nil {
 		return err
-	}
-	if !tree.IsZero() {
-		if rec.ConfigBlob, err = w.trees.file(tree, registry.ConfigFile); err != nil {
-			return err
-		}
 	}
 	var parentTrees []plumbing.Hash
 	for _, p := range rec.Parents {
@@ -265,7 +288,14 @@ func (w *walker) events(rec *commitRec, recs map[plumbing.Hash]*commitRec) error
 			return err
 		}
 		if pt == tree {
-			return nil // the same as a parent: nothing differs from every parent
+			if len(parentTrees) > 0 || len(rec.Parents) > 1 {
+				// A merge the same as one parent: nothing differs from
+				// every parent, but the config may differ from the first.
+				if cb, err := w.trees.file(tree, registry.ConfigFile); err == nil {
+					rec.ConfigChanged, rec.ConfigBlob = true, cb
+				}
+			}
+			return nil
 		}
 		parentTrees = append(parentTrees, pt)
 	}
@@ -282,6 +312,15 @@ func (w *walker) events(rec *commitRec, recs map[plumbing.Hash]*commitRec) error
 		evs, err := w.diffEvents(changes)
 		if err != nil {
 			return err
+		}
+		if i == 0 {
+			// The config in force is followed through the diffs (see
+			// propagateConfig) rather than looked up in every tree.
+			for _, fc := range changes {
+				if fc.path == registry.ConfigFile {
+					rec.ConfigChanged, rec.ConfigBlob = true, fc.new
+				}
+			}
 		}
 		ids := map[string]bool{}
 		for _, e := range evs {
@@ -359,7 +398,7 @@ func (w *walker) diffEvents(changes []fileChange) ([]event, error) {
 		n, hasNew := news[id]
 		switch {
 		case hadOld && hasNew:
-			e := event{ID: id, Path: n.path, Kind: "changed", StatusFrom: o.p.Status, Status: n.p.Status, Tier: n.p.Tier,
+			e := event{ID: id, Path: n.path, Kind: "changed", StatusFrom: o.p.Status, Status: n.p.Status, Tier: n.p.Tier, Received: n.p.Received,
 				Changes: fieldChanges(o.p, n.p)}
 			if o.path != n.path {
 				e.Kind, e.OldPath = "renamed", o.path
@@ -367,9 +406,9 @@ func (w *walker) diffEvents(changes []fileChange) ([]event, error) {
 			}
 			evs = append(evs, e)
 		case hasNew:
-			evs = append(evs, event{ID: id, Path: n.path, Kind: "created", Status: n.p.Status, Tier: n.p.Tier})
+			evs = append(evs, event{ID: id, Path: n.path, Kind: "created", Status: n.p.Status, Tier: n.p.Tier, Received: n.p.Received})
 		default:
-			evs = append(evs, event{ID: id, Path: o.path, Kind: "deleted", StatusFrom: o.p.Status, Status: o.p.Status, Tier: o.p.Tier})
+			evs = append(evs, event{ID: id, Path: o.path, Kind: "deleted", StatusFrom: o.p.Status, Status: o.p.Status, Tier: o.p.Tier, Received: o.p.Received})
 		}
 	}
 	return evs, nil
@@ -383,7 +422,7 @@ func (w *walker) parse(p string, h plumbing.Hash) (*parsed, error) {
 		}
 		return x, nil
 	}
-	blob, err := w.repo.Git.BlobObject(h)
+	blob, err := object.GetBlob(w.s, h)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", p, err)
 	}
@@ -485,7 +524,7 @@ func fieldChanges(o, n *parsed) []Change {
 
 // config parses the registry.yaml of a commit (defaults when invalid).
 func (w *walker) config(h plumbing.Hash) *registry.Config {
-	blob, err := w.repo.Git.BlobObject(h)
+	blob, err := object.GetBlob(w.s, h)
 	if err != nil {
 		return nil
 	}
@@ -503,4 +542,68 @@ func (w *walker) config(h plumbing.Hash) *registry.Config {
 		return nil
 	}
 	return cfg
+}
+
+// walkParallel computes the events of the given commits (in walk order)
+// on as many goroutines as there are CPUs. Each worker takes a contiguous
+// run of commits, so the trees it reads as parents are mostly the ones it
+// has just read as children, and has its own object store: go-git's are
+// not safe for concurrent use.
+func walkParallel(ctx context.Context, repo *registry.Repo, opts Options, todo []*commitRec) error {
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(todo)/200))
+	chunk := (len(todo) + workers - 1) / max(workers, 1)
+	errs := make([]error, workers)
+	var done atomic.Int64
+	var wg sync.WaitGroup
+	for k := 0; k < workers; k++ {
+		lo, hi := k*chunk, min((k+1)*chunk, len(todo))
+		if lo >= hi {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st, err := repo.ObjectStore()
+			if err != nil {
+				errs[k] = err
+				return
+			}
+			defer st.Close()
+			w := newWalker(repo, st, opts.Config)
+			for _, rec := range todo[lo:hi] {
+				if err := ctx.Err(); err != nil {
+					errs[k] = err
+					return
+				}
+				if err := w.events(rec); err != nil {
+					errs[k] = fmt.Errorf("commit %s: %w", rec.Hash.String()[:12], err)
+					return
+				}
+				if n := done.Add(1); opts.Progress != nil && n%1000 == 0 {
+					fmt.Fprintf(opts.Progress, "\rhistory: %d/%d commits", n, len(todo))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if opts.Progress != nil && len(todo) >= 1000 {
+		fmt.Fprintln(opts.Progress)
+	}
+	return errors.Join(errs...)
+}
+
+// propagateConfig sets each commit's config blob from its first parent's
+// where the commit did not change registry.yaml. Commits come parents first.
+func propagateConfig(order []*commitRec, recs map[plumbing.Hash]*commitRec) {
+	for _, rec := range order {
+		if rec.ConfigChanged {
+			continue
+		}
+		rec.ConfigBlob = plumbing.ZeroHash
+		if len(rec.Parents) > 0 {
+			if p := recs[rec.Parents[0]]; p != nil {
+				rec.ConfigBlob = p.ConfigBlob
+			}
+		}
+	}
 }
