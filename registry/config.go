@@ -549,7 +549,7 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 	if c.ID.Digits < 1 || c.ID.Digits > 12 {
 		bad("id.digits must be between 1 and 12", "", "id", "digits")
 	}
-	if c.idRe != nil && !c.idRe.MatchString(c.ID.Prefix+strings.Repeat("1", max(c.ID.Digits, 1))) {
+	if c.idRe != nil && c.ID.Digits >= 1 && c.ID.Digits <= 12 && !c.idRe.MatchString(c.ID.Prefix+strings.Repeat("1", c.ID.Digits)) {
 		bad(fmt.Sprintf("IDs made from id.prefix %q and %d digits do not match id.pattern", c.ID.Prefix, c.ID.Digits),
 			"make prefix, digits and pattern agree", "id")
 	}
