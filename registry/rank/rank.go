@@ -211,7 +211,7 @@ func score(cfg *registry.Config, d *registry.Demand, dups []*registry.Demand) *R
 		fr := FactorResult{Factor: f.Factor, Field: f.Field, Weight: f.Weight}
 		if f.Field == registry.CustomersField {
 			fr.Value = fmt.Sprintf("%d (weight %s)", len(r.Customers), trim(customerWeight))
-			fr.Level = math.Min(1, customerWeight/cfg.Scoring.Requesters.Saturation)
+			fr.Level = math.Round(math.Min(1, customerWeight/cfg.Scoring.Requesters.Saturation)*1e4) / 1e4
 		} else if v := d.Text(f.Field); v != "" {
 			fr.Value = v
 			fr.Level = f.Levels[v]
