@@ -40,6 +40,7 @@ func init() {
 		{"rank", "rank demands by score and tier, check or write declared tiers", runRank},
 		{"dups", "list near-duplicate demands that are not linked yet", runDups},
 		{"history", "show a demand's change history, status times and SLA from git", runHistory},
+		{"build", "render the static website of tiers, statuses, history and exports", runBuild},
 		{"new", "create a demand file with the next free ID", runNew},
 		{"config", "print the effective registry config", runConfig},
 		{"schema", "print a JSON Schema of the front matter for editors", runSchema},

@@ -1,0 +1,336 @@
+package render
+
+import (
+	"fmt"
+	"html/template"
+	"sort"
+	"strings"
+
+	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/history"
+)
+
+type demandView struct {
+	ID, Title, Status, StatusLabel, Kind, TierLabel, Score, Weighted string
+	Tier                                                             int
+	Internal, Override, HistoryIncomplete                            bool
+	Body                                                             template.HTML
+	Reasons                                                          []reasonView
+	Factors                                                          []factorView
+	Models                                                           []modelView
+	Meta                                                             []metaRow
+	SLA                                                              []slaView
+	Links                                                            []linkGroup
+	Customers                                                        []customerView
+	Commits                                                          []commitView
+	Pending                                                          []string
+}
+
+type reasonView struct {
+	Kind, Detail string
+	Tier         int
+}
+
+type factorView struct{ Label, Value, Level, Weight, Points string }
+
+type modelView struct{ Name, Result string }
+
+type metaRow struct {
+	Label, Value, URL string
+	Items             []linkItem // several linked values (tags)
+}
+
+type slaView struct{ Label, State, StateLabel, Elapsed, Target, Unit, Over string }
+
+type linkItem struct{ ID, Title, URL string }
+
+type linkGroup struct {
+	Label string
+	Items []linkItem
+}
+
+type customerView struct{ Name, Segment, Via, URL string }
+
+type commitView struct {
+	Date, DateISO, Author, KindLabel, Subject, Short, CommitURL, PRURL string
+	PR                                                                 int
+	Changes                                                            []string
+}
+
+func (b *builder) fieldLabel(name string) string {
+	if f := b.cfg.FieldByPath(name); f != nil {
+		if l := f.Label.In(b.lang); l != "" {
+			return l
+		}
+	}
+	return name
+}
+
+// valueText shows a field's value in the UI language.
+func (b *builder) valueText(name string, v any) string {
+	f := b.cfg.FieldByPath(name)
+	switch x := v.(type) {
+	case string:
+		if f != nil && (f.Type == registry.TEnum) {
+			return f.ValueLabel(x, b.lang)
+		}
+		if f != nil && f.Type == registry.TStatus {
+			return b.statusLabel(x)
+		}
+		return x
+	case []any:
+		parts := make([]string, 0, len(x))
+		for _, it := range x {
+			parts = append(parts, b.valueText(name, it))
+		}
+		return strings.Join(parts, ", ")
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, 0, len(keys))
+		for _, k := range keys {
+			parts = append(parts, b.fieldLabel(name+"."+k)+": "+b.valueText(name+"."+k, x[k]))
+		}
+		return strings.Join(parts, "; ")
+	case float64:
+		return num(x)
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+// skipMeta are fields shown elsewhere on the page.
+var skipMeta = map[string]bool{"rice": true, "wsjf": true, "id": true, "title": true, "links": true, "requesters": true, "tier": true, "tier_override": true, "tags": true, "customer": true}
+
+func (b *builder) demandView(id string, customers map[string]*groupView) (*demandView, error) {
+	d := b.in.Snapshot.Get(id)
+	r := b.in.Ranking.Get(id)
+	body, err := Markdown(d.Body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", d.Path, err)
+	}
+	v := &demandView{ID: id, Title: d.Title, Status: d.Status, StatusLabel: b.statusLabel(d.Status), Kind: b.cfg.StatusKind(d.Status),
+		Tier: r.Tier, TierLabel: b.cfg.TierLabel(r.Tier, b.lang), Score: num(r.Score), Weighted: num(r.Models.Weighted.Score),
+		Internal: d.Visibility == "internal", Override: r.Override != nil, Body: template.HTML(body)}
+	for _, x := range r.Reasons {
+		v.Reasons = append(v.Reasons, reasonView{Kind: b.t("reason_" + x.Kind), Detail: x.Detail, Tier: x.Tier})
+	}
+	for _, f := range r.Models.Weighted.Factors {
+		label := f.Factor
+		if f.Field != registry.CustomersField {
+			label = b.fieldLabel(f.Field)
+		} else {
+			label = b.t("requesters")
+		}
+		val := f.Value
+		if val != "" && f.Field != registry.CustomersField {
+			val = b.valueText(f.Field, f.Value)
+		}
+		v.Factors = append(v.Factors, factorView{Label: label, Value: val, Level: num(f.Level), Weight: num(f.Weight), Points: num(f.Points)})
+	}
+	m := r.Models
+	rice := b.t("no_inputs")
+	if x := m.RICE; x != nil {
+		rice = fmt.Sprintf("%s = %s × %s × %s / %s", num(x.Score), num(x.Reach), num(x.Impact), num(x.Confidence), num(x.Effort))
+	}
+	wsjf := b.t("no_inputs")
+	if x := m.WSJF; x != nil {
+		wsjf = fmt.Sprintf("%s = (%s + %s + %s) / %s", num(x.Score), num(x.Value), num(x.TimeCriticality), num(x.RiskReduction), num(x.JobSize))
+	}
+	v.Models = []modelView{{b.t("weighted"), num(m.Weighted.Score)}, {b.t("rice"), rice}, {b.t("wsjf"), wsjf}}
+	if x := m.Kano; x != nil {
+		v.Models = append(v.Models, modelView{b.t("kano"), fmt.Sprintf("%s (%s): %s → %s", b.valueText("kano", x.Category), x.Effect, num(x.Before), num(x.After))})
+	}
+	v.Models = append(v.Models, modelView{b.t("matrix"), b.t("quadrant_" + m.Matrix.Quadrant)})
+
+	// Metadata, in the config's field order.
+	v.Meta = append(v.Meta, metaRow{Label: b.fieldLabel("tier"), Value: fmt.Sprintf("%d · %s", r.Tier, v.TierLabel)})
+	if o := d.TierOverride; o != nil {
+		val := fmt.Sprintf("%d: %s", o.Tier, o.Reason)
+		if o.By != "" {
+			val += " (" + o.By + ")"
+		}
+		v.Meta = append(v.Meta, metaRow{Label: b.fieldLabel("tier_override"), Value: val})
+	}
+	if d.Customer.Name != "" || d.Customer.Segment != "" {
+		name := b.segmentLabel(d.Customer.Segment)
+		url := ""
+		if b.names && d.Customer.Name != "" {
+			name = d.Customer.Name
+			if seg := b.segmentLabel(d.Customer.Segment); seg != "" {
+				name += " · " + seg
+			}
+			if g := customers[strings.ToLower(strings.TrimSpace(d.Customer.Name))]; g != nil {
+				url = "../customers/" + g.URL
+			}
+		}
+		v.Meta = append(v.Meta, metaRow{Label: b.fieldLabel("customer"), Value: name, URL: url})
+	}
+	for _, name := range b.cfg.FieldOrder {
+		if skipMeta[name] {
+			continue
+		}
+		val, ok := d.Fields[name]
+		if !ok {
+			continue
+		}
+		v.Meta = append(v.Meta, metaRow{Label: b.fieldLabel(name), Value: b.valueText(name, val)})
+	}
+	if len(d.Tags) > 0 {
+		row := metaRow{Label: b.fieldLabel("tags")}
+		for _, tag := range d.Tags {
+			row.Items = append(row.Items, linkItem{ID: tag, URL: "../tags/" + b.tagFile[strings.ToLower(strings.TrimSpace(tag))]})
+		}
+		v.Meta = append(v.Meta, row)
+	}
+
+	v.Links = b.links(d)
+	for _, c := range r.Customers {
+		cv := customerView{Segment: b.segmentLabel(c.Segment), Via: c.Via}
+		if c.Via == "customer" || c.Via == "requester" {
+			cv.Via = b.t("via_" + c.Via)
+		}
+		if b.names {
+			cv.Name = c.Name
+			if g := customers[strings.ToLower(strings.TrimSpace(c.Name))]; g != nil {
+				cv.URL = "../customers/" + g.URL
+			}
+		} else {
+			cv.Name = cv.Segment
+		}
+		if cv.Name == "" {
+			cv.Name = "—"
+		}
+		v.Customers = append(v.Customers, cv)
+	}
+
+	if h := b.in.History[id]; h != nil {
+		v.HistoryIncomplete = h.Incomplete
+		if h.SLA != nil {
+			for _, n := range h.SLA.Nodes {
+				sv := slaView{Label: b.t("node_" + n.Node), State: n.State, StateLabel: b.t("sla_" + n.State),
+					Elapsed: num(n.ElapsedDays), Target: num(n.TargetDays), Unit: b.t("calendar_days")}
+				if n.WorkingDays {
+					sv.Unit = b.t("working_days")
+				}
+				if n.OverDays > 0 {
+					sv.Over = num(n.OverDays)
+				}
+				v.SLA = append(v.SLA, sv)
+			}
+		}
+		for _, c := range h.Commits {
+			cv := commitView{Date: c.Date.Format("2006-01-02"), DateISO: c.Date.Format("2006-01-02T15:04:05Z07:00"), Author: c.Author,
+				KindLabel: b.t(c.Kind), Subject: c.Subject, Short: c.Hash[:min(10, len(c.Hash))], PR: c.PR}
+			if repo := strings.TrimRight(b.cfg.Repository.URL, "/"); repo != "" {
+				cv.CommitURL = repo + "/commit/" + c.Hash
+				if c.PR > 0 {
+					cv.PRURL = fmt.Sprintf("%s/pull/%d", repo, c.PR)
+				}
+			}
+			cv.Changes = b.changes(c.Changes)
+			v.Commits = append(v.Commits, cv)
+		}
+		if h.Pending != nil {
+			v.Pending = b.changes(h.Pending.Changes)
+			if len(v.Pending) == 0 {
+				v.Pending = []string{b.t(strings.TrimPrefix(h.Pending.Subject, "uncommitted "))}
+			}
+		}
+	}
+	return v, nil
+}
+
+// changes describes field changes: "Status: Triaged → Accepted".
+func (b *builder) changes(cs []history.Change) []string {
+	var out []string
+	for _, c := range cs {
+		if c.Field == "body" {
+			out = append(out, fmt.Sprintf("%s: +%d −%d", b.t("details"), c.Added, c.Removed))
+			continue
+		}
+		if !b.names && (c.Field == "customer" || c.Field == "requesters") {
+			out = append(out, b.fieldLabel(c.Field))
+			continue
+		}
+		from, to := c.From, c.To
+		if f := b.cfg.FieldByPath(c.Field); f != nil && (f.Type == registry.TEnum || f.Type == registry.TStatus) {
+			from, to = b.valueText(c.Field, from), b.valueText(c.Field, to)
+		}
+		if from == "" {
+			from = "—"
+		}
+		if to == "" {
+			to = "—"
+		}
+		out = append(out, fmt.Sprintf("%s: %s → %s", b.fieldLabel(c.Field), from, to))
+	}
+	return out
+}
+
+// links gathers a demand's links in both directions, to shown demands only.
+func (b *builder) links(d *registry.Demand) []linkGroup {
+	item := func(id string) (linkItem, bool) {
+		o := b.in.Snapshot.Get(id)
+		if o == nil || !b.shown[id] {
+			return linkItem{}, false
+		}
+		return linkItem{ID: id, Title: o.Title, URL: fileName(id)}, true
+	}
+	var groups []linkGroup
+	add := func(label string, ids []string) {
+		g := linkGroup{Label: b.t(label)}
+		for _, id := range ids {
+			if it, ok := item(id); ok {
+				g.Items = append(g.Items, it)
+			}
+		}
+		if len(g.Items) > 0 {
+			groups = append(groups, g)
+		}
+	}
+	var blocks, dupBy, children, relatedBy []string
+	for _, o := range b.in.Snapshot.Demands {
+		for _, dep := range o.Links.DependsOn {
+			if dep == d.ID {
+				blocks = append(blocks, o.ID)
+			}
+		}
+		if o.Links.DuplicateOf == d.ID {
+			dupBy = append(dupBy, o.ID)
+		}
+		if o.Links.Parent == d.ID {
+			children = append(children, o.ID)
+		}
+		for _, rel := range o.Links.Related {
+			if rel == d.ID && !contains(d.Links.Related, o.ID) {
+				relatedBy = append(relatedBy, o.ID)
+			}
+		}
+	}
+	add("depends_on", d.Links.DependsOn)
+	add("blocks", blocks)
+	if d.Links.DuplicateOf != "" {
+		add("duplicate_of", []string{d.Links.DuplicateOf})
+	}
+	add("duplicated_by", dupBy)
+	add("related", append(append([]string(nil), d.Links.Related...), relatedBy...))
+	if d.Links.Parent != "" {
+		add("parent", []string{d.Links.Parent})
+	}
+	add("children", children)
+	return groups
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

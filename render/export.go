@@ -1,0 +1,146 @@
+package render
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/demand-registry/demand/registry/history"
+	"github.com/demand-registry/demand/registry/rank"
+)
+
+// exportDemand is one demand in demands.json: the file's fields, the body,
+// the ranking with every model, and the history.
+type exportDemand struct {
+	ID       string           `json:"id"`
+	Title    string           `json:"title"`
+	Status   string           `json:"status"`
+	Tier     int              `json:"tier"`
+	Score    float64          `json:"score"`
+	Received string           `json:"received"`
+	URL      string           `json:"url"`
+	Path     string           `json:"path"`
+	Fields   map[string]any   `json:"fields"`
+	Body     string           `json:"body"`
+	Ranking  *rank.Result     `json:"ranking"`
+	History  *history.History `json:"history"`
+}
+
+// exports writes demands.json and demands.csv for the shown demands, in
+// ranked order. For the public audience customer names are left out
+// unless the config makes them public.
+func (b *builder) exports(order []string) error {
+	base := strings.TrimRight(b.opt.BaseURL, "/")
+	url := func(id string) string {
+		if base == "" {
+			return "demands/" + fileName(id)
+		}
+		return base + "/demands/" + fileName(id)
+	}
+	out := make([]exportDemand, 0, len(order))
+	var rows bytes.Buffer
+	rows.WriteString("\ufeff") // so Excel reads the file as UTF-8
+	cw := csv.NewWriter(&rows)
+	_ = cw.Write([]string{"id", "title", "status", "tier", "score", "received", "type", "urgency", "importance",
+		"value", "impact", "difficulty", "customer", "segment", "owner", "due", "tags", "url"})
+	for _, id := range order {
+		d := b.in.Snapshot.Get(id)
+		r := b.in.Ranking.Get(id)
+		fields := d.Fields
+		rr := r
+		if !b.names {
+			fields = withoutNames(d.Fields)
+			c := *r
+			c.Customers = nil
+			for _, x := range r.Customers {
+				x.Name = ""
+				c.Customers = append(c.Customers, x)
+			}
+			rr = &c
+		}
+		h := b.in.History[id]
+		if h != nil && !b.names {
+			h = historyWithoutNames(h)
+		}
+		out = append(out, exportDemand{ID: id, Title: d.Title, Status: d.Status, Tier: r.Tier, Score: r.Score,
+			Received: string(d.Received), URL: url(id), Path: d.Path, Fields: fields, Body: d.Body, Ranking: rr, History: h})
+		customer := d.Customer.Name
+		if !b.names {
+			customer = ""
+		}
+		_ = cw.Write([]string{id, d.Title, d.Status, strconv.Itoa(r.Tier), num(r.Score), string(d.Received), d.Type, d.Urgency,
+			d.Importance, d.Value, d.Impact, d.Difficulty, customer, d.Customer.Segment, d.Owner, string(d.Due),
+			strings.Join(d.Tags, ";"), url(id)})
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	js, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return err
+	}
+	b.files["demands.json"] = append(js, '\n')
+	b.files["demands.csv"] = rows.Bytes()
+	return nil
+}
+
+// withoutNames copies front-matter fields without customer names.
+func withoutNames(fields map[string]any) map[string]any {
+	out := make(map[string]any, len(fields))
+	for k, v := range fields {
+		out[k] = v
+	}
+	if c, ok := fields["customer"].(map[string]any); ok {
+		out["customer"] = dropKey(c, "name")
+	}
+	if l, ok := fields["requesters"].([]any); ok {
+		var rs []any
+		for _, it := range l {
+			if m, ok := it.(map[string]any); ok {
+				rs = append(rs, dropKey(m, "name"))
+			}
+		}
+		out["requesters"] = rs
+	}
+	return out
+}
+
+func dropKey(m map[string]any, key string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if k != key {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// historyWithoutNames hides customer-name changes in a history.
+func historyWithoutNames(h *history.History) *history.History {
+	c := *h
+	c.Commits = nil
+	for _, cm := range h.Commits {
+		cm.Changes = changesWithoutNames(cm.Changes)
+		c.Commits = append(c.Commits, cm)
+	}
+	if h.Pending != nil {
+		p := *h.Pending
+		p.Changes = changesWithoutNames(p.Changes)
+		c.Pending = &p
+	}
+	return &c
+}
+
+func changesWithoutNames(cs []history.Change) []history.Change {
+	out := make([]history.Change, 0, len(cs))
+	for _, c := range cs {
+		if c.Field == "customer" || c.Field == "requesters" {
+			c.From, c.To = "", ""
+		}
+		out = append(out, c)
+	}
+	return out
+}

@@ -1,0 +1,422 @@
+// Package render turns a ranked registry and its history into a static
+// website: the tier board, the status board, a page per demand, customer
+// and tag pages, exports and a 404 page. It never reads the registry or
+// git itself: it is handed the data, and Build is a pure function of it.
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/history"
+	"github.com/demand-registry/demand/registry/rank"
+)
+
+// Input is everything a site shows.
+type Input struct {
+	Snapshot *registry.Snapshot
+	Ranking  *rank.Ranking
+	History  map[string]*history.History // nil when the registry is not in git
+	Commit   string                      // the commit built, for the footer
+	Date     time.Time                   // that commit's date: ages are counted to it
+}
+
+// Audiences.
+const (
+	Internal = "internal" // everything
+	Public   = "public"   // no internal demands; customer names hidden unless the config makes them public
+)
+
+// Options shape a build.
+type Options struct {
+	Audience  string // Internal (default) or Public
+	BaseURL   string // absolute address of the site, for feeds and exports
+	Templates fs.FS  // the template set (templates.FS, or an override)
+	Lang      string // "" for the config's language
+}
+
+// Build renders the site into files by slash-separated path. The same
+// input gives byte-identical files.
+func Build(in Input, opt Options) (map[string][]byte, error) {
+	b, err := newBuilder(in, opt)
+	if err != nil {
+		return nil, err
+	}
+	return b.build()
+}
+
+type builder struct {
+	in      Input
+	opt     Options
+	cfg     *registry.Config
+	lang    string
+	strings map[string]string
+	en      map[string]string
+	pages   map[string]*template.Template
+	shown   map[string]bool // demands published to this audience
+	names   bool            // customer names shown
+	asOf    time.Time
+	files   map[string][]byte
+	tagFile map[string]string // tag (lower case) → its page's file name
+}
+
+var pageTemplates = []string{"index.html", "status.html", "demand.html", "groups.html", "group.html", "exports.html", "404.html"}
+
+func newBuilder(in Input, opt Options) (*builder, error) {
+	if opt.Audience == "" {
+		opt.Audience = Internal
+	}
+	b := &builder{in: in, opt: opt, cfg: in.Snapshot.Config, files: map[string][]byte{}, shown: map[string]bool{}}
+	b.lang = opt.Lang
+	if b.lang == "" {
+		b.lang = b.cfg.Language
+	}
+	var err error
+	if b.en, err = catalog(opt.Templates, "en"); err != nil {
+		return nil, err
+	}
+	if b.strings, err = catalog(opt.Templates, b.lang); err != nil {
+		return nil, err
+	}
+	funcs := template.FuncMap{"t": b.t}
+	b.pages = map[string]*template.Template{}
+	for _, p := range pageTemplates {
+		t, err := template.New("base.html").Funcs(funcs).ParseFS(opt.Templates, "base.html", "card.html", p)
+		if err != nil {
+			return nil, fmt.Errorf("templates: %w", err)
+		}
+		b.pages[p] = t
+	}
+	for _, d := range in.Snapshot.Demands {
+		if opt.Audience != Public || d.Visibility != "internal" {
+			b.shown[d.ID] = true
+		}
+	}
+	b.names = opt.Audience != Public || b.cfg.Site.PublicCustomerNames
+	b.asOf = in.Date
+	if b.asOf.IsZero() {
+		for _, d := range in.Snapshot.Demands {
+			if t := d.Received.Time(); t.After(b.asOf) {
+				b.asOf = t
+			}
+		}
+	}
+	return b, nil
+}
+
+// catalog reads the UI strings of a language.
+func catalog(fsys fs.FS, lang string) (map[string]string, error) {
+	data, err := fs.ReadFile(fsys, "i18n/"+lang+".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("templates: no UI strings for language %q: %w", lang, err)
+	}
+	m := map[string]string{}
+	if err := yaml.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("templates: i18n/%s.yaml: %w", lang, err)
+	}
+	return m, nil
+}
+
+// t translates a UI string, falling back to English, then to the key.
+func (b *builder) t(key string) string {
+	if s, ok := b.strings[key]; ok {
+		return s
+	}
+	if s, ok := b.en[key]; ok {
+		return s
+	}
+	return key
+}
+
+// page is what every template gets.
+type page struct {
+	Lang, Title, Root, Nav string
+	Site                   siteInfo
+	Tiers                  []tierView
+	Kinds                  []kindView
+	Demand                 *demandView
+	Heading                string
+	Groups                 []*groupView
+	Group                  *groupView
+}
+
+type siteInfo struct {
+	Title, Commit, Date string
+	Customers           bool
+}
+
+type card struct {
+	ID, Title, URL, Status, StatusLabel, Kind string
+	SegmentLabel, Score, SLA, SLALabel        string
+	Tier, Age                                 int
+	Internal                                  bool
+}
+
+type tierView struct {
+	Tier  int
+	Label string
+	Cards []card
+}
+
+type columnView struct {
+	Status, Label string
+	Cards         []card
+}
+
+type kindView struct {
+	Kind, Label string
+	Count       int
+	Columns     []columnView
+}
+
+type groupView struct {
+	Name, Note, URL, slug string
+	Cards                 []card
+}
+
+func (b *builder) render(name, out, title, nav string, p page) error {
+	p.Lang, p.Title, p.Nav = b.lang, title, nav
+	p.Root = strings.Repeat("../", strings.Count(out, "/"))
+	p.Site = siteInfo{Title: b.cfg.Title, Customers: b.names}
+	if b.in.Commit != "" {
+		p.Site.Commit = b.in.Commit[:min(12, len(b.in.Commit))]
+	}
+	if !b.in.Date.IsZero() {
+		p.Site.Date = b.in.Date.UTC().Format("2006-01-02")
+	}
+	var buf bytes.Buffer
+	if err := b.pages[name].Execute(&buf, p); err != nil {
+		return fmt.Errorf("rendering %s: %w", out, err)
+	}
+	b.files[out] = buf.Bytes()
+	return nil
+}
+
+func (b *builder) build() (map[string][]byte, error) {
+	cards := map[string]card{}
+	var order []string
+	for _, r := range b.in.Ranking.Results {
+		if b.shown[r.ID] {
+			cards[r.ID] = b.card(r, "")
+			order = append(order, r.ID)
+		}
+	}
+	withRoot := func(c card, root string) card { c.URL = root + c.URL; return c }
+
+	// Tier board.
+	var tiers []tierView
+	for _, l := range b.cfg.Tiers.Levels {
+		tv := tierView{Tier: l.Tier, Label: l.Label.In(b.lang)}
+		for _, id := range order {
+			if c := cards[id]; c.Tier == l.Tier {
+				tv.Cards = append(tv.Cards, c)
+			}
+		}
+		tiers = append(tiers, tv)
+	}
+	if err := b.render("index.html", "index.html", b.t("tier_board"), "tiers", page{Tiers: tiers}); err != nil {
+		return nil, err
+	}
+
+	// Status board, grouped by status kind.
+	var kinds []kindView
+	for _, kind := range []string{registry.KindOpen, registry.KindActive, registry.KindDone, registry.KindClosed} {
+		kv := kindView{Kind: kind, Label: b.t("kind_" + kind)}
+		for _, s := range b.cfg.Statuses {
+			if s.Kind != kind {
+				continue
+			}
+			col := columnView{Status: s.Name, Label: s.Label.In(b.lang)}
+			if col.Label == "" {
+				col.Label = s.Name
+			}
+			for _, id := range order {
+				if c := cards[id]; c.Status == s.Name {
+					col.Cards = append(col.Cards, c)
+				}
+			}
+			kv.Count += len(col.Cards)
+			kv.Columns = append(kv.Columns, col)
+		}
+		if len(kv.Columns) > 0 {
+			kinds = append(kinds, kv)
+		}
+	}
+	if err := b.render("status.html", "status.html", b.t("status_board"), "status", page{Kinds: kinds}); err != nil {
+		return nil, err
+	}
+
+	// Customer and tag pages.
+	customers := map[string]*groupView{}
+	tags := map[string]*groupView{}
+	for _, id := range order {
+		d := b.in.Snapshot.Get(id)
+		if b.names && d.Customer.Name != "" {
+			g := group(customers, d.Customer.Name, "customers/")
+			g.Note = b.segmentLabel(d.Customer.Segment)
+			g.Cards = append(g.Cards, withRoot(cards[id], "../"))
+		}
+		for _, tag := range d.Tags {
+			g := group(tags, tag, "tags/")
+			g.Cards = append(g.Cards, withRoot(cards[id], "../"))
+		}
+	}
+	if b.names {
+		if err := b.groupPages(customers, "customers", b.t("customers_title")); err != nil {
+			return nil, err
+		}
+	}
+	if err := b.groupPages(tags, "tags", b.t("tags_title")); err != nil {
+		return nil, err
+	}
+	b.tagFile = map[string]string{}
+	for k, g := range tags {
+		b.tagFile[k] = g.URL
+	}
+
+	// Demand pages.
+	for _, id := range order {
+		dv, err := b.demandView(id, customers)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.render("demand.html", "demands/"+fileName(id), id+" "+dv.Title, "", page{Demand: dv}); err != nil {
+			return nil, err
+		}
+	}
+	if err := b.render("exports.html", "exports.html", b.t("exports_title"), "exports", page{}); err != nil {
+		return nil, err
+	}
+	if err := b.render("404.html", "404.html", b.t("not_found"), "", page{}); err != nil {
+		return nil, err
+	}
+	if err := b.exports(order); err != nil {
+		return nil, err
+	}
+	css, err := fs.ReadFile(b.opt.Templates, "style.css")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	b.files["assets/style.css"] = css
+	return b.files, nil
+}
+
+func group(m map[string]*groupView, name, dir string) *groupView {
+	key := strings.ToLower(strings.TrimSpace(name))
+	if g, ok := m[key]; ok {
+		return g
+	}
+	g := &groupView{Name: name}
+	m[key] = g
+	return g
+}
+
+// groupPages writes an index and one page per group, with stable file
+// names: the slug of the name, made unique in name order.
+func (b *builder) groupPages(m map[string]*groupView, dir, heading string) error {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	used := map[string]int{}
+	var groups []*groupView
+	for _, k := range keys {
+		g := m[k]
+		slug := registry.Slug(g.Name)
+		if n := used[slug]; n > 0 {
+			used[slug]++
+			slug = fmt.Sprintf("%s-%d", slug, n+1)
+		} else {
+			used[slug] = 1
+		}
+		g.slug = slug
+		g.URL = slug + ".html"
+		groups = append(groups, g)
+	}
+	for _, g := range groups {
+		if err := b.render("group.html", dir+"/"+g.URL, g.Name, dir, page{Group: g}); err != nil {
+			return err
+		}
+	}
+	return b.render("groups.html", dir+"/index.html", heading, dir, page{Heading: heading, Groups: groups})
+}
+
+// fileName is a demand page's file name: its ID, with anything a file
+// name cannot safely hold replaced.
+func fileName(id string) string {
+	var sb strings.Builder
+	for _, r := range id {
+		if r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 0x7f && r != 0xfffd {
+			sb.WriteRune(r)
+		} else {
+			sb.WriteByte('_')
+		}
+	}
+	return strings.TrimLeft(sb.String(), ".") + ".html"
+}
+
+func (b *builder) statusLabel(name string) string {
+	if s := b.cfg.Status(name); s != nil {
+		if l := s.Label.In(b.lang); l != "" {
+			return l
+		}
+	}
+	return name
+}
+
+func (b *builder) segmentLabel(seg string) string {
+	if seg == "" {
+		return ""
+	}
+	if f := b.cfg.FieldByPath("customer.segment"); f != nil {
+		return f.ValueLabel(seg, b.lang)
+	}
+	return seg
+}
+
+func num(x float64) string { return strconv.FormatFloat(math.Round(x*100)/100, 'f', -1, 64) }
+
+// slaState is the state a card shows: the worst of the demand's nodes.
+func slaState(h *history.History) string {
+	if h == nil || h.SLA == nil {
+		return ""
+	}
+	rankOf := map[string]int{history.Breached: 4, history.Running: 3, history.Met: 2, history.Unknown: 1}
+	best := ""
+	for _, n := range h.SLA.Nodes {
+		if rankOf[n.State] > rankOf[best] {
+			best = n.State
+		}
+	}
+	return best
+}
+
+// card is a demand's summary; root prefixes its link from a nested page.
+func (b *builder) card(r *rank.Result, root string) card {
+	d := b.in.Snapshot.Get(r.ID)
+	c := card{ID: r.ID, Title: r.Title, URL: root + "demands/" + fileName(r.ID), Status: r.Status,
+		StatusLabel: b.statusLabel(r.Status), Kind: b.cfg.StatusKind(r.Status), Tier: r.Tier, Score: num(r.Score),
+		SegmentLabel: b.segmentLabel(d.Customer.Segment), Internal: d.Visibility == "internal"}
+	if h := b.in.History[r.ID]; h != nil {
+		c.SLA = slaState(h)
+		if c.SLA != "" {
+			c.SLALabel = b.t("sla_" + c.SLA)
+		}
+	}
+	if rec := d.Received.Time(); !rec.IsZero() && b.asOf.After(rec) {
+		c.Age = int(b.asOf.Sub(rec).Hours() / 24)
+	}
+	return c
+}
+

@@ -1,0 +1,206 @@
+package render
+
+import (
+	"bytes"
+	"flag"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/net/html"
+
+	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/history"
+	"github.com/demand-registry/demand/registry/rank"
+	"github.com/demand-registry/demand/templates"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+func testInput(t *testing.T) Input {
+	src, err := registry.OpenDir("testdata/registry")
+	require.NoError(t, err)
+	defer src.Close()
+	snap, fs, err := registry.Load(src)
+	require.NoError(t, err)
+	require.False(t, fs.HasErrors(), "%v", fs)
+	when := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	hist := map[string]*history.History{
+		"D-0001": {ID: "D-0001", Path: "demands/D-0001-sso.md", Commits: []history.Commit{
+			{Hash: "2222222222222222222222222222222222222222", Author: "Ada", Date: when, Committed: when, Subject: "Start SSO (#7)", PR: 7,
+				Kind: "changed", Changes: []history.Change{{Field: "status", From: "planned", To: "in-progress"}}},
+			{Hash: "1111111111111111111111111111111111111111", Author: "Ada", Date: when.AddDate(0, 0, -8), Subject: "Add SSO", Kind: "created", Changes: []history.Change{}},
+		}, SLA: &history.SLA{Tier: 1, Nodes: []history.SLANode{
+			{Node: "evaluate", State: history.Met, TargetDays: 1, ElapsedDays: 1, WorkingDays: true},
+			{Node: "solution", State: history.Breached, TargetDays: 5, ElapsedDays: 7, OverDays: 2, WorkingDays: true},
+			{Node: "feedback", State: history.Running, TargetDays: 30, ElapsedDays: 7, WorkingDays: true},
+		}}},
+	}
+	return Input{Snapshot: snap, Ranking: rank.Rank(snap), History: hist, Commit: "2222222222222222222222222222222222222222", Date: when}
+}
+
+func build(t *testing.T, opt Options) map[string][]byte {
+	opt.Templates = templates.FS
+	files, err := Build(testInput(t), opt)
+	require.NoError(t, err)
+	return files
+}
+
+// TestGolden compares the rendered pages with testdata/golden
+// (go test ./render -update rewrites them).
+func TestGolden(t *testing.T) {
+	files := build(t, Options{BaseURL: "https://demands.example.com/"})
+	var names []string
+	for n := range files {
+		if n != "assets/style.css" {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		golden := filepath.Join("testdata", "golden", filepath.FromSlash(n))
+		if *update {
+			require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
+			require.NoError(t, os.WriteFile(golden, files[n], 0o644))
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		require.NoError(t, err, "missing golden file: run go test ./render -update")
+		assert.Equal(t, string(want), string(files[n]), n)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	a := build(t, Options{})
+	b := build(t, Options{})
+	assert.Equal(t, a, b)
+}
+
+func TestSafeAndComplete(t *testing.T) {
+	files := build(t, Options{})
+	page := string(files["demands/D-0001.html"])
+	assert.Contains(t, page, "Single sign-on &lt;for admins&gt;")
+	assert.NotContains(t, page, "javascript:")
+	assert.Contains(t, page, `href="https://example.com/sso"`)
+	assert.Contains(t, page, `Content-Security-Policy`)
+	assert.NotContains(t, page, "<script>")
+	for _, want := range []string{"Start SSO (#7)", "In progress", "sla-breached", "D-0002", "上海华信物流", "Why this tier", "via requester"} {
+		assert.Contains(t, page, want)
+	}
+	assert.Contains(t, string(files["demands/D-0002.html"]), "Blocks")
+	csv := files["demands.csv"]
+	assert.True(t, bytes.HasPrefix(csv, []byte("\ufeffid,title,")), "CSV starts with a UTF-8 BOM")
+	assert.Contains(t, string(csv), "报表导出 Excel")
+}
+
+func TestPublicAudience(t *testing.T) {
+	files := build(t, Options{Audience: Public})
+	for name, data := range files {
+		s := string(data)
+		assert.NotContains(t, s, "D-0003", name)
+		assert.NotContains(t, s, "Internal platform work", name)
+		assert.NotContains(t, s, "Northwind", name)
+		assert.NotContains(t, s, "上海华信物流", name)
+		assert.False(t, strings.HasPrefix(name, "customers/"), name)
+	}
+	assert.Contains(t, string(files["demands/D-0001.html"]), "VIP")
+}
+
+func TestChinese(t *testing.T) {
+	files := build(t, Options{Lang: "zh-CN"})
+	assert.Contains(t, string(files["index.html"]), `lang="zh-CN"`)
+	assert.Contains(t, string(files["index.html"]), "需求优先级")
+	assert.Contains(t, string(files["demands/D-0001.html"]), "定级依据")
+}
+
+// TestLinksResolve: every internal link and asset of every page points at
+// a file of the site.
+func TestLinksResolve(t *testing.T) {
+	for _, opt := range []Options{{}, {Audience: Public}} {
+		files := build(t, opt)
+		checkLinks(t, files)
+	}
+}
+
+func checkLinks(t *testing.T, files map[string][]byte) {
+	t.Helper()
+	for name, data := range files {
+		if !strings.HasSuffix(name, ".html") {
+			continue
+		}
+		z := html.NewTokenizer(bytes.NewReader(data))
+		for {
+			tt := z.Next()
+			if tt == html.ErrorToken {
+				break
+			}
+			if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+				continue
+			}
+			for {
+				key, val, more := z.TagAttr()
+				if k := string(key); k == "href" || k == "src" {
+					link := string(val)
+					if strings.Contains(link, "://") || strings.HasPrefix(link, "#") || strings.HasPrefix(link, "mailto:") {
+						goto next
+					}
+					link, _, _ = strings.Cut(link, "#")
+					if u, err := url.PathUnescape(link); err == nil {
+						link = u // browsers decode %e6%8a%a5 to 报
+					}
+					target := filepath.ToSlash(filepath.Clean(filepath.Join(filepath.Dir(name), link)))
+					_, ok := files[target]
+					assert.True(t, ok, "%s links to %s, which the site does not have", name, val)
+				}
+			next:
+				if !more {
+					break
+				}
+			}
+		}
+	}
+}
+
+func TestWriteAtomic(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "site")
+	require.NoError(t, Write(out, map[string][]byte{"index.html": []byte("one"), "a/b.html": []byte("b")}))
+	require.NoError(t, Write(out, map[string][]byte{"index.html": []byte("two")}))
+	got, err := os.ReadFile(filepath.Join(out, "index.html"))
+	require.NoError(t, err)
+	assert.Equal(t, "two", string(got))
+	assert.NoFileExists(t, filepath.Join(out, "a", "b.html"), "the old site is replaced, not merged")
+	entries, _ := os.ReadDir(dir)
+	assert.Len(t, entries, 1, "no temporary folders left")
+
+	other := filepath.Join(dir, "docs")
+	require.NoError(t, os.MkdirAll(other, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(other, "keep.txt"), []byte("mine"), 0o644))
+	err = Write(other, map[string][]byte{"index.html": []byte("x")})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "not a site built by demand")
+	assert.FileExists(t, filepath.Join(other, "keep.txt"))
+}
+
+// TestSampleSiteLinks builds the bundled sample registry (dogfood) and
+// checks every internal link and asset.
+func TestSampleSiteLinks(t *testing.T) {
+	src, err := registry.OpenDir("../demands")
+	require.NoError(t, err)
+	defer src.Close()
+	snap, fs, err := registry.Load(src)
+	require.NoError(t, err)
+	require.False(t, fs.HasErrors())
+	for _, aud := range []string{Internal, Public} {
+		files, err := Build(Input{Snapshot: snap, Ranking: rank.Rank(snap)}, Options{Audience: aud, Templates: templates.FS})
+		require.NoError(t, err)
+		require.Contains(t, files, "demands/D-0001.html")
+		checkLinks(t, files)
+	}
+}
