@@ -419,4 +419,3 @@ func (b *builder) card(r *rank.Result, root string) card {
 	}
 	return c
 }
-

@@ -93,4 +93,3 @@ func (o *buildOptions) run(e *env) int {
 	fmt.Fprintf(e.stderr, "built %d files for %d demands into %s\n", len(files), len(in.Ranking.Results), o.out)
 	return exitOK
 }
-
