@@ -70,7 +70,7 @@ type builder struct {
 	tagFile map[string]string // tag (lower case) → its page's file name
 }
 
-var pageTemplates = []string{"index.html", "status.html", "demand.html", "groups.html", "group.html", "exports.html", "404.html"}
+var pageTemplates = []string{"index.html", "status.html", "demand.html", "groups.html", "group.html", "exports.html", "404.html", "kpis.html", "changes.html"}
 
 func newBuilder(in Input, opt Options) (*builder, error) {
 	if opt.Audience == "" {
@@ -148,6 +148,8 @@ type page struct {
 	Heading                string
 	Groups                 []*groupView
 	Group                  *groupView
+	KPIs                   *kpiView
+	Changes                []change
 }
 
 type siteInfo struct {
@@ -293,6 +295,16 @@ func (b *builder) build() (map[string][]byte, error) {
 		if err := b.render("demand.html", "demands/"+fileName(id), id+" "+dv.Title, "", page{Demand: dv}); err != nil {
 			return nil, err
 		}
+	}
+	if err := b.render("kpis.html", "kpis.html", b.t("kpi_title"), "kpis", page{KPIs: b.kpiView(order)}); err != nil {
+		return nil, err
+	}
+	changes := b.recentChanges(order, 100)
+	if err := b.render("changes.html", "changes.html", b.t("changes_title"), "changes", page{Changes: changes}); err != nil {
+		return nil, err
+	}
+	if err := b.feed(changes[:min(50, len(changes))]); err != nil {
+		return nil, err
 	}
 	if err := b.render("exports.html", "exports.html", b.t("exports_title"), "exports", page{}); err != nil {
 		return nil, err

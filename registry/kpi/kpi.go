@@ -1,0 +1,250 @@
+// Package kpi measures the registry: SLA compliance per tier and node,
+// response times, throughput, the age of open demands, the cumulative flow
+// of statuses and customer satisfaction. Every figure is a pure function
+// of the snapshot, the ranking and the history, so anyone can reproduce it.
+package kpi
+
+import (
+	"math"
+	"sort"
+	"time"
+
+	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/history"
+	"github.com/demand-registry/demand/registry/rank"
+)
+
+// Compliance counts one tier's demands at one SLA node by state.
+type Compliance struct {
+	Tier     int     `json:"tier"`
+	Node     string  `json:"node"`
+	Met      int     `json:"met"`
+	Breached int     `json:"breached"` // reached late, or still running past the target
+	Running  int     `json:"running"`  // still within the target
+	Rate     float64 `json:"rate"`     // met / (met + breached), 0–1; -1 when nothing is decided
+}
+
+// Response is the time to reach one SLA node, over the demands that did.
+type Response struct {
+	Node   string  `json:"node"`
+	Count  int     `json:"count"`
+	Median float64 `json:"median_days"`
+	P90    float64 `json:"p90_days"`
+}
+
+// Month counts demands received and delivered in a calendar month.
+type Month struct {
+	Month     string `json:"month"` // 2026-11
+	Received  int    `json:"received"`
+	Delivered int    `json:"delivered"`
+}
+
+// AgeBucket counts open and active demands by days since received.
+type AgeBucket struct {
+	Label string `json:"label"`
+	Count int    `json:"count"`
+}
+
+// FlowPoint is the number of demands in each status on one day.
+type FlowPoint struct {
+	Date   string         `json:"date"`
+	Counts map[string]int `json:"counts"`
+}
+
+// KPIs are the registry's measures.
+type KPIs struct {
+	AsOf         string       `json:"as_of"`
+	Compliance   []Compliance `json:"sla_compliance"`
+	Response     []Response   `json:"response_times"`
+	Throughput   []Month      `json:"throughput"`
+	Ages         []AgeBucket  `json:"open_by_age"`
+	Flow         []FlowPoint  `json:"cumulative_flow"`
+	Statuses     []string     `json:"statuses"` // the flow's statuses, in workflow order
+	Satisfaction struct {
+		Count   int     `json:"count"`
+		Average float64 `json:"average"`
+	} `json:"satisfaction"`
+}
+
+// Measure computes the KPIs of the demands in ids (those shown), as of a
+// date (the head commit's).
+func Measure(s *registry.Snapshot, rk *rank.Ranking, hist map[string]*history.History, ids []string, asOf time.Time) *KPIs {
+	cfg := s.Config
+	k := &KPIs{AsOf: asOf.Format("2006-01-02")}
+	for _, st := range cfg.Statuses {
+		k.Statuses = append(k.Statuses, st.Name)
+	}
+	// SLA compliance and response times.
+	comp := map[[2]any]*Compliance{}
+	elapsed := map[string][]float64{}
+	for _, id := range ids {
+		h := hist[id]
+		if h == nil || h.SLA == nil {
+			continue
+		}
+		for _, n := range h.SLA.Nodes {
+			key := [2]any{h.SLA.Tier, n.Node}
+			c := comp[key]
+			if c == nil {
+				c = &Compliance{Tier: h.SLA.Tier, Node: n.Node}
+				comp[key] = c
+			}
+			switch n.State {
+			case history.Met:
+				c.Met++
+			case history.Breached:
+				c.Breached++
+			case history.Running:
+				c.Running++
+			}
+			if n.Reached != nil && (n.State == history.Met || n.State == history.Breached) {
+				elapsed[n.Node] = append(elapsed[n.Node], n.ElapsedDays)
+			}
+		}
+	}
+	for _, l := range cfg.Tiers.Levels {
+		for _, node := range history.Nodes {
+			c := comp[[2]any{l.Tier, node}]
+			if c == nil {
+				c = &Compliance{Tier: l.Tier, Node: node}
+			}
+			c.Rate = -1
+			if c.Met+c.Breached > 0 {
+				c.Rate = math.Round(float64(c.Met)/float64(c.Met+c.Breached)*1000) / 1000
+			}
+			k.Compliance = append(k.Compliance, *c)
+		}
+	}
+	for _, node := range history.Nodes {
+		xs := elapsed[node]
+		sort.Float64s(xs)
+		k.Response = append(k.Response, Response{Node: node, Count: len(xs), Median: quantile(xs, 0.5), P90: quantile(xs, 0.9)})
+	}
+
+	// Throughput per month: received (the received date) and delivered
+	// (first entry into a done status, from the history).
+	months := map[string]*Month{}
+	month := func(m string) *Month {
+		if months[m] == nil {
+			months[m] = &Month{Month: m}
+		}
+		return months[m]
+	}
+	for _, id := range ids {
+		d := s.Get(id)
+		if d.Received != "" {
+			month(string(d.Received)[:7]).Received++
+		}
+		if h := hist[id]; h != nil {
+			for _, t := range h.Statuses {
+				if cfg.StatusKind(t.To) == registry.KindDone {
+					month(t.Date.Format("2006-01")).Delivered++
+					break
+				}
+			}
+		}
+	}
+	for _, m := range sortedKeys(months) {
+		k.Throughput = append(k.Throughput, *months[m])
+	}
+
+	// Open and active demands by age.
+	buckets := []struct {
+		label string
+		max   int
+	}{{"0–7", 7}, {"8–30", 30}, {"31–90", 90}, {"91–180", 180}, {"181–365", 365}, {"> 365", math.MaxInt}}
+	counts := make([]int, len(buckets))
+	for _, id := range ids {
+		d := s.Get(id)
+		kind := cfg.StatusKind(d.Status)
+		if kind != registry.KindOpen && kind != registry.KindActive || d.Received == "" {
+			continue
+		}
+		age := int(asOf.Sub(d.Received.Time()).Hours() / 24)
+		for i, b := range buckets {
+			if age <= b.max {
+				counts[i]++
+				break
+			}
+		}
+	}
+	for i, b := range buckets {
+		k.Ages = append(k.Ages, AgeBucket{Label: b.label, Count: counts[i]})
+	}
+
+	k.Flow = flow(ids, hist, asOf)
+
+	var sum int
+	for _, id := range ids {
+		if d := s.Get(id); d.Satisfaction > 0 {
+			sum += d.Satisfaction
+			k.Satisfaction.Count++
+		}
+	}
+	if k.Satisfaction.Count > 0 {
+		k.Satisfaction.Average = math.Round(float64(sum)/float64(k.Satisfaction.Count)*100) / 100
+	}
+	return k
+}
+
+// flow samples, from the first status change to asOf, how many demands
+// were in each status: daily over up to 120 days, weekly beyond.
+func flow(ids []string, hist map[string]*history.History, asOf time.Time) []FlowPoint {
+	var first time.Time
+	for _, id := range ids {
+		if h := hist[id]; h != nil && len(h.Statuses) > 0 {
+			if t := h.Statuses[0].Date; first.IsZero() || t.Before(first) {
+				first = t
+			}
+		}
+	}
+	if first.IsZero() {
+		return nil
+	}
+	day := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+	start, end := day(first), day(asOf)
+	step := 1
+	if end.Sub(start).Hours()/24 > 120 {
+		step = 7
+	}
+	var out []FlowPoint
+	for d := start; !d.After(end); d = d.AddDate(0, 0, step) {
+		cut := d.AddDate(0, 0, 1) // the end of that day
+		p := FlowPoint{Date: d.Format("2006-01-02"), Counts: map[string]int{}}
+		for _, id := range ids {
+			h := hist[id]
+			if h == nil {
+				continue
+			}
+			status := ""
+			for _, t := range h.Statuses {
+				if t.Date.Before(cut) {
+					status = t.To
+				}
+			}
+			if status != "" {
+				p.Counts[status]++
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// quantile is the nearest-rank quantile of sorted values (0 when none).
+func quantile(xs []float64, q float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(q*float64(len(xs)))) - 1
+	return xs[max(0, min(i, len(xs)-1))]
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

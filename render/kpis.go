@@ -1,0 +1,211 @@
+package render
+
+import (
+	"encoding/xml"
+	"fmt"
+	"html/template"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/demand-registry/demand/registry/history"
+	"github.com/demand-registry/demand/registry/kpi"
+)
+
+type kpiView struct {
+	ComplianceChart, ThroughputChart, AgesChart, FlowChart template.HTML
+	Compliance                                             []complianceRow
+	Response                                               []responseRow
+	Throughput                                             []kpi.Month
+	Ages                                                   []kpi.AgeBucket
+	FlowStatuses                                           []string
+	Flow                                                   []flowRow
+	SatisfactionCount                                      int
+	SatisfactionAverage                                    string
+	HasHistory                                             bool
+}
+
+type complianceRow struct {
+	Tier, Node, Rate       string
+	Met, Breached, Running int
+}
+
+type responseRow struct {
+	Node, Median, P90 string
+	Count             int
+}
+
+type flowRow struct {
+	Date   string
+	Counts []int
+}
+
+func (b *builder) kpiView(order []string) *kpiView {
+	k := kpi.Measure(b.in.Snapshot, b.in.Ranking, b.in.History, order, b.asOf)
+	v := &kpiView{Throughput: k.Throughput, Ages: k.Ages, SatisfactionCount: k.Satisfaction.Count,
+		SatisfactionAverage: num(k.Satisfaction.Average), HasHistory: b.in.History != nil}
+	// Compliance: one group per tier, one bar per node.
+	var tierLabels []string
+	nodeSeries := map[string]*series{}
+	var ss []series
+	for _, node := range history.Nodes {
+		nodeSeries[node] = &series{Name: b.t("node_" + node)}
+	}
+	for _, c := range k.Compliance {
+		label := fmt.Sprintf("%d · %s", c.Tier, b.cfg.TierLabel(c.Tier, b.lang))
+		if len(tierLabels) == 0 || tierLabels[len(tierLabels)-1] != label {
+			tierLabels = append(tierLabels, label)
+		}
+		rate := "—"
+		pct := 0.0
+		if c.Rate >= 0 {
+			pct = c.Rate * 100
+			rate = num(pct) + "%"
+		}
+		nodeSeries[c.Node].Values = append(nodeSeries[c.Node].Values, pct)
+		v.Compliance = append(v.Compliance, complianceRow{Tier: label, Node: b.t("node_" + c.Node), Rate: rate, Met: c.Met, Breached: c.Breached, Running: c.Running})
+	}
+	for _, node := range history.Nodes {
+		ss = append(ss, *nodeSeries[node])
+	}
+	v.ComplianceChart = barChart(b.t("kpi_compliance"), tierLabels, ss, "%")
+	for _, r := range k.Response {
+		v.Response = append(v.Response, responseRow{Node: b.t("node_" + r.Node), Count: r.Count, Median: num(r.Median), P90: num(r.P90)})
+	}
+	var months []string
+	rec, del := series{Name: b.t("kpi_received")}, series{Name: b.t("kpi_delivered")}
+	for _, m := range k.Throughput {
+		months = append(months, m.Month)
+		rec.Values = append(rec.Values, float64(m.Received))
+		del.Values = append(del.Values, float64(m.Delivered))
+	}
+	v.ThroughputChart = barChart(b.t("kpi_throughput"), months, []series{rec, del}, "")
+	var ageLabels []string
+	ages := series{Name: b.t("kpi_open_by_age")}
+	for _, a := range k.Ages {
+		ageLabels = append(ageLabels, a.Label)
+		ages.Values = append(ages.Values, float64(a.Count))
+	}
+	v.AgesChart = barChart(b.t("kpi_open_by_age"), ageLabels, []series{ages}, "")
+	if len(k.Flow) > 0 {
+		var dates []string
+		for _, p := range k.Flow {
+			dates = append(dates, p.Date)
+		}
+		var fs []series
+		for _, st := range k.Statuses {
+			s := series{Name: b.statusLabel(st)}
+			any := false
+			for _, p := range k.Flow {
+				s.Values = append(s.Values, float64(p.Counts[st]))
+				any = any || p.Counts[st] > 0
+			}
+			if any {
+				fs = append(fs, s)
+				v.FlowStatuses = append(v.FlowStatuses, s.Name)
+			}
+		}
+		// Stack the last statuses of the workflow at the bottom, as a
+		// cumulative flow diagram does.
+		for i, j := 0, len(fs)-1; i < j; i, j = i+1, j-1 {
+			fs[i], fs[j] = fs[j], fs[i]
+		}
+		v.FlowChart = areaChart(b.t("kpi_flow"), dates, fs)
+		for i, p := range k.Flow {
+			row := flowRow{Date: p.Date}
+			for j := len(fs) - 1; j >= 0; j-- {
+				row.Counts = append(row.Counts, int(fs[j].Values[i]))
+			}
+			v.Flow = append(v.Flow, row)
+		}
+	}
+	return v
+}
+
+// change is one commit to one demand, for the changes page and the feed.
+type change struct {
+	ID, Title, URL, Date, DateISO, Author, Subject, Hash string
+	Changes                                              []string
+	when                                                 time.Time
+}
+
+func (b *builder) recentChanges(order []string, limit int) []change {
+	var out []change
+	for _, id := range order {
+		h := b.in.History[id]
+		if h == nil {
+			continue
+		}
+		d := b.in.Snapshot.Get(id)
+		for _, c := range h.Commits {
+			out = append(out, change{ID: id, Title: d.Title, URL: "demands/" + fileName(id), Date: c.Committed.UTC().Format("2006-01-02"),
+				DateISO: c.Committed.UTC().Format(time.RFC3339), Author: c.Author, Subject: c.Subject, Hash: c.Hash,
+				Changes: b.changes(c.Changes), when: c.Committed})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].when.Equal(out[j].when) {
+			return out[i].when.After(out[j].when)
+		}
+		return out[i].ID < out[j].ID
+	})
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
+
+type atomFeed struct {
+	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Title   string      `xml:"title"`
+	ID      string      `xml:"id"`
+	Updated string      `xml:"updated"`
+	Links   []atomLink  `xml:"link"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+type atomLink struct {
+	Href string `xml:"href,attr"`
+	Rel  string `xml:"rel,attr,omitempty"`
+}
+
+type atomEntry struct {
+	Title   string   `xml:"title"`
+	ID      string   `xml:"id"`
+	Updated string   `xml:"updated"`
+	Link    atomLink `xml:"link"`
+	Author  struct {
+		Name string `xml:"name"`
+	} `xml:"author"`
+	Summary string `xml:"summary"`
+}
+
+// feed writes feed.xml: the latest changes as Atom. Links are absolute
+// when a base URL is given.
+func (b *builder) feed(cs []change) error {
+	base := strings.TrimRight(b.opt.BaseURL, "/")
+	abs := func(p string) string {
+		if base == "" {
+			return p
+		}
+		return base + "/" + p
+	}
+	f := atomFeed{Title: b.cfg.Title, Updated: b.asOf.UTC().Format(time.RFC3339),
+		Links: []atomLink{{Href: abs("feed.xml"), Rel: "self"}, {Href: abs("changes.html")}}}
+	f.ID = "urn:demand-registry:" + strings.ReplaceAll(b.cfg.Title, " ", "-")
+	if base != "" {
+		f.ID = base + "/"
+	}
+	for _, c := range cs {
+		e := atomEntry{Title: c.ID + " " + c.Title + ": " + c.Subject, ID: "urn:demand-registry:change:" + c.Hash + ":" + c.ID,
+			Updated: c.DateISO, Link: atomLink{Href: abs(c.URL)}, Summary: strings.Join(c.Changes, "; ")}
+		e.Author.Name = c.Author
+		f.Entries = append(f.Entries, e)
+	}
+	out, err := xml.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return err
+	}
+	b.files["feed.xml"] = append([]byte(xml.Header), append(out, '\n')...)
+	return nil
+}
