@@ -70,7 +70,7 @@ type builder struct {
 	tagFile map[string]string // tag (lower case) → its page's file name
 }
 
-var pageTemplates = []string{"index.html", "status.html", "demand.html", "groups.html", "group.html", "exports.html", "404.html", "kpis.html", "changes.html"}
+var pageTemplates = []string{"search.html", "index.html", "status.html", "demand.html", "groups.html", "group.html", "exports.html", "404.html", "kpis.html", "changes.html"}
 
 func newBuilder(in Input, opt Options) (*builder, error) {
 	if opt.Audience == "" {
@@ -150,6 +150,7 @@ type page struct {
 	Group                  *groupView
 	KPIs                   *kpiView
 	Changes                []change
+	Facets                 []facet
 }
 
 type siteInfo struct {
@@ -296,6 +297,9 @@ func (b *builder) build() (map[string][]byte, error) {
 			return nil, err
 		}
 	}
+	if err := b.search(order); err != nil {
+		return nil, err
+	}
 	if err := b.render("kpis.html", "kpis.html", b.t("kpi_title"), "kpis", page{KPIs: b.kpiView(order)}); err != nil {
 		return nil, err
 	}
@@ -320,6 +324,11 @@ func (b *builder) build() (map[string][]byte, error) {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
 	b.files["assets/style.css"] = css
+	icon, err := fs.ReadFile(b.opt.Templates, "favicon.svg")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	b.files["assets/favicon.svg"] = icon
 	return b.files, nil
 }
 

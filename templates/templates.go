@@ -7,5 +7,5 @@ import "embed"
 
 // FS is the built-in template set.
 //
-//go:embed *.html *.css i18n/*.yaml
+//go:embed *.html *.css *.js *.svg i18n/*.yaml vendor
 var FS embed.FS
