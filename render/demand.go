@@ -294,21 +294,11 @@ func (b *builder) links(d *registry.Demand) []linkGroup {
 		}
 	}
 	var blocks, dupBy, children, relatedBy []string
-	for _, o := range b.in.Snapshot.Demands {
-		for _, dep := range o.Links.DependsOn {
-			if dep == d.ID {
-				blocks = append(blocks, o.ID)
-			}
-		}
-		if o.Links.DuplicateOf == d.ID {
-			dupBy = append(dupBy, o.ID)
-		}
-		if o.Links.Parent == d.ID {
-			children = append(children, o.ID)
-		}
-		for _, rel := range o.Links.Related {
-			if rel == d.ID && !contains(d.Links.Related, o.ID) {
-				relatedBy = append(relatedBy, o.ID)
+	if r := b.reverse[d.ID]; r != nil {
+		blocks, dupBy, children = r.blocks, r.dupBy, r.children
+		for _, id := range r.relatedBy {
+			if !contains(d.Links.Related, id) {
+				relatedBy = append(relatedBy, id)
 			}
 		}
 	}

@@ -6,13 +6,16 @@ package render
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"math"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -68,7 +71,13 @@ type builder struct {
 	asOf    time.Time
 	files   map[string][]byte
 	tagFile map[string]string // tag (lower case) → its page's file name
+	labels  *cardLabels
+	reverse map[string]*reverseLinks
+	mu      sync.Mutex // guards files while demand pages render in parallel
 }
+
+// reverseLinks are the links other demands make to one demand.
+type reverseLinks struct{ blocks, dupBy, children, relatedBy []string }
 
 var pageTemplates = []string{"search.html", "index.html", "status.html", "demand.html", "groups.html", "group.html", "exports.html", "404.html", "kpis.html", "changes.html"}
 
@@ -103,6 +112,28 @@ func newBuilder(in Input, opt Options) (*builder, error) {
 		}
 	}
 	b.names = opt.Audience != Public || b.cfg.Site.PublicCustomerNames
+	b.labels = &cardLabels{Score: b.t("score"), Segment: b.t("segment"), SLA: b.t("sla"), Age: b.t("age"), Days: b.t("days"), Internal: b.t("internal")}
+	b.reverse = map[string]*reverseLinks{}
+	rev := func(id string) *reverseLinks {
+		if b.reverse[id] == nil {
+			b.reverse[id] = &reverseLinks{}
+		}
+		return b.reverse[id]
+	}
+	for _, o := range in.Snapshot.Demands {
+		for _, dep := range o.Links.DependsOn {
+			rev(dep).blocks = append(rev(dep).blocks, o.ID)
+		}
+		if o.Links.DuplicateOf != "" {
+			rev(o.Links.DuplicateOf).dupBy = append(rev(o.Links.DuplicateOf).dupBy, o.ID)
+		}
+		if o.Links.Parent != "" {
+			rev(o.Links.Parent).children = append(rev(o.Links.Parent).children, o.ID)
+		}
+		for _, rel := range o.Links.Related {
+			rev(rel).relatedBy = append(rev(rel).relatedBy, o.ID)
+		}
+	}
 	b.asOf = in.Date
 	if b.asOf.IsZero() {
 		for _, d := range in.Snapshot.Demands {
@@ -158,7 +189,12 @@ type siteInfo struct {
 	Customers           bool
 }
 
+// cardLabels are a card's UI strings, looked up once per build: a site of
+// thousands of demands renders tens of thousands of cards.
+type cardLabels struct{ Score, Segment, SLA, Age, Days, Internal string }
+
 type card struct {
+	L                                         *cardLabels
 	ID, Title, URL, Status, StatusLabel, Kind string
 	SegmentLabel, Score, SLA, SLALabel        string
 	Tier, Age                                 int
@@ -201,7 +237,9 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 	if err := b.pages[name].Execute(&buf, p); err != nil {
 		return fmt.Errorf("rendering %s: %w", out, err)
 	}
+	b.mu.Lock()
 	b.files[out] = buf.Bytes()
+	b.mu.Unlock()
 	return nil
 }
 
@@ -287,15 +325,31 @@ func (b *builder) build() (map[string][]byte, error) {
 		b.tagFile[k] = g.URL
 	}
 
-	// Demand pages.
-	for _, id := range order {
-		dv, err := b.demandView(id, customers)
-		if err != nil {
-			return nil, err
-		}
-		if err := b.render("demand.html", "demands/"+fileName(id), id+" "+dv.Title, "", page{Demand: dv}); err != nil {
-			return nil, err
-		}
+	// Demand pages, on every CPU: templates are safe for concurrent use.
+	errs := make([]error, len(order))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				id := order[i]
+				dv, err := b.demandView(id, customers)
+				if err == nil {
+					err = b.render("demand.html", "demands/"+fileName(id), id+" "+dv.Title, "", page{Demand: dv})
+				}
+				errs[i] = err
+			}
+		}()
+	}
+	for i := range order {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	if err := b.search(order); err != nil {
 		return nil, err
@@ -426,7 +480,7 @@ func slaState(h *history.History) string {
 // card is a demand's summary; root prefixes its link from a nested page.
 func (b *builder) card(r *rank.Result, root string) card {
 	d := b.in.Snapshot.Get(r.ID)
-	c := card{ID: r.ID, Title: r.Title, URL: root + "demands/" + fileName(r.ID), Status: r.Status,
+	c := card{L: b.labels, ID: r.ID, Title: r.Title, URL: root + "demands/" + fileName(r.ID), Status: r.Status,
 		StatusLabel: b.statusLabel(r.Status), Kind: b.cfg.StatusKind(r.Status), Tier: r.Tier, Score: num(r.Score),
 		SegmentLabel: b.segmentLabel(d.Customer.Segment), Internal: d.Visibility == "internal"}
 	if h := b.in.History[r.ID]; h != nil {

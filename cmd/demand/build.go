@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 
@@ -51,16 +52,33 @@ func (o overlay) Open(name string) (fs.File, error) {
 }
 
 func (o *buildOptions) run(e *env) int {
-	l, code := load(e, "build", o.dir, "")
-	if l == nil {
+	files, n, code := o.site(e, e.stderr)
+	if files == nil {
 		return code
 	}
+	if err := render.Write(o.out, files); err != nil {
+		fmt.Fprintf(e.stderr, "demand build: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(e.stderr, "built %d files for %d demands into %s\n", len(files), n, o.out)
+	return exitOK
+}
+
+// site loads, ranks and walks the registry and renders the site in
+// memory. Problems go to report (findings of a broken registry included);
+// on failure files is nil and code the exit code.
+func (o *buildOptions) site(e *env, report io.Writer) (files map[string][]byte, demands int, code int) {
+	re := &env{stdout: e.stdout, stderr: report}
+	l, code := load(re, "build", o.dir, "")
+	if l == nil {
+		return nil, 0, code
+	}
 	defer l.close()
-	if !l.requireClean(e, "build", o.dir) {
-		return exitFindings
+	if !l.requireClean(re, "build", o.dir) {
+		return nil, 0, exitFindings
 	}
 	in := render.Input{Snapshot: l.snap, Ranking: rank.Rank(l.snap)}
-	if res, _, code := walkHistory(e, "build", o.dir, "", o.noCache); res != nil {
+	if res, _, code := walkHistory(re, "build", o.dir, "", o.noCache); res != nil {
 		in.History, in.Commit, in.Date = res.Histories, res.Head, res.AsOf
 		tiers := map[string]int{}
 		for _, r := range in.Ranking.Results {
@@ -68,28 +86,23 @@ func (o *buildOptions) run(e *env) int {
 		}
 		res.ComputeSLA(l.snap.Config, tiers) // with the computed tiers the site shows
 	} else if code != exitUsage {
-		return code
+		return nil, 0, code
 	} else {
-		fmt.Fprintln(e.stderr, "demand build: building without history")
+		fmt.Fprintln(report, "demand build: building without history")
 	}
 	var tfs fs.FS = templates.FS
 	if o.templates != "" {
 		st, err := os.Stat(o.templates)
 		if err != nil || !st.IsDir() {
-			fmt.Fprintf(e.stderr, "demand build: --templates %s is not a folder\n", o.templates)
-			return exitUsage
+			fmt.Fprintf(report, "demand build: --templates %s is not a folder\n", o.templates)
+			return nil, 0, exitUsage
 		}
 		tfs = overlay{top: os.DirFS(o.templates), base: templates.FS}
 	}
 	files, err := render.Build(in, render.Options{Audience: o.audience, BaseURL: o.baseURL, Templates: tfs})
 	if err != nil {
-		fmt.Fprintf(e.stderr, "demand build: %v\n", err)
-		return exitUsage
+		fmt.Fprintf(report, "demand build: %v\n", err)
+		return nil, 0, exitUsage
 	}
-	if err := render.Write(o.out, files); err != nil {
-		fmt.Fprintf(e.stderr, "demand build: %v\n", err)
-		return exitUsage
-	}
-	fmt.Fprintf(e.stderr, "built %d files for %d demands into %s\n", len(files), len(in.Ranking.Results), o.out)
-	return exitOK
+	return files, len(in.Ranking.Results), exitOK
 }

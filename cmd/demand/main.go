@@ -41,6 +41,7 @@ func init() {
 		{"dups", "list near-duplicate demands that are not linked yet", runDups},
 		{"history", "show a demand's change history, status times and SLA from git", runHistory},
 		{"build", "render the static website of tiers, statuses, history and exports", runBuild},
+		{"serve", "serve the website locally, rebuilt and reloaded on every change", runServe},
 		{"new", "create a demand file with the next free ID", runNew},
 		{"config", "print the effective registry config", runConfig},
 		{"schema", "print a JSON Schema of the front matter for editors", runSchema},
