@@ -27,6 +27,7 @@ var flow = []string{"new", "triaged", "accepted", "planned", "in-progress", "del
 
 type demand struct {
 	path    string
+	oldPath string // the path before a rename in the current topic branch
 	content string
 	step    int
 }
@@ -127,6 +128,9 @@ func run(out string, nDemands, nCommits int) error {
 			return "Remove " + id, nil
 		case k < 5: // rename, half of the time with an edit
 			fmt.Fprintf(w, "D %s\n", d.path)
+			if d.oldPath == "" {
+				d.oldPath = d.path
+			}
 			d.path = fmt.Sprintf("demands/%s-renamed-%d.md", id, r.IntN(1000))
 			if r.IntN(2) == 0 {
 				d.content += "\nRenamed and edited.\n"
@@ -171,10 +175,16 @@ func run(out string, nDemands, nCommits int) error {
 				changed = append(changed, commit("refs/heads/topic", tip, avoid)...)
 				tip = mark
 			}
-			commit("refs/heads/main", mainMark, avoid)
+			for _, d := range commit("refs/heads/main", mainMark, avoid) {
+				d.oldPath = ""
+			}
 			mainMark = mark
 			header("refs/heads/main", fmt.Sprintf("Merge pull request #%d from team/topic", r.IntN(5000)), mainMark, tip)
 			for _, d := range changed {
+				if d.oldPath != "" && d.oldPath != d.path {
+					fmt.Fprintf(w, "D %s\n", d.oldPath) // renamed on the branch
+				}
+				d.oldPath = ""
 				if live[idx(ds, d)] {
 					put(d)
 				} else {
@@ -185,7 +195,9 @@ func run(out string, nDemands, nCommits int) error {
 			n++
 			continue
 		}
-		commit("refs/heads/main", mainMark, map[int]bool{})
+		for _, d := range commit("refs/heads/main", mainMark, map[int]bool{}) {
+			d.oldPath = ""
+		}
 		mainMark = mark
 	}
 	fmt.Fprintf(w, "reset refs/heads/main\nfrom :%d\n", mainMark)

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Benchmarks `demand build` on a synthetic registry repository with a long
+# history (default 5,000 demands, 20,000 commits) against Hugo building
+# the same Markdown files with enableGitInfo, in one run.
+# Usage: scripts/bench-build.sh [DEMANDS] [COMMITS]
+# Needs git, and hugo on PATH (or HUGO=/path/to/hugo); install it with
+#   go install github.com/gohugoio/hugo@v0.152.2
+set -euo pipefail
+demands=${1:-5000}
+commits=${2:-20000}
+hugo=${HUGO:-hugo}
+command -v "$hugo" >/dev/null || { echo "hugo not found: set HUGO or install it (see the header)"; exit 2; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+go build -o "$work/demand" ./cmd/demand
+go run ./scripts/genhistory -out "$work/repo" -demands "$demands" -commits "$commits"
+cd "$work/repo"
+# A minimal Hugo project reading the registry folder as its content, with
+# layouts that show what our pages show of git: the last author and date.
+mkdir -p "$work/hugo/layouts/_default"
+cat >"$work/hugo/hugo.toml" <<TOML
+baseURL = "https://example.org/"
+title = "Demands"
+contentDir = "$work/repo/demands"
+enableGitInfo = true
+disableKinds = ["taxonomy", "term", "RSS", "sitemap"]
+TOML
+cat >"$work/hugo/layouts/_default/single.html" <<'HTML'
+<!DOCTYPE html><html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>{{ .Content }}
+{{ with .GitInfo }}<p>{{ .AuthorName }} {{ .AuthorDate }} {{ .Subject }}</p>{{ end }}</body></html>
+HTML
+cat >"$work/hugo/layouts/_default/list.html" <<'HTML'
+<!DOCTYPE html><html><head><title>{{ .Title }}</title></head><body><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul></body></html>
+HTML
+t() { /usr/bin/time -f "%e %M" "$@" 2>&1 >/dev/null | tail -1; }
+read -r hugo_s hugo_kb < <(t "$hugo" --quiet -s "$work/hugo" -d "$work/hugo-out")
+read -r cold_s cold_kb < <(t "$work/demand" build --no-cache --out "$work/site")
+t "$work/demand" build --out "$work/site" >/dev/null # fill the history cache
+read -r warm_s warm_kb < <(t "$work/demand" build --out "$work/site")
+echo "hugo --enableGitInfo ($(find "$work/hugo-out" -name '*.html' | wc -l) pages):   ${hugo_s} s, ${hugo_kb} KB"
+echo "demand build, cold (no history cache):   ${cold_s} s, ${cold_kb} KB ($(find "$work/site" -name '*.html' | wc -l) pages)"
+echo "demand build, warm (cache, no change):   ${warm_s} s, ${warm_kb} KB"
+echo "cold / hugo: $(echo "scale=2; $cold_s / $hugo_s" | bc)   warm / hugo: $(echo "scale=2; $warm_s / $hugo_s" | bc)"
