@@ -2,9 +2,11 @@ package registry
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -504,4 +506,25 @@ func Slug(title string) string {
 
 func isHan(r rune) bool {
 	return (r >= 0x4E00 && r <= 0x9FFF) || (r >= 0x3400 && r <= 0x4DBF) || (r >= 0xF900 && r <= 0xFAFF) || (r >= 0x20000 && r <= 0x2FFFF)
+}
+
+// Canonical writes a field value as text: scalars as written, lists and
+// maps as compact JSON with sorted keys. Field changes compare these.
+func Canonical(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case Date:
+		return string(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	case nil:
+		return ""
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
 }

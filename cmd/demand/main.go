@@ -39,6 +39,7 @@ func init() {
 		{"validate", "check every demand file, the config and the workflow rules", runValidate},
 		{"rank", "rank demands by score and tier, check or write declared tiers", runRank},
 		{"dups", "list near-duplicate demands that are not linked yet", runDups},
+		{"diff", "show what a change does to the registry: fields, statuses, tiers, SLA", runDiff},
 		{"history", "show a demand's change history, status times and SLA from git", runHistory},
 		{"build", "render the static website of tiers, statuses, history and exports", runBuild},
 		{"serve", "serve the website locally, rebuilt and reloaded on every change", runServe},

@@ -285,12 +285,12 @@ func asJSON(t *testing.T, v any) string {
 func TestElapsed(t *testing.T) {
 	cfg := registry.DefaultConfig()
 	d := func(s string) time.Time { t, _ := time.Parse("2006-01-02", s); return t }
-	assert.Equal(t, 5.0, elapsed(cfg, d("2026-11-06"), d("2026-11-13")), "Friday to Friday: five working days")
+	assert.Equal(t, 5.0, Elapsed(cfg, d("2026-11-06"), d("2026-11-13")), "Friday to Friday: five working days")
 	cfg.SLA.Holidays = []string{"2026-11-10"}
-	assert.Equal(t, 4.0, elapsed(cfg, d("2026-11-06"), d("2026-11-13")))
+	assert.Equal(t, 4.0, Elapsed(cfg, d("2026-11-06"), d("2026-11-13")))
 	cfg.SLA.WorkingDays = false
-	assert.Equal(t, 7.0, elapsed(cfg, d("2026-11-06"), d("2026-11-13")))
-	assert.Equal(t, 0.0, elapsed(cfg, d("2026-11-13"), d("2026-11-06")))
+	assert.Equal(t, 7.0, Elapsed(cfg, d("2026-11-06"), d("2026-11-13")))
+	assert.Equal(t, 0.0, Elapsed(cfg, d("2026-11-13"), d("2026-11-06")))
 }
 
 func TestPRNumber(t *testing.T) {

@@ -40,11 +40,11 @@ type SLANode struct {
 // Nodes lists the SLA nodes in order.
 var Nodes = []string{"evaluate", "solution", "feedback"}
 
-// nodeReached reports whether entering status `to` reaches a node: evaluate
+// NodeReached reports whether entering status `to` reaches a node: evaluate
 // when a demand leaves the workflow's first status, solution when it enters
 // an active or done status (planned, in progress, delivered), feedback when
 // it enters a done status (delivered).
-func nodeReached(cfg *registry.Config, node, to string) bool {
+func NodeReached(cfg *registry.Config, node, to string) bool {
 	kind := cfg.StatusKind(to)
 	switch node {
 	case "evaluate":
@@ -102,7 +102,7 @@ func computeSLA(cur *registry.Config, id string, receivedDate registry.Date, h *
 		ended := false
 		for i := range h.Statuses {
 			t := &h.Statuses[i]
-			if nodeReached(cur, node, t.To) {
+			if NodeReached(cur, node, t.To) {
 				reachedAt = t
 				break
 			}
@@ -128,7 +128,7 @@ func computeSLA(cur *registry.Config, id string, receivedDate registry.Date, h *
 				}
 			}
 		}
-		target, ok := targetFor(cfg, n.Tier, node)
+		target, ok := TargetFor(cfg, n.Tier, node)
 		n.WorkingDays = cfg.SLA.WorkingDays
 		switch {
 		case !ok:
@@ -137,7 +137,7 @@ func computeSLA(cur *registry.Config, id string, receivedDate registry.Date, h *
 			n.State = NotApplicable
 		case reachedAt == nil:
 			n.TargetDays = target
-			n.ElapsedDays = elapsed(cfg, received, asOf)
+			n.ElapsedDays = Elapsed(cfg, received, asOf)
 			if n.ElapsedDays > target {
 				n.State = Breached
 				n.OverDays = n.ElapsedDays - target
@@ -148,7 +148,7 @@ func computeSLA(cur *registry.Config, id string, receivedDate registry.Date, h *
 			when := reachedAt.Date
 			n.Reached, n.Hash = &when, reachedAt.Hash
 			n.TargetDays = target
-			n.ElapsedDays = elapsed(cfg, received, when)
+			n.ElapsedDays = Elapsed(cfg, received, when)
 			n.State = Met
 			if n.ElapsedDays > target {
 				n.State = Breached
@@ -160,7 +160,8 @@ func computeSLA(cur *registry.Config, id string, receivedDate registry.Date, h *
 	return sla
 }
 
-func targetFor(cfg *registry.Config, tier int, node string) (float64, bool) {
+// TargetFor is the target in days of a node for a tier in a config.
+func TargetFor(cfg *registry.Config, tier int, node string) (float64, bool) {
 	for _, t := range cfg.SLA.Targets {
 		if t.Tier != tier {
 			continue
@@ -177,10 +178,10 @@ func targetFor(cfg *registry.Config, tier int, node string) (float64, bool) {
 	return 0, false
 }
 
-// elapsed counts the days after received up to and including the date of
+// Elapsed counts the days after received up to and including the date of
 // until (in until's own time zone): calendar days, or working days without
 // the config's weekends and holidays.
-func elapsed(cfg *registry.Config, received, until time.Time) float64 {
+func Elapsed(cfg *registry.Config, received, until time.Time) float64 {
 	end := time.Date(until.Year(), until.Month(), until.Day(), 0, 0, 0, 0, time.UTC)
 	start := time.Date(received.Year(), received.Month(), received.Day(), 0, 0, 0, 0, time.UTC)
 	if !end.After(start) {

@@ -2,7 +2,6 @@ package history
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -458,28 +457,9 @@ func parseBlob(cfg *registry.Config, p string, data []byte) *parsed {
 		x.Tier = d.TierOverride.Tier
 	}
 	for k, v := range d.Fields {
-		x.Fields[k] = canonical(v)
+		x.Fields[k] = registry.Canonical(v)
 	}
 	return x
-}
-
-// canonical writes a field value as text: scalars as written, lists and
-// maps as compact JSON with sorted keys.
-func canonical(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case registry.Date:
-		return string(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(x)
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
 }
 
 // fieldChanges lists the fields that differ, in name order, then the body.

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/change"
+	"github.com/demand-registry/demand/registry/rank"
+)
+
+func runDiff(e *env, args []string) int {
+	var dir, format string
+	fl := newFlags(e, "diff", "diff REV1 REV2 [--format text|markdown|json]", `  demand diff origin/main HEAD
+  demand diff $BASE_SHA HEAD --format markdown >> "$GITHUB_STEP_SUMMARY"
+`)
+	fl.StringVar(&dir, "dir", "demands", "registry `folder`")
+	fl.StringVar(&format, "format", "text", "output `format`: text, markdown or json")
+	revs, code, ok := parseInterspersed(fl, args)
+	if !ok {
+		return code
+	}
+	if len(revs) != 2 {
+		fmt.Fprintln(e.stderr, "demand diff: name two revisions, e.g. demand diff origin/main HEAD")
+		return exitUsage
+	}
+	if !oneOf(e, "diff", "format", format, []string{"text", "markdown", "json"}) {
+		return exitUsage
+	}
+	repo, err := registry.OpenRepo(dir)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "demand diff: %v\n", err)
+		return exitUsage
+	}
+	var sides [2]change.Side
+	for i, rev := range revs {
+		c, err := repo.Resolve(rev)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "demand diff: %v\n", err)
+			return exitUsage
+		}
+		src, err := repo.SourceAt(c)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "demand diff: %v\n", err)
+			return exitUsage
+		}
+		snap, _, err := registry.Load(src)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "demand diff: %v\n", err)
+			return exitUsage
+		}
+		sides[i] = change.Side{Snapshot: snap, Ranking: rank.Rank(snap), Date: c.Committer.When}
+	}
+	d := change.Compare(sides[0], sides[1])
+	switch format {
+	case "json":
+		if d.Demands == nil {
+			d.Demands = []change.DemandDiff{}
+		}
+		if err := writeJSON(e.stdout, d); err != nil {
+			fmt.Fprintf(e.stderr, "demand diff: %v\n", err)
+			return exitUsage
+		}
+	case "markdown":
+		writeDiffMarkdown(e.stdout, revs, d)
+	default:
+		writeDiffText(e.stdout, d)
+	}
+	return exitOK
+}
+
+func writeDiffText(w io.Writer, d change.Diff) {
+	fmt.Fprintf(w, "%d added, %d removed, %d changed\n", d.Added, d.Removed, d.Changed)
+	for _, x := range d.Demands {
+		fmt.Fprintf(w, "\n%s %s (%s)\n", x.ID, x.Title, x.Kind)
+		if x.StatusOld != x.StatusNew {
+			fmt.Fprintf(w, "  status: %s → %s\n", orNone(x.StatusOld), orNone(x.StatusNew))
+		}
+		if x.Kind == "changed" && (x.TierOld != x.TierNew || x.ScoreOld != x.ScoreNew) {
+			fmt.Fprintf(w, "  tier %d → %d, score %s → %s: %s\n", x.TierOld, x.TierNew, num(x.ScoreOld), num(x.ScoreNew), x.Why)
+		} else if x.Kind == "added" {
+			fmt.Fprintf(w, "  tier %d, score %s: %s\n", x.TierNew, num(x.ScoreNew), x.Why)
+		}
+		for _, f := range x.Fields {
+			if f.Field == "status" {
+				continue
+			}
+			fmt.Fprintf(w, "  %s: %s → %s\n", f.Field, orNone(f.From), orNone(f.To))
+		}
+		for _, s := range x.SLA {
+			fmt.Fprintf(w, "  SLA %s %s (%s of %s %s)\n", s.Node, s.State, num(s.ElapsedDays), num(s.TargetDays), dayUnit(s.WorkingDays))
+		}
+	}
+}
+
+// mdCell escapes text for a Markdown table cell.
+func mdCell(s string) string {
+	r := strings.NewReplacer("|", `\|`, "\n", " ", "\r", "")
+	return r.Replace(s)
+}
+
+func writeDiffMarkdown(w io.Writer, revs []string, d change.Diff) {
+	fmt.Fprintf(w, "### Demand registry: %d added, %d removed, %d changed\n\n", d.Added, d.Removed, d.Changed)
+	if len(d.Demands) == 0 {
+		fmt.Fprintf(w, "No demand changes between `%s` and `%s`.\n", mdCell(revs[0]), mdCell(revs[1]))
+		return
+	}
+	fmt.Fprintln(w, "| Demand | Change | Status | Tier | Score |")
+	fmt.Fprintln(w, "|---|---|---|---|---|")
+	for _, x := range d.Demands {
+		status := x.Status
+		if x.StatusOld != x.StatusNew {
+			status = fmt.Sprintf("%s → %s", orNone(x.StatusOld), orNone(x.StatusNew))
+		}
+		tier, score := fmt.Sprint(x.TierNew), num(x.ScoreNew)
+		switch x.Kind {
+		case "removed":
+			tier, score = fmt.Sprint(x.TierOld), num(x.ScoreOld)
+		case "changed":
+			if x.TierOld != x.TierNew {
+				tier = fmt.Sprintf("**%d → %d**", x.TierOld, x.TierNew)
+			}
+			if x.ScoreOld != x.ScoreNew {
+				score = fmt.Sprintf("%s → %s", num(x.ScoreOld), num(x.ScoreNew))
+			}
+		}
+		fmt.Fprintf(w, "| %s %s | %s | %s | %s | %s |\n", x.ID, mdCell(x.Title), x.Kind, mdCell(status), tier, score)
+	}
+	for _, x := range d.Demands {
+		var lines []string
+		for _, f := range x.Fields {
+			if f.Field != "status" && f.Field != "body" {
+				lines = append(lines, fmt.Sprintf("- `%s`: %s → %s", f.Field, mdCell(orNone(f.From)), mdCell(orNone(f.To))))
+			} else if f.Field == "body" {
+				lines = append(lines, "- the description changed")
+			}
+		}
+		if x.Why != "" && (x.Kind == "added" || x.TierOld != x.TierNew) {
+			lines = append(lines, "- tier: "+mdCell(x.Why))
+		}
+		for _, s := range x.SLA {
+			var mark string
+			if s.State == "breached" {
+				mark = fmt.Sprintf("⚠️ breached, over by %s", num(s.OverDays))
+			} else {
+				mark = "✅ met"
+			}
+			lines = append(lines, fmt.Sprintf("- SLA %s reached: %s (%s of %s %s)", s.Node, mark, num(s.ElapsedDays), num(s.TargetDays), dayUnit(s.WorkingDays)))
+		}
+		if len(lines) > 0 {
+			fmt.Fprintf(w, "\n**%s %s**\n\n%s\n", x.ID, mdCell(x.Title), strings.Join(lines, "\n"))
+		}
+	}
+}
+
+func dayUnit(working bool) string {
+	if working {
+		return "working days"
+	}
+	return "days"
+}
