@@ -44,7 +44,7 @@ func (b *builder) exports(order []string) error {
 	rows.WriteString("\ufeff") // so Excel reads the file as UTF-8
 	cw := csv.NewWriter(&rows)
 	_ = cw.Write([]string{"id", "title", "status", "tier", "score", "received", "type", "urgency", "importance",
-		"value", "impact", "difficulty", "customer", "segment", "owner", "due", "tags", "url"})
+		"value", "impact", "difficulty", "customer", "segment", "owner", "due", "tags", "url", "body"})
 	for _, id := range order {
 		d := b.in.Snapshot.Get(id)
 		r := b.in.Ranking.Get(id)
@@ -72,7 +72,7 @@ func (b *builder) exports(order []string) error {
 		}
 		_ = cw.Write([]string{id, d.Title, d.Status, strconv.Itoa(r.Tier), num(r.Score), string(d.Received), d.Type, d.Urgency,
 			d.Importance, d.Value, d.Impact, d.Difficulty, customer, d.Customer.Segment, d.Owner, string(d.Due),
-			strings.Join(d.Tags, ";"), url(id)})
+			strings.Join(d.Tags, ";"), url(id), strings.Trim(d.Body, "\n")})
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
@@ -143,4 +143,23 @@ func changesWithoutNames(cs []history.Change) []history.Change {
 		out = append(out, c)
 	}
 	return out
+}
+
+// Exports renders only demands.json and demands.csv: what `demand export`
+// prints, the same data the site exports.
+func Exports(in Input, opt Options) (map[string][]byte, error) {
+	b, err := newBuilder(in, opt)
+	if err != nil {
+		return nil, err
+	}
+	var order []string
+	for _, r := range in.Ranking.Results {
+		if b.shown[r.ID] {
+			order = append(order, r.ID)
+		}
+	}
+	if err := b.exports(order); err != nil {
+		return nil, err
+	}
+	return b.files, nil
 }

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/demand-registry/demand/registry/csvimport"
+	"github.com/demand-registry/demand/registry/rank"
+	"github.com/demand-registry/demand/render"
+	"github.com/demand-registry/demand/templates"
+)
+
+func runImport(e *env, args []string) int {
+	var dir, from, mapFile string
+	var dryRun bool
+	fl := newFlags(e, "import", "import --from csv FILE [--map MAP.yaml] [--dry-run]", `  demand import --from csv demands.csv                 # headers are field names (this tool's export too)
+  demand import --from csv jira.csv --map jira-map.yaml --dry-run
+`)
+	fl.StringVar(&dir, "dir", "demands", "registry `folder`")
+	fl.StringVar(&from, "from", "csv", "input `format`: csv")
+	fl.StringVar(&mapFile, "map", "", "`file` mapping another tool's columns and values to fields")
+	fl.BoolVar(&dryRun, "dry-run", false, "report what would be written, write nothing")
+	files, code, ok := parseInterspersed(fl, args)
+	if !ok {
+		return code
+	}
+	if !oneOf(e, "import", "from", from, []string{"csv"}) {
+		return exitUsage
+	}
+	if len(files) != 1 {
+		fmt.Fprintln(e.stderr, "demand import: name one CSV file, e.g. demand import --from csv demands.csv")
+		return exitUsage
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		fmt.Fprintf(e.stderr, "demand import: %v\n", err)
+		return exitUsage
+	}
+	var m *csvimport.Map
+	if mapFile != "" {
+		md, err := os.ReadFile(mapFile)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "demand import: %v\n", err)
+			return exitUsage
+		}
+		if m, err = csvimport.ParseMap(mapFile, md); err != nil {
+			fmt.Fprintf(e.stderr, "demand import: %v\n", err)
+			return exitUsage
+		}
+	}
+	l, code := load(e, "import", dir, "")
+	if l == nil {
+		return code
+	}
+	defer l.close()
+	if !l.requireClean(e, "import", dir) {
+		return exitFindings
+	}
+	listed, _ := l.dir.List()
+	rows, problems := csvimport.Plan(l.snap, listed, data, m)
+	if len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintf(e.stderr, "%s:%d: %s\n", files[0], p.Line, p.Message)
+		}
+		fmt.Fprintf(e.stderr, "demand import: %d rows cannot be imported; nothing was written\n", len(problems))
+		return exitFindings
+	}
+	written, skipped := 0, 0
+	for _, r := range rows {
+		if r.Skipped {
+			skipped++
+			continue
+		}
+		if dryRun {
+			fmt.Fprintf(e.stdout, "would write %s/%s (line %d)\n", displayDir(dir), r.Path, r.Line)
+			written++
+			continue
+		}
+		if err := l.dir.CreateFile(r.Path, r.Data); err != nil {
+			fmt.Fprintf(e.stderr, "demand import: %v\n", err)
+			return exitUsage
+		}
+		fmt.Fprintf(e.stdout, "%s/%s\n", displayDir(dir), r.Path)
+		written++
+	}
+	verb := "imported"
+	if dryRun {
+		verb = "would import"
+	}
+	fmt.Fprintf(e.stderr, "%s %d demands; %d rows already imported (same external_key)\n", verb, written, skipped)
+	return exitOK
+}
+
+func runExport(e *env, args []string) int {
+	var dir, format, audience string
+	fl := newFlags(e, "export", "export --format csv|json [--audience internal|public]", `  demand export --format csv > demands.csv     # UTF-8 with a byte-order mark, for Excel
+  demand export --format json --audience public
+`)
+	fl.StringVar(&dir, "dir", "demands", "registry `folder`")
+	fl.StringVar(&format, "format", "csv", "output `format`: csv or json")
+	fl.StringVar(&audience, "audience", render.Internal, "`audience`: internal or public")
+	if code, ok := parseFlags(fl, args); !ok {
+		return code
+	}
+	if !oneOf(e, "export", "format", format, []string{"csv", "json"}) || !oneOf(e, "export", "audience", audience, []string{render.Internal, render.Public}) {
+		return exitUsage
+	}
+	l, code := load(e, "export", dir, "")
+	if l == nil {
+		return code
+	}
+	defer l.close()
+	if !l.requireClean(e, "export", dir) {
+		return exitFindings
+	}
+	in := render.Input{Snapshot: l.snap, Ranking: rank.Rank(l.snap)}
+	quiet := &env{stdout: e.stdout, stderr: discard{}}
+	if res, _, _ := walkHistory(quiet, "export", dir, "", false); res != nil {
+		in.History, in.Commit, in.Date = res.Histories, res.Head, res.AsOf
+	}
+	files, err := render.Exports(in, render.Options{Audience: audience, Templates: templates.FS})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "demand export: %v\n", err)
+		return exitUsage
+	}
+	e.stdout.Write(files["demands."+format])
+	return exitOK
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }

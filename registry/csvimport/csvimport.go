@@ -1,0 +1,398 @@
+// Package csvimport turns CSV rows (this tool's export, or other tools'
+// exports through a column map) into demand files. Every row is checked
+// with the same parser as validate before anything is written.
+package csvimport
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/demand-registry/demand/registry"
+)
+
+// Map turns another tool's CSV into demand fields.
+type Map struct {
+	// Columns maps a CSV header to a field (dotted for nested fields,
+	// "body" for the Markdown body, "-" to ignore the column).
+	Columns map[string]string `yaml:"columns"`
+	// Values translates values per field: Jira's "Highest" → urgent.
+	Values map[string]map[string]string `yaml:"values"`
+	// Dates lists Go time layouts tried for date fields, after YYYY-MM-DD.
+	Dates []string `yaml:"dates"`
+	// Defaults are field values for rows that leave them empty.
+	Defaults map[string]string `yaml:"defaults"`
+	// ListSeparators split list cells (default ";" and ",").
+	ListSeparators string `yaml:"list_separators"`
+}
+
+// ParseMap reads a map file, reporting unknown keys with positions.
+func ParseMap(path string, data []byte) (*Map, error) {
+	var m Map
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&m); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: %w (keys: columns, values, dates, defaults, list_separators)", path, err)
+	}
+	return &m, nil
+}
+
+// Row is one CSV row turned into a demand file.
+type Row struct {
+	Line    int    // the row's first line in the CSV file
+	ID      string // the demand's ID
+	Path    string // the file to write, relative to the registry
+	Data    []byte
+	Skipped bool // a demand with the same external_key exists
+}
+
+// Problem is a row that cannot be imported.
+type Problem struct {
+	Line    int
+	Message string
+}
+
+func (p Problem) Error() string { return fmt.Sprintf("line %d: %s", p.Line, p.Message) }
+
+// Plan reads a CSV file and returns the files to write, or every problem
+// found. IDs come from an id column when it is free and valid, otherwise
+// the next free ones; files lists the registry's files, so IDs of files
+// that do not parse are not reused.
+func Plan(s *registry.Snapshot, files []registry.File, data []byte, m *Map) ([]Row, []Problem) {
+	cfg := s.Config
+	if m == nil {
+		m = &Map{}
+	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return nil, []Problem{{Line: 1, Message: "cannot read the header row: " + err.Error()}}
+	}
+	var problems []Problem
+	cols := make([]string, len(header))
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		f := h
+		if mapped, ok := m.Columns[h]; ok {
+			f = mapped
+		} else if len(m.Columns) > 0 {
+			f = "-"
+		}
+		switch f {
+		case "customer":
+			f = "customer.name"
+		case "segment":
+			f = "customer.segment"
+		}
+		if f != "-" && f != "body" && cfg.FieldByPath(f) == nil && !ignoredExportColumn(f) {
+			problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("column %q is not a field; map it with --map (columns: {%q: field}) or name it after a field", h, h)})
+		}
+		cols[i] = f
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	existing := map[string]bool{}
+	for _, d := range s.Demands {
+		if d.Fields["external_key"] != nil {
+			existing[registry.Canonical(d.Fields["external_key"])] = true
+		}
+	}
+	used := map[string]bool{}
+	for _, d := range s.Demands {
+		used[d.ID] = true
+	}
+	for _, f := range files {
+		if id := cfg.IDFromName(lastPart(f.Path)); id != "" {
+			used[id] = true
+		}
+	}
+	var rows []Row
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			line := 0
+			if errors.As(err, &pe) {
+				line = pe.StartLine
+			}
+			problems = append(problems, Problem{Line: line, Message: err.Error()})
+			break
+		}
+		line, _ := r.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // a blank line
+		}
+		row, perr := buildRow(cfg, m, cols, rec, line, used, existing)
+		if perr != nil {
+			problems = append(problems, *perr)
+			continue
+		}
+		rows = append(rows, row)
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	return rows, nil
+}
+
+// ignoredExportColumn: columns of this tool's CSV export that are computed,
+// not fields: importing the export back ignores them.
+func ignoredExportColumn(c string) bool {
+	switch c {
+	case "score", "url", "tier_label", "status_label":
+		return true
+	}
+	return false
+}
+
+func lastPart(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
+
+func buildRow(cfg *registry.Config, m *Map, cols, rec []string, line int, used, existing map[string]bool) (Row, *Problem) {
+	fields := map[string]any{}
+	body := ""
+	bad := func(format string, args ...any) (Row, *Problem) {
+		return Row{}, &Problem{Line: line, Message: fmt.Sprintf(format, args...)}
+	}
+	values := map[string]string{}
+	for i, c := range cols {
+		if c == "-" || ignoredExportColumn(c) || i >= len(rec) {
+			continue
+		}
+		v := strings.TrimSpace(rec[i])
+		if tr, ok := m.Values[c][v]; ok {
+			v = tr
+		}
+		if c == "body" {
+			body = strings.ReplaceAll(rec[i], "\r\n", "\n")
+			continue
+		}
+		values[c] = v
+	}
+	for k, v := range m.Defaults {
+		if values[k] == "" {
+			values[k] = v
+		}
+	}
+	if values["status"] == "" && len(cfg.Statuses) > 0 {
+		values["status"] = cfg.Statuses[0].Name
+	}
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := values[k]
+		if v == "" {
+			continue
+		}
+		f := cfg.FieldByPath(k)
+		val, err := convert(f, v, m)
+		if err != nil {
+			return bad("%s: %v", k, err)
+		}
+		set(fields, k, val)
+	}
+	if key, ok := fields["external_key"].(string); ok && existing[key] {
+		return Row{Line: line, Skipped: true}, nil
+	}
+	id, _ := fields["id"].(string)
+	if id != "" && (!cfg.ValidID(id) || used[id]) {
+		id = "" // taken or malformed: give it the next free ID
+	}
+	if id == "" {
+		id = next(cfg, used)
+	}
+	used[id] = true
+	if !cfg.ID.FromFilename {
+		fields["id"] = id
+	} else {
+		delete(fields, "id")
+	}
+	title, _ := fields["title"].(string)
+	data, err := Render(cfg, fields, body)
+	if err != nil {
+		return bad("%v", err)
+	}
+	path := id + "-" + registry.Slug(title) + ".md"
+	if _, fs := registry.ParseDemand(cfg, path, data); fs.HasErrors() {
+		var msgs []string
+		for _, f := range fs {
+			if f.Severity == registry.Error {
+				msgs = append(msgs, f.Message)
+			}
+		}
+		return bad("%s", strings.Join(msgs, "; "))
+	}
+	return Row{Line: line, ID: id, Path: path, Data: data}, nil
+}
+
+func next(cfg *registry.Config, used map[string]bool) string {
+	high := 0
+	for id := range used {
+		if strings.HasPrefix(id, cfg.ID.Prefix) {
+			if n, err := strconv.Atoi(id[len(cfg.ID.Prefix):]); err == nil && n > high {
+				high = n
+			}
+		}
+	}
+	return fmt.Sprintf("%s%0*d", cfg.ID.Prefix, cfg.ID.Digits, high+1)
+}
+
+// convert turns a cell into a field value of the field's type.
+func convert(f *registry.Field, v string, m *Map) (any, error) {
+	if f == nil {
+		return v, nil
+	}
+	switch f.Type {
+	case registry.TInt:
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a whole number", v)
+		}
+		return n, nil
+	case registry.TNumber:
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a number", v)
+		}
+		return x, nil
+	case registry.TBool:
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not true or false", v)
+		}
+		return b, nil
+	case registry.TDate:
+		if d, ok := registry.ParseDate(v); ok {
+			return string(d), nil
+		}
+		for _, layout := range m.Dates {
+			if t, err := time.Parse(layout, v); err == nil {
+				return t.Format("2006-01-02"), nil
+			}
+		}
+		return nil, fmt.Errorf("%q is not a date (YYYY-MM-DD, or a layout listed under dates: in the map)", v)
+	case registry.TList:
+		seps := m.ListSeparators
+		if seps == "" {
+			seps = ";,"
+		}
+		var out []any
+		for _, part := range strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune(seps, r) }) {
+			if part = strings.TrimSpace(part); part != "" {
+				item, err := convert(f.Items, part, m)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, item)
+			}
+		}
+		return out, nil
+	}
+	return v, nil
+}
+
+func set(fields map[string]any, path string, v any) {
+	parts := strings.Split(path, ".")
+	m := fields
+	for _, p := range parts[:len(parts)-1] {
+		sub, ok := m[p].(map[string]any)
+		if !ok {
+			sub = map[string]any{}
+			m[p] = sub
+		}
+		m = sub
+	}
+	m[parts[len(parts)-1]] = v
+}
+
+// Render writes a demand file: front matter in the config's field order
+// (small maps and lists in flow style), then the body.
+func Render(cfg *registry.Config, fields map[string]any, body string) ([]byte, error) {
+	doc := &yaml.Node{Kind: yaml.MappingNode}
+	for _, name := range cfg.FieldOrder {
+		v, ok := fields[name]
+		if !ok {
+			continue
+		}
+		doc.Content = append(doc.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: name}, node(v))
+	}
+	var buf bytes.Buffer
+	buf.WriteString("---\n")
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	buf.WriteString("---\n")
+	if body != "" {
+		buf.WriteString("\n")
+		buf.WriteString(strings.TrimRight(body, "\n"))
+		buf.WriteString("\n")
+	}
+	return buf.Bytes(), nil
+}
+
+func node(v any) *yaml.Node {
+	switch x := v.(type) {
+	case map[string]any:
+		n := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: k}, node(x[k]))
+		}
+		return n
+	case []any:
+		n := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+		for _, it := range x {
+			n.Content = append(n.Content, node(it))
+		}
+		return n
+	case int64:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(x, 10)}
+	case float64:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: strconv.FormatFloat(x, 'f', -1, 64)}
+	case bool:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(x)}
+	}
+	n := &yaml.Node{Kind: yaml.ScalarNode, Value: fmt.Sprint(v)}
+	if _, isDate := registry.ParseDate(n.Value); isDate {
+		return n
+	}
+	// Quote text that YAML would read as something else (true, 1.0, null,
+	// ": ", a leading "#" …); the encoder picks a safe style for the rest.
+	var probe any
+	if err := yaml.Unmarshal([]byte(n.Value), &probe); err != nil {
+		n.Style = yaml.DoubleQuotedStyle
+	} else if s, ok := probe.(string); !ok || s != n.Value {
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	return n
+}
