@@ -28,6 +28,11 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
 		UpdateScripts: *update,
+		Setup: func(env *testscript.Env) error {
+			abs, err := filepath.Abs("../../examples")
+			env.Setenv("EXAMPLES", abs)
+			return err
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"gitcommit": gitCommit,
 			"gitinit":   func(ts *testscript.TestScript, neg bool, args []string) { gitInit(ts) },
