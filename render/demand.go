@@ -8,6 +8,7 @@ import (
 
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
+	"github.com/demand-registry/demand/registry/rank"
 )
 
 type demandView struct {
@@ -117,7 +118,7 @@ func (b *builder) demandView(id string, customers map[string]*groupView) (*deman
 		Tier: r.Tier, TierLabel: b.cfg.TierLabel(r.Tier, b.lang), Score: num(r.Score), Weighted: num(r.Models.Weighted.Score),
 		Internal: d.Visibility == "internal", Override: r.Override != nil, Body: template.HTML(body)}
 	for _, x := range r.Reasons {
-		v.Reasons = append(v.Reasons, reasonView{Kind: b.t("reason_" + x.Kind), Detail: x.Detail, Tier: x.Tier})
+		v.Reasons = append(v.Reasons, reasonView{Kind: b.t("reason_" + x.Kind), Detail: b.reasonDetail(r.Primary, r.Score, x), Tier: x.Tier})
 	}
 	for _, f := range r.Models.Weighted.Factors {
 		label := f.Factor
@@ -127,7 +128,13 @@ func (b *builder) demandView(id string, customers map[string]*groupView) (*deman
 			label = b.t("requesters")
 		}
 		val := f.Value
-		if val != "" && f.Field != registry.CustomersField {
+		if f.Field == registry.CustomersField {
+			var w float64
+			for _, c := range r.Customers {
+				w += c.Weight
+			}
+			val = fmt.Sprintf(b.t("customers_value"), len(r.Customers), num(w))
+		} else if val != "" {
 			val = b.valueText(f.Field, f.Value)
 		}
 		v.Factors = append(v.Factors, factorView{Label: label, Value: val, Level: num(f.Level), Weight: num(f.Weight), Points: num(f.Points)})
@@ -143,7 +150,13 @@ func (b *builder) demandView(id string, customers map[string]*groupView) (*deman
 	}
 	v.Models = []modelView{{b.t("weighted"), num(m.Weighted.Score)}, {b.t("rice"), rice}, {b.t("wsjf"), wsjf}}
 	if x := m.Kano; x != nil {
-		v.Models = append(v.Models, modelView{b.t("kano"), fmt.Sprintf("%s (%s): %s → %s", b.valueText("kano", x.Category), x.Effect, num(x.Before), num(x.After))})
+		effect := x.Effect
+		if effect == "none" {
+			effect = b.t("kano_none")
+		} else {
+			effect = strings.NewReplacer("floor", b.t("kano_floor"), "ceiling", b.t("kano_ceiling")).Replace(effect)
+		}
+		v.Models = append(v.Models, modelView{b.t("kano"), fmt.Sprintf("%s (%s): %s → %s", b.valueText("kano", x.Category), effect, num(x.Before), num(x.After))})
 	}
 	v.Models = append(v.Models, modelView{b.t("matrix"), b.t("quadrant_" + m.Matrix.Quadrant)})
 
@@ -323,4 +336,28 @@ func contains(l []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// reasonDetail says how a tier step came about, in the UI language.
+func (b *builder) reasonDetail(primary string, score float64, x rank.Reason) string {
+	switch x.Kind {
+	case "score":
+		min := 0.0
+		for _, l := range b.cfg.Tiers.Levels {
+			if l.Tier == x.Tier {
+				min = l.MinScore
+			}
+		}
+		return fmt.Sprintf(b.t("reason_score_detail"), b.t(primary), num(score), x.Tier, num(min))
+	case "floor":
+		return fmt.Sprintf(b.t("reason_floor_detail"), x.Rule, x.Condition)
+	case "inherit":
+		return fmt.Sprintf(b.t("reason_inherit_detail"), x.From, x.Tier)
+	case "override":
+		if x.By != "" {
+			return fmt.Sprintf(b.t("reason_override_by_detail"), x.By, x.Why)
+		}
+		return fmt.Sprintf(b.t("reason_override_detail"), x.Why)
+	}
+	return x.Detail
 }

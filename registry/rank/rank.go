@@ -101,6 +101,14 @@ type Reason struct {
 	Kind   string `json:"kind"` // score, floor, inherit, override
 	Tier   int    `json:"tier"`
 	Detail string `json:"detail"`
+	// The parts of the detail, for translations: the floor rule's name and
+	// condition, the demand passing its tier on, the override's author and
+	// reason.
+	Rule      string `json:"rule,omitempty"`
+	Condition string `json:"condition,omitempty"`
+	From      string `json:"from,omitempty"`
+	By        string `json:"by,omitempty"`
+	Why       string `json:"why,omitempty"`
 }
 
 // Customer is one customer asking for a demand, with its weight.
@@ -365,7 +373,8 @@ func assignTiers(s *registry.Snapshot, rk *Ranking) {
 		for _, f := range cfg.Tiers.Floors {
 			if f.Tier < r.Tier && Matches(cfg, d, r.Tier, f.When) {
 				r.Tier = f.Tier
-				r.Reasons = append(r.Reasons, Reason{Kind: "floor", Tier: f.Tier, Detail: fmt.Sprintf("floor rule %s: %s", f.Name, describe(f.When))})
+				r.Reasons = append(r.Reasons, Reason{Kind: "floor", Tier: f.Tier, Detail: fmt.Sprintf("floor rule %s: %s", f.Name, describe(f.When)),
+					Rule: f.Name, Condition: describe(f.When)})
 			}
 		}
 		if o := d.TierOverride; o != nil {
@@ -374,7 +383,7 @@ func assignTiers(s *registry.Snapshot, rk *Ranking) {
 			if o.By != "" {
 				by = " by " + o.By
 			}
-			r.Reasons = append(r.Reasons, Reason{Kind: "override", Tier: o.Tier, Detail: fmt.Sprintf("overridden%s: %s", by, o.Reason)})
+			r.Reasons = append(r.Reasons, Reason{Kind: "override", Tier: o.Tier, Detail: fmt.Sprintf("overridden%s: %s", by, o.Reason), By: o.By, Why: o.Reason})
 		}
 	}
 	if !cfg.Tiers.InheritDependencies {
@@ -404,7 +413,7 @@ func assignTiers(s *registry.Snapshot, rk *Ranking) {
 				continue
 			}
 			dr.Tier = t
-			dr.Reasons = append(dr.Reasons, Reason{Kind: "inherit", Tier: t, Detail: fmt.Sprintf("%s (tier %d) depends on it", d.ID, t)})
+			dr.Reasons = append(dr.Reasons, Reason{Kind: "inherit", Tier: t, Detail: fmt.Sprintf("%s (tier %d) depends on it", d.ID, t), From: d.ID})
 			if dd := s.Get(dep); passes(dd) && len(dd.Links.DependsOn) > 0 {
 				work = append(work, dd)
 			}
