@@ -58,8 +58,10 @@ func Write(out string, files map[string][]byte) error {
 			return err
 		}
 	}
-	if err := os.WriteFile(filepath.Join(tmp, Marker), []byte("built by demand build\n"), 0o644); err != nil {
-		return err
+	if _, ok := files[Marker]; !ok {
+		if err := os.WriteFile(filepath.Join(tmp, Marker), []byte("built by demand build\n"), 0o644); err != nil {
+			return err
+		}
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
@@ -82,3 +84,13 @@ func Write(out string, files map[string][]byte) error {
 	}
 	return nil
 }
+
+// UpToDate reports whether the site in out was built from inputs with
+// this key (see Write: the key is kept in the marker file).
+func UpToDate(out, key string) bool {
+	data, err := os.ReadFile(filepath.Join(out, Marker))
+	return err == nil && string(data) == MarkerText(key)
+}
+
+// MarkerText is the marker file's content for an input key.
+func MarkerText(key string) string { return "built by demand build\ninputs: " + key + "\n" }

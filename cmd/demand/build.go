@@ -1,11 +1,17 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/rank"
 	"github.com/demand-registry/demand/render"
 	"github.com/demand-registry/demand/templates"
@@ -52,9 +58,17 @@ func (o overlay) Open(name string) (fs.File, error) {
 }
 
 func (o *buildOptions) run(e *env) int {
+	key, keyErr := o.inputKey()
+	if keyErr == nil && !o.noCache && render.UpToDate(o.out, key) {
+		fmt.Fprintf(e.stderr, "%s is up to date (same files, commit, templates, options and tool)\n", o.out)
+		return exitOK
+	}
 	files, n, code := o.site(e, e.stderr)
 	if files == nil {
 		return code
+	}
+	if keyErr == nil {
+		files[render.Marker] = []byte(render.MarkerText(key))
 	}
 	if err := render.Write(o.out, files); err != nil {
 		fmt.Fprintf(e.stderr, "demand build: %v\n", err)
@@ -105,4 +119,50 @@ func (o *buildOptions) site(e *env, report io.Writer) (files map[string][]byte, 
 		return nil, 0, exitUsage
 	}
 	return files, len(in.Ranking.Results), exitOK
+}
+
+// inputKey hashes everything a build depends on: the registry folder's
+// files, the head commit (history, dates, SLA), the templates, the options
+// and the tool itself. The same key means the same site, byte for byte.
+func (o *buildOptions) inputKey() (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "demand-site-v1\x00%s\x00%s\x00%s\x00", o.audience, o.baseURL, o.templates)
+	exe, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	st, err := os.Stat(exe)
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(h, "%s %d %d\x00", exe, st.Size(), st.ModTime().UnixNano())
+	if repo, err := registry.OpenRepo(o.dir); err == nil {
+		if head, err := repo.Git.ResolveRevision(plumbing.Revision("HEAD")); err == nil {
+			fmt.Fprintf(h, "head %s\x00", head)
+		}
+	}
+	for _, root := range []string{o.dir, o.templates} {
+		if root == "" {
+			continue
+		}
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				return nil
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(h, "%s %d\x00", filepath.ToSlash(p), len(data))
+			h.Write(data)
+			return nil
+		})
+		if err != nil {
+			return "", err
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
