@@ -15,29 +15,36 @@ trap 'rm -rf "$work"' EXIT
 go build -o "$work/demand" ./cmd/demand
 go run ./scripts/genhistory -out "$work/repo" -demands "$demands" -commits "$commits"
 cd "$work/repo"
-# A minimal Hugo project reading the registry folder as its content, with
-# layouts that show what our pages show of git: the last author and date.
-mkdir -p "$work/hugo/layouts/_default"
-cat >"$work/hugo/hugo.toml" <<TOML
+# A minimal Hugo project inside the repository (Hugo reads git info only
+# when its project is in the repository), reading the registry folder as its
+# content, with layouts that show what our pages show of git: the last
+# author and date.
+hugo_dir="$work/repo/hugo-site"
+mkdir -p "$hugo_dir/layouts/_default"
+cat >"$hugo_dir/hugo.toml" <<TOML
 baseURL = "https://example.org/"
 title = "Demands"
-contentDir = "$work/repo/demands"
+contentDir = "../demands"
 enableGitInfo = true
 disableKinds = ["taxonomy", "term", "RSS", "sitemap"]
 TOML
-cat >"$work/hugo/layouts/_default/single.html" <<'HTML'
+cat >"$hugo_dir/layouts/_default/single.html" <<'HTML'
 <!DOCTYPE html><html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>{{ .Content }}
 {{ with .GitInfo }}<p>{{ .AuthorName }} {{ .AuthorDate }} {{ .Subject }}</p>{{ end }}</body></html>
 HTML
-cat >"$work/hugo/layouts/_default/list.html" <<'HTML'
+cat >"$hugo_dir/layouts/_default/list.html" <<'HTML'
 <!DOCTYPE html><html><head><title>{{ .Title }}</title></head><body><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul></body></html>
 HTML
 t() { /usr/bin/time -f "%e %M" "$@" 2>&1 >/dev/null | tail -1; }
-read -r hugo_s hugo_kb < <(t "$hugo" --quiet -s "$work/hugo" -d "$work/hugo-out")
+read -r hugo_s hugo_kb < <(t "$hugo" --quiet -s "$hugo_dir" -d "$work/hugo-out")
+grep -q 'Dev ' "$(find "$work/hugo-out" -name index.html -path '*d-00001*' | head -1)" || echo "warning: Hugo shows no git info"
 read -r cold_s cold_kb < <(t "$work/demand" build --no-cache --out "$work/site")
-t "$work/demand" build --out "$work/site" >/dev/null # fill the history cache
+t "$work/demand" history --all --format json >/dev/null # fill the history cache
 read -r warm_s warm_kb < <(t "$work/demand" build --out "$work/site")
+echo "x" >>"$(ls demands/D-00001-* | head -1)"
+read -r edit_s edit_kb < <(t "$work/demand" build --out "$work/site")
 echo "hugo --enableGitInfo ($(find "$work/hugo-out" -name '*.html' | wc -l) pages):   ${hugo_s} s, ${hugo_kb} KB"
 echo "demand build, cold (no history cache):   ${cold_s} s, ${cold_kb} KB ($(find "$work/site" -name '*.html' | wc -l) pages)"
-echo "demand build, warm (cache, no change):   ${warm_s} s, ${warm_kb} KB"
+echo "demand build, warm (cache, no change):   ${warm_s} s, ${warm_kb} KB (up-to-date check)"
+echo "demand build, warm (cache, one edit):    ${edit_s} s, ${edit_kb} KB (full render)"
 echo "cold / hugo: $(echo "scale=2; $cold_s / $hugo_s" | bc)   warm / hugo: $(echo "scale=2; $warm_s / $hugo_s" | bc)"
