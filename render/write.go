@@ -6,7 +6,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"sync"
 )
 
 // Marker is the file every built site holds, so that Write only ever
@@ -44,19 +46,8 @@ func Write(out string, files map[string][]byte) error {
 		return err
 	}
 	defer os.RemoveAll(tmp) // gone after the swap; cleans up after a failure
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		p := filepath.Join(tmp, filepath.FromSlash(n))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(p, files[n], 0o644); err != nil {
-			return err
-		}
+	if err := writeFiles(tmp, files); err != nil {
+		return err
 	}
 	if _, ok := files[Marker]; !ok {
 		if err := os.WriteFile(filepath.Join(tmp, Marker), []byte("built by demand build\n"), 0o644); err != nil {
@@ -80,9 +71,77 @@ func Write(out string, files map[string][]byte) error {
 		return err
 	}
 	if old != "" {
-		return os.RemoveAll(old)
+		return removeAll(old)
 	}
 	return nil
+}
+
+// writeFiles writes the files under dir: folders first, once each, then the
+// files on several goroutines (a site has thousands of small files, and
+// the time goes to system calls).
+func writeFiles(dir string, files map[string][]byte) error {
+	names := make([]string, 0, len(files))
+	dirs := map[string]bool{}
+	for n := range files {
+		names = append(names, n)
+		dirs[filepath.Dir(filepath.Join(dir, filepath.FromSlash(n)))] = true
+	}
+	sort.Strings(names)
+	for d := range dirs {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	return parallel(names, func(n string) error {
+		return os.WriteFile(filepath.Join(dir, filepath.FromSlash(n)), files[n], 0o644)
+	})
+}
+
+// removeAll removes a folder, its subfolders on several goroutines.
+func removeAll(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return os.RemoveAll(dir)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if err := parallel(names, func(n string) error { return os.RemoveAll(filepath.Join(dir, n)) }); err != nil {
+		return err
+	}
+	return os.RemoveAll(dir)
+}
+
+func parallel(items []string, f func(string) error) error {
+	work := make(chan string)
+	errs := make(chan error, 1)
+	var wg sync.WaitGroup
+	for w := 0; w < 2*runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range work {
+				if err := f(it); err != nil {
+					select {
+					case errs <- err:
+					default:
+					}
+				}
+			}
+		}()
+	}
+	for _, it := range items {
+		work <- it
+	}
+	close(work)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
+	}
 }
 
 // UpToDate reports whether the site in out was built from inputs with
