@@ -1,13 +1,10 @@
 package registry
 
 import (
-	"bytes"
 	"fmt"
 	"path"
 	"strconv"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 )
 
 // NextID returns the next free ID: one more than the highest number among
@@ -48,64 +45,38 @@ func (n NewDemand) FileName() string { return n.ID + "-" + Slug(n.Title) + ".md"
 // Render writes the demand file: front matter and a body template in the
 // registry's language.
 func (n NewDemand) Render(cfg *Config) ([]byte, error) {
-	doc := &yaml.Node{Kind: yaml.MappingNode}
-	add := func(parent *yaml.Node, k string, v *yaml.Node) {
-		parent.Content = append(parent.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: k}, v)
+	fields := map[string]any{"title": n.Title, "received": n.Received, "status": n.Status}
+	if n.Status == "" {
+		fields["status"] = cfg.Statuses[0].Name
 	}
-	str := func(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: s} }
 	if !cfg.ID.FromFilename {
-		add(doc, "id", str(n.ID))
+		fields["id"] = n.ID
 	}
-	add(doc, "title", str(n.Title))
-	status := n.Status
-	if status == "" {
-		status = cfg.Statuses[0].Name
-	}
-	add(doc, "status", str(status))
-	add(doc, "received", str(n.Received))
-	for _, kv := range [][2]string{{"type", n.Type}, {"urgency", n.Urgency}, {"importance", n.Importance}} {
-		if kv[1] != "" {
-			add(doc, kv[0], str(kv[1]))
+	for k, v := range map[string]string{"type": n.Type, "urgency": n.Urgency, "importance": n.Importance, "channel": n.Channel, "owner": n.Owner} {
+		if v != "" {
+			fields[k] = v
 		}
 	}
 	if n.Customer != "" || n.Segment != "" {
-		c := &yaml.Node{Kind: yaml.MappingNode}
+		c := map[string]any{}
 		if n.Customer != "" {
-			add(c, "name", str(n.Customer))
+			c["name"] = n.Customer
 		}
 		if n.Segment != "" {
-			add(c, "segment", str(n.Segment))
+			c["segment"] = n.Segment
 		}
-		add(doc, "customer", c)
-	}
-	if n.Channel != "" {
-		add(doc, "channel", str(n.Channel))
-	}
-	if n.Owner != "" {
-		add(doc, "owner", str(n.Owner))
+		fields["customer"] = c
 	}
 	if len(n.Tags) > 0 {
-		l := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+		var tags []any
 		for _, t := range n.Tags {
-			l.Content = append(l.Content, str(t))
+			tags = append(tags, t)
 		}
-		add(doc, "tags", l)
+		fields["tags"] = tags
 	}
-	var buf bytes.Buffer
-	buf.WriteString("---\n")
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(doc); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	buf.WriteString("---\n\n")
+	body := "## Background\n\nWhat problem does the customer have, and in which situation?\n\n## Acceptance criteria\n\n- [ ] \n\n## Notes\n"
 	if cfg.Language == "zh-CN" {
-		buf.WriteString("## 背景\n\n客户遇到了什么问题？在什么场景下？\n\n## 验收标准\n\n- [ ] \n\n## 备注\n\n")
-	} else {
-		buf.WriteString("## Background\n\nWhat problem does the customer have, and in which situation?\n\n## Acceptance criteria\n\n- [ ] \n\n## Notes\n\n")
+		body = "## 背景\n\n客户遇到了什么问题？在什么场景下？\n\n## 验收标准\n\n- [ ] \n\n## 备注\n"
 	}
-	return buf.Bytes(), nil
+	return RenderFile(cfg, fields, body)
 }

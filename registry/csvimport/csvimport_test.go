@@ -52,7 +52,7 @@ func TestPlan(t *testing.T) {
 
 func TestRenderQuotesAmbiguousText(t *testing.T) {
 	cfg := registry.DefaultConfig()
-	data, err := Render(cfg, map[string]any{"id": "D-0001", "title": "yes", "status": "new", "received": "2026-01-01",
+	data, err := registry.RenderFile(cfg, map[string]any{"id": "D-0001", "title": "yes", "status": "new", "received": "2026-01-01",
 		"owner": "# not a comment", "tags": []any{"true", "a: b"}}, "Body.")
 	require.NoError(t, err)
 	d, fs := registry.ParseDemand(cfg, "D-0001-x.md", data)

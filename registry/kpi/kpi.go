@@ -5,7 +5,9 @@
 package kpi
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -144,7 +146,7 @@ func Measure(s *registry.Snapshot, rk *rank.Ranking, hist map[string]*history.Hi
 			}
 		}
 	}
-	for _, m := range sortedKeys(months) {
+	for _, m := range slices.Sorted(maps.Keys(months)) {
 		k.Throughput = append(k.Throughput, *months[m])
 	}
 
@@ -238,13 +240,4 @@ func quantile(xs []float64, q float64) float64 {
 	}
 	i := int(math.Ceil(q*float64(len(xs)))) - 1
 	return xs[max(0, min(i, len(xs)-1))]
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
