@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -324,4 +325,21 @@ func TestSLATargetsInForce(t *testing.T) {
 	assert.Equal(t, 2.0, n[0].OverDays)
 	assert.Equal(t, Met, n[1].State)
 	assert.Equal(t, 20.0, n[1].TargetDays)
+}
+
+// TestParallelWalkSameAsSequential: splitting the commits between workers
+// (each with its own object store) gives the same histories.
+func TestParallelWalkSameAsSequential(t *testing.T) {
+	b := newBuilder(t)
+	for i := 1; i <= 12; i++ {
+		b.write(fmt.Sprintf("demands/D-%04d-a.md", i%5+1), demand(fmt.Sprintf("D-%04d", i%5+1), fmt.Sprintf("T%d", i), []string{"new", "triaged", "accepted"}[i%3], "", fmt.Sprintf("body %d\n", i)))
+		b.commit(fmt.Sprintf("c%d", i), i)
+	}
+	seq := b.walk(Options{})
+	old := commitsPerWorker
+	commitsPerWorker = 1
+	defer func() { commitsPerWorker = old }()
+	par := b.walk(Options{})
+	assert.Equal(t, asJSON(t, seq.Sorted()), asJSON(t, par.Sorted()))
+	assert.Len(t, par.Histories, 5)
 }

@@ -524,13 +524,16 @@ func (w *walker) config(h plumbing.Hash) *registry.Config {
 	return cfg
 }
 
+// commitsPerWorker is the least work worth a goroutine of its own.
+var commitsPerWorker = 200
+
 // walkParallel computes the events of the given commits (in walk order)
 // on as many goroutines as there are CPUs. Each worker takes a contiguous
 // run of commits, so the trees it reads as parents are mostly the ones it
 // has just read as children, and has its own object store: go-git's are
 // not safe for concurrent use.
 func walkParallel(ctx context.Context, repo *registry.Repo, opts Options, todo []*commitRec) error {
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(todo)/200))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(todo)/commitsPerWorker))
 	chunk := (len(todo) + workers - 1) / max(workers, 1)
 	errs := make([]error, workers)
 	var done atomic.Int64
