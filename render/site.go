@@ -226,6 +226,11 @@ type groupView struct {
 func (b *builder) render(name, out, title, nav string, p page) error {
 	p.Lang, p.Title, p.Nav = b.lang, title, nav
 	p.Root = strings.Repeat("../", strings.Count(out, "/"))
+	if out == "404.html" && b.opt.BaseURL != "" {
+		// Hosts serve the 404 page at any missing address, at any depth:
+		// relative links would break there, so it links absolutely.
+		p.Root = strings.TrimRight(b.opt.BaseURL, "/") + "/"
+	}
 	p.Site = siteInfo{Title: b.cfg.Title, Customers: b.names}
 	if b.in.Commit != "" {
 		p.Site.Commit = b.in.Commit[:min(12, len(b.in.Commit))]
