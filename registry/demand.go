@@ -340,6 +340,7 @@ func ParseDemand(cfg *Config, p string, data []byte) (d *Demand, fs Findings) {
 	}
 	v := &checker{cfg: cfg, path: p, off: 1, d: d}
 	v.checkFields(root, cfg.Fields, "", true)
+	d.Pos = slices.Clone(d.Pos) // exact size: registries of 100,000 demands are held in memory
 	fs = append(fs, v.fs...)
 	d.fill(cfg)
 	fs = append(fs, d.checkIdentity(cfg)...)

@@ -29,7 +29,7 @@ func (c *checker) add(n *yaml.Node, rule, msg, hint string) {
 // checkFields validates a mapping against named fields; prefix is the
 // dotted path of the mapping ("" at the top).
 func (c *checker) checkFields(n *yaml.Node, fields map[string]*Field, prefix string, top bool) map[string]any {
-	out := map[string]any{}
+	out := make(map[string]any, len(n.Content)/2)
 	if n.Kind != yaml.MappingNode {
 		what := "the front matter"
 		if prefix != "" {
