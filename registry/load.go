@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"runtime"
 	"sort"
@@ -42,8 +43,33 @@ func NewSnapshot(cfg *Config, ds []*Demand) *Snapshot {
 // Load reads the config and every demand file of a source. Findings hold
 // every per-file problem and duplicate IDs; cross-demand rules run in
 // Validate. The error is for a source that cannot be listed at all.
-func Load(src Source) (*Snapshot, Findings, error) {
+func Load(src Source) (*Snapshot, Findings, error) { return LoadCached(src, nil) }
+
+// ParseCache keeps parsed demand files between loads of a registry that
+// changes a file at a time (demand serve): a file whose bytes and config
+// are unchanged is not parsed again. Demands are never modified after
+// parsing, so sharing them between snapshots is safe.
+type ParseCache struct {
+	mu sync.Mutex
+	m  map[string]parsedFile
+}
+
+type parsedFile struct {
+	key [32]byte
+	d   *Demand
+	fs  Findings
+}
+
+// NewParseCache makes an empty cache.
+func NewParseCache() *ParseCache { return &ParseCache{m: map[string]parsedFile{}} }
+
+// LoadCached is Load, reusing files parsed before when cache is not nil.
+func LoadCached(src Source, cache *ParseCache) (*Snapshot, Findings, error) {
 	cfg, fs := LoadConfig(src)
+	var cfgKey []byte
+	if cache != nil {
+		cfgKey, _ = cfg.YAML()
+	}
 	files, err := src.List()
 	if err != nil {
 		return nil, fs, fmt.Errorf("reading %s: %w", src.Describe(), err)
@@ -60,7 +86,7 @@ func Load(src Source) (*Snapshot, Findings, error) {
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				results[i].d, results[i].fs = loadFile(cfg, src, files[i])
+				results[i].d, results[i].fs = loadFile(cfg, src, files[i], cache, cfgKey)
 			}
 		}()
 	}
@@ -80,7 +106,7 @@ func Load(src Source) (*Snapshot, Findings, error) {
 	return NewSnapshot(cfg, ds), fs, nil
 }
 
-func loadFile(cfg *Config, src Source, f File) (*Demand, Findings) {
+func loadFile(cfg *Config, src Source, f File, cache *ParseCache, cfgKey []byte) (*Demand, Findings) {
 	if f.Symlink {
 		return nil, Findings{{Path: f.Path, Severity: Error, Rule: "symlink",
 			Message: "demand files may not be symbolic links (they are not followed)", Hint: "replace the link with the file itself"}}
@@ -98,7 +124,26 @@ func loadFile(cfg *Config, src Source, f File) (*Demand, Findings) {
 		return nil, Findings{{Path: f.Path, Severity: Error, Rule: "file-size",
 			Message: fmt.Sprintf("the file is %d bytes, more than the limit of %d", len(data), cfg.Files.MaxSize)}}
 	}
-	return ParseDemand(cfg, f.Path, data)
+	if cache == nil {
+		return ParseDemand(cfg, f.Path, data)
+	}
+	h := sha256.New()
+	h.Write(cfgKey)
+	h.Write([]byte{0})
+	h.Write(data)
+	var key [32]byte
+	copy(key[:], h.Sum(nil))
+	cache.mu.Lock()
+	c, ok := cache.m[f.Path]
+	cache.mu.Unlock()
+	if ok && c.key == key {
+		return c.d, c.fs
+	}
+	d, fs := ParseDemand(cfg, f.Path, data)
+	cache.mu.Lock()
+	cache.m[f.Path] = parsedFile{key: key, d: d, fs: fs}
+	cache.mu.Unlock()
+	return d, fs
 }
 
 func duplicateIDs(ds []*Demand) Findings {

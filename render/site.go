@@ -6,6 +6,8 @@ package render
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -46,7 +48,27 @@ type Options struct {
 	BaseURL   string // absolute address of the site, for feeds and exports
 	Templates fs.FS  // the template set (templates.FS, or an override)
 	Lang      string // "" for the config's language
+	// Pages, when set, keeps rendered pages between builds (demand serve):
+	// a page whose data and templates are unchanged is not rendered again.
+	Pages *PageCache
+	// NoExports leaves out demands.json and demands.csv (demand serve makes
+	// them when asked, with Exports).
+	NoExports bool
 }
+
+// PageCache holds rendered pages by path, with a hash of what made them.
+type PageCache struct {
+	mu sync.Mutex
+	m  map[string]cachedPage
+}
+
+type cachedPage struct {
+	key  [32]byte
+	data []byte
+}
+
+// NewPageCache makes an empty page cache.
+func NewPageCache() *PageCache { return &PageCache{m: map[string]cachedPage{}} }
 
 // Build renders the site into files by slash-separated path. The same
 // input gives byte-identical files.
@@ -73,6 +95,7 @@ type builder struct {
 	tagFile map[string]string // tag (lower case) → its page's file name
 	labels  *cardLabels
 	reverse map[string]*reverseLinks
+	tmplKey []byte     // a hash of the templates, for the page cache
 	mu      sync.Mutex // guards files while demand pages render in parallel
 }
 
@@ -112,6 +135,9 @@ func newBuilder(in Input, opt Options) (*builder, error) {
 		}
 	}
 	b.names = opt.Audience != Public || b.cfg.Site.PublicCustomerNames
+	if opt.Pages != nil {
+		b.tmplKey = templatesKey(opt.Templates)
+	}
 	b.labels = &cardLabels{Score: b.t("score"), Segment: b.t("segment"), SLA: b.t("sla"), Age: b.t("age"), Days: b.t("days"), Internal: b.t("internal")}
 	b.reverse = map[string]*reverseLinks{}
 	rev := func(id string) *reverseLinks {
@@ -238,6 +264,27 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 	if !b.in.Date.IsZero() {
 		p.Site.Date = b.in.Date.UTC().Format("2006-01-02")
 	}
+	var key [32]byte
+	if c := b.opt.Pages; c != nil {
+		// The page is a pure function of its data and the templates.
+		data, err := json.Marshal(p)
+		if err == nil {
+			h := sha256.New()
+			h.Write(b.tmplKey)
+			h.Write([]byte(name + "\x00" + out + "\x00"))
+			h.Write(data)
+			copy(key[:], h.Sum(nil))
+			c.mu.Lock()
+			hit, ok := c.m[out]
+			c.mu.Unlock()
+			if ok && hit.key == key {
+				b.mu.Lock()
+				b.files[out] = hit.data
+				b.mu.Unlock()
+				return nil
+			}
+		}
+	}
 	var buf bytes.Buffer
 	if err := b.pages[name].Execute(&buf, p); err != nil {
 		return fmt.Errorf("rendering %s: %w", out, err)
@@ -245,7 +292,29 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 	b.mu.Lock()
 	b.files[out] = buf.Bytes()
 	b.mu.Unlock()
+	if c := b.opt.Pages; c != nil && key != [32]byte{} {
+		c.mu.Lock()
+		c.m[out] = cachedPage{key: key, data: buf.Bytes()}
+		c.mu.Unlock()
+	}
 	return nil
+}
+
+// templatesKey hashes every file of the template set.
+func templatesKey(fsys fs.FS) []byte {
+	h := sha256.New()
+	_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err == nil {
+			h.Write([]byte(p + "\x00"))
+			h.Write(data)
+		}
+		return nil
+	})
+	return h.Sum(nil)
 }
 
 func (b *builder) build() (map[string][]byte, error) {
@@ -375,8 +444,10 @@ func (b *builder) build() (map[string][]byte, error) {
 	if err := b.render("404.html", "404.html", b.t("not_found"), "", page{}); err != nil {
 		return nil, err
 	}
-	if err := b.exports(order); err != nil {
-		return nil, err
+	if !b.opt.NoExports {
+		if err := b.exports(order); err != nil {
+			return nil, err
+		}
 	}
 	css, err := fs.ReadFile(b.opt.Templates, "style.css")
 	if err != nil {
@@ -388,6 +459,15 @@ func (b *builder) build() (map[string][]byte, error) {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
 	b.files["assets/favicon.svg"] = icon
+	if c := b.opt.Pages; c != nil {
+		c.mu.Lock()
+		for p := range c.m {
+			if _, ok := b.files[p]; !ok {
+				delete(c.m, p) // a page that is gone
+			}
+		}
+		c.mu.Unlock()
+	}
 	return b.files, nil
 }
 

@@ -204,3 +204,37 @@ func TestSampleSiteLinks(t *testing.T) {
 		checkLinks(t, files)
 	}
 }
+
+// TestPageCache: a build through the page cache gives the same files as a
+// full build, after a change as well.
+func TestPageCache(t *testing.T) {
+	cache := NewPageCache()
+	in := testInput(t)
+	full, err := Build(in, Options{Templates: templates.FS})
+	require.NoError(t, err)
+	first, err := Build(in, Options{Templates: templates.FS, Pages: cache})
+	require.NoError(t, err)
+	again, err := Build(in, Options{Templates: templates.FS, Pages: cache})
+	require.NoError(t, err)
+	assert.Equal(t, full, first)
+	assert.Equal(t, full, again)
+	// Change one demand: its page and the boards change, the cache follows.
+	d := *in.Snapshot.Get("D-0002")
+	d.Title = "报表导出 Excel 和 PDF"
+	var ds []*registry.Demand
+	for _, x := range in.Snapshot.Demands {
+		if x.ID == "D-0002" {
+			ds = append(ds, &d)
+		} else {
+			ds = append(ds, x)
+		}
+	}
+	snap := registry.NewSnapshot(in.Snapshot.Config, ds)
+	in2 := Input{Snapshot: snap, Ranking: rank.Rank(snap), History: in.History, Commit: in.Commit, Date: in.Date}
+	want, err := Build(in2, Options{Templates: templates.FS})
+	require.NoError(t, err)
+	got, err := Build(in2, Options{Templates: templates.FS, Pages: cache})
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	assert.Contains(t, string(got["index.html"]), "报表导出 Excel 和 PDF")
+}

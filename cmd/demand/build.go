@@ -20,6 +20,18 @@ import (
 type buildOptions struct {
 	dir, out, baseURL, audience, templates string
 	noCache                                bool
+	// Kept between rebuilds by demand serve.
+	parsed *registry.ParseCache
+	pages  *render.PageCache
+	// lazy leaves the exports out of the site; last keeps what they need.
+	lazy bool
+	last *lazyExports
+}
+
+// lazyExports is what demand serve needs to make the exports when asked.
+type lazyExports struct {
+	in  render.Input
+	opt render.Options
 }
 
 func runBuild(e *env, args []string) int {
@@ -83,7 +95,7 @@ func (o *buildOptions) run(e *env) int {
 // on failure files is nil and code the exit code.
 func (o *buildOptions) site(e *env, report io.Writer) (files map[string][]byte, demands int, code int) {
 	re := &env{stdout: e.stdout, stderr: report}
-	l, code := load(re, "build", o.dir, "")
+	l, code := loadCached(re, "build", o.dir, "", o.parsed)
 	if l == nil {
 		return nil, 0, code
 	}
@@ -113,7 +125,11 @@ func (o *buildOptions) site(e *env, report io.Writer) (files map[string][]byte, 
 		}
 		tfs = overlay{top: os.DirFS(o.templates), base: templates.FS}
 	}
-	files, err := render.Build(in, render.Options{Audience: o.audience, BaseURL: o.baseURL, Templates: tfs})
+	opt := render.Options{Audience: o.audience, BaseURL: o.baseURL, Templates: tfs, Pages: o.pages, NoExports: o.lazy}
+	files, err := render.Build(in, opt)
+	if o.lazy {
+		o.last = &lazyExports{in: in, opt: opt}
+	}
 	if err != nil {
 		fmt.Fprintf(report, "demand build: %v\n", err)
 		return nil, 0, exitUsage

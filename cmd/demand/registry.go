@@ -15,7 +15,10 @@ type loaded struct {
 
 // load reads the registry in dir from the work tree, or from git at rev.
 // On failure it prints the reason and returns the exit code.
-func load(e *env, cmd, dir, rev string) (*loaded, int) {
+func load(e *env, cmd, dir, rev string) (*loaded, int) { return loadCached(e, cmd, dir, rev, nil) }
+
+// loadCached is load, reusing files parsed before (see registry.ParseCache).
+func loadCached(e *env, cmd, dir, rev string, cache *registry.ParseCache) (*loaded, int) {
 	var src registry.Source
 	var ds *registry.DirSource
 	if rev != "" {
@@ -44,7 +47,7 @@ func load(e *env, cmd, dir, rev string) (*loaded, int) {
 		}
 		src = ds
 	}
-	snap, fs, err := registry.Load(src)
+	snap, fs, err := registry.LoadCached(src, cache)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
 		return nil, exitUsage

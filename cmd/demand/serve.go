@@ -19,6 +19,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
+	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/render"
 )
 
@@ -78,12 +79,15 @@ type siteServer struct {
 	e       *env
 	mu      sync.RWMutex
 	files   map[string][]byte
-	problem string // the findings of a broken registry, shown instead of the site
+	exports *lazyExports // what demands.json and demands.csv are made from, when asked
+	problem string       // the findings of a broken registry, shown instead of the site
 	version int
 	waiters []chan struct{}
 }
 
 func newSiteServer(o *serveOptions, e *env) *siteServer {
+	// Files and pages that did not change are not parsed or rendered again.
+	o.parsed, o.pages, o.lazy = registry.NewParseCache(), render.NewPageCache(), true
 	return &siteServer{o: o, e: e}
 }
 
@@ -95,7 +99,7 @@ func (s *siteServer) rebuild() {
 	files, n, _ := s.o.site(s.e, &report)
 	s.mu.Lock()
 	if files != nil {
-		s.files, s.problem = files, ""
+		s.files, s.problem, s.exports = files, "", s.o.last
 	} else {
 		s.problem = report.String()
 	}
@@ -153,6 +157,16 @@ func (s *siteServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data, ok := files[p]
+	if !ok && (p == "demands.json" || p == "demands.csv") {
+		s.mu.RLock()
+		x := s.exports
+		s.mu.RUnlock()
+		if x != nil {
+			if ex, err := render.Exports(x.in, x.opt); err == nil {
+				data, ok = ex[p]
+			}
+		}
+	}
 	status := http.StatusOK
 	if !ok {
 		data, status, p = files["404.html"], http.StatusNotFound, "404.html"

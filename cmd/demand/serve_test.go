@@ -48,6 +48,12 @@ func TestServeFilesOnly(t *testing.T) {
 	assert.Contains(t, body, "/__demand/reload.js")
 	code, _ = get(t, srv.URL+"/demands/D-0001.html")
 	assert.Equal(t, 200, code)
+	code, body = get(t, srv.URL+"/demands.csv")
+	assert.Equal(t, 200, code, "exports are made when asked")
+	assert.Contains(t, body, "Single sign-on")
+	code, body = get(t, srv.URL+"/demands.json")
+	assert.Equal(t, 200, code)
+	assert.Contains(t, body, `"id": "D-0001"`)
 	for _, p := range []string{"/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/demands/../../go.mod", "/nope.html"} {
 		code, body := get(t, srv.URL+p)
 		assert.Equal(t, 404, code, p)
