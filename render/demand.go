@@ -251,7 +251,7 @@ func (b *builder) demandView(id string, customers map[string]*groupView) (*deman
 		if h.Pending != nil {
 			v.Pending = b.changes(h.Pending.Changes)
 			if len(v.Pending) == 0 {
-				v.Pending = []string{b.t(strings.TrimPrefix(h.Pending.Subject, "uncommitted "))}
+				v.Pending = []string{b.t(h.Pending.Kind)}
 			}
 		}
 	}

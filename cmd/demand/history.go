@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -55,7 +56,10 @@ func runHistory(e *env, args []string) int {
 			}
 			return exitOK
 		}
-		if err := writeJSON(e.stdout, res.Sorted()); err != nil {
+		// Compact: every demand's history is large, and tools read it.
+		enc := json.NewEncoder(e.stdout)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(res.Sorted()); err != nil {
 			fmt.Fprintf(e.stderr, "demand history: %v\n", err)
 			return exitUsage
 		}

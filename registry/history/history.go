@@ -56,5 +56,12 @@ type History struct {
 	Statuses     []Transition `json:"statuses"`             // oldest first
 	TimeInStatus []StatusTime `json:"time_in_status"`
 	SLA          *SLA         `json:"sla"`
-	Pending      *Commit      `json:"pending,omitempty"` // uncommitted edits in the work tree
+	Pending      *Pending     `json:"pending,omitempty"` // uncommitted edits in the work tree
+}
+
+// Pending is an uncommitted change to a demand in the work tree.
+type Pending struct {
+	Path    string   `json:"path"`
+	Kind    string   `json:"kind"` // created, changed, renamed, deleted
+	Changes []Change `json:"changes"`
 }

@@ -220,7 +220,7 @@ func TestNoCommitsAndPending(t *testing.T) {
 	defer src.Close()
 	require.NoError(t, res.AddPending(repo, src, registry.DefaultConfig()))
 	require.NotNil(t, res.Histories["D-0001"].Pending)
-	assert.Equal(t, "uncommitted created", res.Histories["D-0001"].Pending.Subject)
+	assert.Equal(t, "created", res.Histories["D-0001"].Pending.Kind)
 
 	// Committed, then edited: the edit is pending.
 	b.commit("add", 1)

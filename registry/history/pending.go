@@ -1,6 +1,9 @@
 package history
 
 import (
+	"strings"
+	"time"
+
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/demand-registry/demand/registry"
@@ -31,6 +34,25 @@ func (res *Result) AddPending(repo *registry.Repo, src *registry.DirSource, cfg 
 	if err != nil {
 		return err
 	}
+	// Like git status: a file whose size and modification time match its
+	// index entry has the index's blob, and need not be read and hashed.
+	type stat struct {
+		size uint32
+		mod  time.Time
+		hash plumbing.Hash
+	}
+	indexed := map[string]stat{}
+	if idx, err := repo.Git.Storer.Index(); err == nil {
+		prefix := ""
+		if repo.Dir != "" {
+			prefix = repo.Dir + "/"
+		}
+		for _, e := range idx.Entries {
+			if strings.HasPrefix(e.Name, prefix) {
+				indexed[strings.TrimPrefix(e.Name, prefix)] = stat{e.Size, e.ModifiedAt, e.Hash}
+			}
+		}
+	}
 	var changes []fileChange
 	seen := map[string]bool{}
 	for _, f := range files {
@@ -38,6 +60,12 @@ func (res *Result) AddPending(repo *registry.Repo, src *registry.DirSource, cfg 
 			continue
 		}
 		seen[f.Path] = true
+		if st, ok := indexed[f.Path]; ok && st.hash == inHead[f.Path] {
+			if info, err := src.Lstat(f.Path); err == nil &&
+				info.Size() == int64(st.size) && info.ModTime().Equal(st.mod) {
+				continue
+			}
+		}
 		data, err := src.ReadFile(f.Path)
 		if err != nil {
 			return err
@@ -68,7 +96,7 @@ func (res *Result) AddPending(repo *registry.Repo, src *registry.DirSource, cfg 
 		if changes == nil {
 			changes = []Change{}
 		}
-		h.Pending = &Commit{Kind: "pending", Path: e.Path, Subject: "uncommitted " + e.Kind, Changes: changes}
+		h.Pending = &Pending{Path: e.Path, Kind: e.Kind, Changes: changes}
 		if res.current == nil {
 			res.current = map[string]Current{}
 		}
