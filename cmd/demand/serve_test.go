@@ -16,17 +16,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/demand-registry/demand/render"
+	"github.com/demand-registry/demand/serve"
 )
 
 const serveDemand = "---\nid: D-0001\ntitle: Single sign-on\nstatus: new\nreceived: 2026-11-01\n---\nBody.\n"
 
-func startServer(t *testing.T) (*siteServer, *httptest.Server, string) {
+func startServer(t *testing.T) (*serve.Server, *httptest.Server, string) {
 	dir := filepath.Join(t.TempDir(), "demands")
 	require.NoError(t, os.MkdirAll(dir, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "D-0001-sso.md"), []byte(serveDemand), 0o644))
 	o := &serveOptions{buildOptions: buildOptions{dir: dir, audience: render.Internal}}
 	s := newSiteServer(o, &env{stdout: io.Discard, stderr: io.Discard})
-	s.rebuild()
+	s.Rebuild()
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	return s, srv, dir
@@ -71,7 +72,7 @@ func TestServeRebuildsAndReloads(t *testing.T) {
 	s, srv, dir := startServer(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go s.watch(ctx)
+	go s.Run(ctx)
 	time.Sleep(100 * time.Millisecond) // let the watcher start
 
 	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/__demand/events", nil)

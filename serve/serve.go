@@ -1,0 +1,221 @@
+// Package serve serves a website built in memory, rebuilds it when its
+// sources change (watched with fsnotify: every folder, new ones too,
+// editors' write-and-rename saves debounced) and reloads open pages through
+// server-sent events. It only ever serves the built files.
+package serve
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html"
+	"io"
+	"io/fs"
+	"mime"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// Site is one build of a website in memory.
+type Site struct {
+	Files map[string][]byte
+	// Lazy makes files that are costly and rarely asked for (exports) when
+	// they are requested; it reports false for an unknown path.
+	Lazy func(path string) ([]byte, bool)
+	// Summary is logged after a build ("built 34 demands").
+	Summary string
+}
+
+// Server holds the site in memory and serves only its files: no path a
+// browser sends can reach the disk. It rebuilds when watched folders
+// change and tells open pages to reload.
+type Server struct {
+	// Build makes the site; on failure it returns nil and has written the
+	// problems (a broken registry's findings) to report.
+	Build func(report io.Writer) *Site
+	// Watch lists the folders to watch, with every folder in them.
+	Watch []string
+	// Log receives one line per build.
+	Log io.Writer
+
+	mu      sync.RWMutex
+	site    *Site
+	problem string // the findings of a broken registry, shown instead of the site
+	waiters []chan struct{}
+}
+
+// Rebuild renders the site again; a broken registry keeps the last good
+// site and shows its findings.
+func (s *Server) Rebuild() {
+	start := time.Now()
+	var report bytes.Buffer
+	site := s.Build(&report)
+	s.mu.Lock()
+	if site != nil {
+		s.site, s.problem = site, ""
+	} else {
+		s.problem = report.String()
+	}
+	waiters := s.waiters
+	s.waiters = nil
+	s.mu.Unlock()
+	for _, w := range waiters {
+		close(w)
+	}
+	if site != nil {
+		fmt.Fprintf(s.Log, "%s in %s\n", site.Summary, time.Since(start).Round(time.Millisecond))
+	} else {
+		fmt.Fprintf(s.Log, "the registry has problems; the browser shows them:\n%s", report.String())
+	}
+}
+
+const reloadPath = "/__demand/"
+
+// reloadScript reloads the page when the site is rebuilt (server-sent events).
+const reloadScript = `(function () {
+  var es = new EventSource('/__demand/events');
+  es.onmessage = function () { location.reload(); };
+}());
+`
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	switch r.URL.Path {
+	case reloadPath + "reload.js":
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Write([]byte(reloadScript))
+		return
+	case reloadPath + "events":
+		s.events(w, r)
+		return
+	}
+	p := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+	if p == "" || strings.HasSuffix(r.URL.Path, "/") {
+		p = path.Join(p, "index.html")
+	}
+	s.mu.RLock()
+	site, problem := s.site, s.problem
+	s.mu.RUnlock()
+	var files map[string][]byte
+	if site != nil {
+		files = site.Files
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	if problem != "" && (strings.HasSuffix(p, ".html") || files == nil) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprintf(w, `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Registry problems</title></head><body>`+
+			`<h1>The registry has problems</h1><p>Fix them and save: this page reloads by itself.</p><pre>%s</pre>`+
+			`<script src="%sreload.js"></script></body></html>`, html.EscapeString(problem), reloadPath)
+		return
+	}
+	data, ok := files[p]
+	if !ok && site != nil && site.Lazy != nil {
+		data, ok = site.Lazy(p)
+	}
+	status := http.StatusOK
+	if !ok {
+		data, status, p = files["404.html"], http.StatusNotFound, "404.html"
+	}
+	if ct := mime.TypeByExtension(path.Ext(p)); ct != "" {
+		w.Header().Set("Content-Type", ct)
+	}
+	if strings.HasSuffix(p, ".html") {
+		data = bytes.Replace(data, []byte("</body>"), []byte(`<script src="`+reloadPath+`reload.js"></script></body>`), 1)
+	}
+	w.WriteHeader(status)
+	if r.Method == http.MethodGet {
+		w.Write(data)
+	}
+}
+
+// events streams one message per rebuild.
+func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	fmt.Fprint(w, ": connected\n\n")
+	fl.Flush()
+	for {
+		ch := make(chan struct{})
+		s.mu.Lock()
+		s.waiters = append(s.waiters, ch)
+		s.mu.Unlock()
+		select {
+		case <-r.Context().Done():
+			return
+		case <-ch:
+			fmt.Fprint(w, "data: reload\n\n")
+			fl.Flush()
+		}
+	}
+}
+
+// Run watches and rebuilds after changes to the registry folder (every folder in
+// it, including new ones), its config and the templates. Editors save by
+// writing a temporary file and renaming it, so events are debounced.
+func (s *Server) Run(ctx context.Context) {
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		fmt.Fprintf(s.Log, "not watching for changes: %v\n", err)
+		return
+	}
+	defer w.Close()
+	add := func(root string) {
+		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.IsDir() {
+				if name := d.Name(); p != root && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+					return filepath.SkipDir
+				}
+				_ = w.Add(p)
+			}
+			return nil
+		})
+	}
+	for _, dir := range s.Watch {
+		add(dir)
+	}
+	var timer *time.Timer
+	fire := make(chan struct{}, 1)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-w.Events:
+			if !ok {
+				return
+			}
+			if ev.Has(fsnotify.Create) {
+				if st, err := os.Stat(ev.Name); err == nil && st.IsDir() {
+					add(ev.Name)
+				}
+			}
+			if timer == nil {
+				timer = time.AfterFunc(80*time.Millisecond, func() { fire <- struct{}{} })
+			} else {
+				timer.Reset(80 * time.Millisecond)
+			}
+		case err, ok := <-w.Errors:
+			if !ok {
+				return
+			}
+			fmt.Fprintf(s.Log, "watching: %v\n", err)
+		case <-fire:
+			s.Rebuild()
+		}
+	}
+}

@@ -1,0 +1,56 @@
+package serve
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestServesOnlyTheSite(t *testing.T) {
+	broken := false
+	s := &Server{Log: io.Discard, Build: func(report io.Writer) *Site {
+		if broken {
+			fmt.Fprintln(report, "D-0001.md:3:1: error: <bad> [rule]")
+			return nil
+		}
+		return &Site{Files: map[string][]byte{"index.html": []byte("<body>home</body>"), "404.html": []byte("<body>missing</body>"), "a.css": []byte("x{}")},
+			Lazy: func(p string) ([]byte, bool) { return []byte("lazy"), p == "demands.csv" }}
+	}}
+	s.Rebuild()
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	get := func(p string) (int, string, string) {
+		resp, err := http.Get(srv.URL + p)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Content-Type"), string(b)
+	}
+	code, ct, body := get("/")
+	assert.Equal(t, 200, code)
+	assert.Contains(t, ct, "text/html")
+	assert.Contains(t, body, `/__demand/reload.js"></script></body>`)
+	code, ct, _ = get("/a.css")
+	assert.Equal(t, 200, code)
+	assert.Contains(t, ct, "text/css")
+	code, _, body = get("/demands.csv")
+	assert.Equal(t, 200, code)
+	assert.Equal(t, "lazy", body)
+	for _, p := range []string{"/../../etc/passwd", "/%2e%2e/x", "/nope"} {
+		code, _, body = get(p)
+		assert.Equal(t, 404, code, p)
+		assert.Contains(t, body, "missing", p)
+	}
+	broken = true
+	s.Rebuild()
+	code, _, body = get("/index.html")
+	assert.Equal(t, 500, code)
+	assert.Contains(t, body, "&lt;bad&gt;", "findings are escaped")
+	code, _, _ = get("/a.css")
+	assert.Equal(t, 200, code, "assets of the last good site are still served")
+}
