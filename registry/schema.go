@@ -6,12 +6,25 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
 
 var yamlEmptyMap = yaml.Node{Kind: yaml.MappingNode, Line: 1, Column: 1}
+
+// fieldNames interns the names of known fields (a schema has a few dozen):
+// registries of 100,000 demands keep a position per field of each.
+var fieldNames sync.Map
+
+func fieldName(s string) string {
+	if v, ok := fieldNames.Load(s); ok {
+		return v.(string)
+	}
+	v, _ := fieldNames.LoadOrStore(s, s)
+	return v.(string)
+}
 
 // checker validates a front-matter node tree against the field schema.
 type checker struct {
@@ -41,11 +54,14 @@ func (c *checker) checkFields(n *yaml.Node, fields map[string]*Field, prefix str
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
+		f := fields[k.Value]
 		name := prefix + k.Value
+		if f != nil {
+			name = fieldName(name) // one copy of each known field's name for all demands
+		}
 		if c.d != nil {
 			c.d.Pos = append(c.d.Pos, FieldPos{Field: name, Pos: Pos{Line: k.Line + c.off, Col: k.Column}})
 		}
-		f := fields[k.Value]
 		if f == nil {
 			hint := ""
 			if s := closest(k.Value, sortedKeys(fields)); s != "" {
@@ -66,7 +82,7 @@ func (c *checker) checkFields(n *yaml.Node, fields map[string]*Field, prefix str
 			continue
 		}
 		if val, ok := c.checkValue(v, f, name); ok {
-			out[k.Value] = val
+			out[fieldName(k.Value)] = val
 		}
 	}
 	for _, name := range sortedKeys(fields) {

@@ -111,23 +111,33 @@ func Demand(r *rand.Rand, i, n int) (name, content string) {
 	return id + "-demand.md", b.String()
 }
 
-// Registry returns n demand files by name. One demand in fifty is a
-// reworded copy of an earlier one (same body, one title word changed):
-// the near-duplicates a real registry collects.
+// Registry returns n demand files by name (see Stream).
 func Registry(seed uint64, n int) map[string]string {
-	r := rand.New(rand.NewPCG(seed, 42))
 	out := make(map[string]string, n)
-	var names []string
+	Stream(seed, n, func(name, content string) { out[name] = content })
+	return out
+}
+
+// Stream calls fn with n demand files in ID order, without holding them
+// all. One demand in fifty is a reworded copy of one of the 1,000 before it
+// (same body, one title word changed): the near-duplicates a real registry
+// collects.
+func Stream(seed uint64, n int, fn func(name, content string)) {
+	r := rand.New(rand.NewPCG(seed, 42))
+	const window = 1000
+	recent := make([]string, 0, window)
 	for i := 1; i <= n; i++ {
 		name, content := Demand(r, i, n)
 		if i > 10 && r.IntN(50) == 0 {
-			orig := out[names[r.IntN(len(names))]]
-			name, content = NearCopy(r, orig, i)
+			name, content = NearCopy(r, recent[r.IntN(len(recent))], i)
 		}
-		out[name] = content
-		names = append(names, name)
+		fn(name, content)
+		if len(recent) < window {
+			recent = append(recent, content)
+		} else {
+			recent[r.IntN(window)] = content
+		}
 	}
-	return out
 }
 
 // NearCopy rewrites a demand file as demand number i: a new ID, one word

@@ -15,13 +15,13 @@ func synthSnapshot(b *testing.B, n int) *registry.Snapshot {
 	cfg, fs := registry.ParseConfig("registry.yaml", []byte("id: {pattern: '^D-[0-9]{5,}$', prefix: D-, digits: 5}\n"))
 	require.False(b, fs.HasErrors())
 	var ds []*registry.Demand
-	for name, content := range synth.Registry(1, n) {
+	synth.Stream(1, n, func(name, content string) {
 		d, fs := registry.ParseDemand(cfg, name, []byte(content))
 		if fs.HasErrors() {
 			b.Fatalf("%s: %v", name, fs)
 		}
 		ds = append(ds, d)
-	}
+	})
 	return registry.NewSnapshot(cfg, ds)
 }
 
