@@ -297,15 +297,12 @@ func DefaultConfig() *Config {
 	return cfg
 }
 
-// ErrNoConfig is returned by LoadConfig's source when registry.yaml is absent.
-var errNoConfig = fs.ErrNotExist
-
 // LoadConfig reads registry.yaml from src (defaults when absent) and
 // returns the effective config with every problem found in the file.
 // A config with errors is still returned, with defaults where it was wrong.
 func LoadConfig(src Source) (*Config, Findings) {
 	data, err := src.ReadFile(ConfigFile)
-	if errors.Is(err, errNoConfig) {
+	if errors.Is(err, fs.ErrNotExist) {
 		return DefaultConfig(), nil
 	}
 	if err != nil {

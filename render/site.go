@@ -377,12 +377,12 @@ func (b *builder) build() (map[string][]byte, error) {
 	for _, id := range order {
 		d := b.in.Snapshot.Get(id)
 		if b.names && d.Customer.Name != "" {
-			g := group(customers, d.Customer.Name, "customers/")
+			g := group(customers, d.Customer.Name)
 			g.Note = b.segmentLabel(d.Customer.Segment)
 			g.Cards = append(g.Cards, withRoot(cards[id], "../"))
 		}
 		for _, tag := range d.Tags {
-			g := group(tags, tag, "tags/")
+			g := group(tags, tag)
 			g.Cards = append(g.Cards, withRoot(cards[id], "../"))
 		}
 	}
@@ -471,7 +471,7 @@ func (b *builder) build() (map[string][]byte, error) {
 	return b.files, nil
 }
 
-func group(m map[string]*groupView, name, dir string) *groupView {
+func group(m map[string]*groupView, name string) *groupView {
 	key := strings.ToLower(strings.TrimSpace(name))
 	if g, ok := m[key]; ok {
 		return g

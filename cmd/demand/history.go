@@ -83,13 +83,10 @@ func runHistory(e *env, args []string) int {
 
 // parseInterspersed parses flags that may come after positional arguments
 // (demand history D-0001 --format json).
-func parseInterspersed(fl interface {
-	Parse([]string) error
-	Args() []string
-}, args []string) ([]string, int, bool) {
+func parseInterspersed(fl flagSet, args []string) ([]string, int, bool) {
 	var pos []string
 	for {
-		if code, ok := parseFlags(fl.(flagSet), args); !ok {
+		if code, ok := parseFlags(fl, args); !ok {
 			return nil, code, false
 		}
 		rest := fl.Args()

@@ -112,7 +112,3 @@ func (res *Result) Sorted() []*History {
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
-
-// Current returns each demand as it stands now: at the head commit, with
-// uncommitted edits when AddPending ran.
-func (res *Result) Current() map[string]Current { return res.current }
