@@ -3,9 +3,10 @@ package registry
 import (
 	"crypto/sha256"
 	"fmt"
-	"runtime"
 	"sort"
 	"sync"
+
+	"github.com/demand-registry/demand/internal/par"
 )
 
 // Snapshot is a registry as read from one source: the config and the
@@ -79,22 +80,10 @@ func LoadCached(src Source, cache *ParseCache) (*Snapshot, Findings, error) {
 		fs Findings
 	}
 	results := make([]result, len(files))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				results[i].d, results[i].fs = loadFile(cfg, src, files[i], cache, cfgKey)
-			}
-		}()
-	}
-	for i := range files {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	_ = par.For(len(files), 0, func(i int) error {
+		results[i].d, results[i].fs = loadFile(cfg, src, files[i], cache, cfgKey)
+		return nil
+	})
 	var ds []*Demand
 	for _, r := range results {
 		fs = append(fs, r.fs...)

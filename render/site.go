@@ -8,12 +8,10 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"math"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,6 +20,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/demand-registry/demand/internal/par"
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
 	"github.com/demand-registry/demand/registry/rank"
@@ -400,29 +399,15 @@ func (b *builder) build() (map[string][]byte, error) {
 	}
 
 	// Demand pages, on every CPU: templates are safe for concurrent use.
-	errs := make([]error, len(order))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				id := order[i]
-				dv, err := b.demandView(id, customers)
-				if err == nil {
-					err = b.render("demand.html", "demands/"+fileName(id), id+" "+dv.Title, "", page{Demand: dv})
-				}
-				errs[i] = err
-			}
-		}()
-	}
-	for i := range order {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	err := par.For(len(order), 0, func(i int) error {
+		id := order[i]
+		dv, err := b.demandView(id, customers)
+		if err != nil {
+			return err
+		}
+		return b.render("demand.html", "demands/"+fileName(id), id+" "+dv.Title, "", page{Demand: dv})
+	})
+	if err != nil {
 		return nil, err
 	}
 	if err := b.search(order); err != nil {

@@ -13,13 +13,13 @@ import (
 	"cmp"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/demand-registry/demand/internal/par"
 	"github.com/demand-registry/demand/registry"
 )
 
@@ -240,9 +240,10 @@ func jaccard(a, b []uint64) float64 {
 // most similar first.
 func Find(s *registry.Snapshot, threshold float64) []Pair {
 	docs := make([]doc, len(s.Demands))
-	parallel(len(docs), func(i int) {
+	_ = par.For(len(docs), 0, func(i int) error {
 		d := s.Demands[i]
 		docs[i] = doc{id: d.ID, title: d.Title, title0: hashSet(d.Title), all: hashSet(d.Title, d.Body)}
+		return nil
 	})
 	dropBoilerplate(docs)
 	var cand []uint64
@@ -304,26 +305,6 @@ func fmtPair(p Pair) string {
 	return fmt.Sprintf("%s looks like a duplicate of %s (%s), similarity %.2f", p.B, p.A, p.TitleA, p.Similarity)
 }
 
-func parallel(n int, f func(i int)) {
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	next := make(chan int, workers)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				f(i)
-			}
-		}()
-	}
-	for i := 0; i < n; i++ {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-}
-
 // sigs holds a document's LSH band keys: each band's rows of the MinHash
 // signature hashed to one number (0: no signature).
 type sigs struct{ title, all [bands]uint64 }
@@ -348,9 +329,10 @@ func bandKeys(set []uint64, which int) (keys [bands]uint64) {
 // title or whole-text signatures.
 func lshCandidates(docs []doc) []uint64 {
 	sg := make([]sigs, len(docs))
-	parallel(len(docs), func(i int) {
+	_ = par.For(len(docs), 0, func(i int) error {
 		sg[i].title = bandKeys(docs[i].title0, 0)
 		sg[i].all = bandKeys(docs[i].all, 1)
+		return nil
 	})
 	// Candidate pairs: documents sharing any band of either signature,
 	// collected as packed index pairs, then sorted and deduplicated (a

@@ -8,12 +8,11 @@ import (
 	"cmp"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
+	"github.com/demand-registry/demand/internal/par"
 	"github.com/demand-registry/demand/registry"
 )
 
@@ -140,9 +139,10 @@ func Rank(s *registry.Snapshot) *Ranking {
 	}
 	rk := &Ranking{Primary: cfg.Scoring.Primary, byID: make(map[string]*Result, len(s.Demands))}
 	rk.Results = make([]*Result, len(s.Demands))
-	parallel(len(s.Demands), func(i int) {
+	_ = par.For(len(s.Demands), 0, func(i int) error {
 		d := s.Demands[i]
 		rk.Results[i] = score(cfg, d, dupsOf[d.ID])
+		return nil
 	})
 	for _, r := range rk.Results {
 		rk.byID[r.ID] = r
@@ -446,20 +446,3 @@ func describe(c registry.Condition) string {
 func round(x float64) float64 { return math.Round(x*100) / 100 }
 
 func trim(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
-
-func parallel(n int, f func(i int)) {
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	chunk := (n + workers - 1) / max(workers, 1)
-	for start := 0; start < n; start += max(chunk, 1) {
-		end := min(start+chunk, n)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := start; i < end; i++ {
-				f(i)
-			}
-		}()
-	}
-	wg.Wait()
-}
