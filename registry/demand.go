@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strconv"
@@ -528,4 +529,39 @@ func Canonical(v any) string {
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// FieldChange is a field whose value differs between two versions of a
+// demand, as Canonical text.
+type FieldChange struct {
+	Field string `json:"field"`
+	From  string `json:"from"`
+	To    string `json:"to"`
+}
+
+// CanonicalFields writes every field's value as Canonical text.
+func CanonicalFields(fields map[string]any) map[string]string {
+	out := make(map[string]string, len(fields))
+	for k, v := range fields {
+		out[k] = Canonical(v)
+	}
+	return out
+}
+
+// DiffFields lists the fields whose text differs between a and b, in name
+// order; a field set on one side only changes from or to "".
+func DiffFields(a, b map[string]string) []FieldChange {
+	var out []FieldChange
+	for _, k := range slices.Sorted(maps.Keys(a)) {
+		if a[k] != b[k] {
+			out = append(out, FieldChange{Field: k, From: a[k], To: b[k]})
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(b)) {
+		if _, ok := a[k]; !ok && b[k] != "" {
+			out = append(out, FieldChange{Field: k, To: b[k]})
+		}
+	}
+	slices.SortStableFunc(out, func(x, y FieldChange) int { return strings.Compare(x.Field, y.Field) })
+	return out
 }

@@ -195,3 +195,16 @@ func TestOwnRegistryValidates(t *testing.T) {
 	snap, _, _ := Load(src)
 	assert.GreaterOrEqual(t, len(snap.Demands), 30)
 }
+
+func TestDiffFields(t *testing.T) {
+	a := map[string]string{"status": "new", "owner": "li", "tags": `["a"]`}
+	b := map[string]string{"status": "triaged", "tags": `["a"]`, "due": "2026-12-01"}
+	assert.Equal(t, []FieldChange{
+		{Field: "due", To: "2026-12-01"},
+		{Field: "owner", From: "li"},
+		{Field: "status", From: "new", To: "triaged"},
+	}, DiffFields(a, b))
+	assert.Empty(t, DiffFields(a, a))
+	assert.Equal(t, map[string]string{"n": "3", "d": "2026-01-02", "l": `["x",1]`, "m": `{"a":true}`},
+		CanonicalFields(map[string]any{"n": int64(3), "d": Date("2026-01-02"), "l": []any{"x", int64(1)}, "m": map[string]any{"a": true}}))
+}

@@ -16,13 +16,6 @@ type Side struct {
 	Date     time.Time // the commit's date, for SLA nodes this change reaches
 }
 
-// FieldChange is one field's change.
-type FieldChange struct {
-	Field string `json:"field"`
-	From  string `json:"from"`
-	To    string `json:"to"`
-}
-
 // NodeEffect is an SLA node a change reaches, met or breached.
 type NodeEffect struct {
 	Node        string  `json:"node"`
@@ -35,19 +28,19 @@ type NodeEffect struct {
 
 // DemandDiff is what a change did to one demand.
 type DemandDiff struct {
-	ID        string        `json:"id"`
-	Title     string        `json:"title"`
-	Kind      string        `json:"kind"`   // added, removed, changed
-	Status    string        `json:"status"` // now (before, for a removed demand)
-	Fields    []FieldChange `json:"fields,omitempty"`
-	StatusOld string        `json:"status_from,omitempty"`
-	StatusNew string        `json:"status_to,omitempty"`
-	ScoreOld  float64       `json:"score_from"`
-	ScoreNew  float64       `json:"score_to"`
-	TierOld   int           `json:"tier_from"`
-	TierNew   int           `json:"tier_to"`
-	Why       string        `json:"tier_reason,omitempty"` // how the new tier came about
-	SLA       []NodeEffect  `json:"sla,omitempty"`
+	ID        string                 `json:"id"`
+	Title     string                 `json:"title"`
+	Kind      string                 `json:"kind"`   // added, removed, changed
+	Status    string                 `json:"status"` // now (before, for a removed demand)
+	Fields    []registry.FieldChange `json:"fields,omitempty"`
+	StatusOld string                 `json:"status_from,omitempty"`
+	StatusNew string                 `json:"status_to,omitempty"`
+	ScoreOld  float64                `json:"score_from"`
+	ScoreNew  float64                `json:"score_to"`
+	TierOld   int                    `json:"tier_from"`
+	TierNew   int                    `json:"tier_to"`
+	Why       string                 `json:"tier_reason,omitempty"` // how the new tier came about
+	SLA       []NodeEffect           `json:"sla,omitempty"`
 }
 
 // Diff is what a change does to a registry, in ID order.
@@ -106,28 +99,10 @@ func Compare(a, b Side) Diff {
 	return d
 }
 
-func fieldDiff(a, b *registry.Demand) []FieldChange {
-	keys := map[string]bool{}
-	for k := range a.Fields {
-		keys[k] = true
-	}
-	for k := range b.Fields {
-		keys[k] = true
-	}
-	names := make([]string, 0, len(keys))
-	for k := range keys {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	var out []FieldChange
-	for _, k := range names {
-		x, y := registry.Canonical(a.Fields[k]), registry.Canonical(b.Fields[k])
-		if x != y {
-			out = append(out, FieldChange{Field: k, From: x, To: y})
-		}
-	}
+func fieldDiff(a, b *registry.Demand) []registry.FieldChange {
+	out := registry.DiffFields(registry.CanonicalFields(a.Fields), registry.CanonicalFields(b.Fields))
 	if a.Body != b.Body {
-		out = append(out, FieldChange{Field: "body", From: "…", To: "…"})
+		out = append(out, registry.FieldChange{Field: "body", From: "…", To: "…"})
 	}
 	return out
 }

@@ -456,31 +456,15 @@ func parseBlob(cfg *registry.Config, p string, data []byte) *parsed {
 	if d.TierOverride != nil {
 		x.Tier = d.TierOverride.Tier
 	}
-	for k, v := range d.Fields {
-		x.Fields[k] = registry.Canonical(v)
-	}
+	x.Fields = registry.CanonicalFields(d.Fields)
 	return x
 }
 
 // fieldChanges lists the fields that differ, in name order, then the body.
 func fieldChanges(o, n *parsed) []Change {
 	var out []Change
-	keys := map[string]bool{}
-	for k := range o.Fields {
-		keys[k] = true
-	}
-	for k := range n.Fields {
-		keys[k] = true
-	}
-	names := make([]string, 0, len(keys))
-	for k := range keys {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		if o.Fields[k] != n.Fields[k] {
-			out = append(out, Change{Field: k, From: o.Fields[k], To: n.Fields[k]})
-		}
+	for _, c := range registry.DiffFields(o.Fields, n.Fields) {
+		out = append(out, Change{Field: c.Field, From: c.From, To: c.To})
 	}
 	if o.Body != n.Body {
 		c := Change{Field: "body"}
