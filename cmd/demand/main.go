@@ -222,17 +222,30 @@ func repoRelDir(dir string) string {
 	if err != nil {
 		return displayDir(dir)
 	}
+	root, err := repoRoot(dir)
+	if err != nil {
+		return displayDir(dir)
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil {
+		return displayDir(dir)
+	}
+	return filepath.ToSlash(rel)
+}
+
+// repoRoot is the work tree root of the repository holding dir.
+func repoRoot(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
 	for at := abs; ; {
 		if _, err := os.Stat(filepath.Join(at, ".git")); err == nil {
-			rel, err := filepath.Rel(at, abs)
-			if err != nil {
-				return displayDir(dir)
-			}
-			return filepath.ToSlash(rel)
+			return at, nil
 		}
 		parent := filepath.Dir(at)
 		if parent == at {
-			return displayDir(dir)
+			return "", os.ErrNotExist
 		}
 		at = parent
 	}
