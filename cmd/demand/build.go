@@ -104,13 +104,8 @@ func (o *buildOptions) site(e *env, report io.Writer) (files map[string][]byte, 
 		return nil, 0, exitFindings
 	}
 	in := render.Input{Snapshot: l.snap, Ranking: rank.Rank(l.snap)}
-	if res, _, code := walkHistory(re, "build", o.dir, "", o.noCache); res != nil {
+	if res, _, code := walkHistory(re, "build", o.dir, "", o.noCache, in.Ranking); res != nil {
 		in.History, in.Commit, in.Date = res.Histories, res.Head, res.AsOf
-		tiers := map[string]int{}
-		for _, r := range in.Ranking.Results {
-			tiers[r.ID] = r.Tier
-		}
-		res.ComputeSLA(l.snap.Config, tiers) // with the computed tiers the site shows
 	} else if code != exitUsage {
 		return nil, 0, code
 	} else {

@@ -44,7 +44,7 @@ func runHistory(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "demand history: name one demand ID, or pass --all")
 		return exitUsage
 	}
-	res, cfg, code := walkHistory(e, "history", o.dir, o.at, o.noCache)
+	res, cfg, code := walkHistory(e, "history", o.dir, o.at, o.noCache, nil)
 	if res == nil {
 		return code
 	}
@@ -99,10 +99,11 @@ func parseInterspersed(fl flagSet, args []string) ([]string, int, bool) {
 }
 
 // walkHistory walks the registry's git history (through the cache in
-// .demand/) and computes SLA states. It reads only the config and the
-// files changed since the head commit, unless some demand declares no
-// tier: then it ranks the registry for the tiers. On failure it prints why.
-func walkHistory(e *env, cmd, dir, at string, noCache bool) (*history.Result, *registry.Config, int) {
+// .demand/) and computes SLA states with the tiers of rk. Without a
+// ranking it reads only the config and the files changed since the head
+// commit, and ranks the registry only when some demand declares no tier.
+// On failure it prints why.
+func walkHistory(e *env, cmd, dir, at string, noCache bool, rk *rank.Ranking) (*history.Result, *registry.Config, int) {
 	repo, err := registry.OpenRepo(dir)
 	if err != nil {
 		if _, statErr := os.Stat(dir); statErr != nil {
@@ -153,9 +154,6 @@ func walkHistory(e *env, cmd, dir, at string, noCache bool) (*history.Result, *r
 	if res.Shallow {
 		fmt.Fprintf(e.stderr, "demand %s: warning: this is a shallow clone, so the history is incomplete and dates before it are unknown; "+
 			"fetch the full history (actions/checkout with fetch-depth: 0, or git fetch --unshallow)\n", cmd)
-		for _, h := range res.Histories {
-			h.Incomplete = true
-		}
 	}
 	if ds != nil {
 		if err := res.AddPending(repo, ds, cfg); err != nil {
@@ -163,15 +161,18 @@ func walkHistory(e *env, cmd, dir, at string, noCache bool) (*history.Result, *r
 			return nil, nil, exitUsage
 		}
 	}
-	var tiers map[string]int
-	if res.NeedTiers() {
+	if rk == nil && res.NeedTiers() {
 		snap, _, err := registry.Load(src)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
 			return nil, nil, exitUsage
 		}
+		rk = rank.Rank(snap)
+	}
+	var tiers map[string]int
+	if rk != nil {
 		tiers = map[string]int{}
-		for _, r := range rank.Rank(snap).Results {
+		for _, r := range rk.Results {
 			tiers[r.ID] = r.Tier
 		}
 	}

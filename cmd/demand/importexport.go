@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/demand-registry/demand/registry/csvimport"
@@ -114,8 +115,8 @@ func runExport(e *env, args []string) int {
 		return exitFindings
 	}
 	in := render.Input{Snapshot: l.snap, Ranking: rank.Rank(l.snap)}
-	quiet := &env{stdout: e.stdout, stderr: discard{}}
-	if res, _, _ := walkHistory(quiet, "export", dir, "", false); res != nil {
+	quiet := &env{stdout: e.stdout, stderr: io.Discard}
+	if res, _, _ := walkHistory(quiet, "export", dir, "", false, in.Ranking); res != nil {
 		in.History, in.Commit, in.Date = res.Histories, res.Head, res.AsOf
 	}
 	files, err := render.Exports(in, render.Options{Audience: audience, Templates: templates.FS})
@@ -126,7 +127,3 @@ func runExport(e *env, args []string) int {
 	e.stdout.Write(files["demands."+format])
 	return exitOK
 }
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }

@@ -178,6 +178,12 @@ func Walk(ctx context.Context, repo *registry.Repo, opts Options) (*Result, erro
 		res.AsOf = last.CommitTime
 	}
 	res.assemble()
+	if res.Shallow {
+		// Older commits are missing: any history may be cut short.
+		for _, h := range res.Histories {
+			h.Incomplete = true
+		}
+	}
 	for _, rec := range res.recs {
 		if !rec.ConfigBlob.IsZero() {
 			if _, ok := res.configs[rec.ConfigBlob]; !ok {
