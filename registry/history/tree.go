@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/storer"
@@ -135,7 +136,7 @@ func (t *trees) sub(root plumbing.Hash, path string) (plumbing.Hash, error) {
 	h := root
 	for path != "" && !h.IsZero() {
 		var part string
-		part, path = cutSlash(path)
+		part, path, _ = strings.Cut(path, "/")
 		var err error
 		if h, err = t.lookup(h, part, true); err != nil {
 			return plumbing.ZeroHash, err
@@ -144,17 +145,10 @@ func (t *trees) sub(root plumbing.Hash, path string) (plumbing.Hash, error) {
 	return h, nil
 }
 
-func cutSlash(p string) (string, string) {
-	if i := bytes.IndexByte([]byte(p), '/'); i >= 0 {
-		return p[:i], p[i+1:]
-	}
-	return p, ""
-}
-
 // file finds a file's blob hash in a tree by path, or the zero hash.
 func (t *trees) file(root plumbing.Hash, p string) (plumbing.Hash, error) {
 	dir, name := "", p
-	if i := bytes.LastIndexByte([]byte(p), '/'); i >= 0 {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
 		dir, name = p[:i], p[i+1:]
 	}
 	h, err := t.sub(root, dir)
