@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -396,87 +398,64 @@ func decodeErrors(path string, root *yaml.Node, err error) Findings {
 }
 
 // checkConfigKeys reports unknown keys with a suggestion, before decoding,
-// so that a typo gets a position and a "did you mean".
+// so that a typo gets a position and a "did you mean". The known keys are
+// read from the Config type's yaml tags, so they never drift from it.
 func checkConfigKeys(path string, root *yaml.Node) Findings {
 	var fs Findings
-	var walk func(n *yaml.Node, t any)
-	walk = func(n *yaml.Node, known any) {
-		keys, ok := known.(map[string]any)
-		if !ok || n.Kind != yaml.MappingNode {
-			return
+	var walk func(n *yaml.Node, t reflect.Type)
+	walk = func(n *yaml.Node, t reflect.Type) {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
 		}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i]
-			sub, ok := keys[k.Value]
-			if !ok {
-				if _, any := keys["*"]; any {
-					walk(n.Content[i+1], keys["*"])
+		switch {
+		case t.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
+			for _, item := range n.Content {
+				walk(item, t.Elem())
+			}
+		case t.Kind() == reflect.Map && n.Kind == yaml.MappingNode:
+			for i := 1; i < len(n.Content); i += 2 {
+				walk(n.Content[i], t.Elem())
+			}
+		case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
+			fields := yamlFields(t)
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i]
+				ft, ok := fields[k.Value]
+				if ok {
+					walk(n.Content[i+1], ft)
 					continue
 				}
-				names := make([]string, 0, len(keys))
-				for name := range keys {
-					names = append(names, name)
-				}
+				names := slices.Sorted(maps.Keys(fields))
 				f := Finding{Path: path, Line: k.Line, Col: k.Column, Severity: Error, Rule: "config",
 					Message: fmt.Sprintf("unknown config key %q", k.Value)}
 				if s := closest(k.Value, names); s != "" {
 					f.Hint = fmt.Sprintf("did you mean %q?", s)
 				} else {
-					sort.Strings(names)
 					f.Hint = "known keys: " + strings.Join(names, ", ")
 				}
 				fs = append(fs, f)
-				continue
 			}
-			v := n.Content[i+1]
-			if v.Kind == yaml.SequenceNode {
-				for _, item := range v.Content {
-					walk(item, sub)
-				}
-				continue
-			}
-			walk(v, sub)
 		}
 	}
-	walk(root, configKeys)
+	walk(root, reflect.TypeFor[Config]())
 	return fs
 }
 
-// configKeys is the shape of registry.yaml for key checks: nil marks a leaf,
-// "*" any key.
-var configKeys = func() map[string]any {
-	label := map[string]any{"*": nil}
-	var field map[string]any
-	field = map[string]any{"type": nil, "required": nil, "label": label, "description": nil, "values": nil,
-		"labels": map[string]any{"*": label}, "min": nil, "max": nil, "one_of": nil, "pattern": nil,
-		"max_length": nil, "multiline": nil, "remove": nil}
-	field["items"] = field
-	field["fields"] = map[string]any{"*": field}
-	cond := map[string]any{"*": nil}
-	return map[string]any{
-		"title": nil, "language": nil,
-		"repository": map[string]any{"url": nil},
-		"id":         map[string]any{"pattern": nil, "prefix": nil, "digits": nil, "from_filename": nil},
-		"files":      map[string]any{"max_size": nil},
-		"statuses":   map[string]any{"name": nil, "kind": nil, "label": label, "next": nil},
-		"fields":     map[string]any{"*": field},
-		"scoring": map[string]any{"primary": nil,
-			"weighted":   map[string]any{"factor": nil, "field": nil, "weight": nil, "levels": map[string]any{"*": nil}},
-			"requesters": map[string]any{"segment_weights": map[string]any{"*": nil}, "saturation": nil, "reach_per_requester": nil},
-			"kano":       map[string]any{"*": map[string]any{"add": nil, "floor": nil, "ceiling": nil}}},
-		"tiers": map[string]any{
-			"levels":               map[string]any{"tier": nil, "min_score": nil, "label": label},
-			"floors":               map[string]any{"name": nil, "when": cond, "tier": nil},
-			"inherit_dependencies": nil},
-		"sla": map[string]any{"working_days": nil, "weekends": nil, "holidays": nil,
-			"targets": map[string]any{"tier": nil, "evaluate": nil, "solution": nil, "feedback": nil}},
-		"policy": map[string]any{
-			"wip":   map[string]any{"tier": nil, "max": nil, "kinds": nil},
-			"rules": map[string]any{"name": nil, "when": cond, "require": nil, "severity": nil, "message": nil}},
-		"duplicates": map[string]any{"threshold": nil},
-		"site":       map[string]any{"public_customer_names": nil},
+// yamlFields maps a struct's yaml keys to their types.
+func yamlFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if !f.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		out[name] = f.Type
 	}
-}()
+	return out
+}
 
 // lookupNode follows mapping keys and, in sequences, "#N" indexes.
 func lookupNode(n *yaml.Node, keys ...string) *yaml.Node {

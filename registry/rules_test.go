@@ -159,6 +159,9 @@ func TestConfigErrors(t *testing.T) {
 		{"alias", "title: &t x\nlanguage: *t\n", []string{"registry.yaml:1:8 error yaml-anchor", "registry.yaml:2:11 error yaml-anchor"}, ""},
 		{"unknown policy field", "policy:\n  rules:\n    - {name: r, when: {status: new}, require: [ownr], severity: error, message: m}\n", []string{"registry.yaml:3:7 error config"}, "ownr"},
 		{"bad language", "language: fr\n", []string{"registry.yaml:1:11 error config"}, "en or zh-CN"},
+		{"unknown key in a nested field", "fields:\n  a: {type: list, items: {type: map, fields: {b: {type: string, colour: red}}}}\n", []string{"registry.yaml:2:65 error config"}, "known keys: description"},
+		{"unknown key in a map value", "scoring:\n  kano:\n    must-be: {flor: 3}\n", []string{"registry.yaml:3:15 error config"}, `did you mean "floor"`},
+		{"unknown key in a list item", "statuses:\n  - {name: a, kind: open, nxt: []}\n", []string{"registry.yaml:2:27 error config"}, `did you mean "next"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
