@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,16 +35,38 @@ type Map struct {
 	ListSeparators string `yaml:"list_separators"`
 }
 
-// ParseMap reads a map file, reporting unknown keys with positions.
+// ParseMap reads a map file. Each problem is reported as PATH:LINE.
 func ParseMap(path string, data []byte) (*Map, error) {
 	var m Map
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(&m); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: %w (keys: columns, values, dates, defaults, list_separators)", path, err)
+	err := dec.Decode(&m)
+	if err == nil || errors.Is(err, io.EOF) {
+		return &m, nil
 	}
-	return &m, nil
+	msgs := []string{strings.TrimPrefix(err.Error(), "yaml: ")}
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	}
+	var lines []string
+	for _, msg := range msgs {
+		line := "1"
+		if m := mapErrLine.FindStringSubmatch(msg); m != nil {
+			line, msg = m[1], m[2]
+		}
+		if m := unknownKey.FindStringSubmatch(msg); m != nil {
+			msg = fmt.Sprintf("unknown key %q (keys: columns, values, dates, defaults, list_separators)", m[1])
+		}
+		lines = append(lines, fmt.Sprintf("%s:%s: %s", path, line, msg))
+	}
+	return nil, errors.New(strings.Join(lines, "\n"))
 }
+
+var (
+	mapErrLine = regexp.MustCompile(`^line (\d+): (.*)$`)
+	unknownKey = regexp.MustCompile(`^field (\S+) not found in type`)
+)
 
 // Row is one CSV row turned into a demand file.
 type Row struct {
