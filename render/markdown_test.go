@@ -38,3 +38,9 @@ func TestMarkdownExtensions(t *testing.T) {
 		assert.Contains(t, out, want)
 	}
 }
+
+func TestPlainText(t *testing.T) {
+	got := plainText("## 背景\n\nSee [the docs](https://example.com/x) and **bold** `code`.\n\n- [x] 导出 Excel\n\n```\nfenced\n```\n", 1000)
+	assert.Equal(t, "背景 See the docs and bold code . 导出 Excel fenced", got)
+	assert.Equal(t, "背景", plainText("## 背景与目标", 2))
+}

@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
 )
 
 type facetOption struct{ Value, Label string }
@@ -38,12 +40,31 @@ type searchDoc struct {
 	Rank        int      `json:"rank"`
 }
 
-var markup = regexp.MustCompile("[#*`>\\[\\]()_~|=-]+")
-
-// plainText strips Markdown punctuation and limits the length, to keep
-// the index compact.
+// plainText is the text of a Markdown body without its markup (read with
+// the same goldmark parser that renders it), limited in length to keep the
+// index compact.
 func plainText(md string, limit int) string {
-	s := strings.Join(strings.Fields(markup.ReplaceAllString(md, " ")), " ")
+	src := []byte(md)
+	var words []string
+	doc := markdown.Parser().Parse(text.NewReader(src))
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch x := n.(type) {
+		case *ast.Text:
+			words = append(words, string(x.Segment.Value(src)))
+		case *ast.String:
+			words = append(words, string(x.Value))
+		case *ast.CodeBlock, *ast.FencedCodeBlock:
+			for i := 0; i < x.Lines().Len(); i++ {
+				seg := x.Lines().At(i)
+				words = append(words, string(seg.Value(src)))
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	s := strings.Join(strings.Fields(strings.Join(words, " ")), " ")
 	if utf8.RuneCountInString(s) > limit {
 		s = string([]rune(s)[:limit])
 	}
