@@ -20,18 +20,19 @@ import (
 type buildOptions struct {
 	dir, out, baseURL, audience, templates string
 	noCache                                bool
-	// Kept between rebuilds by demand serve.
-	parsed *registry.ParseCache
-	pages  *render.PageCache
-	// lazy leaves the exports out of the site; last keeps what they need.
-	lazy bool
-	last *lazyExports
+	// Kept between rebuilds by demand serve, which also makes the exports
+	// only when they are asked for (noExports).
+	parsed    *registry.ParseCache
+	pages     *render.PageCache
+	noExports bool
 }
 
-// lazyExports is what demand serve needs to make the exports when asked.
-type lazyExports struct {
-	in  render.Input
-	opt render.Options
+// built is a site rendered in memory, with what it was rendered from.
+type built struct {
+	files   map[string][]byte
+	in      render.Input
+	opt     render.Options
+	demands int
 }
 
 func runBuild(e *env, args []string) int {
@@ -75,10 +76,11 @@ func (o *buildOptions) run(e *env) int {
 		fmt.Fprintf(e.stderr, "%s is up to date (same files, commit, templates, options and tool)\n", o.out)
 		return exitOK
 	}
-	files, n, code := o.site(e, e.stderr)
-	if files == nil {
+	b, code := o.site(e, e.stderr)
+	if b == nil {
 		return code
 	}
+	files := b.files
 	if keyErr == nil {
 		files[render.Marker] = []byte(render.MarkerText(key))
 	}
@@ -86,28 +88,28 @@ func (o *buildOptions) run(e *env) int {
 		fmt.Fprintf(e.stderr, "demand build: %v\n", err)
 		return exitUsage
 	}
-	fmt.Fprintf(e.stderr, "built %d files for %d demands into %s\n", len(files), n, o.out)
+	fmt.Fprintf(e.stderr, "built %d files for %d demands into %s\n", len(files), b.demands, o.out)
 	return exitOK
 }
 
 // site loads, ranks and walks the registry and renders the site in
 // memory. Problems go to report (findings of a broken registry included);
-// on failure files is nil and code the exit code.
-func (o *buildOptions) site(e *env, report io.Writer) (files map[string][]byte, demands int, code int) {
+// on failure it returns nil and the exit code.
+func (o *buildOptions) site(e *env, report io.Writer) (*built, int) {
 	re := &env{stdout: e.stdout, stderr: report}
 	l, code := loadCached(re, "build", o.dir, "", o.parsed)
 	if l == nil {
-		return nil, 0, code
+		return nil, code
 	}
 	defer l.close()
 	if !l.requireClean(re, "build", o.dir) {
-		return nil, 0, exitFindings
+		return nil, exitFindings
 	}
 	in := render.Input{Snapshot: l.snap, Ranking: rank.Rank(l.snap)}
 	if res, _, code := walkHistory(re, "build", o.dir, "", o.noCache, in.Ranking); res != nil {
 		in.History, in.Commit, in.Date = res.Histories, res.Head, res.AsOf
 	} else if code != exitUsage {
-		return nil, 0, code
+		return nil, code
 	} else {
 		fmt.Fprintln(report, "demand build: building without history")
 	}
@@ -116,20 +118,17 @@ func (o *buildOptions) site(e *env, report io.Writer) (files map[string][]byte, 
 		st, err := os.Stat(o.templates)
 		if err != nil || !st.IsDir() {
 			fmt.Fprintf(report, "demand build: --templates %s is not a folder\n", o.templates)
-			return nil, 0, exitUsage
+			return nil, exitUsage
 		}
 		tfs = overlay{top: os.DirFS(o.templates), base: templates.FS}
 	}
-	opt := render.Options{Audience: o.audience, BaseURL: o.baseURL, Templates: tfs, Pages: o.pages, NoExports: o.lazy}
+	opt := render.Options{Audience: o.audience, BaseURL: o.baseURL, Templates: tfs, Pages: o.pages, NoExports: o.noExports}
 	files, err := render.Build(in, opt)
-	if o.lazy {
-		o.last = &lazyExports{in: in, opt: opt}
-	}
 	if err != nil {
 		fmt.Fprintf(report, "demand build: %v\n", err)
-		return nil, 0, exitUsage
+		return nil, exitUsage
 	}
-	return files, len(in.Ranking.Results), exitOK
+	return &built{files: files, in: in, opt: opt, demands: len(in.Ranking.Results)}, exitOK
 }
 
 // inputKey hashes everything a build depends on: the registry folder's

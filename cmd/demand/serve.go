@@ -66,22 +66,21 @@ func runServe(e *env, args []string) int {
 
 func newSiteServer(o *serveOptions, e *env) *serve.Server {
 	// Files and pages that did not change are not parsed or rendered again.
-	o.parsed, o.pages, o.lazy = registry.NewParseCache(), render.NewPageCache(), true
+	o.parsed, o.pages, o.noExports = registry.NewParseCache(), render.NewPageCache(), true
 	watch := []string{o.dir}
 	if o.templates != "" {
 		watch = append(watch, o.templates)
 	}
 	return &serve.Server{Watch: watch, Log: e.stderr, Build: func(report io.Writer) *serve.Site {
-		files, n, _ := o.site(e, report)
-		if files == nil {
+		b, _ := o.site(e, report)
+		if b == nil {
 			return nil
 		}
-		last := o.last
-		return &serve.Site{Files: files, Summary: fmt.Sprintf("built %d demands", n), Lazy: func(p string) ([]byte, bool) {
-			if last == nil || (p != "demands.json" && p != "demands.csv") {
+		return &serve.Site{Files: b.files, Summary: fmt.Sprintf("built %d demands", b.demands), Lazy: func(p string) ([]byte, bool) {
+			if p != "demands.json" && p != "demands.csv" {
 				return nil, false
 			}
-			ex, err := render.Exports(last.in, last.opt)
+			ex, err := render.Exports(b.in, b.opt)
 			if err != nil {
 				return nil, false
 			}
