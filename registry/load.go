@@ -2,7 +2,10 @@ package registry
 
 import (
 	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"sort"
 	"sync"
 
@@ -158,4 +161,31 @@ func duplicateIDs(ds []*Demand) Findings {
 		}
 	}
 	return fs
+}
+
+// Fingerprint hashes a registry's config and demand files: two sources
+// with the same fingerprint load the same snapshot.
+func Fingerprint(src Source) (string, error) {
+	h := sha256.New()
+	if data, err := src.ReadFile(ConfigFile); err == nil {
+		h.Write(data)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	files, err := src.List()
+	if err != nil {
+		return "", err
+	}
+	for _, f := range files {
+		fmt.Fprintf(h, "\x00%s %d %t\x00", f.Path, f.Size, f.Symlink)
+		if f.Symlink {
+			continue // never followed: the finding does not depend on the target
+		}
+		data, err := src.ReadFile(f.Path)
+		if err != nil {
+			return "", err
+		}
+		h.Write(data)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -211,3 +211,21 @@ func TestDiffFields(t *testing.T) {
 	assert.Equal(t, map[string]string{"n": "3", "d": "2026-01-02", "l": `["x",1]`, "m": `{"a":true}`},
 		CanonicalFields(map[string]any{"n": int64(3), "d": Date("2026-01-02"), "l": []any{"x", int64(1)}, "m": map[string]any{"a": true}}))
 }
+
+func TestFingerprint(t *testing.T) {
+	src := mapSource{"D-0001-a.md": demandFile("D-0001", ""), "README.md": "x"}
+	a, err := Fingerprint(src)
+	require.NoError(t, err)
+	src["README.md"] = "y"
+	b, err := Fingerprint(src)
+	require.NoError(t, err)
+	assert.Equal(t, a, b, "files that are not demands do not count")
+	src["D-0001-a.md"] = demandFile("D-0001", "owner: x\n")
+	c, err := Fingerprint(src)
+	require.NoError(t, err)
+	assert.NotEqual(t, a, c)
+	src[ConfigFile] = "title: T\n"
+	d, err := Fingerprint(src)
+	require.NoError(t, err)
+	assert.NotEqual(t, c, d, "the config counts")
+}

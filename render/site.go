@@ -135,7 +135,7 @@ func newBuilder(in Input, opt Options) (*builder, error) {
 	}
 	b.names = opt.Audience != Public || b.cfg.Site.PublicCustomerNames
 	if opt.Pages != nil {
-		b.tmplKey = templatesKey(opt.Templates)
+		b.tmplKey = TemplatesKey(opt.Templates)
 	}
 	b.labels = &cardLabels{Score: b.t("score"), Segment: b.t("segment"), SLA: b.t("sla"), Age: b.t("age"), Days: b.t("days"), Internal: b.t("internal")}
 	b.reverse = map[string]*reverseLinks{}
@@ -299,8 +299,8 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 	return nil
 }
 
-// templatesKey hashes every file of the template set.
-func templatesKey(fsys fs.FS) []byte {
+// TemplatesKey hashes every file of a template set.
+func TemplatesKey(fsys fs.FS) []byte {
 	h := sha256.New()
 	_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -113,14 +112,10 @@ func (o *buildOptions) site(e *env, report io.Writer) (*built, int) {
 	} else {
 		fmt.Fprintln(report, "demand build: building without history")
 	}
-	var tfs fs.FS = templates.FS
-	if o.templates != "" {
-		st, err := os.Stat(o.templates)
-		if err != nil || !st.IsDir() {
-			fmt.Fprintf(report, "demand build: --templates %s is not a folder\n", o.templates)
-			return nil, exitUsage
-		}
-		tfs = overlay{top: os.DirFS(o.templates), base: templates.FS}
+	tfs, err := o.templateFS()
+	if err != nil {
+		fmt.Fprintf(report, "demand build: %v\n", err)
+		return nil, exitUsage
 	}
 	opt := render.Options{Audience: o.audience, BaseURL: o.baseURL, Templates: tfs, Pages: o.pages, NoExports: o.noExports}
 	files, err := render.Build(in, opt)
@@ -131,12 +126,23 @@ func (o *buildOptions) site(e *env, report io.Writer) (*built, int) {
 	return &built{files: files, in: in, opt: opt, demands: len(in.Ranking.Results)}, exitOK
 }
 
-// inputKey hashes everything a build depends on: the registry folder's
-// files, the head commit (history, dates, SLA), the templates, the options
-// and the tool itself. The same key means the same site, byte for byte.
+// inputKey hashes everything a build depends on: the registry's files,
+// the head commit (history, dates, SLA), the templates, the options and the
+// tool itself. The same key means the same site, byte for byte.
 func (o *buildOptions) inputKey() (string, error) {
-	h := sha256.New()
-	fmt.Fprintf(h, "demand-site-v1\x00%s\x00%s\x00%s\x00", o.audience, o.baseURL, o.templates)
+	src, err := registry.OpenDir(o.dir)
+	if err != nil {
+		return "", err
+	}
+	defer src.Close()
+	files, err := registry.Fingerprint(src)
+	if err != nil {
+		return "", err
+	}
+	tfs, err := o.templateFS()
+	if err != nil {
+		return "", err
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		return "", err
@@ -145,34 +151,25 @@ func (o *buildOptions) inputKey() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	fmt.Fprintf(h, "%s %d %d\x00", exe, st.Size(), st.ModTime().UnixNano())
+	h := sha256.New()
+	fmt.Fprintf(h, "demand-site-v2\x00%s\x00%s\x00%s\x00%s %d %d\x00", o.audience, o.baseURL, files, exe, st.Size(), st.ModTime().UnixNano())
+	h.Write(render.TemplatesKey(tfs))
 	if repo, err := registry.OpenRepo(o.dir); err == nil {
 		if head, err := repo.Git.ResolveRevision(plumbing.Revision("HEAD")); err == nil {
-			fmt.Fprintf(h, "head %s\x00", head)
-		}
-	}
-	for _, root := range []string{o.dir, o.templates} {
-		if root == "" {
-			continue
-		}
-		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() {
-				return nil
-			}
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(h, "%s %d\x00", filepath.ToSlash(p), len(data))
-			h.Write(data)
-			return nil
-		})
-		if err != nil {
-			return "", err
+			fmt.Fprintf(h, "\x00head %s", head)
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// templateFS is the template set: the built-in one, with the files of
+// --templates laid over it.
+func (o *buildOptions) templateFS() (fs.FS, error) {
+	if o.templates == "" {
+		return templates.FS, nil
+	}
+	if st, err := os.Stat(o.templates); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("--templates %s is not a folder", o.templates)
+	}
+	return overlay{top: os.DirFS(o.templates), base: templates.FS}, nil
 }
