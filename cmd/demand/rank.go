@@ -106,8 +106,8 @@ func (o *rankOptions) run(e *env) int {
 		return exitOK
 	case o.write:
 		written, err := rank.WriteTiers(l.dir, l.snap, rk)
-		for _, p := range written {
-			fmt.Fprintf(e.stdout, "%s: tier %d\n", displayDir(o.dir)+"/"+p, rk.Get(idOf(l.snap, p)).Tier)
+		for _, d := range written {
+			fmt.Fprintf(e.stdout, "%s: tier %d\n", displayDir(o.dir)+"/"+d.Path, rk.Get(d.ID).Tier)
 		}
 		if err != nil {
 			fmt.Fprintf(e.stderr, "demand rank: %v\n", err)
@@ -134,15 +134,6 @@ func (o *rankOptions) run(e *env) int {
 		return exitUsage
 	}
 	return exitOK
-}
-
-func idOf(s *registry.Snapshot, path string) string {
-	for _, d := range s.Demands {
-		if d.Path == path {
-			return d.ID
-		}
-	}
-	return ""
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -85,9 +85,9 @@ func join(bom []byte, lines [][]byte) []byte {
 
 // WriteTiers sets tier: in every file whose declared tier differs from the
 // ranking, verifying each result with the parser before writing it. It
-// returns the paths written.
-func WriteTiers(src *registry.DirSource, s *registry.Snapshot, rk *Ranking) ([]string, error) {
-	var written []string
+// returns the demands whose files it wrote.
+func WriteTiers(src *registry.DirSource, s *registry.Snapshot, rk *Ranking) ([]*registry.Demand, error) {
+	var written []*registry.Demand
 	for _, d := range s.Demands {
 		r := rk.Get(d.ID)
 		if r == nil || d.Tier == r.Tier {
@@ -111,7 +111,7 @@ func WriteTiers(src *registry.DirSource, s *registry.Snapshot, rk *Ranking) ([]s
 		if err := src.WriteFile(d.Path, out); err != nil {
 			return written, err
 		}
-		written = append(written, d.Path)
+		written = append(written, d)
 	}
 	return written, nil
 }
