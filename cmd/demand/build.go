@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -40,23 +41,31 @@ func runBuild(e *env, args []string) int {
   demand build --audience public --out public
   demand build --templates my-theme     # files in my-theme/ replace the built-in ones
 `)
-	fl.StringVar(&o.dir, "dir", "demands", "registry `folder`")
+	o.siteFlags(fl)
 	fl.StringVar(&o.out, "out", "_site", "output `folder` (replaced atomically)")
-	fl.StringVar(&o.baseURL, "base-url", "", "absolute `URL` the site is published at, for absolute links in exports")
-	fl.StringVar(&o.audience, "audience", render.Internal, "`audience`: internal (everything) or public (no internal demands, customer names hidden)")
-	fl.StringVar(&o.templates, "templates", "", "`folder` of templates, stylesheet and i18n/*.yaml overriding the built-in ones")
 	fl.BoolVar(&o.noCache, "no-cache", false, "walk the whole git history, ignoring the cache in .demand/")
-	if code, ok := parseFlags(fl, args); !ok {
+	if code, ok := o.parseSiteFlags(e, fl, args); !ok {
 		return code
 	}
-	if fl.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "demand build: unexpected argument %q\n", fl.Arg(0))
-		return exitUsage
-	}
-	if !oneOf(e, "build", "audience", o.audience, []string{render.Internal, render.Public}) {
-		return exitUsage
-	}
 	return o.run(e)
+}
+
+// siteFlags are the flags of build and serve.
+func (o *buildOptions) siteFlags(fl *flag.FlagSet) {
+	fl.StringVar(&o.dir, "dir", "demands", "registry `folder`")
+	fl.StringVar(&o.baseURL, "base-url", "", "absolute `URL` the site is published at, for absolute links in the feed and exports")
+	fl.StringVar(&o.audience, "audience", render.Internal, "`audience`: internal (everything) or public (no internal demands, customer names hidden)")
+	fl.StringVar(&o.templates, "templates", "", "`folder` of templates, stylesheet and i18n/*.yaml overriding the built-in ones")
+}
+
+func (o *buildOptions) parseSiteFlags(e *env, fl *flag.FlagSet, args []string) (int, bool) {
+	if code, ok := parseOnlyFlags(e, fl, args, ""); !ok {
+		return code, false
+	}
+	if !oneOf(e, fl.Name(), "audience", o.audience, []string{render.Internal, render.Public}) {
+		return exitUsage, false
+	}
+	return 0, true
 }
 
 // overlay serves files from a folder first, then from the built-in set.

@@ -23,7 +23,7 @@ func runCodeowners(e *env, args []string) int {
 	fl.StringVar(&file, "file", ".github/CODEOWNERS", "the CODEOWNERS `file`, relative to the repository root")
 	fl.BoolVar(&check, "check", false, "exit 1 when the file's generated block is not up to date")
 	fl.BoolVar(&write, "write", false, "rewrite the generated block in the file")
-	if code, ok := parseFlags(fl, args); !ok {
+	if code, ok := parseOnlyFlags(e, fl, args, ""); !ok {
 		return code
 	}
 	if strings.TrimSpace(owners) == "" {

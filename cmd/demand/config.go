@@ -14,7 +14,7 @@ func runConfig(e *env, args []string) int {
 `)
 	fl.StringVar(&dir, "dir", "demands", "registry `folder`")
 	fl.StringVar(&format, "format", "yaml", "output `format`: yaml or json")
-	if code, ok := parseFlags(fl, args); !ok {
+	if code, ok := parseOnlyFlags(e, fl, args, ""); !ok {
 		return code
 	}
 	if !oneOf(e, "config", "format", format, []string{"yaml", "json"}) {
@@ -46,7 +46,7 @@ func runSchema(e *env, args []string) int {
   # then, in VS Code settings: "yaml.schemas": {"./demand.schema.json": "demands/*.md"}
 `)
 	fl.StringVar(&dir, "dir", "demands", "registry `folder`")
-	if code, ok := parseFlags(fl, args); !ok {
+	if code, ok := parseOnlyFlags(e, fl, args, ""); !ok {
 		return code
 	}
 	cfg, code := loadConfig(e, "schema", dir)

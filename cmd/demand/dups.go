@@ -16,7 +16,7 @@ func runDups(e *env, args []string) int {
 	fl.StringVar(&dir, "dir", "demands", "registry `folder`")
 	fl.StringVar(&format, "format", "text", "output `format`: text or json")
 	fl.Float64Var(&threshold, "threshold", 0, "similarity from 0 to 1 above which pairs are listed (default: duplicates.threshold in the config)")
-	if code, ok := parseFlags(fl, args); !ok {
+	if code, ok := parseOnlyFlags(e, fl, args, ""); !ok {
 		return code
 	}
 	if !oneOf(e, "dups", "format", format, []string{"text", "json"}) {

@@ -100,7 +100,7 @@ func runExport(e *env, args []string) int {
 	fl.StringVar(&dir, "dir", "demands", "registry `folder`")
 	fl.StringVar(&format, "format", "csv", "output `format`: csv or json")
 	fl.StringVar(&audience, "audience", render.Internal, "`audience`: internal or public")
-	if code, ok := parseFlags(fl, args); !ok {
+	if code, ok := parseOnlyFlags(e, fl, args, ""); !ok {
 		return code
 	}
 	if !oneOf(e, "export", "format", format, []string{"csv", "json"}) || !oneOf(e, "export", "audience", audience, []string{render.Internal, render.Public}) {

@@ -191,6 +191,22 @@ func parseFlags(fl flagSet, args []string) (code int, ok bool) {
 	return 0, true
 }
 
+// parseOnlyFlags parses a command that takes no arguments besides flags;
+// hint, when given, says what the user may have meant.
+func parseOnlyFlags(e *env, fl *flag.FlagSet, args []string, hint string) (code int, ok bool) {
+	if code, ok := parseFlags(fl, args); !ok {
+		return code, false
+	}
+	if fl.NArg() > 0 {
+		if hint != "" {
+			hint = " (" + hint + ")"
+		}
+		fmt.Fprintf(e.stderr, "demand %s: unexpected argument %q%s\n", fl.Name(), fl.Arg(0), hint)
+		return exitUsage, false
+	}
+	return 0, true
+}
+
 func oneOf(e *env, cmd, flagName, val string, allowed []string) bool {
 	for _, a := range allowed {
 		if a == val {

@@ -31,12 +31,8 @@ func runNew(e *env, args []string) int {
 	fl.StringVar(&o.d.Owner, "owner", "", "who drives it")
 	fl.StringVar(&o.d.Received, "received", "", "`date` the customer raised it, YYYY-MM-DD (default today)")
 	fl.StringVar(&o.tags, "tags", "", "comma-separated `tags`")
-	if code, ok := parseFlags(fl, args); !ok {
+	if code, ok := parseOnlyFlags(e, fl, args, "quote the title: --title \"...\""); !ok {
 		return code
-	}
-	if fl.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "demand new: unexpected argument %q (quote the title: --title \"...\")\n", fl.Arg(0))
-		return exitUsage
 	}
 	if strings.TrimSpace(o.d.Title) == "" {
 		fmt.Fprintln(e.stderr, "demand new: --title is required, e.g. demand new --title \"Export invoices as PDF\"")

@@ -34,12 +34,8 @@ func runRank(e *env, args []string) int {
 	fl.StringVar(&o.at, "at", "", "rank the registry as it stood at a git `revision`")
 	fl.BoolVar(&o.check, "check", false, "exit 1 when a file's declared tier differs from the computed one")
 	fl.BoolVar(&o.write, "write", false, "set tier: in each file whose declared tier differs")
-	if code, ok := parseFlags(fl, args); !ok {
+	if code, ok := parseOnlyFlags(e, fl, args, ""); !ok {
 		return code
-	}
-	if fl.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "demand rank: unexpected argument %q\n", fl.Arg(0))
-		return exitUsage
 	}
 	if o.check && o.write {
 		fmt.Fprintln(e.stderr, "demand rank: --check and --write exclude each other")

@@ -25,20 +25,10 @@ func runServe(e *env, args []string) int {
 	fl := newFlags(e, "serve", "serve [--addr HOST:PORT] [--dir DIR] [--audience internal|public]", `  demand serve                      # http://127.0.0.1:8080/, rebuilt on every save
   demand serve --addr 127.0.0.1:9000 --audience public
 `)
-	fl.StringVar(&o.dir, "dir", "demands", "registry `folder`")
+	o.siteFlags(fl)
 	fl.StringVar(&o.addr, "addr", "127.0.0.1:8080", "`address` to listen on")
-	fl.StringVar(&o.audience, "audience", render.Internal, "`audience`: internal or public")
-	fl.StringVar(&o.templates, "templates", "", "`folder` of templates overriding the built-in ones (watched too)")
-	fl.StringVar(&o.baseURL, "base-url", "", "absolute `URL` for absolute links")
-	if code, ok := parseFlags(fl, args); !ok {
+	if code, ok := o.parseSiteFlags(e, fl, args); !ok {
 		return code
-	}
-	if fl.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "demand serve: unexpected argument %q\n", fl.Arg(0))
-		return exitUsage
-	}
-	if !oneOf(e, "serve", "audience", o.audience, []string{render.Internal, render.Public}) {
-		return exitUsage
 	}
 	if st, err := os.Stat(o.dir); err != nil || !st.IsDir() {
 		fmt.Fprintf(e.stderr, "demand serve: registry folder %s does not exist (pass --dir to name another)\n", o.dir)

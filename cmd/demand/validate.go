@@ -25,12 +25,8 @@ func runValidate(e *env, args []string) int {
 	fl.StringVar(&o.format, "format", "text", "output `format`: text, json or github")
 	fl.StringVar(&o.base, "base", "", "also check the change from this git `revision` (a pull request's base) by the workflow rules")
 	fl.StringVar(&o.head, "head", "", "with --base: check this `revision` instead of the work tree")
-	if code, ok := parseFlags(fl, args); !ok {
+	if code, ok := parseOnlyFlags(e, fl, args, "use --dir to name the folder"); !ok {
 		return code
-	}
-	if fl.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "demand validate: unexpected argument %q (use --dir to name the folder)\n", fl.Arg(0))
-		return exitUsage
 	}
 	if !oneOf(e, "validate", "format", o.format, registry.FindingFormats) {
 		return exitUsage

@@ -11,7 +11,7 @@ var version = ""
 
 func runVersion(e *env, args []string) int {
 	fl := newFlags(e, "version", "version", "")
-	if code, ok := parseFlags(fl, args); !ok {
+	if code, ok := parseOnlyFlags(e, fl, args, ""); !ok {
 		return code
 	}
 	v := version
