@@ -85,12 +85,7 @@ func (c *consoleLog) all() []string {
 // sampleSite builds the bundled registry with its git history (when the
 // checkout has it) and serves it over HTTP.
 func sampleSite(t *testing.T) string {
-	src, err := registry.OpenDir("../demands")
-	require.NoError(t, err)
-	defer src.Close()
-	snap, fs, err := registry.Load(src)
-	require.NoError(t, err)
-	require.False(t, fs.HasErrors())
+	snap := loadRegistry(t, "../demands")
 	in := Input{Snapshot: snap, Ranking: rank.Rank(snap)}
 	if repo, err := registry.OpenRepo("../demands"); err == nil {
 		if res, err := history.Walk(context.Background(), repo, history.Options{Config: snap.Config}); err == nil {

@@ -24,13 +24,19 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-func testInput(t *testing.T) Input {
-	src, err := registry.OpenDir("testdata/registry")
+// loadRegistry loads a registry folder that must be clean.
+func loadRegistry(t *testing.T, dir string) *registry.Snapshot {
+	src, err := registry.OpenDir(dir)
 	require.NoError(t, err)
 	defer src.Close()
 	snap, fs, err := registry.Load(src)
 	require.NoError(t, err)
 	require.False(t, fs.HasErrors(), "%v", fs)
+	return snap
+}
+
+func testInput(t *testing.T) Input {
+	snap := loadRegistry(t, "testdata/registry")
 	when := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 	hist := map[string]*history.History{
 		"D-0001": {ID: "D-0001", Path: "demands/D-0001-sso.md", Commits: []history.Commit{
@@ -200,12 +206,7 @@ func TestWriteAtomic(t *testing.T) {
 // TestSampleSiteLinks builds the bundled sample registry (dogfood) and
 // checks every internal link and asset.
 func TestSampleSiteLinks(t *testing.T) {
-	src, err := registry.OpenDir("../demands")
-	require.NoError(t, err)
-	defer src.Close()
-	snap, fs, err := registry.Load(src)
-	require.NoError(t, err)
-	require.False(t, fs.HasErrors())
+	snap := loadRegistry(t, "../demands")
 	for _, aud := range []string{Internal, Public} {
 		files, err := Build(Input{Snapshot: snap, Ranking: rank.Rank(snap)}, Options{Audience: aud, Templates: templates.FS})
 		require.NoError(t, err)
