@@ -45,10 +45,16 @@ func runDiff(e *env, args []string) int {
 			fmt.Fprintf(e.stderr, "demand diff: %v\n", err)
 			return exitUsage
 		}
-		snap, _, err := registry.Load(src)
+		snap, fs, err := registry.Load(src)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "demand diff: %v\n", err)
 			return exitUsage
+		}
+		if fs.HasErrors() {
+			// Compare what can be read, and say what could not.
+			fmt.Fprintf(e.stderr, "demand diff: warning: the registry at %s has errors; files that do not parse are left out:\n", rev)
+			fs.Sort()
+			_ = registry.WriteFindings(e.stderr, "text", repoRelDir(dir), fs)
 		}
 		sides[i] = change.Side{Snapshot: snap, Ranking: rank.Rank(snap), Date: c.Committer.When}
 	}
