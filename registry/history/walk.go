@@ -421,31 +421,30 @@ func (w *walker) diffEvents(changes []fileChange) ([]event, error) {
 
 // parse reads and parses a blob once, with the same parser as validate.
 func (w *walker) parse(p string, h plumbing.Hash) (*parsed, error) {
-	if x, ok := w.blobs[h]; ok {
-		if x.ID == "" {
-			return &parsed{ID: w.cfg.IDFromName(path.Base(p))}, nil
-		}
-		return x, nil
-	}
-	blob, err := object.GetBlob(w.s, h)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", p, err)
-	}
-	x := &parsed{Fields: map[string]string{}}
-	if blob.Size <= w.cfg.Files.MaxSize {
-		r, err := blob.Reader()
+	x, ok := w.blobs[h]
+	if !ok {
+		blob, err := object.GetBlob(w.s, h)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("reading %s: %w", p, err)
 		}
-		data, err := io.ReadAll(r)
-		r.Close()
-		if err != nil {
-			return nil, err
+		x = &parsed{Fields: map[string]string{}}
+		if blob.Size <= w.cfg.Files.MaxSize {
+			r, err := blob.Reader()
+			if err != nil {
+				return nil, err
+			}
+			data, err := io.ReadAll(r)
+			r.Close()
+			if err != nil {
+				return nil, err
+			}
+			x = parseBlob(w.cfg, p, data)
 		}
-		x = parseBlob(w.cfg, p, data)
+		w.blobs[h] = x
 	}
-	w.blobs[h] = x
 	if x.ID == "" {
+		// A file that does not parse is still followed by the ID its name
+		// starts with (the same blob may sit under several names).
 		return &parsed{ID: w.cfg.IDFromName(path.Base(p)), Fields: map[string]string{}}, nil
 	}
 	return x, nil
