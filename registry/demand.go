@@ -124,26 +124,10 @@ func (d *Demand) At(field string) Pos {
 // reach into maps and across lists (requesters.segment).
 func (d *Demand) Values(p string) []string {
 	var out []string
-	var walk func(v any, parts []string)
-	walk = func(v any, parts []string) {
-		switch x := v.(type) {
-		case nil:
-		case []any:
-			for _, it := range x {
-				walk(it, parts)
-			}
-		case map[string]any:
-			if len(parts) > 0 {
-				walk(x[parts[0]], parts[1:])
-			}
-		default:
-			if len(parts) == 0 {
-				out = append(out, scalarString(x))
-			}
-		}
-	}
-	parts := strings.Split(p, ".")
-	walk(d.Fields[parts[0]], parts[1:])
+	d.AnyValue(p, func(v string) bool {
+		out = append(out, v)
+		return false // visit them all
+	})
 	return out
 }
 
