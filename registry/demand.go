@@ -295,6 +295,25 @@ func splitFrontMatter(p string, data []byte) (yml []byte, body []byte, bodyLine 
 		Message: "the front matter is not closed", Hint: "end the fields with a line holding only ---"}
 }
 
+// cleanDemand removes a byte-order mark, checks the encoding, makes line
+// endings \n and splits the front matter from the body.
+func cleanDemand(p string, data []byte) (yml []byte, body []byte, bodyLine int, f *Finding) {
+	data = bytes.TrimPrefix(data, utf8BOM)
+	if f, ok := checkUTF8(p, data); !ok {
+		return nil, nil, 0, &f
+	}
+	return splitFrontMatter(p, normalizeNewlines(data))
+}
+
+// FrontMatter returns a demand file's front matter and body as ParseDemand
+// reads them (byte-order mark removed, line endings made \n). ok is false
+// where ParseDemand reads no front matter at all. Two files with the same
+// front matter and name parse to the same fields.
+func FrontMatter(data []byte) (yml []byte, body string, ok bool) {
+	yml, b, _, f := cleanDemand("", data)
+	return yml, string(b), f == nil
+}
+
 // ParseDemand reads one demand file. It never panics: every problem,
 // including a failure inside the YAML library, becomes a finding. The
 // demand is nil when the file cannot be read as a demand at all.
@@ -306,12 +325,7 @@ func ParseDemand(cfg *Config, p string, data []byte) (d *Demand, fs Findings) {
 				Message: fmt.Sprintf("the file could not be parsed: %v", r)})
 		}
 	}()
-	data = bytes.TrimPrefix(data, utf8BOM)
-	if f, ok := checkUTF8(p, data); !ok {
-		return nil, Findings{f}
-	}
-	data = normalizeNewlines(data)
-	yml, body, bodyLine, f := splitFrontMatter(p, data)
+	yml, body, bodyLine, f := cleanDemand(p, data)
 	if f != nil {
 		return nil, Findings{*f}
 	}

@@ -229,3 +229,33 @@ func TestFingerprint(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEqual(t, c, d, "the config counts")
 }
+
+// FrontMatter splits a file as ParseDemand does: the same front matter and
+// body whatever the byte-order mark and line endings.
+func TestFrontMatter(t *testing.T) {
+	for _, tc := range []struct {
+		name, data, yml, body string
+		ok                    bool
+	}{
+		{"plain", "---\nid: D-1\n---\nBody.\n", "id: D-1\n", "Body.\n", true},
+		{"crlf and bom", "\ufeff---\r\nid: D-1\r\n---\r\nBody.\r\n", "id: D-1\n", "Body.\n", true},
+		{"dots close", "---\nid: D-1\n...\n", "id: D-1\n", "", true},
+		{"no body line", "---\nid: D-1\n---", "id: D-1\n", "", true},
+		{"not front matter", "id: D-1\n", "", "", false},
+		{"not closed", "---\nid: D-1\n", "", "", false},
+		{"not utf-8", "---\nid: \xff\n---\n", "", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			yml, body, ok := FrontMatter([]byte(tc.data))
+			assert.Equal(t, tc.ok, ok)
+			if tc.ok {
+				assert.Equal(t, tc.yml, string(yml))
+				assert.Equal(t, tc.body, body)
+				cfg, _ := ParseConfig("registry.yaml", nil)
+				d, _ := ParseDemand(cfg, "D-1-x.md", []byte(tc.data))
+				require.NotNil(t, d)
+				assert.Equal(t, d.Body, body, "the body ParseDemand reads")
+			}
+		})
+	}
+}

@@ -74,7 +74,7 @@ func (res *Result) AddPending(repo *registry.Repo, src *registry.DirSource, cfg 
 		if inHead[f.Path] == h {
 			continue
 		}
-		w.blobs[h] = parseBlob(cfg, f.Path, data)
+		w.blobs[h] = w.parseData(f.Path, data)
 		changes = append(changes, fileChange{path: f.Path, old: inHead[f.Path], new: h})
 	}
 	for p, h := range inHead {

@@ -68,6 +68,7 @@ type event struct {
 // commitRec is one commit as the walk needs it; it is what the cache holds.
 type commitRec struct {
 	Hash                   plumbing.Hash
+	Tree                   plumbing.Hash // the commit's root tree
 	Parents                []plumbing.Hash
 	Author, Email, Subject string
 	AuthorTime, CommitTime time.Time
@@ -110,10 +111,15 @@ type walker struct {
 	cfg   *registry.Config
 	trees *trees
 	blobs map[plumbing.Hash]*parsed
+	// fronts holds parses by file name and front matter (see parseData).
+	fronts map[string]*parsed
+	// roots has the root tree of the commits listed so far, so that a
+	// commit's parents need not be read again. Read-only during a walk.
+	roots map[plumbing.Hash]plumbing.Hash
 }
 
 func newWalker(repo *registry.Repo, s storer.EncodedObjectStorer, cfg *registry.Config) *walker {
-	return &walker{repo: repo, s: s, cfg: cfg, trees: newTrees(s), blobs: map[plumbing.Hash]*parsed{}}
+	return &walker{repo: repo, s: s, cfg: cfg, trees: newTrees(s), blobs: map[plumbing.Hash]*parsed{}, fronts: map[string]*parsed{}}
 }
 
 // Walk reads the history of the registry folder of repo.
@@ -165,7 +171,11 @@ func Walk(ctx context.Context, repo *registry.Repo, opts Options) (*Result, erro
 		res.recs = append(res.recs, rec)
 	}
 	res.Walked = len(todo)
-	if err := walkParallel(ctx, repo, opts, todo); err != nil {
+	roots := make(map[plumbing.Hash]plumbing.Hash, len(recs))
+	for h, rec := range recs {
+		roots[h] = rec.Tree
+	}
+	if err := walkParallel(ctx, repo, opts, todo, roots); err != nil {
 		return nil, err
 	}
 	propagateConfig(res.recs, recs)
@@ -210,7 +220,7 @@ func (w *walker) commits(ctx context.Context, head plumbing.Hash, boundary map[p
 		if err != nil {
 			return nil, err
 		}
-		r := &commitRec{Hash: h, Parents: c.ParentHashes, Author: c.Author.Name, Email: c.Author.Email,
+		r := &commitRec{Hash: h, Tree: c.TreeHash, Parents: c.ParentHashes, Author: c.Author.Name, Email: c.Author.Email,
 			Subject: subject(c), AuthorTime: c.Author.When, CommitTime: c.Committer.When, Boundary: boundary[h]}
 		if r.Boundary {
 			r.Parents = nil
@@ -270,11 +280,15 @@ func subject(c *object.Commit) string {
 
 // regTree is the registry folder's tree at a commit (zero when absent).
 func (w *walker) regTree(h plumbing.Hash) (plumbing.Hash, error) {
-	c, err := object.GetCommit(w.s, h)
-	if err != nil {
-		return plumbing.ZeroHash, err
+	root, ok := w.roots[h]
+	if !ok || root.IsZero() {
+		c, err := object.GetCommit(w.s, h)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		root = c.TreeHash
 	}
-	return w.trees.sub(c.TreeHash, w.repo.Dir)
+	return w.trees.sub(root, w.repo.Dir)
 }
 
 // events computes what a commit did to each demand. Like git log, a merge
@@ -438,7 +452,7 @@ func (w *walker) parse(p string, h plumbing.Hash) (*parsed, error) {
 			if err != nil {
 				return nil, err
 			}
-			x = parseBlob(w.cfg, p, data)
+			x = w.parseData(p, data)
 		}
 		w.blobs[h] = x
 	}
@@ -448,6 +462,25 @@ func (w *walker) parse(p string, h plumbing.Hash) (*parsed, error) {
 		return &parsed{ID: w.cfg.IDFromName(path.Base(p)), Fields: map[string]string{}}, nil
 	}
 	return x, nil
+}
+
+// parseData parses a blob's content. Most commits change a demand's status
+// or its body, not both: a blob whose front matter (and name, which may
+// give the ID) was parsed before takes its fields from that parse.
+func (w *walker) parseData(p string, data []byte) *parsed {
+	yml, body, ok := registry.FrontMatter(data)
+	if !ok {
+		return parseBlob(w.cfg, p, data)
+	}
+	key := path.Base(p) + "\x00" + string(yml)
+	if x, ok := w.fronts[key]; ok {
+		y := *x
+		y.Body = body
+		return &y
+	}
+	x := parseBlob(w.cfg, p, data)
+	w.fronts[key] = x
+	return x
 }
 
 func parseBlob(cfg *registry.Config, p string, data []byte) *parsed {
@@ -521,7 +554,7 @@ var commitsPerWorker = 200
 // run of commits, so the trees it reads as parents are mostly the ones it
 // has just read as children, and has its own object store: go-git's are
 // not safe for concurrent use.
-func walkParallel(ctx context.Context, repo *registry.Repo, opts Options, todo []*commitRec) error {
+func walkParallel(ctx context.Context, repo *registry.Repo, opts Options, todo []*commitRec, roots map[plumbing.Hash]plumbing.Hash) error {
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(todo)/commitsPerWorker))
 	chunk := (len(todo) + workers - 1) / max(workers, 1)
 	errs := make([]error, workers)
@@ -542,6 +575,7 @@ func walkParallel(ctx context.Context, repo *registry.Repo, opts Options, todo [
 			}
 			defer st.Close()
 			w := newWalker(repo, st, opts.Config)
+			w.roots = roots
 			for _, rec := range todo[lo:hi] {
 				if err := ctx.Err(); err != nil {
 					errs[k] = err
