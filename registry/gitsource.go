@@ -77,14 +77,17 @@ func OpenRepo(dir string) (*Repo, error) {
 
 // ObjectStore opens a separate, read-only view of the repository's
 // objects that keeps its pack files open: one per goroutine, since a
-// store is not safe for concurrent use. Close it when done.
-func (r *Repo) ObjectStore() (*filesystem.Storage, error) {
+// store is not safe for concurrent use. Objects resolved from deltas are
+// kept in c (nil for a 64 MiB LRU cache). Close it when done.
+func (r *Repo) ObjectStore(c cache.Object) (*filesystem.Storage, error) {
 	fs, ok := r.Git.Storer.(*filesystem.Storage)
 	if !ok {
 		return nil, fmt.Errorf("the repository is not stored on disk")
 	}
-	return filesystem.NewStorageWithOptions(fs.Filesystem(), cache.NewObjectLRU(64*cache.MiByte),
-		filesystem.Options{KeepDescriptors: true}), nil
+	if c == nil {
+		c = cache.NewObjectLRU(64 * cache.MiByte)
+	}
+	return filesystem.NewStorageWithOptions(fs.Filesystem(), c, filesystem.Options{KeepDescriptors: true}), nil
 }
 
 // Resolve finds the commit a revision names (a hash, branch, tag, HEAD~2…).

@@ -50,10 +50,11 @@ func nextEntry(data []byte) (e entry, rest []byte, err error) {
 // evicted trees are reused: a folder of thousands of demands makes every
 // tree large, and the walk reads one per commit.
 type trees struct {
-	s     storer.EncodedObjectStorer
-	cache map[plumbing.Hash][]byte
-	order []plumbing.Hash
-	free  [][]byte
+	s       storer.EncodedObjectStorer
+	objects *objectCache // the store's delta-base cache, told of each tree read (nil: go-git's own)
+	cache   map[plumbing.Hash][]byte
+	order   []plumbing.Hash
+	free    [][]byte
 }
 
 func newTrees(s storer.EncodedObjectStorer) *trees {
@@ -103,6 +104,9 @@ func (t *trees) read(h plumbing.Hash) ([]byte, error) {
 	r.Close()
 	if err != nil {
 		return nil, fmt.Errorf("reading tree %s: %w", h, err)
+	}
+	if t.objects != nil {
+		t.objects.claim(h, plumbing.TreeObject, buf)
 	}
 	t.cache[h] = buf
 	t.order = append(t.order, h)

@@ -124,7 +124,7 @@ func newWalker(repo *registry.Repo, s storer.EncodedObjectStorer, cfg *registry.
 
 // Walk reads the history of the registry folder of repo.
 func Walk(ctx context.Context, repo *registry.Repo, opts Options) (*Result, error) {
-	st, err := repo.ObjectStore()
+	st, err := repo.ObjectStore(nil)
 	if err != nil {
 		return nil, err
 	}
@@ -568,14 +568,15 @@ func walkParallel(ctx context.Context, repo *registry.Repo, opts Options, todo [
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			st, err := repo.ObjectStore()
+			oc := newObjectCache()
+			st, err := repo.ObjectStore(oc)
 			if err != nil {
 				errs[k] = err
 				return
 			}
 			defer st.Close()
 			w := newWalker(repo, st, opts.Config)
-			w.roots = roots
+			w.roots, w.trees.objects = roots, oc
 			for _, rec := range todo[lo:hi] {
 				if err := ctx.Err(); err != nil {
 					errs[k] = err

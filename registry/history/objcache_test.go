@@ -1,0 +1,62 @@
+package history
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func memObject(t *testing.T, typ plumbing.ObjectType, data []byte) *plumbing.MemoryObject {
+	o := &plumbing.MemoryObject{}
+	o.SetType(typ)
+	_, err := o.Write(data)
+	require.NoError(t, err)
+	return o
+}
+
+// The delta-base cache finds every object under its true hash: large ones
+// claimed with the content they were read with, unclaimed ones hashed when
+// a lookup misses; a claim with other content files nothing.
+func TestObjectCache(t *testing.T) {
+	big := func(b byte) []byte { return bytes.Repeat([]byte{b}, largeObject+10) }
+	c := newObjectCache()
+
+	small := memObject(t, plumbing.BlobObject, []byte("small"))
+	c.Put(small)
+	got, ok := c.Get(small.Hash())
+	require.True(t, ok)
+	assert.Same(t, small, got)
+
+	a := memObject(t, plumbing.TreeObject, big('a'))
+	c.Put(a)
+	require.Len(t, c.pending, 1)
+	c.claim(plumbing.NewHash("1111111111111111111111111111111111111111"), plumbing.TreeObject, big('x'))
+	c.claim(plumbing.NewHash("2222222222222222222222222222222222222222"), plumbing.BlobObject, big('a'))
+	require.Len(t, c.pending, 1, "other content or type: nothing claimed")
+	c.claim(a.Hash(), plumbing.TreeObject, big('a'))
+	assert.Empty(t, c.pending)
+	got, ok = c.Get(a.Hash())
+	require.True(t, ok)
+	assert.Same(t, a, got)
+
+	b := memObject(t, plumbing.TreeObject, big('b'))
+	c.Put(b)
+	_, ok = c.Get(plumbing.NewHash("3333333333333333333333333333333333333333"))
+	assert.False(t, ok)
+	assert.Empty(t, c.pending, "a miss hashes what was not claimed")
+	got, ok = c.Get(b.Hash())
+	require.True(t, ok)
+	assert.Same(t, b, got)
+
+	for i := 0; i < knownLarge+5; i++ {
+		c.Put(memObject(t, plumbing.TreeObject, append(big('c'), byte(i))))
+	}
+	assert.LessOrEqual(t, len(c.known), knownLarge)
+	assert.LessOrEqual(t, len(c.pending), knownLarge)
+	c.Clear()
+	_, ok = c.Get(b.Hash())
+	assert.False(t, ok)
+}
