@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io/fs"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/demand-registry/demand/internal/par"
 )
@@ -51,8 +53,10 @@ func Load(src Source) (*Snapshot, Findings, error) { return LoadCached(src, nil)
 
 // ParseCache keeps parsed demand files between loads of a registry that
 // changes a file at a time (demand serve): a file whose bytes and config
-// are unchanged is not parsed again. Demands are never modified after
-// parsing, so sharing them between snapshots is safe.
+// are unchanged is not parsed again, and, like git status, a working-tree
+// file whose size and modification time are those it had when it was read
+// is not even read again. Demands are never modified after parsing, so
+// sharing them between snapshots is safe.
 type ParseCache struct {
 	mu sync.Mutex
 	m  map[string]parsedFile
@@ -62,6 +66,20 @@ type parsedFile struct {
 	key [32]byte
 	d   *Demand
 	fs  Findings
+	// What the file's stat and the config were when it was read.
+	size   int64
+	mtime  time.Time
+	readAt time.Time
+	cfgKey []byte
+}
+
+// unchanged reports whether f is known to hold what was parsed without
+// reading it: same size, same modification time, same config. A file
+// modified in the second before it was read may have changed again within
+// the clock's resolution, so it is read (git calls this "racily clean").
+func (c parsedFile) unchanged(f File, cfgKey []byte) bool {
+	return !f.ModTime.IsZero() && f.Size == c.size && f.ModTime.Equal(c.mtime) &&
+		c.readAt.Sub(f.ModTime) > time.Second && bytes.Equal(cfgKey, c.cfgKey)
 }
 
 // NewParseCache makes an empty cache.
@@ -108,6 +126,15 @@ func loadFile(cfg *Config, src Source, f File, cache *ParseCache, cfgKey []byte)
 			Message: fmt.Sprintf("the file is %d bytes, more than the limit of %d", f.Size, cfg.Files.MaxSize),
 			Hint:    "move attachments out of the demand, or raise files.max_size in registry.yaml"}}
 	}
+	if cache != nil {
+		cache.mu.Lock()
+		c, ok := cache.m[f.Path]
+		cache.mu.Unlock()
+		if ok && c.unchanged(f, cfgKey) {
+			return c.d, c.fs
+		}
+	}
+	readAt := time.Now()
 	data, err := src.ReadFile(f.Path)
 	if err != nil {
 		return nil, Findings{{Path: f.Path, Severity: Error, Rule: "read", Message: "cannot read the file: " + err.Error()}}
@@ -129,11 +156,15 @@ func loadFile(cfg *Config, src Source, f File, cache *ParseCache, cfgKey []byte)
 	c, ok := cache.m[f.Path]
 	cache.mu.Unlock()
 	if ok && c.key == key {
+		c.size, c.mtime, c.readAt = f.Size, f.ModTime, readAt
+		cache.mu.Lock()
+		cache.m[f.Path] = c
+		cache.mu.Unlock()
 		return c.d, c.fs
 	}
 	d, fs := ParseDemand(cfg, f.Path, data)
 	cache.mu.Lock()
-	cache.m[f.Path] = parsedFile{key: key, d: d, fs: fs}
+	cache.m[f.Path] = parsedFile{key: key, d: d, fs: fs, size: f.Size, mtime: f.ModTime, readAt: readAt, cfgKey: cfgKey}
 	cache.mu.Unlock()
 	return d, fs
 }

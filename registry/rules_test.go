@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -258,4 +259,63 @@ func TestFrontMatter(t *testing.T) {
 			}
 		})
 	}
+}
+
+// countingSource counts the demand files read.
+type countingSource struct {
+	*DirSource
+	reads int
+}
+
+func (c *countingSource) ReadFile(p string) ([]byte, error) {
+	if IsDemandFile(p) {
+		c.reads++
+	}
+	return c.DirSource.ReadFile(p)
+}
+
+// A parse cache reuses a file whose bytes are unchanged, and does not even
+// read one whose size and modification time are unchanged (unless it was
+// modified just before it was read); a changed file is parsed again.
+func TestParseCache(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "D-00001-a.md"), filepath.Join(dir, "D-00002-b.md")
+	old := time.Now().Add(-time.Hour)
+	for _, p := range []string{a, b} {
+		require.NoError(t, os.WriteFile(p, []byte(demandFile(filepath.Base(p)[:7], "")), 0o644))
+		require.NoError(t, os.Chtimes(p, old, old))
+	}
+	ds, err := OpenDir(dir)
+	require.NoError(t, err)
+	defer ds.Close()
+	src := &countingSource{DirSource: ds}
+	cache := NewParseCache()
+	load := func() *Snapshot {
+		src.reads = 0
+		s, fs, err := LoadCached(src, cache)
+		require.NoError(t, err)
+		require.False(t, fs.HasErrors(), "%v", fs)
+		return s
+	}
+	first := load()
+	assert.Equal(t, 2, src.reads)
+	second := load()
+	assert.Equal(t, 0, src.reads, "unchanged files are not read")
+	assert.Same(t, first.Get("D-00001"), second.Get("D-00001"))
+
+	// The same size, another time and title: read and parsed again.
+	data, err := os.ReadFile(a)
+	require.NoError(t, err)
+	edited := strings.Replace(string(data), "title: ", "title: X", 1)
+	edited = strings.Replace(edited, "Body", "Bod", 1)
+	require.Len(t, edited, len(data))
+	require.NoError(t, os.WriteFile(a, []byte(edited), 0o644))
+	third := load()
+	assert.Equal(t, 1, src.reads)
+	assert.NotEqual(t, first.Get("D-00001").Title, third.Get("D-00001").Title)
+	assert.Same(t, first.Get("D-00002"), third.Get("D-00002"))
+	// Modified just before it was read: read again, found unchanged.
+	load()
+	assert.Equal(t, 1, src.reads)
+	assert.Same(t, third.Get("D-00001"), load().Get("D-00001"))
 }

@@ -9,6 +9,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"time"
 )
 
 // File is one candidate demand file in a Source.
@@ -16,6 +17,7 @@ type File struct {
 	Path    string // slash-separated, relative to the registry folder
 	Size    int64
 	Symlink bool
+	ModTime time.Time // the working tree's modification time (zero in git)
 }
 
 // Source reads a registry folder: the working tree or a git tree at a
@@ -99,7 +101,7 @@ func (s *DirSource) List() ([]File, error) {
 		if err != nil {
 			return err
 		}
-		files = append(files, File{Path: p, Size: info.Size(), Symlink: d.Type()&fs.ModeSymlink != 0})
+		files = append(files, File{Path: p, Size: info.Size(), Symlink: d.Type()&fs.ModeSymlink != 0, ModTime: info.ModTime()})
 		return nil
 	})
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })

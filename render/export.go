@@ -82,8 +82,8 @@ func (b *builder) exports(order []string) error {
 	if err != nil {
 		return err
 	}
-	b.files["demands.json"] = append(js, '\n')
-	b.files["demands.csv"] = rows.Bytes()
+	b.put("demands.json", append(js, '\n'))
+	b.put("demands.csv", rows.Bytes())
 	return nil
 }
 

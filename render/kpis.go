@@ -206,6 +206,6 @@ func (b *builder) feed(cs []change) error {
 	if err != nil {
 		return err
 	}
-	b.files["feed.xml"] = append([]byte(xml.Header), append(out, '\n')...)
+	b.put("feed.xml", append([]byte(xml.Header), append(out, '\n')...))
 	return nil
 }

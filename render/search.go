@@ -40,6 +40,16 @@ type searchDoc struct {
 	Rank        int      `json:"rank"`
 }
 
+// plainText is the text of a body for the search index, kept between
+// builds with the pages.
+func (b *builder) plainText(md string) string {
+	s, _ := b.opt.Pages.text("plain", md, func(md string) (string, error) { return plainText(md, searchTextLimit), nil })
+	return s
+}
+
+// searchTextLimit is the most text of a body the index holds.
+const searchTextLimit = 2000
+
 // plainText is the text of a Markdown body without its markup (read with
 // the same goldmark parser that renders it), limited in length to keep the
 // index compact.
@@ -79,7 +89,7 @@ func (b *builder) search(order []string) error {
 	for _, id := range order {
 		d := b.in.Snapshot.Get(id)
 		r := b.in.Ranking.Get(id)
-		doc := searchDoc{ID: id, Title: d.Title, Text: plainText(d.Body, 2000), Tags: d.Tags, Tier: strconv.Itoa(r.Tier),
+		doc := searchDoc{ID: id, Title: d.Title, Text: b.plainText(d.Body), Tags: d.Tags, Tier: strconv.Itoa(r.Tier),
 			Status: d.Status, StatusLabel: b.statusLabel(d.Status), Segment: d.Customer.Segment, Type: d.Type, Urgency: d.Urgency,
 			Score: r.Score, Received: string(d.Received), URL: "demands/" + fileName(id), Rank: r.Rank}
 		if b.names {
@@ -94,13 +104,13 @@ func (b *builder) search(order []string) error {
 	if err != nil {
 		return err
 	}
-	b.files["assets/search-index.js"] = []byte("window.DEMAND_INDEX = " + string(index) + ";\n")
+	b.put("assets/search-index.js", []byte("window.DEMAND_INDEX = "+string(index)+";\n"))
 	for _, f := range [][2]string{{"search.js", "assets/search.js"}, {"vendor/minisearch.js", "assets/minisearch.js"}, {"vendor/minisearch.LICENSE.txt", "assets/minisearch.LICENSE.txt"}} {
 		data, err := fs.ReadFile(b.opt.Templates, f[0])
 		if err != nil {
 			return fmt.Errorf("templates: %w", err)
 		}
-		b.files[f[1]] = data
+		b.put(f[1], data)
 	}
 
 	var facets []facet

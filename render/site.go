@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"html/template"
 	"io/fs"
 	"math"
@@ -55,19 +56,59 @@ type Options struct {
 	NoExports bool
 }
 
-// PageCache holds rendered pages by path, with a hash of what made them.
+// PageCache holds rendered pages by path, with a hash of what made them,
+// and the HTML and plain text of Markdown bodies. It lives in one process
+// only, so its hashes are seeded per process and need not be
+// cryptographic.
 type PageCache struct {
-	mu sync.Mutex
-	m  map[string]cachedPage
+	mu   sync.Mutex
+	seed maphash.Seed
+	m    map[string]cachedPage
+	// Texts by kind and source, of this build and of the one before: a
+	// text no build uses is dropped after one build.
+	texts, prev map[string]string
 }
 
 type cachedPage struct {
-	key  [32]byte
+	key  uint64
 	data []byte
 }
 
 // NewPageCache makes an empty page cache.
-func NewPageCache() *PageCache { return &PageCache{m: map[string]cachedPage{}} }
+func NewPageCache() *PageCache {
+	return &PageCache{seed: maphash.MakeSeed(), m: map[string]cachedPage{}, texts: map[string]string{}}
+}
+
+// startBuild begins a build's generation of texts.
+func (c *PageCache) startBuild() {
+	c.mu.Lock()
+	c.prev, c.texts = c.texts, map[string]string{}
+	c.mu.Unlock()
+}
+
+// text returns fn(src), from this build or the one before when either made it.
+func (c *PageCache) text(kind, src string, fn func(string) (string, error)) (string, error) {
+	if c == nil {
+		return fn(src)
+	}
+	k := kind + "\x00" + src
+	c.mu.Lock()
+	s, ok := c.texts[k]
+	if !ok {
+		s, ok = c.prev[k]
+	}
+	c.mu.Unlock()
+	if !ok {
+		var err error
+		if s, err = fn(src); err != nil {
+			return "", err
+		}
+	}
+	c.mu.Lock()
+	c.texts[k] = s
+	c.mu.Unlock()
+	return s, nil
+}
 
 // Build renders the site into files by slash-separated path. The same
 // input gives byte-identical files.
@@ -95,7 +136,7 @@ type builder struct {
 	labels  *cardLabels
 	reverse map[string]*reverseLinks
 	tmplKey []byte     // a hash of the templates, for the page cache
-	mu      sync.Mutex // guards files while demand pages render in parallel
+	mu      sync.Mutex // guards files while pages render in parallel
 }
 
 // reverseLinks are the links other demands make to one demand.
@@ -136,6 +177,7 @@ func newBuilder(in Input, opt Options) (*builder, error) {
 	b.names = opt.Audience != Public || b.cfg.Site.PublicCustomerNames
 	if opt.Pages != nil {
 		b.tmplKey = TemplatesKey(opt.Templates)
+		opt.Pages.startBuild()
 	}
 	b.labels = &cardLabels{Score: b.t("score"), Segment: b.t("segment"), SLA: b.t("sla"), Age: b.t("age"), Days: b.t("days"), Internal: b.t("internal")}
 	b.reverse = map[string]*reverseLinks{}
@@ -263,23 +305,20 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 	if !b.in.Date.IsZero() {
 		p.Site.Date = b.in.Date.UTC().Format("2006-01-02")
 	}
-	var key [32]byte
+	var key uint64
 	if c := b.opt.Pages; c != nil {
 		// The page is a pure function of its data and the templates.
-		data, err := json.Marshal(p)
-		if err == nil {
-			h := sha256.New()
-			h.Write(b.tmplKey)
-			h.Write([]byte(name + "\x00" + out + "\x00"))
-			h.Write(data)
-			copy(key[:], h.Sum(nil))
+		var h maphash.Hash
+		h.SetSeed(c.seed)
+		h.Write(b.tmplKey)
+		h.WriteString(name + "\x00" + out + "\x00")
+		if err := json.NewEncoder(&h).Encode(p); err == nil {
+			key = h.Sum64()
 			c.mu.Lock()
 			hit, ok := c.m[out]
 			c.mu.Unlock()
 			if ok && hit.key == key {
-				b.mu.Lock()
-				b.files[out] = hit.data
-				b.mu.Unlock()
+				b.put(out, hit.data)
 				return nil
 			}
 		}
@@ -288,10 +327,8 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 	if err := b.pages[name].Execute(&buf, p); err != nil {
 		return fmt.Errorf("rendering %s: %w", out, err)
 	}
-	b.mu.Lock()
-	b.files[out] = buf.Bytes()
-	b.mu.Unlock()
-	if c := b.opt.Pages; c != nil && key != [32]byte{} {
+	b.put(out, buf.Bytes())
+	if c := b.opt.Pages; c != nil && key != 0 {
 		c.mu.Lock()
 		c.m[out] = cachedPage{key: key, data: buf.Bytes()}
 		c.mu.Unlock()
@@ -338,9 +375,6 @@ func (b *builder) build() (map[string][]byte, error) {
 		}
 		tiers = append(tiers, tv)
 	}
-	if err := b.render("index.html", "index.html", b.t("tier_board"), "tiers", page{Tiers: tiers}); err != nil {
-		return nil, err
-	}
 
 	// Status board, grouped by status kind.
 	var kinds []kindView
@@ -366,9 +400,6 @@ func (b *builder) build() (map[string][]byte, error) {
 			kinds = append(kinds, kv)
 		}
 	}
-	if err := b.render("status.html", "status.html", b.t("status_board"), "status", page{Kinds: kinds}); err != nil {
-		return nil, err
-	}
 
 	// Customer and tag pages.
 	customers := map[string]*groupView{}
@@ -385,65 +416,72 @@ func (b *builder) build() (map[string][]byte, error) {
 			g.Cards = append(g.Cards, withRoot(cards[id], "../"))
 		}
 	}
-	if b.names {
-		if err := b.groupPages(customers, "customers", b.t("customers_title")); err != nil {
-			return nil, err
-		}
-	}
-	if err := b.groupPages(tags, "tags", b.t("tags_title")); err != nil {
-		return nil, err
-	}
+	customerGroups, tagGroups := nameGroups(customers), nameGroups(tags)
 	b.tagFile = map[string]string{}
 	for k, g := range tags {
 		b.tagFile[k] = g.URL
 	}
 
-	// Demand pages, on every CPU: templates are safe for concurrent use.
-	err := par.For(len(order), 0, func(i int) error {
-		id := order[i]
-		dv, err := b.demandView(id, customers)
-		if err != nil {
-			return err
-		}
-		return b.render("demand.html", "demands/"+fileName(id), id+" "+dv.Title, "", page{Demand: dv})
-	})
-	if err != nil {
-		return nil, err
+	// The pages below are independent of one another: they render at once,
+	// each on as many CPUs as it can use (templates are safe for
+	// concurrent use, and files are added under a lock).
+	jobs := []func() error{
+		func() error {
+			return b.render("index.html", "index.html", b.t("tier_board"), "tiers", page{Tiers: tiers})
+		},
+		func() error {
+			return b.render("status.html", "status.html", b.t("status_board"), "status", page{Kinds: kinds})
+		},
+		func() error {
+			if !b.names {
+				return nil
+			}
+			return b.groupPages(customerGroups, "customers", b.t("customers_title"))
+		},
+		func() error { return b.groupPages(tagGroups, "tags", b.t("tags_title")) },
+		func() error {
+			return par.For(len(order), 0, func(i int) error {
+				id := order[i]
+				dv, err := b.demandView(id, customers)
+				if err != nil {
+					return err
+				}
+				return b.render("demand.html", "demands/"+fileName(id), id+" "+dv.Title, "", page{Demand: dv})
+			})
+		},
+		func() error { return b.search(order) },
+		func() error {
+			return b.render("kpis.html", "kpis.html", b.t("kpi_title"), "kpis", page{KPIs: b.kpiView(order)})
+		},
+		func() error {
+			changes := b.recentChanges(order, 100)
+			if err := b.render("changes.html", "changes.html", b.t("changes_title"), "changes", page{Changes: changes}); err != nil {
+				return err
+			}
+			return b.feed(changes[:min(50, len(changes))])
+		},
+		func() error { return b.render("exports.html", "exports.html", b.t("exports_title"), "exports", page{}) },
+		func() error { return b.render("404.html", "404.html", b.t("not_found"), "", page{}) },
+		func() error {
+			if b.opt.NoExports {
+				return nil
+			}
+			return b.exports(order)
+		},
 	}
-	if err := b.search(order); err != nil {
+	if err := par.For(len(jobs), len(jobs), func(i int) error { return jobs[i]() }); err != nil {
 		return nil, err
-	}
-	if err := b.render("kpis.html", "kpis.html", b.t("kpi_title"), "kpis", page{KPIs: b.kpiView(order)}); err != nil {
-		return nil, err
-	}
-	changes := b.recentChanges(order, 100)
-	if err := b.render("changes.html", "changes.html", b.t("changes_title"), "changes", page{Changes: changes}); err != nil {
-		return nil, err
-	}
-	if err := b.feed(changes[:min(50, len(changes))]); err != nil {
-		return nil, err
-	}
-	if err := b.render("exports.html", "exports.html", b.t("exports_title"), "exports", page{}); err != nil {
-		return nil, err
-	}
-	if err := b.render("404.html", "404.html", b.t("not_found"), "", page{}); err != nil {
-		return nil, err
-	}
-	if !b.opt.NoExports {
-		if err := b.exports(order); err != nil {
-			return nil, err
-		}
 	}
 	css, err := fs.ReadFile(b.opt.Templates, "style.css")
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
-	b.files["assets/style.css"] = css
+	b.put("assets/style.css", css)
 	icon, err := fs.ReadFile(b.opt.Templates, "favicon.svg")
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
-	b.files["assets/favicon.svg"] = icon
+	b.put("assets/favicon.svg", icon)
 	if c := b.opt.Pages; c != nil {
 		c.mu.Lock()
 		for p := range c.m {
@@ -456,6 +494,13 @@ func (b *builder) build() (map[string][]byte, error) {
 	return b.files, nil
 }
 
+// put adds a file to the site; pages render on several goroutines.
+func (b *builder) put(name string, data []byte) {
+	b.mu.Lock()
+	b.files[name] = data
+	b.mu.Unlock()
+}
+
 func group(m map[string]*groupView, name string) *groupView {
 	key := strings.ToLower(strings.TrimSpace(name))
 	if g, ok := m[key]; ok {
@@ -466,9 +511,9 @@ func group(m map[string]*groupView, name string) *groupView {
 	return g
 }
 
-// groupPages writes an index and one page per group, with stable file
-// names: the slug of the name, made unique in name order.
-func (b *builder) groupPages(m map[string]*groupView, dir, heading string) error {
+// nameGroups gives groups stable file names, the slug of the name made
+// unique in name order, and lists them in that order.
+func nameGroups(m map[string]*groupView) []*groupView {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -489,10 +534,15 @@ func (b *builder) groupPages(m map[string]*groupView, dir, heading string) error
 		g.URL = slug + ".html"
 		groups = append(groups, g)
 	}
-	for _, g := range groups {
-		if err := b.render("group.html", dir+"/"+g.URL, g.Name, dir, page{Group: g}); err != nil {
-			return err
-		}
+	return groups
+}
+
+// groupPages writes an index and one page per group (see nameGroups).
+func (b *builder) groupPages(groups []*groupView, dir, heading string) error {
+	if err := par.For(len(groups), 0, func(i int) error {
+		return b.render("group.html", dir+"/"+groups[i].URL, groups[i].Name, dir, page{Group: groups[i]})
+	}); err != nil {
+		return err
 	}
 	return b.render("groups.html", dir+"/index.html", heading, dir, page{Heading: heading, Groups: groups})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/history"
 	"github.com/demand-registry/demand/registry/rank"
 	"github.com/demand-registry/demand/render"
 	"github.com/demand-registry/demand/templates"
@@ -23,6 +24,7 @@ type buildOptions struct {
 	// Kept between rebuilds by demand serve, which also makes the exports
 	// only when they are asked for (noExports).
 	parsed    *registry.ParseCache
+	history   *history.Memo
 	pages     *render.PageCache
 	noExports bool
 }
@@ -114,7 +116,7 @@ func (o *buildOptions) site(e *env, report io.Writer) (*built, int) {
 		return nil, exitFindings
 	}
 	in := render.Input{Snapshot: l.snap, Ranking: rank.Rank(l.snap)}
-	if res, _, code := walkHistory(re, "build", o.dir, "", o.noCache, in.Ranking); res != nil {
+	if res, _, code := walkHistory(re, "build", o.dir, "", o.noCache, in.Ranking, o.history); res != nil {
 		in.History, in.Commit, in.Date = res.Histories, res.Head, res.AsOf
 	} else if code != exitUsage {
 		return nil, code

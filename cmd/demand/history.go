@@ -44,7 +44,7 @@ func runHistory(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "demand history: name one demand ID, or pass --all")
 		return exitUsage
 	}
-	res, cfg, code := walkHistory(e, "history", o.dir, o.at, o.noCache, nil)
+	res, cfg, code := walkHistory(e, "history", o.dir, o.at, o.noCache, nil, nil)
 	if res == nil {
 		return code
 	}
@@ -103,7 +103,10 @@ func parseInterspersed(fl flagSet, args []string) ([]string, int, bool) {
 // ranking it reads only the config and the files changed since the head
 // commit, and ranks the registry only when some demand declares no tier.
 // On failure it prints why.
-func walkHistory(e *env, cmd, dir, at string, noCache bool, rk *rank.Ranking) (*history.Result, *registry.Config, int) {
+// walkHistory walks the history of the registry folder dir from at (""
+// for HEAD and the working tree's pending edits); memo, when not nil, keeps
+// the walked commits for the next call (demand serve).
+func walkHistory(e *env, cmd, dir, at string, noCache bool, rk *rank.Ranking, memo *history.Memo) (*history.Result, *registry.Config, int) {
 	repo, err := registry.OpenRepo(dir)
 	if err != nil {
 		if _, statErr := os.Stat(dir); statErr != nil {
@@ -139,7 +142,7 @@ func walkHistory(e *env, cmd, dir, at string, noCache bool, rk *rank.Ranking) (*
 		_ = registry.WriteFindings(e.stderr, "text", displayDir(dir), fs)
 		return nil, nil, exitFindings
 	}
-	opts := history.Options{Rev: at, Config: cfg}
+	opts := history.Options{Rev: at, Config: cfg, Memo: memo}
 	if !noCache {
 		opts.CacheDir = filepath.Join(repo.Root, ".demand")
 	}

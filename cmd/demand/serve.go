@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/history"
 	"github.com/demand-registry/demand/render"
 	"github.com/demand-registry/demand/serve"
 )
@@ -56,7 +57,7 @@ func runServe(e *env, args []string) int {
 
 func newSiteServer(o *serveOptions, e *env) *serve.Server {
 	// Files and pages that did not change are not parsed or rendered again.
-	o.parsed, o.pages, o.noExports = registry.NewParseCache(), render.NewPageCache(), true
+	o.parsed, o.history, o.pages, o.noExports = registry.NewParseCache(), &history.Memo{}, render.NewPageCache(), true
 	watch := []string{o.dir}
 	if o.templates != "" {
 		watch = append(watch, o.templates)

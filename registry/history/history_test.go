@@ -343,3 +343,32 @@ func TestParallelWalkSameAsSequential(t *testing.T) {
 	assert.Equal(t, asJSON(t, seq.Sorted()), asJSON(t, par.Sorted()))
 	assert.Len(t, par.Histories, 5)
 }
+
+// A memo gives the next walk the same history without reading git again
+// for the same head, walks only new commits after a commit, and is not
+// changed by what callers do to a result (pending edits, SLA).
+func TestMemo(t *testing.T) {
+	b := newBuilder(t)
+	b.write("demands/D-0001-a.md", demand("D-0001", "A", "new", "", "one\n"))
+	b.commit("add", 1)
+	b.write("demands/D-0001-a.md", demand("D-0001", "A", "triaged", "", "one\n"))
+	b.commit("triage", 2)
+	memo := &Memo{}
+	first := b.walk(Options{Memo: memo})
+	assert.Equal(t, 2, first.Walked)
+	want := asJSON(t, first.Sorted())
+
+	first.Histories["D-0001"].Pending = &Pending{Kind: "changed"}
+	first.ComputeSLA(registry.DefaultConfig(), nil)
+	again := b.walk(Options{Memo: memo})
+	assert.Equal(t, want, asJSON(t, again.Sorted()), "the memo is unchanged by what was done to the first result")
+	assert.Nil(t, again.Histories["D-0001"].Pending)
+
+	b.write("demands/D-0002-b.md", demand("D-0002", "B", "new", "", ""))
+	b.commit("add b", 3)
+	next := b.walk(Options{Memo: memo})
+	assert.Equal(t, 1, next.Walked, "only the new commit is read")
+	fresh := b.walk(Options{})
+	assert.Equal(t, asJSON(t, fresh.Sorted()), asJSON(t, next.Sorted()))
+	assert.Len(t, next.Histories, 2)
+}

@@ -31,6 +31,36 @@ type Options struct {
 	Config   *registry.Config // the config demand files are parsed with
 	CacheDir string           // folder for the history cache; "" for none
 	Progress io.Writer        // progress lines, or nil
+	// Memo, when set, keeps the walked commits in memory for the next walk
+	// in this process (demand serve), which then reads neither the cache
+	// file nor the commits it already has.
+	Memo *Memo
+}
+
+// Memo holds the commits and the result of the last walk (see
+// Options.Memo).
+type Memo struct {
+	mu     sync.Mutex
+	key    string
+	cache  *historyCache
+	result *Result // of the last walk, before pending edits and SLA
+}
+
+// clone copies a result so that AddPending and ComputeSLA, which set
+// fields of its histories, leave the original as it was. What they do not
+// change (commits, statuses, configs) is shared.
+func (res *Result) clone() *Result {
+	c := *res
+	c.Histories = make(map[string]*History, len(res.Histories))
+	for id, h := range res.Histories {
+		hc := *h
+		c.Histories[id] = &hc
+	}
+	c.current = make(map[string]Current, len(res.current))
+	for id, cur := range res.current {
+		c.current[id] = cur
+	}
+	return &c
 }
 
 // Result is the walked history of a registry.
@@ -153,9 +183,22 @@ func Walk(ctx context.Context, repo *registry.Repo, opts Options) (*Result, erro
 	}
 	res.Shallow = len(shallow) > 0
 
-	cache := loadCache(opts.CacheDir, cacheKey(repo, opts.Config))
-	if opts.CacheDir == "" {
-		cache = nil
+	key := cacheKey(repo, opts.Config)
+	var cache *historyCache
+	fromMemo := false
+	if opts.Memo != nil {
+		opts.Memo.mu.Lock()
+		if opts.Memo.key == key {
+			cache, fromMemo = opts.Memo.cache, true
+			if last := opts.Memo.result; last != nil && last.Head == res.Head {
+				opts.Memo.mu.Unlock()
+				return last.clone(), nil // the same commit: the same history
+			}
+		}
+		opts.Memo.mu.Unlock()
+	}
+	if cache == nil && opts.CacheDir != "" {
+		cache = loadCache(opts.CacheDir, key)
 	}
 	order, recs, err := w.commits(ctx, *h, boundary, cache)
 	if err != nil {
@@ -179,8 +222,24 @@ func Walk(ctx context.Context, repo *registry.Repo, opts Options) (*Result, erro
 		return nil, err
 	}
 	propagateConfig(res.recs, recs)
+	if opts.Memo != nil && (res.Walked > 0 || !fromMemo) {
+		c := &historyCache{recs: make(map[plumbing.Hash]*commitRec, len(res.recs))}
+		for _, r := range res.recs {
+			c.recs[r.Hash] = r
+		}
+		opts.Memo.mu.Lock()
+		opts.Memo.key, opts.Memo.cache = key, c
+		opts.Memo.mu.Unlock()
+	}
+	defer func() {
+		if opts.Memo != nil {
+			opts.Memo.mu.Lock()
+			opts.Memo.result = res.clone()
+			opts.Memo.mu.Unlock()
+		}
+	}()
 	if opts.CacheDir != "" && res.Walked > 0 {
-		if err := saveCache(opts.CacheDir, cacheKey(repo, opts.Config), res.recs); err != nil && opts.Progress != nil {
+		if err := saveCache(opts.CacheDir, key, res.recs); err != nil && opts.Progress != nil {
 			fmt.Fprintf(opts.Progress, "history: cache not written: %v\n", err)
 		}
 	}
