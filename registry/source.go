@@ -124,8 +124,6 @@ func (s *DirSource) ReadFile(p string) ([]byte, error) {
 	return io.ReadAll(f)
 }
 
-// Lstat describes a file of the folder without following a symbolic link.
-func (s *DirSource) Lstat(p string) (fs.FileInfo, error) { return s.root.Lstat(p) }
 
 // WriteFile replaces a file in the folder atomically (temp file + rename).
 func (s *DirSource) WriteFile(p string, data []byte) error {

@@ -66,8 +66,10 @@ type PageCache struct {
 	m    map[string]cachedPage
 	// Texts by kind and source, of this build and of the one before: a
 	// text no build uses is dropped after one build.
-	texts, prev map[string]string
+	texts, prev map[textKey]string
 }
+
+type textKey struct{ kind, src string }
 
 type cachedPage struct {
 	key  uint64
@@ -76,13 +78,13 @@ type cachedPage struct {
 
 // NewPageCache makes an empty page cache.
 func NewPageCache() *PageCache {
-	return &PageCache{seed: maphash.MakeSeed(), m: map[string]cachedPage{}, texts: map[string]string{}}
+	return &PageCache{seed: maphash.MakeSeed(), m: map[string]cachedPage{}, texts: map[textKey]string{}}
 }
 
 // startBuild begins a build's generation of texts.
 func (c *PageCache) startBuild() {
 	c.mu.Lock()
-	c.prev, c.texts = c.texts, map[string]string{}
+	c.prev, c.texts = c.texts, map[textKey]string{}
 	c.mu.Unlock()
 }
 
@@ -91,7 +93,7 @@ func (c *PageCache) text(kind, src string, fn func(string) (string, error)) (str
 	if c == nil {
 		return fn(src)
 	}
-	k := kind + "\x00" + src
+	k := textKey{kind, src}
 	c.mu.Lock()
 	s, ok := c.texts[k]
 	if !ok {

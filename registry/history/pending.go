@@ -60,11 +60,9 @@ func (res *Result) AddPending(repo *registry.Repo, src *registry.DirSource, cfg 
 			continue
 		}
 		seen[f.Path] = true
-		if st, ok := indexed[f.Path]; ok && st.hash == inHead[f.Path] {
-			if info, err := src.Lstat(f.Path); err == nil &&
-				info.Size() == int64(st.size) && info.ModTime().Equal(st.mod) {
-				continue
-			}
+		if st, ok := indexed[f.Path]; ok && st.hash == inHead[f.Path] &&
+			f.Size == int64(st.size) && f.ModTime.Equal(st.mod) {
+			continue
 		}
 		data, err := src.ReadFile(f.Path)
 		if err != nil {
