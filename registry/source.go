@@ -124,7 +124,6 @@ func (s *DirSource) ReadFile(p string) ([]byte, error) {
 	return io.ReadAll(f)
 }
 
-
 // WriteFile replaces a file in the folder atomically (temp file + rename).
 func (s *DirSource) WriteFile(p string, data []byte) error {
 	tmp := p + ".tmp-demand"
