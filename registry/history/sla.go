@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/demand-registry/demand/internal/par"
 	"github.com/demand-registry/demand/registry"
 )
 
@@ -68,17 +69,24 @@ func (res *Result) ComputeSLA(cfg *registry.Config, tiers map[string]int) {
 	for _, r := range res.recs {
 		byHash[r.Hash.String()] = r
 	}
-	for id, cur := range res.current {
-		h := res.Histories[id]
+	ids := make([]string, 0, len(res.current))
+	for id := range res.current {
+		ids = append(ids, id)
+	}
+	// Each demand's SLA is its own: they are computed on every CPU.
+	_ = par.For(len(ids), 0, func(i int) error {
+		id := ids[i]
+		cur, h := res.current[id], res.Histories[id]
 		if h == nil || cur.Deleted || cur.Received == "" {
-			continue
+			return nil
 		}
 		tier, ok := tiers[id]
 		if !ok {
 			tier = cur.Tier
 		}
 		h.SLA = computeSLA(cfg, id, cur.Received, h, tier, res.AsOf, byHash, res.configs)
-	}
+		return nil
+	})
 }
 
 // NeedTiers reports whether some current demand declares no tier, so the

@@ -209,23 +209,55 @@ func flow(ids []string, hist map[string]*history.History, asOf time.Time) []Flow
 	if end.Sub(start).Hours()/24 > 120 {
 		step = 7
 	}
+	// One sweep over every status transition in date order: a demand's
+	// status at a day's end is that of its latest transition (in its own
+	// order) dated before it.
+	type move struct {
+		date     time.Time
+		demand   int
+		index    int
+		toStatus string
+	}
+	var moves []move
+	for i, id := range ids {
+		if h := hist[id]; h != nil {
+			for j, t := range h.Statuses {
+				moves = append(moves, move{t.Date, i, j, t.To})
+			}
+		}
+	}
+	sort.SliceStable(moves, func(a, b int) bool { return moves[a].date.Before(moves[b].date) })
+	type state struct {
+		index  int
+		status string
+	}
+	cur := make([]state, len(ids))
+	for i := range cur {
+		cur[i].index = -1
+	}
+	counts := map[string]int{}
+	k := 0
 	var out []FlowPoint
 	for d := start; !d.After(end); d = d.AddDate(0, 0, step) {
 		cut := d.AddDate(0, 0, 1) // the end of that day
-		p := FlowPoint{Date: d.Format("2006-01-02"), Counts: map[string]int{}}
-		for _, id := range ids {
-			h := hist[id]
-			if h == nil {
+		for ; k < len(moves) && moves[k].date.Before(cut); k++ {
+			m := moves[k]
+			c := &cur[m.demand]
+			if m.index < c.index {
 				continue
 			}
-			status := ""
-			for _, t := range h.Statuses {
-				if t.Date.Before(cut) {
-					status = t.To
-				}
+			if c.status != "" {
+				counts[c.status]--
 			}
-			if status != "" {
-				p.Counts[status]++
+			c.index, c.status = m.index, m.toStatus
+			if c.status != "" {
+				counts[c.status]++
+			}
+		}
+		p := FlowPoint{Date: d.Format("2006-01-02"), Counts: map[string]int{}}
+		for st, n := range counts {
+			if n > 0 {
+				p.Counts[st] = n
 			}
 		}
 		out = append(out, p)

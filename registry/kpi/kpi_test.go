@@ -2,6 +2,7 @@ package kpi
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -60,4 +61,58 @@ func TestMeasure(t *testing.T) {
 	assert.Equal(t, "2026-11-20", last.Date)
 	assert.Equal(t, map[string]int{"delivered": 1, "new": 1}, last.Counts)
 	assert.Equal(t, map[string]int{"new": 1}, k.Flow[0].Counts)
+}
+
+// flowByDay is the cumulative flow counted the plain way: for each day,
+// each demand's latest transition dated before that day ends.
+func flowByDay(ids []string, hist map[string]*history.History, days []string) []map[string]int {
+	var out []map[string]int
+	for _, day := range days {
+		d, _ := time.Parse("2006-01-02", day)
+		cut := d.AddDate(0, 0, 1)
+		counts := map[string]int{}
+		for _, id := range ids {
+			status := ""
+			for _, t := range hist[id].Statuses {
+				if t.Date.Before(cut) {
+					status = t.To
+				}
+			}
+			if status != "" {
+				counts[status]++
+			}
+		}
+		out = append(out, counts)
+	}
+	return out
+}
+
+// The one-sweep flow counts what the plain way counts, transitions out of
+// date order (an amended commit's date) included.
+func TestFlowMatchesPlainCount(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	statuses := []string{"new", "triaged", "accepted", "done", ""}
+	for round := 0; round < 50; round++ {
+		hist := map[string]*history.History{}
+		var ids []string
+		base := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+		for i := 0; i < 1+r.IntN(20); i++ {
+			id := fmt.Sprintf("D-%03d", i)
+			ids = append(ids, id)
+			h := &history.History{ID: id}
+			for j := 0; j < r.IntN(6); j++ {
+				h.Statuses = append(h.Statuses, history.Transition{Date: base.Add(time.Duration(r.IntN(200*24)) * time.Hour), To: statuses[r.IntN(len(statuses))]})
+			}
+			hist[id] = h
+		}
+		asOf := base.AddDate(0, 0, 60+r.IntN(200))
+		got := flow(ids, hist, asOf)
+		var days []string
+		var counts []map[string]int
+		for _, p := range got {
+			days = append(days, p.Date)
+			counts = append(counts, p.Counts)
+		}
+		require.Equal(t, flowByDay(ids, hist, days), counts, "round %d", round)
+	}
 }
