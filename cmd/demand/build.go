@@ -115,8 +115,18 @@ func (o *buildOptions) site(e *env, report io.Writer) (*built, int) {
 	if !l.requireClean(re, "build", o.dir) {
 		return nil, exitFindings
 	}
-	in := render.Input{Snapshot: l.snap, Ranking: rank.Rank(l.snap)}
-	if res, _, code := walkHistory(re, "build", o.dir, "", o.noCache, in.Ranking, o.history); res != nil {
+	// The history is walked while the registry is ranked: only the SLA
+	// needs the tiers.
+	var ranking *rank.Ranking
+	rankDone := make(chan struct{})
+	go func() {
+		defer close(rankDone)
+		ranking = rank.Rank(l.snap)
+	}()
+	ranked := func() *rank.Ranking { <-rankDone; return ranking }
+	res, _, code := walkHistory(re, "build", o.dir, "", o.noCache, ranked, o.history)
+	in := render.Input{Snapshot: l.snap, Ranking: ranked()}
+	if res != nil {
 		in.History, in.Commit, in.Date = res.Histories, res.Head, res.AsOf
 	} else if code != exitUsage {
 		return nil, code

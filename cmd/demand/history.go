@@ -98,15 +98,15 @@ func parseInterspersed(fl flagSet, args []string) ([]string, int, bool) {
 	}
 }
 
-// walkHistory walks the registry's git history (through the cache in
-// .demand/) and computes SLA states with the tiers of rk. Without a
-// ranking it reads only the config and the files changed since the head
-// commit, and ranks the registry only when some demand declares no tier.
-// On failure it prints why.
-// walkHistory walks the history of the registry folder dir from at (""
-// for HEAD and the working tree's pending edits); memo, when not nil, keeps
-// the walked commits for the next call (demand serve).
-func walkHistory(e *env, cmd, dir, at string, noCache bool, rk *rank.Ranking, memo *history.Memo) (*history.Result, *registry.Config, int) {
+// walkHistory walks the registry's git history from at ("" for HEAD and
+// the working tree's pending edits), through the cache in .demand/, and
+// computes SLA states with the tiers of the ranking ranked returns (it may
+// wait for a ranking made meanwhile). Without a ranking it reads only the
+// config and the files changed since the head commit, and ranks the
+// registry only when some demand declares no tier. memo, when not nil,
+// keeps the walk for the next call (demand serve). On failure it prints
+// why.
+func walkHistory(e *env, cmd, dir, at string, noCache bool, ranked func() *rank.Ranking, memo *history.Memo) (*history.Result, *registry.Config, int) {
 	repo, err := registry.OpenRepo(dir)
 	if err != nil {
 		if _, statErr := os.Stat(dir); statErr != nil {
@@ -163,6 +163,10 @@ func walkHistory(e *env, cmd, dir, at string, noCache bool, rk *rank.Ranking, me
 			fmt.Fprintf(e.stderr, "demand %s: reading uncommitted changes: %v\n", cmd, err)
 			return nil, nil, exitUsage
 		}
+	}
+	var rk *rank.Ranking
+	if ranked != nil {
+		rk = ranked()
 	}
 	if rk == nil && res.NeedTiers() {
 		snap, _, err := registry.Load(src)
