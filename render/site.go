@@ -314,7 +314,9 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 		h.SetSeed(c.seed)
 		h.Write(b.tmplKey)
 		h.WriteString(name + "\x00" + out + "\x00")
-		if err := json.NewEncoder(&h).Encode(p); err == nil {
+		enc := json.NewEncoder(&h)
+		enc.SetEscapeHTML(false) // only hashed: no need to escape HTML
+		if err := enc.Encode(p); err == nil {
 			key = h.Sum64()
 			c.mu.Lock()
 			hit, ok := c.m[out]

@@ -165,6 +165,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// debounce is how long the watcher waits for more events before it
+// rebuilds: an editor's save (write a temporary file, rename it over the
+// old one, perhaps change its mode) comes as a burst of events well within
+// it, and every millisecond of it is felt in the reload.
+const debounce = 30 * time.Millisecond
+
 // Run watches and rebuilds after changes to the registry folder (every folder in
 // it, including new ones), its config and the templates. Editors save by
 // writing a temporary file and renaming it, so events are debounced.
@@ -205,9 +211,9 @@ func (s *Server) Run(ctx context.Context) {
 				}
 			}
 			if timer == nil {
-				timer = time.AfterFunc(80*time.Millisecond, func() { fire <- struct{}{} })
+				timer = time.AfterFunc(debounce, func() { fire <- struct{}{} })
 			} else {
-				timer.Reset(80 * time.Millisecond)
+				timer.Reset(debounce)
 			}
 		case err, ok := <-w.Errors:
 			if !ok {
