@@ -2,6 +2,7 @@ package history
 
 import (
 	"bytes"
+	"io"
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -59,4 +60,61 @@ func TestObjectCache(t *testing.T) {
 	c.Clear()
 	_, ok = c.Get(b.Hash())
 	assert.False(t, ok)
+}
+
+// chunked is an object whose reader writes its content in pieces.
+type chunked struct {
+	plumbing.MemoryObject
+	data []byte
+}
+
+type chunkReader struct{ data []byte }
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	if len(c.data) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, c.data[:min(3, len(c.data))])
+	c.data = c.data[n:]
+	return n, nil
+}
+
+func (c *chunkReader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	buf := make([]byte, 3)
+	for len(c.data) > 0 {
+		n := copy(buf, c.data)
+		c.data = c.data[n:]
+		m, err := w.Write(buf[:n]) // the same buffer each time, as io.Copy does
+		total += int64(m)
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+func (c *chunkReader) Close() error { return nil }
+
+func (o *chunked) Reader() (io.ReadCloser, error) { return &chunkReader{data: o.data}, nil }
+
+// content keeps an in-memory object's content without copying it, and
+// reads any other object whole, even one that writes in reused pieces.
+func TestContent(t *testing.T) {
+	m := memObject(t, plumbing.TreeObject, []byte("some tree content"))
+	a, err := content(m)
+	require.NoError(t, err)
+	b, err := content(m)
+	require.NoError(t, err)
+	assert.Equal(t, "some tree content", string(a))
+	assert.Same(t, &a[0], &b[0], "not copied")
+
+	c := &chunked{data: []byte("written in pieces")}
+	got, err := content(c)
+	require.NoError(t, err)
+	assert.Equal(t, "written in pieces", string(got))
+
+	empty, err := content(memObject(t, plumbing.TreeObject, nil))
+	require.NoError(t, err)
+	assert.Empty(t, empty)
 }

@@ -3,6 +3,7 @@ package history
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -46,15 +47,15 @@ func nextEntry(data []byte) (e entry, rest []byte, err error) {
 
 // trees reads raw tree objects and keeps recent ones: a walk reads each
 // tree as a commit's, then again as the next commit's parent. Tree data is
-// parsed in place, never copied into per-entry values, and buffers of
-// evicted trees are reused: a folder of thousands of demands makes every
-// tree large, and the walk reads one per commit.
+// parsed in place, never copied into per-entry values, and where go-git
+// holds a tree's content in memory it is not copied at all: a folder of
+// thousands of demands makes every tree large, and the walk reads one per
+// commit. Tree data is never written to.
 type trees struct {
 	s       storer.EncodedObjectStorer
 	objects *objectCache // the store's delta-base cache, told of each tree read (nil: go-git's own)
 	cache   map[plumbing.Hash][]byte
 	order   []plumbing.Hash
-	free    [][]byte
 }
 
 func newTrees(s storer.EncodedObjectStorer) *trees {
@@ -67,12 +68,8 @@ const treeCacheSize = 64
 // commits, never while a diff holds tree data.
 func (t *trees) trim() {
 	for len(t.order) > treeCacheSize {
-		h := t.order[0]
+		delete(t.cache, t.order[0])
 		t.order = t.order[1:]
-		if len(t.free) < 16 {
-			t.free = append(t.free, t.cache[h][:0])
-		}
-		delete(t.cache, h)
 	}
 }
 
@@ -84,33 +81,57 @@ func (t *trees) read(h plumbing.Hash) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading tree %s: %w", h, err)
 	}
-	size := int(obj.Size())
-	var buf []byte
-	for i, b := range t.free {
-		if cap(b) >= size {
-			buf = b[:size]
-			t.free = append(t.free[:i], t.free[i+1:]...)
-			break
-		}
+	data, err := content(obj)
+	if err == nil && int64(len(data)) != obj.Size() {
+		err = io.ErrUnexpectedEOF
 	}
-	if buf == nil {
-		buf = make([]byte, size)
-	}
-	r, err := obj.Reader()
-	if err != nil {
-		return nil, err
-	}
-	_, err = io.ReadFull(r, buf)
-	r.Close()
 	if err != nil {
 		return nil, fmt.Errorf("reading tree %s: %w", h, err)
 	}
 	if t.objects != nil {
-		t.objects.claim(h, plumbing.TreeObject, buf)
+		t.objects.claim(h, plumbing.TreeObject, data)
 	}
-	t.cache[h] = buf
+	t.cache[h] = data
 	t.order = append(t.order, h)
-	return buf, nil
+	return data, nil
+}
+
+// content returns an object's content. An object go-git holds in memory
+// hands over its whole content in one write, which is kept without a copy
+// (the content of an object is never changed once made); any other object
+// is read into a new buffer.
+func content(obj plumbing.EncodedObject) ([]byte, error) {
+	r, err := obj.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	if wt, ok := r.(io.WriterTo); ok {
+		var c capture
+		if _, err := wt.WriteTo(&c); err == nil {
+			return c.data, nil
+		} else if err != errSecondWrite {
+			return nil, err
+		}
+		if r, err = obj.Reader(); err != nil {
+			return nil, err
+		}
+		defer r.Close()
+	}
+	return io.ReadAll(r)
+}
+
+var errSecondWrite = errors.New("written in more than one call")
+
+// capture keeps the one slice written to it.
+type capture struct{ data []byte }
+
+func (c *capture) Write(p []byte) (int, error) {
+	if c.data != nil {
+		return 0, errSecondWrite
+	}
+	c.data = p
+	return len(p), nil
 }
 
 // lookup finds a named entry in a tree.
