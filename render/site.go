@@ -54,6 +54,10 @@ type Options struct {
 	// NoExports leaves out demands.json and demands.csv (demand serve makes
 	// them when asked, with Exports).
 	NoExports bool
+	// Sink, when set, is handed every file as soon as it is final (a
+	// SiteWriter's Put), so that writing overlaps rendering. It is called
+	// from several goroutines.
+	Sink func(name string, data []byte)
 }
 
 // PageCache holds rendered pages by path, with a hash of what made them,
@@ -503,6 +507,9 @@ func (b *builder) put(name string, data []byte) {
 	b.mu.Lock()
 	b.files[name] = data
 	b.mu.Unlock()
+	if b.opt.Sink != nil {
+		b.opt.Sink(name, data)
+	}
 }
 
 func group(m map[string]*groupView, name string) *groupView {

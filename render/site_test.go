@@ -203,6 +203,49 @@ func TestWriteAtomic(t *testing.T) {
 	assert.FileExists(t, filepath.Join(other, "keep.txt"))
 }
 
+// A site written while it renders replaces the old one only on Commit; an
+// aborted one leaves the old site as it was and nothing behind; a write
+// that fails is reported at Commit and leaves the old site too.
+func TestSiteWriter(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "site")
+	require.NoError(t, Write(out, map[string][]byte{"index.html": []byte("old")}))
+	read := func(name string) string {
+		data, err := os.ReadFile(filepath.Join(out, name))
+		require.NoError(t, err)
+		return string(data)
+	}
+
+	w, err := NewSiteWriter(out)
+	require.NoError(t, err)
+	w.Put("index.html", []byte("new"))
+	w.Put("demands/D-1.html", []byte("d"))
+	assert.Equal(t, "old", read("index.html"), "not swapped in before Commit")
+	w.Abort()
+	assert.Equal(t, "old", read("index.html"))
+	entries, _ := os.ReadDir(dir)
+	assert.Len(t, entries, 1, "nothing left behind by Abort")
+
+	w, err = NewSiteWriter(out)
+	require.NoError(t, err)
+	w.Put("index.html", []byte("new"))
+	w.Put("index.html", []byte("again")) // files are final when put
+	w.Put("demands/D-1.html", []byte("d"))
+	require.NoError(t, w.Commit())
+	assert.Equal(t, "new", read("index.html"))
+	assert.Equal(t, "d", read("demands/D-1.html"))
+	assert.FileExists(t, filepath.Join(out, Marker))
+
+	w, err = NewSiteWriter(out)
+	require.NoError(t, err)
+	w.Put("index.html/x.html", []byte("cannot be written: index.html is a file"))
+	w.Put("index.html", []byte("x"))
+	require.Error(t, w.Commit())
+	assert.Equal(t, "new", read("index.html"), "a failed write leaves the old site")
+	entries, _ = os.ReadDir(dir)
+	assert.Len(t, entries, 1)
+}
+
 // TestSampleSiteLinks builds the bundled sample registry (dogfood) and
 // checks every internal link and asset.
 func TestSampleSiteLinks(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
+	"sync"
 
 	"github.com/demand-registry/demand/internal/par"
 )
@@ -21,53 +21,148 @@ const Marker = ".demand-site"
 // previous site as it was. It refuses to replace a folder that is neither
 // empty nor a site it built.
 func Write(out string, files map[string][]byte) error {
-	out = filepath.Clean(out)
-	if st, err := os.Stat(out); err == nil {
-		if !st.IsDir() {
-			return fmt.Errorf("%s exists and is not a folder", out)
-		}
-		entries, err := os.ReadDir(out)
-		if err != nil {
-			return err
-		}
-		if len(entries) > 0 {
-			if _, err := os.Stat(filepath.Join(out, Marker)); err != nil {
-				return fmt.Errorf("refusing to replace %s: it is not a site built by demand (no %s file); choose another --out", out, Marker)
-			}
-		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	parent := filepath.Dir(out)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".new-*")
+	w, err := NewSiteWriter(out)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp) // gone after the swap; cleans up after a failure
-	if err := writeFiles(tmp, files); err != nil {
-		return err
+	for name, data := range files {
+		w.Put(name, data)
 	}
-	if _, ok := files[Marker]; !ok {
-		if err := os.WriteFile(filepath.Join(tmp, Marker), []byte("built by demand build\n"), 0o644); err != nil {
+	return w.Commit()
+}
+
+// SiteWriter writes a site while it is being rendered (see Options.Sink)
+// into a new folder next to its destination, and swaps it in on Commit,
+// as Write does. File creation is paid for in system time, which on many
+// machines is the largest part of writing thousands of small files: one
+// goroutine writes while pages render, and writing no longer waits for
+// the last page.
+type SiteWriter struct {
+	out, tmp string
+	queue    chan file
+	done     chan struct{}
+	mu       sync.Mutex
+	err      error
+	names    map[string]bool
+	dirs     map[string]bool
+}
+
+type file struct {
+	name string
+	data []byte
+}
+
+// NewSiteWriter checks that out may be replaced and starts writing into a
+// new folder next to it. Call Commit or Abort when the site is complete.
+func NewSiteWriter(out string) (*SiteWriter, error) {
+	out = filepath.Clean(out)
+	if st, err := os.Stat(out); err == nil {
+		if !st.IsDir() {
+			return nil, fmt.Errorf("%s exists and is not a folder", out)
+		}
+		entries, err := os.ReadDir(out)
+		if err != nil {
+			return nil, err
+		}
+		if len(entries) > 0 {
+			if _, err := os.Stat(filepath.Join(out, Marker)); err != nil {
+				return nil, fmt.Errorf("refusing to replace %s: it is not a site built by demand (no %s file); choose another --out", out, Marker)
+			}
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	parent := filepath.Dir(out)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".new-*")
+	if err != nil {
+		return nil, err
+	}
+	w := &SiteWriter{out: out, tmp: tmp, queue: make(chan file, 256), done: make(chan struct{}),
+		names: map[string]bool{}, dirs: map[string]bool{tmp: true}}
+	go w.run()
+	return w, nil
+}
+
+func (w *SiteWriter) run() {
+	defer close(w.done)
+	for f := range w.queue {
+		if w.failed() {
+			continue
+		}
+		w.fail(w.write(f))
+	}
+}
+
+func (w *SiteWriter) write(f file) error {
+	p := filepath.Join(w.tmp, filepath.FromSlash(f.name))
+	if d := filepath.Dir(p); !w.dirs[d] {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+		w.dirs[d] = true
+	}
+	return os.WriteFile(p, f.data, 0o644)
+}
+
+func (w *SiteWriter) failed() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err != nil
+}
+
+func (w *SiteWriter) fail(err error) {
+	if err == nil {
+		return
+	}
+	w.mu.Lock()
+	if w.err == nil {
+		w.err = err
+	}
+	w.mu.Unlock()
+}
+
+// Put queues a file of the site (a slash-separated path) for writing. A
+// file put twice is written once, with its first content: a site's files
+// are final when they are put. Safe for concurrent use.
+func (w *SiteWriter) Put(name string, data []byte) {
+	w.mu.Lock()
+	dup := w.names[name]
+	w.names[name] = true
+	w.mu.Unlock()
+	if !dup {
+		w.queue <- file{name, data}
+	}
+}
+
+// Commit waits for every file, then swaps the new folder in for out.
+func (w *SiteWriter) Commit() error {
+	close(w.queue)
+	<-w.done
+	defer os.RemoveAll(w.tmp) // gone after the swap; cleans up after a failure
+	if w.err != nil {
+		return w.err
+	}
+	if !w.names[Marker] {
+		if err := os.WriteFile(filepath.Join(w.tmp, Marker), []byte("built by demand build\n"), 0o644); err != nil {
 			return err
 		}
 	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
+	if err := os.Chmod(w.tmp, 0o755); err != nil {
 		return err
 	}
 	old := ""
-	if _, err := os.Stat(out); err == nil {
-		old = tmp + ".old"
-		if err := os.Rename(out, old); err != nil {
+	if _, err := os.Stat(w.out); err == nil {
+		old = w.tmp + ".old"
+		if err := os.Rename(w.out, old); err != nil {
 			return err
 		}
 	}
-	if err := os.Rename(tmp, out); err != nil {
+	if err := os.Rename(w.tmp, w.out); err != nil {
 		if old != "" {
-			_ = os.Rename(old, out) // put the previous site back
+			_ = os.Rename(old, w.out) // put the previous site back
 		}
 		return err
 	}
@@ -77,26 +172,12 @@ func Write(out string, files map[string][]byte) error {
 	return nil
 }
 
-// writeFiles writes the files under dir: folders first, once each, then the
-// files on several goroutines (a site has thousands of small files, and
-// the time goes to system calls).
-func writeFiles(dir string, files map[string][]byte) error {
-	names := make([]string, 0, len(files))
-	dirs := map[string]bool{}
-	for n := range files {
-		names = append(names, n)
-		dirs[filepath.Dir(filepath.Join(dir, filepath.FromSlash(n)))] = true
-	}
-	sort.Strings(names)
-	for d := range dirs {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return err
-		}
-	}
-	// Writes wait on the disk, not the CPU: twice as many goroutines as CPUs.
-	return par.For(len(names), 2*runtime.GOMAXPROCS(0), func(i int) error {
-		return os.WriteFile(filepath.Join(dir, filepath.FromSlash(names[i])), files[names[i]], 0o644)
-	})
+// Abort stops writing and removes what was written; out is untouched.
+func (w *SiteWriter) Abort() {
+	w.fail(errors.New("aborted"))
+	close(w.queue)
+	<-w.done
+	os.RemoveAll(w.tmp)
 }
 
 // removeAll removes a folder, its subfolders on several goroutines.

@@ -27,6 +27,7 @@ type buildOptions struct {
 	history   *history.Memo
 	pages     *render.PageCache
 	noExports bool
+	sink      func(name string, data []byte) // demand build: the site's writer
 }
 
 // built is a site rendered in memory, with what it was rendered from.
@@ -86,19 +87,29 @@ func (o *buildOptions) run(e *env) int {
 		fmt.Fprintf(e.stderr, "%s is up to date (same files, commit, templates, options and tool)\n", o.out)
 		return exitOK
 	}
-	b, code := o.site(e, e.stderr)
-	if b == nil {
-		return code
-	}
-	files := b.files
-	if keyErr == nil {
-		files[render.Marker] = []byte(render.MarkerText(key))
-	}
-	if err := render.Write(o.out, files); err != nil {
+	// Pages are written while the rest render; the new site replaces the
+	// old one only once it is complete.
+	w, err := render.NewSiteWriter(o.out)
+	if err != nil {
 		fmt.Fprintf(e.stderr, "demand build: %v\n", err)
 		return exitUsage
 	}
-	fmt.Fprintf(e.stderr, "built %d files for %d demands into %s\n", len(files), b.demands, o.out)
+	o.sink = w.Put
+	b, code := o.site(e, e.stderr)
+	if b == nil {
+		w.Abort()
+		return code
+	}
+	n := len(b.files)
+	if keyErr == nil {
+		w.Put(render.Marker, []byte(render.MarkerText(key)))
+		n++
+	}
+	if err := w.Commit(); err != nil {
+		fmt.Fprintf(e.stderr, "demand build: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(e.stderr, "built %d files for %d demands into %s\n", n, b.demands, o.out)
 	return exitOK
 }
 
@@ -138,7 +149,7 @@ func (o *buildOptions) site(e *env, report io.Writer) (*built, int) {
 		fmt.Fprintf(report, "demand build: %v\n", err)
 		return nil, exitUsage
 	}
-	opt := render.Options{Audience: o.audience, BaseURL: o.baseURL, Templates: tfs, Pages: o.pages, NoExports: o.noExports}
+	opt := render.Options{Audience: o.audience, BaseURL: o.baseURL, Templates: tfs, Pages: o.pages, NoExports: o.noExports, Sink: o.sink}
 	files, err := render.Build(in, opt)
 	if err != nil {
 		fmt.Fprintf(report, "demand build: %v\n", err)
