@@ -176,11 +176,11 @@ func newBuilder(in Input, opt Options) (*builder, error) {
 		b.pages[p] = t
 	}
 	for _, d := range in.Snapshot.Demands {
-		if opt.Audience != Public || d.Visibility != "internal" {
+		if shown(d, opt.Audience) {
 			b.shown[d.ID] = true
 		}
 	}
-	b.names = opt.Audience != Public || b.cfg.Site.PublicCustomerNames
+	b.names = namesShown(b.cfg, opt.Audience)
 	if opt.Pages != nil {
 		b.tmplKey = TemplatesKey(opt.Templates)
 		opt.Pages.startBuild()
@@ -216,6 +216,45 @@ func newBuilder(in Input, opt Options) (*builder, error) {
 		}
 	}
 	return b, nil
+}
+
+// shown reports whether a demand is published to an audience.
+func shown(d *registry.Demand, audience string) bool {
+	return audience != Public || d.Visibility != "internal"
+}
+
+// namesShown reports whether an audience sees customer names.
+func namesShown(cfg *registry.Config, audience string) bool {
+	return audience != Public || cfg.Site.PublicCustomerNames
+}
+
+// Plan lists the pages of demands, customers and tags the site of a
+// snapshot will hold for an audience (everything but the few fixed pages),
+// before it is ranked or its history walked: a SiteWriter can create them
+// meanwhile (Reserve).
+func Plan(s *registry.Snapshot, audience string) []string {
+	names := namesShown(s.Config, audience)
+	customers, tags := map[string]*groupView{}, map[string]*groupView{}
+	var out []string
+	for _, d := range s.Demands {
+		if !shown(d, audience) {
+			continue
+		}
+		out = append(out, "demands/"+fileName(d.ID))
+		if names && d.Customer.Name != "" {
+			group(customers, d.Customer.Name)
+		}
+		for _, tag := range d.Tags {
+			group(tags, tag)
+		}
+	}
+	for _, g := range nameGroups(customers) {
+		out = append(out, "customers/"+g.URL)
+	}
+	for _, g := range nameGroups(tags) {
+		out = append(out, "tags/"+g.URL)
+	}
+	return out
 }
 
 // catalog reads the UI strings of a language.

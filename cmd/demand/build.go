@@ -27,7 +27,10 @@ type buildOptions struct {
 	history   *history.Memo
 	pages     *render.PageCache
 	noExports bool
-	sink      func(name string, data []byte) // demand build: the site's writer
+	// demand build: the site's writer, handed files as they render and,
+	// first, the names of the pages to create ahead.
+	sink    func(name string, data []byte)
+	reserve func(names []string)
 }
 
 // built is a site rendered in memory, with what it was rendered from.
@@ -94,7 +97,7 @@ func (o *buildOptions) run(e *env) int {
 		fmt.Fprintf(e.stderr, "demand build: %v\n", err)
 		return exitUsage
 	}
-	o.sink = w.Put
+	o.sink, o.reserve = w.Put, w.Reserve
 	b, code := o.site(e, e.stderr)
 	if b == nil {
 		w.Abort()
@@ -125,6 +128,9 @@ func (o *buildOptions) site(e *env, report io.Writer) (*built, int) {
 	defer l.close()
 	if !l.requireClean(re, "build", o.dir) {
 		return nil, exitFindings
+	}
+	if o.reserve != nil {
+		o.reserve(render.Plan(l.snap, o.audience))
 	}
 	// The history is walked while the registry is ranked: only the SLA
 	// needs the tiers.
