@@ -729,9 +729,10 @@ func sortedKeys[V any](m map[string]V) []string {
 // FieldByPath finds a field by dotted path ("customer.segment"); list
 // fields resolve to their items.
 func (c *Config) FieldByPath(p string) *Field {
-	parts := strings.Split(p, ".")
-	f := c.Fields[parts[0]]
-	for _, part := range parts[1:] {
+	part, rest, more := strings.Cut(p, ".")
+	f := c.Fields[part]
+	for more {
+		part, rest, more = strings.Cut(rest, ".")
 		for f != nil && f.Type == TList {
 			f = f.Items
 		}

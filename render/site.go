@@ -359,6 +359,10 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 		h.WriteString(name + "\x00" + out + "\x00")
 		enc := json.NewEncoder(&h)
 		enc.SetEscapeHTML(false) // only hashed: no need to escape HTML
+		if p.Demand != nil {
+			// The body is long and needs no encoding to be hashed.
+			h.WriteString(string(p.Demand.Body))
+		}
 		if err := enc.Encode(p); err == nil {
 			key = h.Sum64()
 			c.mu.Lock()

@@ -298,22 +298,32 @@ func TestPageCache(t *testing.T) {
 	assert.Equal(t, full, first)
 	assert.Equal(t, full, again)
 	// Change one demand: its page and the boards change, the cache follows.
-	d := *in.Snapshot.Get("D-0002")
-	d.Title = "报表导出 Excel 和 PDF"
-	var ds []*registry.Demand
-	for _, x := range in.Snapshot.Demands {
-		if x.ID == "D-0002" {
-			ds = append(ds, &d)
-		} else {
+	edit := func(in Input, change func(d *registry.Demand)) Input {
+		var ds []*registry.Demand
+		for _, x := range in.Snapshot.Demands {
+			if x.ID == "D-0002" {
+				d := *x
+				change(&d)
+				x = &d
+			}
 			ds = append(ds, x)
 		}
+		snap := registry.NewSnapshot(in.Snapshot.Config, ds)
+		return Input{Snapshot: snap, Ranking: rank.Rank(snap), History: in.History, Commit: in.Commit, Date: in.Date}
 	}
-	snap := registry.NewSnapshot(in.Snapshot.Config, ds)
-	in2 := Input{Snapshot: snap, Ranking: rank.Rank(snap), History: in.History, Commit: in.Commit, Date: in.Date}
+	in2 := edit(in, func(d *registry.Demand) { d.Title = "报表导出 Excel 和 PDF" })
 	want, err := Build(in2, Options{Templates: templates.FS})
 	require.NoError(t, err)
 	got, err := Build(in2, Options{Templates: templates.FS, Pages: cache})
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
 	assert.Contains(t, string(got["index.html"]), "报表导出 Excel 和 PDF")
+	// A change to the body alone reaches the demand's page.
+	in3 := edit(in2, func(d *registry.Demand) { d.Body += "\nA new paragraph.\n" })
+	want, err = Build(in3, Options{Templates: templates.FS})
+	require.NoError(t, err)
+	got, err = Build(in3, Options{Templates: templates.FS, Pages: cache})
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	assert.Contains(t, string(got["demands/D-0002.html"]), "A new paragraph.")
 }
