@@ -110,7 +110,7 @@ var skipMeta = map[string]bool{"rice": true, "wsjf": true, "id": true, "title": 
 func (b *builder) demandView(id string, customers map[string]*groupView) (*demandView, error) {
 	d := b.in.Snapshot.Get(id)
 	r := b.in.Ranking.Get(id)
-	body, err := b.opt.Pages.text("html", d.Body, Markdown)
+	body, err := b.opt.Pages.text("html", d.Path, d.Body, Markdown)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", d.Path, err)
 	}

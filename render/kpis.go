@@ -130,27 +130,33 @@ type change struct {
 }
 
 func (b *builder) recentChanges(order []string, limit int) []change {
-	var out []change
+	// Commits are chosen first, and only the chosen are made into views:
+	// a registry's demands have tens of thousands of commits.
+	type ref struct {
+		id string
+		c  *history.Commit
+	}
+	var refs []ref
 	for _, id := range order {
-		h := b.in.History[id]
-		if h == nil {
-			continue
-		}
-		d := b.in.Snapshot.Get(id)
-		for _, c := range h.Commits {
-			out = append(out, change{ID: id, Title: d.Title, URL: "demands/" + fileName(id), Date: c.Committed.UTC().Format("2006-01-02"),
-				DateISO: c.Committed.UTC().Format(time.RFC3339), Author: c.Author, Subject: c.Subject, Hash: c.Hash,
-				Changes: b.changes(c.Changes), when: c.Committed})
+		if h := b.in.History[id]; h != nil {
+			for i := range h.Commits {
+				refs = append(refs, ref{id, &h.Commits[i]})
+			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if !out[i].when.Equal(out[j].when) {
-			return out[i].when.After(out[j].when)
+	sort.SliceStable(refs, func(i, j int) bool {
+		if !refs[i].c.Committed.Equal(refs[j].c.Committed) {
+			return refs[i].c.Committed.After(refs[j].c.Committed)
 		}
-		return out[i].ID < out[j].ID
+		return refs[i].id < refs[j].id
 	})
-	if len(out) > limit {
-		out = out[:limit]
+	refs = refs[:min(limit, len(refs))]
+	out := make([]change, 0, len(refs))
+	for _, r := range refs {
+		c := r.c
+		out = append(out, change{ID: r.id, Title: b.in.Snapshot.Get(r.id).Title, URL: "demands/" + fileName(r.id), Date: c.Committed.UTC().Format("2006-01-02"),
+			DateISO: c.Committed.UTC().Format(time.RFC3339), Author: c.Author, Subject: c.Subject, Hash: c.Hash,
+			Changes: b.changes(c.Changes), when: c.Committed})
 	}
 	return out
 }

@@ -42,8 +42,8 @@ type searchDoc struct {
 
 // plainText is the text of a body for the search index, kept between
 // builds with the pages.
-func (b *builder) plainText(md string) string {
-	s, _ := b.opt.Pages.text("plain", md, func(md string) (string, error) { return plainText(md, searchTextLimit), nil })
+func (b *builder) plainText(name, md string) string {
+	s, _ := b.opt.Pages.text("plain", name, md, func(md string) (string, error) { return plainText(md, searchTextLimit), nil })
 	return s
 }
 
@@ -89,7 +89,7 @@ func (b *builder) search(order []string) error {
 	for _, id := range order {
 		d := b.in.Snapshot.Get(id)
 		r := b.in.Ranking.Get(id)
-		doc := searchDoc{ID: id, Title: d.Title, Text: b.plainText(d.Body), Tags: d.Tags, Tier: strconv.Itoa(r.Tier),
+		doc := searchDoc{ID: id, Title: d.Title, Text: b.plainText(d.Path, d.Body), Tags: d.Tags, Tier: strconv.Itoa(r.Tier),
 			Status: d.Status, StatusLabel: b.statusLabel(d.Status), Segment: d.Customer.Segment, Type: d.Type, Urgency: d.Urgency,
 			Score: r.Score, Received: string(d.Received), URL: "demands/" + fileName(id), Rank: r.Rank}
 		if b.names {

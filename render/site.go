@@ -68,12 +68,17 @@ type PageCache struct {
 	mu   sync.Mutex
 	seed maphash.Seed
 	m    map[string]cachedPage
-	// Texts by kind and source, of this build and of the one before: a
+	// Texts by kind and file, of this build and of the one before: a
 	// text no build uses is dropped after one build.
-	texts, prev map[textKey]string
+	texts, prev map[textKey]madeText
 }
 
-type textKey struct{ kind, src string }
+type textKey struct{ kind, name string }
+
+// madeText is a text made from a source: the source is kept to tell
+// whether it changed (a file that did not keeps the very same string,
+// which compares at once).
+type madeText struct{ src, out string }
 
 type cachedPage struct {
 	key  uint64
@@ -82,38 +87,40 @@ type cachedPage struct {
 
 // NewPageCache makes an empty page cache.
 func NewPageCache() *PageCache {
-	return &PageCache{seed: maphash.MakeSeed(), m: map[string]cachedPage{}, texts: map[textKey]string{}}
+	return &PageCache{seed: maphash.MakeSeed(), m: map[string]cachedPage{}, texts: map[textKey]madeText{}}
 }
 
 // startBuild begins a build's generation of texts.
 func (c *PageCache) startBuild() {
 	c.mu.Lock()
-	c.prev, c.texts = c.texts, map[textKey]string{}
+	c.prev, c.texts = c.texts, map[textKey]madeText{}
 	c.mu.Unlock()
 }
 
-// text returns fn(src), from this build or the one before when either made it.
-func (c *PageCache) text(kind, src string, fn func(string) (string, error)) (string, error) {
+// text returns fn(src) for a file's text of a kind, from this build or the
+// one before when either made it from the same source.
+func (c *PageCache) text(kind, name, src string, fn func(string) (string, error)) (string, error) {
 	if c == nil {
 		return fn(src)
 	}
-	k := textKey{kind, src}
+	k := textKey{kind, name}
 	c.mu.Lock()
-	s, ok := c.texts[k]
-	if !ok {
-		s, ok = c.prev[k]
+	t, ok := c.texts[k]
+	if !ok || t.src != src {
+		t, ok = c.prev[k]
 	}
 	c.mu.Unlock()
-	if !ok {
-		var err error
-		if s, err = fn(src); err != nil {
+	if !ok || t.src != src {
+		out, err := fn(src)
+		if err != nil {
 			return "", err
 		}
+		t = madeText{src, out}
 	}
 	c.mu.Lock()
-	c.texts[k] = s
+	c.texts[k] = t
 	c.mu.Unlock()
-	return s, nil
+	return t.out, nil
 }
 
 // Build renders the site into files by slash-separated path. The same
