@@ -1,10 +1,11 @@
 package render
 
 import (
+	"cmp"
 	"encoding/xml"
 	"fmt"
 	"html/template"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -135,20 +136,21 @@ func (b *builder) recentChanges(order []string, limit int) []change {
 	type ref struct {
 		id string
 		c  *history.Commit
+		n  int // the order it was listed in, last of the sort keys
 	}
 	var refs []ref
 	for _, id := range order {
 		if h := b.in.History[id]; h != nil {
 			for i := range h.Commits {
-				refs = append(refs, ref{id, &h.Commits[i]})
+				refs = append(refs, ref{id, &h.Commits[i], len(refs)})
 			}
 		}
 	}
-	sort.SliceStable(refs, func(i, j int) bool {
-		if !refs[i].c.Committed.Equal(refs[j].c.Committed) {
-			return refs[i].c.Committed.After(refs[j].c.Committed)
+	slices.SortFunc(refs, func(x, y ref) int {
+		if c := y.c.Committed.Compare(x.c.Committed); c != 0 {
+			return c // newest first
 		}
-		return refs[i].id < refs[j].id
+		return cmp.Or(strings.Compare(x.id, y.id), x.n-y.n)
 	})
 	refs = refs[:min(limit, len(refs))]
 	out := make([]change, 0, len(refs))

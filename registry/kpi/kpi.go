@@ -5,6 +5,7 @@
 package kpi
 
 import (
+	"cmp"
 	"maps"
 	"math"
 	"slices"
@@ -226,7 +227,9 @@ func flow(ids []string, hist map[string]*history.History, asOf time.Time) []Flow
 			}
 		}
 	}
-	sort.SliceStable(moves, func(a, b int) bool { return moves[a].date.Before(moves[b].date) })
+	slices.SortFunc(moves, func(a, b move) int {
+		return cmp.Or(a.date.Compare(b.date), a.demand-b.demand, a.index-b.index)
+	})
 	type state struct {
 		index  int
 		status string
