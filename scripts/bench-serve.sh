@@ -1,14 +1,44 @@
 #!/usr/bin/env bash
-# Benchmarks what `demand serve` does after one demand file is saved, on a
-# synthetic registry repository with a long history (default 5,000
-# demands, 20,000 commits): load (parse cache), rank, history (memo, no git
-# reads for an unchanged head) and render (page cache), all in memory.
-# The reload adds the 80 ms debounce and the browser's own page load.
-# Usage: scripts/bench-serve.sh [DEMANDS] [COMMITS]   (needs git)
+# Benchmarks `demand serve` after one demand file is saved, on a synthetic
+# registry repository with a long history (default 5,000 demands, 20,000
+# commits):
+#  1. BenchmarkServeRebuild: the rebuild alone, in memory: load (parse
+#     cache), rank, history (kept in memory for an unchanged head) and
+#     render (page cache);
+#  2. end to end: a running `demand serve`, ten saves of one file, each
+#     timed from the write to the reload event a browser receives (debounce
+#     and file watching included).
+# Usage: scripts/bench-serve.sh [DEMANDS] [COMMITS]   (needs git and curl)
 set -euo pipefail
 demands=${1:-5000}
 commits=${2:-20000}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+cleanup() {
+  [ -n "${serve_pid:-}" ] && kill "$serve_pid" 2>/dev/null
+  [ -n "${curl_pid:-}" ] && kill "$curl_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+go build -o "$work/demand" ./cmd/demand
 go run ./scripts/genhistory -out "$work/repo" -demands "$demands" -commits "$commits"
 DEMAND_BENCH_REPO="$work/repo" go test ./cmd/demand -run '^$' -bench ServeRebuild -benchtime 15x -count 3
+
+cd "$work/repo"
+"$work/demand" serve --addr 127.0.0.1:0 >"$work/serve.log" 2>&1 &
+serve_pid=$!
+until grep -q 'serving' "$work/serve.log"; do sleep 0.2; done
+url=$(grep -o 'http://[0-9.:]*/' "$work/serve.log")
+curl -sN "${url}__demand/events" | while read -r line; do
+  case "$line" in data:*) date +%s.%N >>"$work/events" ;; esac
+done &
+curl_pid=$!
+sleep 1
+f=$(ls demands/*.md | sed -n "$((demands / 2))p")
+for i in $(seq 1 10); do
+  date +%s.%N >>"$work/saves"
+  echo "Edit $i." >>"$f"
+  sleep 2
+done
+paste "$work/saves" "$work/events" | awk '{ printf "%.0f\n", ($2 - $1) * 1000 }' | sort -n >"$work/ms"
+echo "save to reload event, 10 saves: min $(head -1 "$work/ms") ms, median $(sed -n 5p "$work/ms") ms, max $(tail -1 "$work/ms") ms"
+echo "rebuilds logged by serve: $(grep -o 'in [0-9.]*m\?s$' "$work/serve.log" | tail -10 | tr '\n' ' ')"
