@@ -609,21 +609,25 @@ func (w *walker) config(h plumbing.Hash) *registry.Config {
 var commitsPerWorker = 200
 
 // walkParallel computes the events of the given commits (in walk order)
-// on as many goroutines as there are CPUs. Each worker takes a contiguous
-// run of commits, so the trees it reads as parents are mostly the ones it
-// has just read as children, and has its own object store: go-git's are
-// not safe for concurrent use.
+// on as many goroutines as there are CPUs. The commits are cut into runs,
+// several per worker, which workers take newest first: a worker walks a
+// run in order, so the trees it reads as parents are mostly the ones it
+// has just read as children, and newer commits cost more (their folders
+// hold more demands), so taking them first leaves the cheap runs to even
+// out the end. Each worker has its own object store: go-git's are not safe
+// for concurrent use.
 func walkParallel(ctx context.Context, repo *registry.Repo, opts Options, todo []*commitRec, roots map[plumbing.Hash]plumbing.Hash) error {
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(todo)/commitsPerWorker))
-	chunk := (len(todo) + workers - 1) / max(workers, 1)
+	runs := 1
+	if workers > 1 {
+		runs = min(workers*runsPerWorker, max(1, len(todo)/commitsPerWorker))
+	}
+	size := (len(todo) + runs - 1) / runs
+	var next atomic.Int64 // runs taken, counted from the newest
 	errs := make([]error, workers)
 	var done atomic.Int64
 	var wg sync.WaitGroup
 	for k := 0; k < workers; k++ {
-		lo, hi := k*chunk, min((k+1)*chunk, len(todo))
-		if lo >= hi {
-			continue
-		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -636,17 +640,23 @@ func walkParallel(ctx context.Context, repo *registry.Repo, opts Options, todo [
 			defer st.Close()
 			w := newWalker(repo, st, opts.Config)
 			w.roots, w.trees.objects = roots, oc
-			for _, rec := range todo[lo:hi] {
-				if err := ctx.Err(); err != nil {
-					errs[k] = err
+			for {
+				r := runs - 1 - int(next.Add(1)-1)
+				if r < 0 {
 					return
 				}
-				if err := w.events(rec); err != nil {
-					errs[k] = fmt.Errorf("commit %s: %w", rec.Hash.String()[:12], err)
-					return
-				}
-				if n := done.Add(1); opts.Progress != nil && n%1000 == 0 {
-					fmt.Fprintf(opts.Progress, "\rhistory: %d/%d commits", n, len(todo))
+				for _, rec := range todo[r*size : min((r+1)*size, len(todo))] {
+					if err := ctx.Err(); err != nil {
+						errs[k] = err
+						return
+					}
+					if err := w.events(rec); err != nil {
+						errs[k] = fmt.Errorf("commit %s: %w", rec.Hash.String()[:12], err)
+						return
+					}
+					if n := done.Add(1); opts.Progress != nil && n%1000 == 0 {
+						fmt.Fprintf(opts.Progress, "\rhistory: %d/%d commits", n, len(todo))
+					}
 				}
 			}
 		}()
@@ -657,6 +667,9 @@ func walkParallel(ctx context.Context, repo *registry.Repo, opts Options, todo [
 	}
 	return errors.Join(errs...)
 }
+
+// runsPerWorker is how many runs of commits each worker takes on average.
+const runsPerWorker = 8
 
 // propagateConfig sets each commit's config blob from its first parent's
 // where the commit did not change registry.yaml. Commits come parents first.
