@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -371,4 +372,26 @@ func TestMemo(t *testing.T) {
 	fresh := b.walk(Options{})
 	assert.Equal(t, asJSON(t, fresh.Sorted()), asJSON(t, next.Sorted()))
 	assert.Len(t, next.Histories, 2)
+}
+
+// A packed repository (as every clone is) gives the same history as the
+// same commits stored loose, read from its pack files by the workers.
+func TestPackedSameAsLoose(t *testing.T) {
+	b := newBuilder(t)
+	for i := 1; i <= 30; i++ {
+		id := fmt.Sprintf("D-%04d", i%7+1)
+		b.write(fmt.Sprintf("demands/%s-a.md", id), demand(id, fmt.Sprintf("T%d", i), []string{"new", "triaged", "accepted"}[i%3], "", strings.Repeat(fmt.Sprintf("line %d\n", i), i)))
+		b.commit(fmt.Sprintf("c%d", i), 1+i%28)
+	}
+	old := commitsPerWorker
+	commitsPerWorker = 1
+	defer func() { commitsPerWorker = old }()
+	loose := b.walk(Options{})
+	require.NoError(t, b.repo.RepackObjects(&git.RepackConfig{}))
+	packs, err := filepath.Glob(filepath.Join(b.dir, ".git", "objects", "pack", "*.pack"))
+	require.NoError(t, err)
+	require.NotEmpty(t, packs)
+	packed := b.walk(Options{})
+	assert.Equal(t, asJSON(t, loose.Sorted()), asJSON(t, packed.Sorted()))
+	assert.Len(t, packed.Histories, 7)
 }

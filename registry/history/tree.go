@@ -54,6 +54,7 @@ func nextEntry(data []byte) (e entry, rest []byte, err error) {
 type trees struct {
 	s       storer.EncodedObjectStorer
 	objects *objectCache // the store's delta-base cache, told of each tree read (nil: go-git's own)
+	packs   *packs       // pack files read directly (nil: through the store)
 	cache   map[plumbing.Hash][]byte
 	order   []plumbing.Hash
 }
@@ -77,7 +78,7 @@ func (t *trees) read(h plumbing.Hash) ([]byte, error) {
 	if data, ok := t.cache[h]; ok {
 		return data, nil
 	}
-	obj, err := t.s.EncodedObject(plumbing.TreeObject, h)
+	obj, err := t.object(h)
 	if err != nil {
 		return nil, fmt.Errorf("reading tree %s: %w", h, err)
 	}
@@ -94,6 +95,23 @@ func (t *trees) read(h plumbing.Hash) ([]byte, error) {
 	t.cache[h] = data
 	t.order = append(t.order, h)
 	return data, nil
+}
+
+// object reads a tree object from the packs, else from the store.
+func (t *trees) object(h plumbing.Hash) (plumbing.EncodedObject, error) {
+	if t.packs != nil {
+		obj, err := t.packs.get(h)
+		if err == nil {
+			if obj.Type() != plumbing.TreeObject {
+				return nil, plumbing.ErrObjectNotFound
+			}
+			return obj, nil
+		}
+		if !errors.Is(err, plumbing.ErrObjectNotFound) {
+			return nil, err
+		}
+	}
+	return t.s.EncodedObject(plumbing.TreeObject, h)
 }
 
 // content returns an object's content. An object go-git holds in memory

@@ -638,8 +638,14 @@ func walkParallel(ctx context.Context, repo *registry.Repo, opts Options, todo [
 				return
 			}
 			defer st.Close()
+			pk, err := openPacks(repo, oc)
+			if err != nil {
+				errs[k] = err
+				return
+			}
+			defer pk.close()
 			w := newWalker(repo, st, opts.Config)
-			w.roots, w.trees.objects = roots, oc
+			w.roots, w.trees.objects, w.trees.packs = roots, oc, pk
 			for {
 				r := runs - 1 - int(next.Add(1)-1)
 				if r < 0 {
