@@ -118,3 +118,21 @@ func TestContent(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, empty)
 }
+
+// recent keeps the newer generation whole and drops the older one.
+func TestRecent(t *testing.T) {
+	r := newRecent[int, string](2)
+	r.put(1, "a")
+	r.put(2, "b")
+	r.put(3, "c") // 1 and 2 become the older generation
+	v, ok := r.get(1)
+	assert.True(t, ok)
+	assert.Equal(t, "a", v)
+	r.put(4, "d") // {3, 1} become older, 2 is dropped
+	_, ok = r.get(2)
+	assert.False(t, ok)
+	for _, k := range []int{1, 3, 4} {
+		_, ok := r.get(k)
+		assert.True(t, ok, "%d", k)
+	}
+}

@@ -134,22 +134,25 @@ func PRNumber(subject string) int {
 	return 0
 }
 
+// recentParses is how many parsed blobs a walker keeps in each generation.
+const recentParses = 4096
+
 // walker holds the state of one walk (or one worker of it).
 type walker struct {
 	repo  *registry.Repo
 	s     storer.EncodedObjectStorer
 	cfg   *registry.Config
 	trees *trees
-	blobs map[plumbing.Hash]*parsed
+	blobs *recent[plumbing.Hash, *parsed]
 	// fronts holds parses by file name and front matter (see parseData).
-	fronts map[string]*parsed
+	fronts *recent[string, *parsed]
 	// roots has the root tree of the commits listed so far, so that a
 	// commit's parents need not be read again. Read-only during a walk.
 	roots map[plumbing.Hash]plumbing.Hash
 }
 
 func newWalker(repo *registry.Repo, s storer.EncodedObjectStorer, cfg *registry.Config) *walker {
-	return &walker{repo: repo, s: s, cfg: cfg, trees: newTrees(s), blobs: map[plumbing.Hash]*parsed{}, fronts: map[string]*parsed{}}
+	return &walker{repo: repo, s: s, cfg: cfg, trees: newTrees(s), blobs: newRecent[plumbing.Hash, *parsed](recentParses), fronts: newRecent[string, *parsed](recentParses)}
 }
 
 // Walk reads the history of the registry folder of repo.
@@ -494,7 +497,7 @@ func (w *walker) diffEvents(changes []fileChange) ([]event, error) {
 
 // parse reads and parses a blob once, with the same parser as validate.
 func (w *walker) parse(p string, h plumbing.Hash) (*parsed, error) {
-	x, ok := w.blobs[h]
+	x, ok := w.blobs.get(h)
 	if !ok {
 		blob, err := object.GetBlob(w.s, h)
 		if err != nil {
@@ -513,7 +516,7 @@ func (w *walker) parse(p string, h plumbing.Hash) (*parsed, error) {
 			}
 			x = w.parseData(p, data)
 		}
-		w.blobs[h] = x
+		w.blobs.put(h, x)
 	}
 	if x.ID == "" {
 		// A file that does not parse is still followed by the ID its name
@@ -532,13 +535,13 @@ func (w *walker) parseData(p string, data []byte) *parsed {
 		return parseBlob(w.cfg, p, data)
 	}
 	key := path.Base(p) + "\x00" + string(yml)
-	if x, ok := w.fronts[key]; ok {
+	if x, ok := w.fronts.get(key); ok {
 		y := *x
 		y.Body = body
 		return &y
 	}
 	x := parseBlob(w.cfg, p, data)
-	w.fronts[key] = x
+	w.fronts.put(key, x)
 	return x
 }
 
