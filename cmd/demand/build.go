@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"flag"
@@ -120,33 +121,51 @@ func (o *buildOptions) run(e *env) int {
 // memory. Problems go to report (findings of a broken registry included);
 // on failure it returns nil and the exit code.
 func (o *buildOptions) site(e *env, report io.Writer) (*built, int) {
+	// The history is walked from the start, while the registry is loaded
+	// and ranked: only its SLA waits for the tiers. Both report through one
+	// lock; a registry that does not load stops the walk.
+	report = &lockedWriter{w: report}
 	re := &env{stdout: e.stdout, stderr: report}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var ranking *rank.Ranking
+	rankDone := make(chan struct{})
+	ranked := func() *rank.Ranking { <-rankDone; return ranking }
+	var res *history.Result
+	walkCode := exitOK
+	walkDone := make(chan struct{})
+	go func() {
+		defer close(walkDone)
+		res, _, walkCode = walkHistory(ctx, re, "build", o.dir, "", o.noCache, ranked, o.history)
+	}()
+	stop := func() {
+		cancel()
+		close(rankDone)
+		<-walkDone
+	}
 	l, code := loadCached(re, "build", o.dir, "", o.parsed)
 	if l == nil {
+		stop()
 		return nil, code
 	}
 	defer l.close()
 	if !l.requireClean(re, "build", o.dir) {
+		stop()
 		return nil, exitFindings
 	}
 	if o.reserve != nil {
 		o.reserve(render.Plan(l.snap, o.audience))
 	}
-	// The history is walked while the registry is ranked: only the SLA
-	// needs the tiers.
-	var ranking *rank.Ranking
-	rankDone := make(chan struct{})
 	go func() {
 		defer close(rankDone)
 		ranking = rank.Rank(l.snap)
 	}()
-	ranked := func() *rank.Ranking { <-rankDone; return ranking }
-	res, _, code := walkHistory(re, "build", o.dir, "", o.noCache, ranked, o.history)
+	<-walkDone
 	in := render.Input{Snapshot: l.snap, Ranking: ranked()}
 	if res != nil {
 		in.History, in.Commit, in.Date = res.Histories, res.Head, res.AsOf
-	} else if code != exitUsage {
-		return nil, code
+	} else if walkCode != exitUsage {
+		return nil, walkCode
 	} else {
 		fmt.Fprintln(report, "demand build: building without history")
 	}

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/term"
-
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
 	"github.com/demand-registry/demand/registry/rank"
@@ -44,7 +42,7 @@ func runHistory(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "demand history: name one demand ID, or pass --all")
 		return exitUsage
 	}
-	res, cfg, code := walkHistory(e, "history", o.dir, o.at, o.noCache, nil, nil)
+	res, cfg, code := walkHistory(context.Background(), e, "history", o.dir, o.at, o.noCache, nil, nil)
 	if res == nil {
 		return code
 	}
@@ -106,7 +104,7 @@ func parseInterspersed(fl flagSet, args []string) ([]string, int, bool) {
 // registry only when some demand declares no tier. memo, when not nil,
 // keeps the walk for the next call (demand serve). On failure it prints
 // why.
-func walkHistory(e *env, cmd, dir, at string, noCache bool, ranked func() *rank.Ranking, memo *history.Memo) (*history.Result, *registry.Config, int) {
+func walkHistory(ctx context.Context, e *env, cmd, dir, at string, noCache bool, ranked func() *rank.Ranking, memo *history.Memo) (*history.Result, *registry.Config, int) {
 	repo, err := registry.OpenRepo(dir)
 	if err != nil {
 		if _, statErr := os.Stat(dir); statErr != nil {
@@ -146,10 +144,13 @@ func walkHistory(e *env, cmd, dir, at string, noCache bool, ranked func() *rank.
 	if !noCache {
 		opts.CacheDir = filepath.Join(repo.Root, ".demand")
 	}
-	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	if isTerminal(e.stderr) {
 		opts.Progress = e.stderr
 	}
-	res, err := history.Walk(context.Background(), repo, opts)
+	res, err := history.Walk(ctx, repo, opts)
+	if ctx.Err() != nil {
+		return nil, nil, exitUsage // stopped by the caller, who says why
+	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
 		return nil, nil, exitUsage
@@ -167,6 +168,9 @@ func walkHistory(e *env, cmd, dir, at string, noCache bool, ranked func() *rank.
 	var rk *rank.Ranking
 	if ranked != nil {
 		rk = ranked()
+	}
+	if ctx.Err() != nil {
+		return nil, nil, exitUsage
 	}
 	if rk == nil && res.NeedTiers() {
 		snap, _, err := registry.Load(src)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -116,7 +117,7 @@ func runExport(e *env, args []string) int {
 	}
 	in := render.Input{Snapshot: l.snap, Ranking: rank.Rank(l.snap)}
 	quiet := &env{stdout: e.stdout, stderr: io.Discard}
-	if res, _, _ := walkHistory(quiet, "export", dir, "", false, func() *rank.Ranking { return in.Ranking }, nil); res != nil {
+	if res, _, _ := walkHistory(context.Background(), quiet, "export", dir, "", false, func() *rank.Ranking { return in.Ranking }, nil); res != nil {
 		in.History, in.Commit, in.Date = res.Histories, res.Head, res.AsOf
 	}
 	files, err := render.Exports(in, render.Options{Audience: audience, Templates: templates.FS})

@@ -3,6 +3,8 @@
 package main
 
 import (
+	"sync"
+
 	"errors"
 	"flag"
 	"fmt"
@@ -12,6 +14,8 @@ import (
 	"runtime/pprof"
 	"sort"
 	"strings"
+
+	"golang.org/x/term"
 )
 
 // Exit codes.
@@ -24,6 +28,28 @@ const (
 // env is what a command may touch: its arguments' streams.
 type env struct {
 	stdout, stderr io.Writer
+}
+
+// lockedWriter serializes the writes of goroutines that report at once
+// (the history walk and the registry's load).
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// isTerminal reports whether w is (or writes to) a terminal.
+func isTerminal(w io.Writer) bool {
+	if l, ok := w.(*lockedWriter); ok {
+		w = l.w
+	}
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 type command struct {
