@@ -78,7 +78,7 @@ func (t *trees) read(h plumbing.Hash) ([]byte, error) {
 	if data, ok := t.cache[h]; ok {
 		return data, nil
 	}
-	obj, err := t.object(h)
+	obj, err := t.object(h, plumbing.TreeObject)
 	if err != nil {
 		return nil, fmt.Errorf("reading tree %s: %w", h, err)
 	}
@@ -97,12 +97,12 @@ func (t *trees) read(h plumbing.Hash) ([]byte, error) {
 	return data, nil
 }
 
-// object reads a tree object from the packs, else from the store.
-func (t *trees) object(h plumbing.Hash) (plumbing.EncodedObject, error) {
+// object reads an object of a type from the packs, else from the store.
+func (t *trees) object(h plumbing.Hash, typ plumbing.ObjectType) (plumbing.EncodedObject, error) {
 	if t.packs != nil {
 		obj, err := t.packs.get(h)
 		if err == nil {
-			if obj.Type() != plumbing.TreeObject {
+			if obj.Type() != typ {
 				return nil, plumbing.ErrObjectNotFound
 			}
 			return obj, nil
@@ -111,7 +111,7 @@ func (t *trees) object(h plumbing.Hash) (plumbing.EncodedObject, error) {
 			return nil, err
 		}
 	}
-	return t.s.EncodedObject(plumbing.TreeObject, h)
+	return t.s.EncodedObject(typ, h)
 }
 
 // content returns an object's content. An object go-git holds in memory

@@ -499,20 +499,15 @@ func (w *walker) diffEvents(changes []fileChange) ([]event, error) {
 func (w *walker) parse(p string, h plumbing.Hash) (*parsed, error) {
 	x, ok := w.blobs.get(h)
 	if !ok {
-		blob, err := object.GetBlob(w.s, h)
+		blob, err := w.trees.object(h, plumbing.BlobObject)
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", p, err)
 		}
 		x = &parsed{Fields: map[string]string{}}
-		if blob.Size <= w.cfg.Files.MaxSize {
-			r, err := blob.Reader()
+		if blob.Size() <= w.cfg.Files.MaxSize {
+			data, err := content(blob)
 			if err != nil {
-				return nil, err
-			}
-			data, err := io.ReadAll(r)
-			r.Close()
-			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("reading %s: %w", p, err)
 			}
 			x = w.parseData(p, data)
 		}
