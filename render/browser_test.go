@@ -96,7 +96,7 @@ func sampleSite(t *testing.T) string {
 	files, err := Build(in, Options{Templates: templates.FS})
 	require.NoError(t, err)
 	dir := filepath.Join(t.TempDir(), "site")
-	require.NoError(t, Write(dir, files))
+	require.NoError(t, writeSite(dir, files))
 	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
 	t.Cleanup(srv.Close)
 	return srv.URL

@@ -182,11 +182,23 @@ func checkLinks(t *testing.T, files map[string][]byte) {
 	}
 }
 
+// writeSite writes a whole site at once.
+func writeSite(out string, files map[string][]byte) error {
+	w, err := NewSiteWriter(out)
+	if err != nil {
+		return err
+	}
+	for name, data := range files {
+		w.Put(name, data)
+	}
+	return w.Commit()
+}
+
 func TestWriteAtomic(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "site")
-	require.NoError(t, Write(out, map[string][]byte{"index.html": []byte("one"), "a/b.html": []byte("b")}))
-	require.NoError(t, Write(out, map[string][]byte{"index.html": []byte("two")}))
+	require.NoError(t, writeSite(out, map[string][]byte{"index.html": []byte("one"), "a/b.html": []byte("b")}))
+	require.NoError(t, writeSite(out, map[string][]byte{"index.html": []byte("two")}))
 	got, err := os.ReadFile(filepath.Join(out, "index.html"))
 	require.NoError(t, err)
 	assert.Equal(t, "two", string(got))
@@ -197,7 +209,7 @@ func TestWriteAtomic(t *testing.T) {
 	other := filepath.Join(dir, "docs")
 	require.NoError(t, os.MkdirAll(other, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(other, "keep.txt"), []byte("mine"), 0o644))
-	err = Write(other, map[string][]byte{"index.html": []byte("x")})
+	err = writeSite(other, map[string][]byte{"index.html": []byte("x")})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "not a site built by demand")
 	assert.FileExists(t, filepath.Join(other, "keep.txt"))
@@ -209,7 +221,7 @@ func TestWriteAtomic(t *testing.T) {
 func TestSiteWriter(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "site")
-	require.NoError(t, Write(out, map[string][]byte{"index.html": []byte("old")}))
+	require.NoError(t, writeSite(out, map[string][]byte{"index.html": []byte("old")}))
 	read := func(name string) string {
 		data, err := os.ReadFile(filepath.Join(out, name))
 		require.NoError(t, err)

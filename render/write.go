@@ -12,28 +12,15 @@ import (
 	"github.com/demand-registry/demand/internal/par"
 )
 
-// Marker is the file every built site holds, so that Write only ever
-// replaces a folder it built itself.
+// Marker is the file every built site holds, so that a SiteWriter only
+// ever replaces a folder it built itself.
 const Marker = ".demand-site"
-
-// Write puts a built site into out atomically: it writes a new folder next
-// to out, then swaps it in, so a failed or interrupted build leaves the
-// previous site as it was. It refuses to replace a folder that is neither
-// empty nor a site it built.
-func Write(out string, files map[string][]byte) error {
-	w, err := NewSiteWriter(out)
-	if err != nil {
-		return err
-	}
-	for name, data := range files {
-		w.Put(name, data)
-	}
-	return w.Commit()
-}
 
 // SiteWriter writes a site while it is being rendered (see Options.Sink)
 // into a new folder next to its destination, and swaps it in on Commit,
-// as Write does. File creation is paid for in system time, which on many
+// so a failed or interrupted build leaves the previous site as it was. It
+// refuses to replace a folder that is neither empty nor a site it built.
+// File creation is paid for in system time, which on many
 // machines is the largest part of writing thousands of small files: one
 // goroutine writes while pages render, and writing no longer waits for
 // the last page.
@@ -248,7 +235,7 @@ func removeAll(dir string) error {
 }
 
 // UpToDate reports whether the site in out was built from inputs with
-// this key (see Write: the key is kept in the marker file).
+// this key (kept in the marker file, see MarkerText).
 func UpToDate(out, key string) bool {
 	data, err := os.ReadFile(filepath.Join(out, Marker))
 	return err == nil && string(data) == MarkerText(key)

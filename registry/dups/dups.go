@@ -49,13 +49,6 @@ type doc struct {
 	all       []uint64 // title and body
 }
 
-// Tokens splits text into tokens: stemmed English words and Han bigrams.
-func Tokens(s string) []string {
-	var out []string
-	tokenize(s, func(t []byte) { out = append(out, string(t)) })
-	return out
-}
-
 // tokenizer holds buffers reused between texts.
 type tokenizer struct {
 	word, tok []byte
@@ -65,15 +58,9 @@ type tokenizer struct {
 
 var tokenizers = sync.Pool{New: func() any { return new(tokenizer) }}
 
-// tokenize calls emit with each token of s, in a buffer reused between
-// calls: lower-cased words (stop words and single letters dropped, lightly
+// run calls emit with each token of s, in a buffer reused between calls:
+// lower-cased words (stop words and single letters dropped, lightly
 // stemmed) and Han character bigrams (a lone Han character on its own).
-func tokenize(s string, emit func([]byte)) {
-	tz := tokenizers.Get().(*tokenizer)
-	tz.run(s, emit)
-	tokenizers.Put(tz)
-}
-
 func (tz *tokenizer) run(s string, emit func([]byte)) {
 	word, tok, han := tz.word[:0], tz.tok[:0], tz.han[:0]
 	flushWord := func() {

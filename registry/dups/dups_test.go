@@ -10,6 +10,13 @@ import (
 	"github.com/demand-registry/demand/registry"
 )
 
+// tokens lists the tokens of a text.
+func tokens(s string) []string {
+	var out []string
+	new(tokenizer).run(s, func(t []byte) { out = append(out, string(t)) })
+	return out
+}
+
 func TestTokens(t *testing.T) {
 	cases := map[string][]string{
 		"Exporting reports to Excel":  {"export", "report", "excel"},
@@ -20,7 +27,7 @@ func TestTokens(t *testing.T) {
 		"tests exported":              {"test", "export"},
 	}
 	for in, want := range cases {
-		assert.Equal(t, want, Tokens(in), in)
+		assert.Equal(t, want, tokens(in), in)
 	}
 }
 
