@@ -15,7 +15,7 @@ type demandView struct {
 	ID, Title, Status, StatusLabel, Kind, TierLabel, Score, Weighted string
 	Tier                                                             int
 	Internal, Override, HistoryIncomplete                            bool
-	Body                                                             template.HTML `json:"-"` // hashed as it is for the page cache (see render)
+	Body                                                             template.HTML
 	Reasons                                                          []reasonView
 	Factors                                                          []factorView
 	Models                                                           []modelView

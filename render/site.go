@@ -7,12 +7,12 @@ package render
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"hash/maphash"
 	"html/template"
 	"io/fs"
 	"math"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -364,21 +364,14 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 		h.SetSeed(c.seed)
 		h.Write(b.tmplKey)
 		h.WriteString(name + "\x00" + out + "\x00")
-		enc := json.NewEncoder(&h)
-		enc.SetEscapeHTML(false) // only hashed: no need to escape HTML
-		if p.Demand != nil {
-			// The body is long and needs no encoding to be hashed.
-			h.WriteString(string(p.Demand.Body))
-		}
-		if err := enc.Encode(p); err == nil {
-			key = h.Sum64()
-			c.mu.Lock()
-			hit, ok := c.m[out]
-			c.mu.Unlock()
-			if ok && hit.key == key {
-				b.put(out, hit.data)
-				return nil
-			}
+		hashValue(&h, reflect.ValueOf(p))
+		key = h.Sum64()
+		c.mu.Lock()
+		hit, ok := c.m[out]
+		c.mu.Unlock()
+		if ok && hit.key == key {
+			b.put(out, hit.data)
+			return nil
 		}
 	}
 	var buf bytes.Buffer
@@ -386,7 +379,7 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 		return fmt.Errorf("rendering %s: %w", out, err)
 	}
 	b.put(out, buf.Bytes())
-	if c := b.opt.Pages; c != nil && key != 0 {
+	if c := b.opt.Pages; c != nil {
 		c.mu.Lock()
 		c.m[out] = cachedPage{key: key, data: buf.Bytes()}
 		c.mu.Unlock()
