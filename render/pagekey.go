@@ -3,7 +3,6 @@ package render
 import (
 	"cmp"
 	"encoding/binary"
-	"fmt"
 	"hash/maphash"
 	"math"
 	"reflect"
@@ -37,8 +36,9 @@ func exportedFields(t reflect.Type) []int {
 // order (templates see no others), the entries of maps in key order, and
 // what pointers point to. Unlike encoding the data as JSON it neither
 // escapes nor builds any text: demand serve hashes the data of every page
-// of the site on every rebuild.
-func hashValue(h *maphash.Hash, v reflect.Value) {
+// of the site on every rebuild. It reports false for data it cannot hash
+// (functions, channels, keys of other kinds), which is then not cached.
+func hashValue(h *maphash.Hash, v reflect.Value) bool {
 	var b [8]byte
 	num := func(x uint64) {
 		binary.LittleEndian.PutUint64(b[:], x)
@@ -63,49 +63,65 @@ func hashValue(h *maphash.Hash, v reflect.Value) {
 	case reflect.Slice, reflect.Array:
 		num(uint64(v.Len()))
 		for i := 0; i < v.Len(); i++ {
-			hashValue(h, v.Index(i))
+			if !hashValue(h, v.Index(i)) {
+				return false
+			}
 		}
 	case reflect.Struct:
 		if v.Type() == timeType {
 			t := v.Interface().(time.Time)
 			num(uint64(t.UnixNano()))
 			h.WriteString(t.Location().String())
-			return
+			return true
 		}
 		for _, i := range exportedFields(v.Type()) {
-			hashValue(h, v.Field(i))
+			if !hashValue(h, v.Field(i)) {
+				return false
+			}
 		}
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
 			h.WriteByte(0)
-			return
+			return true
 		}
 		h.WriteByte(1)
-		hashValue(h, v.Elem())
+		return hashValue(h, v.Elem())
 	case reflect.Map:
 		keys := v.MapKeys()
+		for _, k := range keys {
+			if !orderedKey(k.Kind()) {
+				return false
+			}
+		}
 		slices.SortFunc(keys, compareKeys)
 		num(uint64(len(keys)))
 		for _, k := range keys {
-			hashValue(h, k)
-			hashValue(h, v.MapIndex(k))
+			if !hashValue(h, k) || !hashValue(h, v.MapIndex(k)) {
+				return false
+			}
 		}
 	default:
-		// Page data holds no functions or channels; one that did would
-		// be a mistake to find at once, not a page to cache wrongly.
-		panic(fmt.Sprintf("page data cannot hold a %s", v.Type()))
+		return false
 	}
+	return true
 }
 
-// compareKeys orders map keys of page data (strings or numbers).
+func orderedKey(k reflect.Kind) bool {
+	switch k {
+	case reflect.String, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return true
+	}
+	return false
+}
+
+// compareKeys orders map keys of the kinds orderedKey accepts.
 func compareKeys(a, b reflect.Value) int {
 	switch a.Kind() {
 	case reflect.String:
 		return cmp.Compare(a.String(), b.String())
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		return cmp.Compare(a.Int(), b.Int())
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return cmp.Compare(a.Uint(), b.Uint())
 	}
-	panic(fmt.Sprintf("page data cannot have %s map keys", a.Type()))
+	return cmp.Compare(a.Uint(), b.Uint())
 }

@@ -358,20 +358,24 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 		p.Site.Date = b.in.Date.UTC().Format("2006-01-02")
 	}
 	var key uint64
+	cacheable := b.opt.Pages != nil
 	if c := b.opt.Pages; c != nil {
 		// The page is a pure function of its data and the templates.
 		var h maphash.Hash
 		h.SetSeed(c.seed)
 		h.Write(b.tmplKey)
 		h.WriteString(name + "\x00" + out + "\x00")
-		hashValue(&h, reflect.ValueOf(p))
-		key = h.Sum64()
-		c.mu.Lock()
-		hit, ok := c.m[out]
-		c.mu.Unlock()
-		if ok && hit.key == key {
-			b.put(out, hit.data)
-			return nil
+		if hashValue(&h, reflect.ValueOf(p)) {
+			key = h.Sum64()
+			c.mu.Lock()
+			hit, ok := c.m[out]
+			c.mu.Unlock()
+			if ok && hit.key == key {
+				b.put(out, hit.data)
+				return nil
+			}
+		} else {
+			cacheable = false
 		}
 	}
 	var buf bytes.Buffer
@@ -379,7 +383,7 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 		return fmt.Errorf("rendering %s: %w", out, err)
 	}
 	b.put(out, buf.Bytes())
-	if c := b.opt.Pages; c != nil {
+	if c := b.opt.Pages; cacheable {
 		c.mu.Lock()
 		c.m[out] = cachedPage{key: key, data: buf.Bytes()}
 		c.mu.Unlock()
