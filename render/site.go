@@ -12,7 +12,6 @@ import (
 	"html/template"
 	"io/fs"
 	"math"
-	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -361,12 +360,8 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 	cacheable := b.opt.Pages != nil
 	if c := b.opt.Pages; c != nil {
 		// The page is a pure function of its data and the templates.
-		var h maphash.Hash
-		h.SetSeed(c.seed)
-		h.Write(b.tmplKey)
-		h.WriteString(name + "\x00" + out + "\x00")
-		if hashValue(&h, reflect.ValueOf(p)) {
-			key = h.Sum64()
+		if k, ok := pageKey(c.seed, string(b.tmplKey)+"\x00"+name+"\x00"+out, p); ok {
+			key = k
 			c.mu.Lock()
 			hit, ok := c.m[out]
 			c.mu.Unlock()
