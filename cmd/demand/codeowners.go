@@ -34,14 +34,11 @@ func runCodeowners(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "demand codeowners: --check and --write exclude each other")
 		return exitUsage
 	}
-	l, code := load(e, "codeowners", dir, "")
+	l, code := loadClean(e, "codeowners", dir, "")
 	if l == nil {
 		return code
 	}
 	defer l.close()
-	if !l.requireClean(e, "codeowners", dir) {
-		return exitFindings
-	}
 	block := codeowners.Block(l.snap, rank.Rank(l.snap), repoRelDir(dir), tier, owners)
 	if !check && !write {
 		fmt.Fprint(e.stdout, block)

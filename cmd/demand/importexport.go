@@ -50,14 +50,11 @@ func runImport(e *env, args []string) int {
 			return exitUsage
 		}
 	}
-	l, code := load(e, "import", dir, "")
+	l, code := loadClean(e, "import", dir, "")
 	if l == nil {
 		return code
 	}
 	defer l.close()
-	if !l.requireClean(e, "import", dir) {
-		return exitFindings
-	}
 	listed, _ := l.dir.List()
 	rows, problems := csvimport.Plan(l.snap, listed, data, m)
 	if len(problems) > 0 {
@@ -107,14 +104,11 @@ func runExport(e *env, args []string) int {
 	if !oneOf(e, "export", "format", format, []string{"csv", "json"}) || !oneOf(e, "export", "audience", audience, []string{render.Internal, render.Public}) {
 		return exitUsage
 	}
-	l, code := load(e, "export", dir, "")
+	l, code := loadClean(e, "export", dir, "")
 	if l == nil {
 		return code
 	}
 	defer l.close()
-	if !l.requireClean(e, "export", dir) {
-		return exitFindings
-	}
 	in := render.Input{Snapshot: l.snap, Ranking: rank.Rank(l.snap)}
 	quiet := &env{stdout: e.stdout, stderr: io.Discard}
 	if res, _, _ := walkHistory(context.Background(), quiet, "export", dir, "", false, func() *rank.Ranking { return in.Ranking }, nil); res != nil {

@@ -64,14 +64,11 @@ func runRank(e *env, args []string) int {
 }
 
 func (o *rankOptions) run(e *env) int {
-	l, code := load(e, "rank", o.dir, o.at)
+	l, code := loadClean(e, "rank", o.dir, o.at)
 	if l == nil {
 		return code
 	}
 	defer l.close()
-	if !l.requireClean(e, "rank", o.dir) {
-		return exitFindings
-	}
 	rk := rank.Rank(l.snap)
 	switch {
 	case o.explain != "":

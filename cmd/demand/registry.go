@@ -17,6 +17,20 @@ type loaded struct {
 // On failure it prints the reason and returns the exit code.
 func load(e *env, cmd, dir, rev string) (*loaded, int) { return loadCached(e, cmd, dir, rev, nil) }
 
+// loadClean is load for commands that need a registry without errors: it
+// prints them and returns exitFindings when there are any.
+func loadClean(e *env, cmd, dir, rev string) (*loaded, int) {
+	l, code := load(e, cmd, dir, rev)
+	if l == nil {
+		return nil, code
+	}
+	if !l.requireClean(e, cmd, dir) {
+		l.close()
+		return nil, exitFindings
+	}
+	return l, exitOK
+}
+
 // loadCached is load, reusing files parsed before (see registry.ParseCache).
 func loadCached(e *env, cmd, dir, rev string, cache *registry.ParseCache) (*loaded, int) {
 	var src registry.Source
