@@ -89,6 +89,21 @@ func NewPageCache() *PageCache {
 	return &PageCache{seed: maphash.MakeSeed(), m: map[string]cachedPage{}, texts: map[textKey]madeText{}}
 }
 
+// page returns the page at out if it was rendered from data with this key.
+func (c *PageCache) page(out string, key uint64) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	hit, ok := c.m[out]
+	return hit.data, ok && hit.key == key
+}
+
+// keep records the page at out, rendered from data with this key.
+func (c *PageCache) keep(out string, key uint64, data []byte) {
+	c.mu.Lock()
+	c.m[out] = cachedPage{key: key, data: data}
+	c.mu.Unlock()
+}
+
 // startBuild begins a build's generation of texts.
 func (c *PageCache) startBuild() {
 	c.mu.Lock()
@@ -356,21 +371,15 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 	if !b.in.Date.IsZero() {
 		p.Site.Date = b.in.Date.UTC().Format("2006-01-02")
 	}
+	// The page is a pure function of its data and the templates.
+	c := b.opt.Pages
 	var key uint64
-	cacheable := b.opt.Pages != nil
-	if c := b.opt.Pages; c != nil {
-		// The page is a pure function of its data and the templates.
-		if k, ok := pageKey(c.seed, string(b.tmplKey)+"\x00"+name+"\x00"+out, p); ok {
-			key = k
-			c.mu.Lock()
-			hit, ok := c.m[out]
-			c.mu.Unlock()
-			if ok && hit.key == key {
-				b.put(out, hit.data)
-				return nil
-			}
-		} else {
-			cacheable = false
+	cacheable := false
+	if c != nil {
+		key, cacheable = pageKey(c.seed, string(b.tmplKey)+"\x00"+name+"\x00"+out, p)
+		if data, ok := c.page(out, key); cacheable && ok {
+			b.put(out, data)
+			return nil
 		}
 	}
 	var buf bytes.Buffer
@@ -378,10 +387,8 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 		return fmt.Errorf("rendering %s: %w", out, err)
 	}
 	b.put(out, buf.Bytes())
-	if c := b.opt.Pages; cacheable {
-		c.mu.Lock()
-		c.m[out] = cachedPage{key: key, data: buf.Bytes()}
-		c.mu.Unlock()
+	if cacheable {
+		c.keep(out, key, buf.Bytes())
 	}
 	return nil
 }
