@@ -37,13 +37,35 @@ type Options struct {
 	Memo *Memo
 }
 
-// Memo holds the commits and the result of the last walk (see
-// Options.Memo).
+// Memo holds the result of the last walk (see Options.Memo).
 type Memo struct {
 	mu     sync.Mutex
-	key    string
-	cache  *historyCache
-	result *Result // of the last walk, before pending edits and SLA
+	key    string  // the cache key of the config it was walked with
+	result *Result // before pending edits and SLA
+}
+
+// last returns the last walk's result for a cache key, or nil.
+func (m *Memo) last(key string) *Result {
+	if m == nil {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.key != key {
+		return nil
+	}
+	return m.result
+}
+
+// keep records a walk's result, as it stands before callers change it.
+func (m *Memo) keep(key string, res *Result) {
+	if m == nil {
+		return
+	}
+	c := res.clone()
+	m.mu.Lock()
+	m.key, m.result = key, c
+	m.mu.Unlock()
 }
 
 // clone copies a result so that AddPending and ComputeSLA, which set
@@ -188,17 +210,14 @@ func Walk(ctx context.Context, repo *registry.Repo, opts Options) (*Result, erro
 
 	key := cacheKey(repo, opts.Config)
 	var cache *historyCache
-	fromMemo := false
-	if opts.Memo != nil {
-		opts.Memo.mu.Lock()
-		if opts.Memo.key == key {
-			cache, fromMemo = opts.Memo.cache, true
-			if last := opts.Memo.result; last != nil && last.Head == res.Head {
-				opts.Memo.mu.Unlock()
-				return last.clone(), nil // the same commit: the same history
-			}
+	if last := opts.Memo.last(key); last != nil {
+		if last.Head == res.Head {
+			return last.clone(), nil // the same commit: the same history
 		}
-		opts.Memo.mu.Unlock()
+		cache = &historyCache{recs: make(map[plumbing.Hash]*commitRec, len(last.recs))}
+		for _, r := range last.recs {
+			cache.recs[r.Hash] = r
+		}
 	}
 	if cache == nil && opts.CacheDir != "" {
 		cache = loadCache(opts.CacheDir, key)
@@ -225,22 +244,6 @@ func Walk(ctx context.Context, repo *registry.Repo, opts Options) (*Result, erro
 		return nil, err
 	}
 	propagateConfig(res.recs, recs)
-	if opts.Memo != nil && (res.Walked > 0 || !fromMemo) {
-		c := &historyCache{recs: make(map[plumbing.Hash]*commitRec, len(res.recs))}
-		for _, r := range res.recs {
-			c.recs[r.Hash] = r
-		}
-		opts.Memo.mu.Lock()
-		opts.Memo.key, opts.Memo.cache = key, c
-		opts.Memo.mu.Unlock()
-	}
-	defer func() {
-		if opts.Memo != nil {
-			opts.Memo.mu.Lock()
-			opts.Memo.result = res.clone()
-			opts.Memo.mu.Unlock()
-		}
-	}()
 	if opts.CacheDir != "" && res.Walked > 0 {
 		if err := saveCache(opts.CacheDir, key, res.recs); err != nil && opts.Progress != nil {
 			fmt.Fprintf(opts.Progress, "history: cache not written: %v\n", err)
@@ -263,6 +266,7 @@ func Walk(ctx context.Context, repo *registry.Repo, opts Options) (*Result, erro
 			}
 		}
 	}
+	opts.Memo.keep(key, res)
 	return res, nil
 }
 
