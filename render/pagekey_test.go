@@ -21,7 +21,7 @@ type keyData struct {
 }
 
 func keyOf(seed maphash.Seed, v any) uint64 {
-	k, ok := pageKey(seed, "page.html", v)
+	k, ok := pageKey(seed, "page.html\x00index.html", v)
 	if !ok {
 		return 0
 	}
@@ -62,4 +62,5 @@ func TestPageKey(t *testing.T) {
 	// What cannot be hashed is not cached.
 	assert.Zero(t, keyOf(seed, struct{ F func() }{func() {}}))
 	assert.Zero(t, keyOf(seed, struct{ C chan int }{make(chan int)}))
+	assert.Zero(t, keyOf(seed, map[any]int{1.5: 1}))
 }
