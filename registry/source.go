@@ -64,7 +64,7 @@ func OpenDir(dir string) (*DirSource, error) {
 		return nil, err
 	}
 	if !st.IsDir() {
-		return nil, fmt.Errorf("%s is not a folder", dir)
+		return nil, fmt.Errorf("registry folder %s is not a folder (pass --dir to name the folder of demand files)", dir)
 	}
 	r, err := os.OpenRoot(dir)
 	if err != nil {

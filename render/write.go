@@ -47,7 +47,7 @@ func NewSiteWriter(out string) (*SiteWriter, error) {
 	out = filepath.Clean(out)
 	if st, err := os.Stat(out); err == nil {
 		if !st.IsDir() {
-			return nil, fmt.Errorf("%s exists and is not a folder", out)
+			return nil, fmt.Errorf("%s exists and is not a folder; choose another --out", out)
 		}
 		entries, err := os.ReadDir(out)
 		if err != nil {
