@@ -1,19 +1,24 @@
 package history
 
 // recent keeps what a walk used lately, in two generations of at most size
-// entries each: when the newer is full it becomes the older, and the older
-// is dropped; an entry found in the older moves to the newer. A walk needs
-// a blob's parse again soon (the next commit that changes the same file)
-// or hardly ever, and a registry's history holds hundreds of thousands of
-// versions: keeping them all made every garbage collection of the walk
-// scan them.
+// units each (an entry weighs one unit, or what weigh says): when the newer
+// is full it becomes the older, and the older is dropped; an entry found in
+// the older moves to the newer. A walk needs a blob's parse again soon (the
+// next commit that changes the same file) or hardly ever, and a registry's
+// history holds hundreds of thousands of versions: keeping them all made
+// every garbage collection of the walk scan them.
 type recent[K comparable, V any] struct {
-	size     int
+	size, n  int
+	weigh    func(V) int
 	cur, old map[K]V
 }
 
 func newRecent[K comparable, V any](size int) *recent[K, V] {
-	return &recent[K, V]{size: size, cur: make(map[K]V)}
+	return newRecentWeighed[K, V](size, nil)
+}
+
+func newRecentWeighed[K comparable, V any](size int, weigh func(V) int) *recent[K, V] {
+	return &recent[K, V]{size: size, weigh: weigh, cur: make(map[K]V)}
 }
 
 func (r *recent[K, V]) get(k K) (V, bool) {
@@ -28,8 +33,13 @@ func (r *recent[K, V]) get(k K) (V, bool) {
 }
 
 func (r *recent[K, V]) put(k K, v V) {
-	if len(r.cur) >= r.size {
-		r.old, r.cur = r.cur, make(map[K]V, r.size)
+	w := 1
+	if r.weigh != nil {
+		w = r.weigh(v)
+	}
+	if r.n+w > r.size && len(r.cur) > 0 {
+		r.old, r.cur, r.n = r.cur, make(map[K]V, len(r.cur)), 0
 	}
 	r.cur[k] = v
+	r.n += w
 }

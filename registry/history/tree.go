@@ -47,16 +47,14 @@ func nextEntry(data []byte) (e entry, rest []byte, err error) {
 
 // trees reads raw tree objects and keeps recent ones: a walk reads each
 // tree as a commit's, then again as the next commit's parent. Tree data is
-// parsed in place, never copied into per-entry values, and where go-git
-// holds a tree's content in memory it is not copied at all: a folder of
+// parsed in place, never copied into per-entry values: a folder of
 // thousands of demands makes every tree large, and the walk reads one per
 // commit. Tree data is never written to.
 type trees struct {
-	s       storer.EncodedObjectStorer
-	objects *objectCache // the store's delta-base cache, told of each tree read (nil: go-git's own)
-	packs   *packs       // pack files read directly (nil: through the store)
-	cache   map[plumbing.Hash][]byte
-	order   []plumbing.Hash
+	s     storer.EncodedObjectStorer
+	packs *packs // pack files read directly (nil: through the store)
+	cache map[plumbing.Hash][]byte
+	order []plumbing.Hash
 }
 
 func newTrees(s storer.EncodedObjectStorer) *trees {
@@ -78,40 +76,49 @@ func (t *trees) read(h plumbing.Hash) ([]byte, error) {
 	if data, ok := t.cache[h]; ok {
 		return data, nil
 	}
-	obj, err := t.object(h, plumbing.TreeObject)
+	data, err := t.object(h, plumbing.TreeObject, -1)
 	if err != nil {
 		return nil, fmt.Errorf("reading tree %s: %w", h, err)
-	}
-	data, err := content(obj)
-	if err == nil && int64(len(data)) != obj.Size() {
-		err = io.ErrUnexpectedEOF
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading tree %s: %w", h, err)
-	}
-	if t.objects != nil {
-		t.objects.claim(h, plumbing.TreeObject, data)
 	}
 	t.cache[h] = data
 	t.order = append(t.order, h)
 	return data, nil
 }
 
-// object reads an object of a type from the packs, else from the store.
-func (t *trees) object(h plumbing.Hash, typ plumbing.ObjectType) (plumbing.EncodedObject, error) {
+// errTooLarge says an object is larger than a reader asked for.
+var errTooLarge = errors.New("object too large")
+
+// object reads the content of an object of a type from the packs, else
+// from the store; errTooLarge (content nil) for one larger than max bytes,
+// when max is not negative. The content is never to be written to.
+func (t *trees) object(h plumbing.Hash, typ plumbing.ObjectType, max int64) ([]byte, error) {
 	if t.packs != nil {
-		obj, err := t.packs.get(h)
+		o, err := t.packs.get(h)
 		if err == nil {
-			if obj.Type() != typ {
+			if o.typ != typ {
 				return nil, plumbing.ErrObjectNotFound
 			}
-			return obj, nil
+			if max >= 0 && int64(len(o.data)) > max {
+				return nil, errTooLarge
+			}
+			return o.data, nil
 		}
-		if !errors.Is(err, plumbing.ErrObjectNotFound) {
+		if !errors.Is(err, errNotHere) {
 			return nil, err
 		}
 	}
-	return t.s.EncodedObject(typ, h)
+	obj, err := t.s.EncodedObject(typ, h)
+	if err != nil {
+		return nil, err
+	}
+	if max >= 0 && obj.Size() > max {
+		return nil, errTooLarge
+	}
+	data, err := content(obj)
+	if err == nil && int64(len(data)) != obj.Size() {
+		err = io.ErrUnexpectedEOF
+	}
+	return data, err
 }
 
 // content returns an object's content. An object go-git holds in memory

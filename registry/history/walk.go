@@ -503,16 +503,13 @@ func (w *walker) diffEvents(changes []fileChange) ([]event, error) {
 func (w *walker) parse(p string, h plumbing.Hash) (*parsed, error) {
 	x, ok := w.blobs.get(h)
 	if !ok {
-		blob, err := w.trees.object(h, plumbing.BlobObject)
-		if err != nil {
+		data, err := w.trees.object(h, plumbing.BlobObject, w.cfg.Files.MaxSize)
+		switch {
+		case errors.Is(err, errTooLarge):
+			x = &parsed{Fields: map[string]string{}}
+		case err != nil:
 			return nil, fmt.Errorf("reading %s: %w", p, err)
-		}
-		x = &parsed{Fields: map[string]string{}}
-		if blob.Size() <= w.cfg.Files.MaxSize {
-			data, err := content(blob)
-			if err != nil {
-				return nil, fmt.Errorf("reading %s: %w", p, err)
-			}
+		default:
 			x = w.parseData(p, data)
 		}
 		w.blobs.put(h, x)
@@ -633,21 +630,20 @@ func walkParallel(ctx context.Context, repo *registry.Repo, opts Options, todo [
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			oc := newObjectCache()
-			st, err := repo.ObjectStore(oc)
+			st, err := repo.ObjectStore(nil)
 			if err != nil {
 				errs[k] = err
 				return
 			}
 			defer st.Close()
-			pk, err := openPacks(repo, oc)
+			pk, err := openPacks(repo)
 			if err != nil {
 				errs[k] = err
 				return
 			}
 			defer pk.close()
 			w := newWalker(repo, st, opts.Config)
-			w.roots, w.trees.objects, w.trees.packs = roots, oc, pk
+			w.roots, w.trees.packs = roots, pk
 			for {
 				r := runs - 1 - int(next.Add(1)-1)
 				if r < 0 {
