@@ -161,6 +161,7 @@ type builder struct {
 	files   map[string][]byte
 	tagFile map[string]string // tag (lower case) → its page's file name
 	labels  *cardLabels
+	cards   cardMemo
 	reverse map[string]*reverseLinks
 	tmplKey []byte     // a hash of the templates, for the page cache
 	mu      sync.Mutex // guards files while pages render in parallel
@@ -187,7 +188,10 @@ func newBuilder(in Input, opt Options) (*builder, error) {
 	if b.strings, err = catalog(opt.Templates, b.lang); err != nil {
 		return nil, err
 	}
-	funcs := template.FuncMap{"t": b.t}
+	funcs := template.FuncMap{"t": b.t, "card": b.cards.html}
+	if b.cards.t, err = template.New("card.html").Funcs(funcs).ParseFS(opt.Templates, "card.html"); err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
 	b.pages = map[string]*template.Template{}
 	for _, p := range pageTemplates {
 		t, err := template.New("base.html").Funcs(funcs).ParseFS(opt.Templates, "base.html", "card.html", p)
@@ -332,6 +336,37 @@ type card struct {
 	SegmentLabel, Score, SLA, SLALabel        string
 	Tier, Age                                 int
 	Internal                                  bool
+}
+
+// cardMemo keeps each card rendered once: a demand's card shows on the
+// tier board, the status board and each of its tag and customer pages,
+// most of them alike. Page templates call {{card .}}: the "card" template
+// of card.html.
+type cardMemo struct {
+	t  *template.Template
+	mu sync.Mutex
+	m  map[card]template.HTML
+}
+
+func (m *cardMemo) html(c card) (template.HTML, error) {
+	m.mu.Lock()
+	h, ok := m.m[c]
+	m.mu.Unlock()
+	if ok {
+		return h, nil
+	}
+	var buf strings.Builder
+	if err := m.t.ExecuteTemplate(&buf, "card", c); err != nil {
+		return "", err
+	}
+	h = template.HTML(buf.String()) // escaped by the card template itself
+	m.mu.Lock()
+	if m.m == nil {
+		m.m = map[card]template.HTML{}
+	}
+	m.m[c] = h
+	m.mu.Unlock()
+	return h, nil
 }
 
 type tierView struct {
