@@ -70,6 +70,9 @@ type PageCache struct {
 	// Texts by kind and file, of this build and of the one before: a
 	// text no build uses is dropped after one build.
 	texts, prev map[textKey]madeText
+	// Cards by their link (one per demand and folder depth), with the key
+	// of the data and templates they were rendered from.
+	cards map[string]madeText
 }
 
 type textKey struct{ kind, name string }
@@ -86,7 +89,7 @@ type cachedPage struct {
 
 // NewPageCache makes an empty page cache.
 func NewPageCache() *PageCache {
-	return &PageCache{seed: maphash.MakeSeed(), m: map[string]cachedPage{}, texts: map[textKey]madeText{}}
+	return &PageCache{seed: maphash.MakeSeed(), m: map[string]cachedPage{}, texts: map[textKey]madeText{}, cards: map[string]madeText{}}
 }
 
 // page returns the page at out if it was rendered from data with this key.
@@ -209,6 +212,7 @@ func newBuilder(in Input, opt Options) (*builder, error) {
 	if opt.Pages != nil {
 		b.tmplKey = TemplatesKey(opt.Templates)
 		opt.Pages.startBuild()
+		b.cards.pages, b.cards.tmpl = opt.Pages, string(b.tmplKey)
 	}
 	b.labels = &cardLabels{Score: b.t("score"), Segment: b.t("segment"), SLA: b.t("sla"), Age: b.t("age"), Days: b.t("days"), Internal: b.t("internal")}
 	b.reverse = map[string]*reverseLinks{}
@@ -341,25 +345,49 @@ type card struct {
 // cardMemo keeps each card rendered once: a demand's card shows on the
 // tier board, the status board and each of its tag and customer pages,
 // most of them alike. Page templates call {{card .}}: the "card" template
-// of card.html.
+// of card.html. With a page cache (demand serve), cards are kept from one
+// build to the next, so that a board of thousands of cards where one
+// changed renders one.
 type cardMemo struct {
-	t  *template.Template
-	mu sync.Mutex
-	m  map[card]template.HTML
+	t     *template.Template
+	pages *PageCache
+	tmpl  string // the templates' key, with the page cache
+	mu    sync.Mutex
+	m     map[card]template.HTML
 }
 
 func (m *cardMemo) html(c card) (template.HTML, error) {
+	if m.pages != nil {
+		if key, ok := pageKey(m.pages.seed, m.tmpl, c); ok {
+			src := strconv.FormatUint(key, 16)
+			p := m.pages
+			p.mu.Lock()
+			kept, ok := p.cards[c.URL]
+			p.mu.Unlock()
+			if ok && kept.src == src {
+				return template.HTML(kept.out), nil // escaped by the card template itself
+			}
+			s, err := m.render(c)
+			if err != nil {
+				return "", err
+			}
+			p.mu.Lock()
+			p.cards[c.URL] = madeText{src, s}
+			p.mu.Unlock()
+			return template.HTML(s), nil
+		}
+	}
 	m.mu.Lock()
 	h, ok := m.m[c]
 	m.mu.Unlock()
 	if ok {
 		return h, nil
 	}
-	var buf strings.Builder
-	if err := m.t.ExecuteTemplate(&buf, "card", c); err != nil {
+	s, err := m.render(c)
+	if err != nil {
 		return "", err
 	}
-	h = template.HTML(buf.String()) // escaped by the card template itself
+	h = template.HTML(s)
 	m.mu.Lock()
 	if m.m == nil {
 		m.m = map[card]template.HTML{}
@@ -367,6 +395,12 @@ func (m *cardMemo) html(c card) (template.HTML, error) {
 	m.m[c] = h
 	m.mu.Unlock()
 	return h, nil
+}
+
+func (m *cardMemo) render(c card) (string, error) {
+	var buf strings.Builder
+	err := m.t.ExecuteTemplate(&buf, "card", c)
+	return buf.String(), err
 }
 
 type tierView struct {
@@ -579,6 +613,15 @@ func (b *builder) build() (map[string][]byte, error) {
 		for p := range c.m {
 			if _, ok := b.files[p]; !ok {
 				delete(c.m, p) // a page that is gone
+			}
+		}
+		shown := map[string]bool{}
+		for _, id := range order {
+			shown[cards[id].URL] = true
+		}
+		for url := range c.cards {
+			if !shown[strings.TrimPrefix(url, "../")] {
+				delete(c.cards, url) // a demand gone or hidden
 			}
 		}
 		c.mu.Unlock()

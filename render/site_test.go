@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -338,4 +339,23 @@ func TestPageCache(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
 	assert.Contains(t, string(got["demands/D-0002.html"]), "A new paragraph.")
+	// Cards are kept between builds by their data and the templates: a
+	// changed card template reaches every board and tag page.
+	theme := fstest.MapFS{}
+	require.NoError(t, fs.WalkDir(templates.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(templates.FS, p)
+		theme[p] = &fstest.MapFile{Data: data}
+		return err
+	}))
+	theme["card.html"] = &fstest.MapFile{Data: []byte(`{{define "card"}}<li class="themed">{{.ID}} {{.Title}}</li>{{end}}`)}
+	want, err = Build(in3, Options{Templates: theme})
+	require.NoError(t, err)
+	got, err = Build(in3, Options{Templates: theme, Pages: cache})
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	assert.Contains(t, string(got["index.html"]), `<li class="themed">D-0002 报表导出 Excel 和 PDF</li>`)
+	assert.Contains(t, string(got["status.html"]), `<li class="themed">`)
 }

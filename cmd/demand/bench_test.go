@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 )
 
@@ -13,7 +14,9 @@ import (
 // the parse cache), ranked, its history read and the site rendered
 // (unchanged pages come from the page cache). It runs in the registry
 // repository DEMAND_BENCH_REPO names; scripts/bench-serve.sh makes one with
-// a long history.
+// a long history. "body" adds a line to the demand's text (its page
+// changes); "title" changes its title, so that its card changes on the
+// tier and status boards and its tag and customer pages too.
 func BenchmarkServeRebuild(b *testing.B) {
 	repo := os.Getenv("DEMAND_BENCH_REPO")
 	if repo == "" {
@@ -30,22 +33,33 @@ func BenchmarkServeRebuild(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { os.WriteFile(edited, orig, 0o644) })
-	o := &serveOptions{buildOptions: buildOptions{dir: "demands", audience: "internal"}}
-	e := &env{stdout: io.Discard, stderr: io.Discard}
-	newSiteServer(o, e)
-	if s, _ := o.site(e, io.Discard); s == nil {
-		b.Fatal("the first build failed")
+	title := regexp.MustCompile(`(?m)^title: .*$`)
+	edits := map[string]func(n int) []byte{
+		"body": func(n int) []byte { return fmt.Appendf(append([]byte(nil), orig...), "\nEdit %d.\n", n) },
+		"title": func(n int) []byte {
+			return title.ReplaceAll(orig, fmt.Appendf(nil, "title: Edited title %d", n))
+		},
 	}
-	n := 0
-	for b.Loop() {
-		n++
-		b.StopTimer()
-		if err := os.WriteFile(edited, fmt.Appendf(append([]byte(nil), orig...), "\nEdit %d.\n", n), 0o644); err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-		if s, _ := o.site(e, io.Discard); s == nil {
-			b.Fatal("rebuild failed")
-		}
+	for _, kind := range []string{"body", "title"} {
+		b.Run(kind, func(b *testing.B) {
+			o := &serveOptions{buildOptions: buildOptions{dir: "demands", audience: "internal"}}
+			e := &env{stdout: io.Discard, stderr: io.Discard}
+			newSiteServer(o, e)
+			if s, _ := o.site(e, io.Discard); s == nil {
+				b.Fatal("the first build failed")
+			}
+			n := 0
+			for b.Loop() {
+				n++
+				b.StopTimer()
+				if err := os.WriteFile(edited, edits[kind](n), 0o644); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				if s, _ := o.site(e, io.Discard); s == nil {
+					b.Fatal("rebuild failed")
+				}
+			}
+		})
 	}
 }
