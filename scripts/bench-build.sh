@@ -48,19 +48,31 @@ disableKinds = ["RSS", "sitemap"]
 [taxonomies]
 tag = "tags"
 TOML
+# The same project in Hugo's default configuration (enableGitInfo added):
+# tag and category pages, an RSS feed for every list page and a sitemap.
+default_dir="$work/repo/hugo-default"
+mkdir -p "$default_dir"
+cp -r "$hugo_dir/layouts" "$default_dir/"
+cat >"$default_dir/hugo.toml" <<TOML
+baseURL = "https://example.org/"
+title = "Demands"
+contentDir = "../demands"
+enableGitInfo = true
+TOML
 t() { /usr/bin/time -f "%e %M" "$@" 2>&1 >/dev/null | tail -1; }
 # Hugo and the cold build take turns, three rounds, so that both see the
 # same machine; each prints every round and the median.
-hugo_runs=() tags_runs=() cold_runs=()
+hugo_runs=() tags_runs=() default_runs=() cold_runs=()
 for round in 1 2 3; do
-  rm -rf "$work/hugo-out" "$work/hugo-tags-out" "$work/site"
+  rm -rf "$work/hugo-out" "$work/hugo-tags-out" "$work/hugo-default-out" "$work/site"
   read -r hugo_s hugo_kb < <(t "$hugo" --quiet -s "$hugo_dir" -d "$work/hugo-out")
   read -r tags_s tags_kb < <(t "$hugo" --quiet -s "$tags_dir" -d "$work/hugo-tags-out")
+  read -r default_s default_kb < <(t "$hugo" --quiet -s "$default_dir" -d "$work/hugo-default-out")
   read -r cold_s cold_kb < <(t "$work/demand" build --no-cache --out "$work/site")
-  hugo_runs+=("$hugo_s") tags_runs+=("$tags_s") cold_runs+=("$cold_s")
+  hugo_runs+=("$hugo_s") tags_runs+=("$tags_s") default_runs+=("$default_s") cold_runs+=("$cold_s")
 done
 median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
-hugo_s=$(median "${hugo_runs[@]}") tags_s=$(median "${tags_runs[@]}") cold_s=$(median "${cold_runs[@]}")
+hugo_s=$(median "${hugo_runs[@]}") tags_s=$(median "${tags_runs[@]}") default_s=$(median "${default_runs[@]}") cold_s=$(median "${cold_runs[@]}")
 grep -q 'Dev ' "$(find "$work/hugo-out" -name index.html -path '*d-00001*' | head -1)" || echo "warning: Hugo shows no git info"
 t "$work/demand" history --all --format json >/dev/null # fill the history cache
 read -r warm_s warm_kb < <(t "$work/demand" build --out "$work/site")
@@ -68,7 +80,8 @@ echo "x" >>"$(ls demands/D-00001-* | head -1)"
 read -r edit_s edit_kb < <(t "$work/demand" build --out "$work/site")
 echo "hugo --enableGitInfo ($(find "$work/hugo-out" -name '*.html' | wc -l) pages):   ${hugo_s} s median of ${hugo_runs[*]}, ${hugo_kb} KB"
 echo "hugo, tag pages on ($(find "$work/hugo-tags-out" -name '*.html' | wc -l) pages):   ${tags_s} s median of ${tags_runs[*]}, ${tags_kb} KB"
+echo "hugo, default configuration ($(find "$work/hugo-default-out" -type f | wc -l) files):   ${default_s} s median of ${default_runs[*]}, ${default_kb} KB"
 echo "demand build, cold (no history cache):   ${cold_s} s median of ${cold_runs[*]}, ${cold_kb} KB ($(find "$work/site" -name '*.html' | wc -l) pages)"
 echo "demand build, warm (cache, no change):   ${warm_s} s, ${warm_kb} KB (up-to-date check)"
 echo "demand build, warm (cache, one edit):    ${edit_s} s, ${edit_kb} KB (full render)"
-echo "cold / hugo: $(echo "scale=2; $cold_s / $hugo_s" | bc)   cold / hugo with tag pages: $(echo "scale=2; $cold_s / $tags_s" | bc)   warm / hugo: $(echo "scale=2; $warm_s / $hugo_s" | bc)"
+echo "cold / hugo: $(echo "scale=2; $cold_s / $hugo_s" | bc)   cold / hugo with tag pages: $(echo "scale=2; $cold_s / $tags_s" | bc)   cold / hugo default: $(echo "scale=2; $cold_s / $default_s" | bc)   warm / hugo: $(echo "scale=2; $warm_s / $hugo_s" | bc)"
