@@ -154,7 +154,7 @@ func (b *builder) demandView(id string, customers map[string]*groupView) (*deman
 		if effect == "none" {
 			effect = b.t("kano_none")
 		} else {
-			effect = strings.NewReplacer("floor", b.t("kano_floor"), "ceiling", b.t("kano_ceiling")).Replace(effect)
+			effect = b.kanoEffect.Replace(effect)
 		}
 		v.Models = append(v.Models, modelView{b.t("kano"), fmt.Sprintf("%s (%s): %s → %s", b.valueText("kano", x.Category), effect, num(x.Before), num(x.After))})
 	}

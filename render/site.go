@@ -165,9 +165,11 @@ type builder struct {
 	tagFile map[string]string // tag (lower case) → its page's file name
 	labels  *cardLabels
 	cards   cardMemo
-	reverse map[string]*reverseLinks
-	tmplKey []byte     // a hash of the templates, for the page cache
-	mu      sync.Mutex // guards files while pages render in parallel
+	// kanoEffect words a Kano effect ("floor", "ceiling") in the UI language.
+	kanoEffect *strings.Replacer
+	reverse    map[string]*reverseLinks
+	tmplKey    []byte     // a hash of the templates, for the page cache
+	mu         sync.Mutex // guards files while pages render in parallel
 }
 
 // reverseLinks are the links other demands make to one demand.
@@ -214,6 +216,7 @@ func newBuilder(in Input, opt Options) (*builder, error) {
 		opt.Pages.startBuild()
 		b.cards.pages, b.cards.tmpl = opt.Pages, string(b.tmplKey)
 	}
+	b.kanoEffect = strings.NewReplacer("floor", b.t("kano_floor"), "ceiling", b.t("kano_ceiling"))
 	b.labels = &cardLabels{Score: b.t("score"), Segment: b.t("segment"), SLA: b.t("sla"), Age: b.t("age"), Days: b.t("days"), Internal: b.t("internal")}
 	b.reverse = map[string]*reverseLinks{}
 	rev := func(id string) *reverseLinks {
@@ -720,15 +723,17 @@ func (b *builder) segmentLabel(seg string) string {
 
 func num(x float64) string { return strconv.FormatFloat(math.Round(x*100)/100, 'f', -1, 64) }
 
+// slaRank orders SLA states from the best to the worst.
+var slaRank = map[string]int{history.Breached: 4, history.Running: 3, history.Met: 2, history.Unknown: 1}
+
 // slaState is the state a card shows: the worst of the demand's nodes.
 func slaState(h *history.History) string {
 	if h == nil || h.SLA == nil {
 		return ""
 	}
-	rankOf := map[string]int{history.Breached: 4, history.Running: 3, history.Met: 2, history.Unknown: 1}
 	best := ""
 	for _, n := range h.SLA.Nodes {
-		if rankOf[n.State] > rankOf[best] {
+		if slaRank[n.State] > slaRank[best] {
 			best = n.State
 		}
 	}
