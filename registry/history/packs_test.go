@@ -25,16 +25,23 @@ func memObject(t *testing.T, typ plumbing.ObjectType, data []byte) *plumbing.Mem
 }
 
 // Every object of a repacked repository (trees and blobs stored as delta
-// chains among them) reads from the pack files as the store reads it, a
-// second time from what the pack keeps, and a missing one is not there.
+// chains among them, on bases named by offset or by hash) reads from the
+// pack files as the store reads it, a second time from what the pack
+// keeps, and a missing one is not there.
 func TestPacksReadAsStore(t *testing.T) {
+	for _, refDeltas := range []bool{false, true} {
+		t.Run(fmt.Sprintf("ref-deltas=%t", refDeltas), func(t *testing.T) { testPacksReadAsStore(t, refDeltas) })
+	}
+}
+
+func testPacksReadAsStore(t *testing.T, refDeltas bool) {
 	b := newBuilder(t)
 	for i := 1; i <= 40; i++ {
 		id := fmt.Sprintf("D-%04d", i%5+1)
 		b.write(fmt.Sprintf("demands/%s-a.md", id), demand(id, fmt.Sprintf("T%d", i), "new", "", strings.Repeat(fmt.Sprintf("line %d\n", i%3), 40+i)))
 		b.commit(fmt.Sprintf("c%d", i), 1+i%28)
 	}
-	require.NoError(t, b.repo.RepackObjects(&git.RepackConfig{}))
+	require.NoError(t, b.repo.RepackObjects(&git.RepackConfig{UseRefDeltas: refDeltas}))
 	repo, err := registry.OpenRepo(filepath.Join(b.dir, "demands"))
 	require.NoError(t, err)
 	pk, err := openPacks(repo)
@@ -57,13 +64,17 @@ func TestPacksReadAsStore(t *testing.T) {
 		n++
 		return nil
 	}))
+	want := plumbing.OFSDeltaObject
+	if refDeltas {
+		want = plumbing.REFDeltaObject
+	}
 	for _, f := range pk.files {
 		entries, err := f.idx.EntriesByOffset()
 		require.NoError(t, err)
 		for x, err := entries.Next(); err == nil; x, err = entries.Next() {
 			h, err := f.scan.SeekObjectHeader(int64(x.Offset))
 			require.NoError(t, err)
-			if h.Type == plumbing.OFSDeltaObject || h.Type == plumbing.REFDeltaObject {
+			if h.Type == want {
 				deltas++
 			}
 		}
