@@ -107,6 +107,8 @@ func (b *builder) valueText(name string, v any) string {
 // skipMeta are fields shown elsewhere on the page.
 var skipMeta = map[string]bool{"rice": true, "wsjf": true, "id": true, "title": true, "links": true, "requesters": true, "tier": true, "tier_override": true, "tags": true, "customer": true}
 
+// demandView makes what a demand's page shows. demand serve keeps the page
+// while demandKeyOf is unchanged: whatever this reads must be in that key.
 func (b *builder) demandView(id string, customers map[string]*groupView) (*demandView, error) {
 	d := b.in.Snapshot.Get(id)
 	r := b.in.Ranking.Get(id)

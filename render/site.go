@@ -83,7 +83,8 @@ type textKey struct{ kind, name string }
 type madeText struct{ src, out string }
 
 type cachedPage struct {
-	key  uint64
+	key  uint64    // the hash of the page's data
+	from demandKey // a demand's page: what its data was made from
 	data []byte
 }
 
@@ -92,18 +93,18 @@ func NewPageCache() *PageCache {
 	return &PageCache{seed: maphash.MakeSeed(), m: map[string]cachedPage{}, texts: map[textKey]madeText{}, cards: map[string]madeText{}}
 }
 
-// page returns the page at out if it was rendered from data with this key.
-func (c *PageCache) page(out string, key uint64) ([]byte, bool) {
+// page returns the page at out if it was made as match says.
+func (c *PageCache) page(out string, match func(cachedPage) bool) ([]byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	hit, ok := c.m[out]
-	return hit.data, ok && hit.key == key
+	return hit.data, ok && match(hit)
 }
 
-// keep records the page at out, rendered from data with this key.
-func (c *PageCache) keep(out string, key uint64, data []byte) {
+// keep records the page at out and what it was made from.
+func (c *PageCache) keep(out string, p cachedPage) {
 	c.mu.Lock()
-	c.m[out] = cachedPage{key: key, data: data}
+	c.m[out] = p
 	c.mu.Unlock()
 }
 
@@ -168,7 +169,11 @@ type builder struct {
 	// kanoEffect words a Kano effect ("floor", "ceiling") in the UI language.
 	kanoEffect *strings.Replacer
 	reverse    map[string]*reverseLinks
-	tmplKey    []byte     // a hash of the templates, for the page cache
+	tmplKey    []byte // a hash of the templates, for the page cache
+	// settings hashes what every demand page depends on (see demandKeyOf);
+	// settingsOK is false when it could not be hashed.
+	settings   string
+	settingsOK bool
 	mu         sync.Mutex // guards files while pages render in parallel
 }
 
@@ -213,6 +218,9 @@ func newBuilder(in Input, opt Options) (*builder, error) {
 	b.names = namesShown(b.cfg, opt.Audience)
 	if opt.Pages != nil {
 		b.tmplKey = TemplatesKey(opt.Templates)
+		b.settings, b.settingsOK = b.settingsKey()
+	}
+	if opt.Pages != nil {
 		opt.Pages.startBuild()
 		b.cards.pages, b.cards.tmpl = opt.Pages, string(b.tmplKey)
 	}
@@ -326,6 +334,9 @@ type page struct {
 	KPIs                   *kpiView
 	Changes                []change
 	Facets                 []facet
+	// from is what a demand's page was made from, kept with the page in
+	// the page cache (templates do not see it, nor does the page's key).
+	from demandKey
 }
 
 type siteInfo struct {
@@ -449,8 +460,9 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 	cacheable := false
 	if c != nil {
 		key, cacheable = pageKey(c.seed, string(b.tmplKey)+"\x00"+name+"\x00"+out, p)
-		if data, ok := c.page(out, key); cacheable && ok {
+		if data, ok := c.page(out, func(h cachedPage) bool { return h.key == key }); cacheable && ok {
 			b.put(out, data)
+			c.keep(out, cachedPage{key: key, from: p.from, data: data})
 			return nil
 		}
 	}
@@ -460,7 +472,7 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 	}
 	b.put(out, buf.Bytes())
 	if cacheable {
-		c.keep(out, key, buf.Bytes())
+		c.keep(out, cachedPage{key: key, from: p.from, data: buf.Bytes()})
 	}
 	return nil
 }
@@ -571,11 +583,19 @@ func (b *builder) build() (map[string][]byte, error) {
 		func() error {
 			return par.For(len(order), 0, func(i int) error {
 				id := order[i]
+				out := "demands/" + fileName(id)
+				from, keep := b.demandKeyOf(id, customers)
+				if keep {
+					if data, ok := b.opt.Pages.page(out, func(h cachedPage) bool { return h.from == from }); ok {
+						b.put(out, data)
+						return nil
+					}
+				}
 				dv, err := b.demandView(id, customers)
 				if err != nil {
 					return err
 				}
-				return b.render("demand.html", "demands/"+fileName(id), id+" "+dv.Title, "", page{Demand: dv})
+				return b.render("demand.html", out, id+" "+dv.Title, "", page{Demand: dv, from: from})
 			})
 		},
 		func() error { return b.search(order) },

@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -311,19 +310,7 @@ func TestPageCache(t *testing.T) {
 	assert.Equal(t, full, first)
 	assert.Equal(t, full, again)
 	// Change one demand: its page and the boards change, the cache follows.
-	edit := func(in Input, change func(d *registry.Demand)) Input {
-		var ds []*registry.Demand
-		for _, x := range in.Snapshot.Demands {
-			if x.ID == "D-0002" {
-				d := *x
-				change(&d)
-				x = &d
-			}
-			ds = append(ds, x)
-		}
-		snap := registry.NewSnapshot(in.Snapshot.Config, ds)
-		return Input{Snapshot: snap, Ranking: rank.Rank(snap), History: in.History, Commit: in.Commit, Date: in.Date}
-	}
+	edit := func(in Input, change func(d *registry.Demand)) Input { return withDemand(in, "D-0002", change) }
 	in2 := edit(in, func(d *registry.Demand) { d.Title = "报表导出 Excel 和 PDF" })
 	want, err := Build(in2, Options{Templates: templates.FS})
 	require.NoError(t, err)
@@ -341,16 +328,7 @@ func TestPageCache(t *testing.T) {
 	assert.Contains(t, string(got["demands/D-0002.html"]), "A new paragraph.")
 	// Cards are kept between builds by their data and the templates: a
 	// changed card template reaches every board and tag page.
-	theme := fstest.MapFS{}
-	require.NoError(t, fs.WalkDir(templates.FS, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := fs.ReadFile(templates.FS, p)
-		theme[p] = &fstest.MapFile{Data: data}
-		return err
-	}))
-	theme["card.html"] = &fstest.MapFile{Data: []byte(`{{define "card"}}<li class="themed">{{.ID}} {{.Title}}</li>{{end}}`)}
+	theme := themed(t, "card.html", `{{define "card"}}<li class="themed">{{.ID}} {{.Title}}</li>{{end}}`)
 	want, err = Build(in3, Options{Templates: theme})
 	require.NoError(t, err)
 	got, err = Build(in3, Options{Templates: theme, Pages: cache})

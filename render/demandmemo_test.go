@@ -1,0 +1,175 @@
+package render
+
+import (
+	"bytes"
+	"io/fs"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/history"
+	"github.com/demand-registry/demand/registry/rank"
+	"github.com/demand-registry/demand/templates"
+)
+
+// withDemand returns the input with one demand changed (parsed again, as
+// the parse cache does for an edited file) and the ranking made again.
+func withDemand(in Input, id string, change func(d *registry.Demand)) Input {
+	var ds []*registry.Demand
+	for _, x := range in.Snapshot.Demands {
+		if x.ID == id {
+			d := *x
+			change(&d)
+			x = &d
+		}
+		ds = append(ds, x)
+	}
+	snap := registry.NewSnapshot(in.Snapshot.Config, ds)
+	return Input{Snapshot: snap, Ranking: rank.Rank(snap), History: in.History, Commit: in.Commit, Date: in.Date}
+}
+
+// themed is the built-in template set with one file replaced.
+func themed(t *testing.T, name, text string) fstest.MapFS {
+	theme := fstest.MapFS{}
+	require.NoError(t, fs.WalkDir(templates.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(templates.FS, p)
+		theme[p] = &fstest.MapFile{Data: data}
+		return err
+	}))
+	theme[name] = &fstest.MapFile{Data: []byte(text)}
+	return theme
+}
+
+// withHistory returns the input with a copy of the histories (as each
+// build of demand serve has), one of them changed.
+func withHistory(in Input, id string, change func(h *history.History)) Input {
+	hs := map[string]*history.History{}
+	for k, h := range in.History {
+		c := *h
+		hs[k] = &c
+	}
+	h := hs[id]
+	if h == nil {
+		h = &history.History{ID: id}
+		hs[id] = h
+	}
+	change(h)
+	out := in
+	out.History = hs
+	return out
+}
+
+// A demand's page is kept between builds of demand serve while what it is
+// made from is unchanged, and made again when any of it changes: the
+// demand, its ranking, its history, the demands it links to or that link
+// to it, its customer and tag pages, the config, the language, the
+// templates, the audience and the commit. Kept pages are poisoned before
+// each edited build: every page the edit changes (in full builds) must be
+// made again, and pages it does not change must be the kept ones.
+func TestDemandMemo(t *testing.T) {
+	base := testInput(t)
+	theme := themed(t, "demand.html", `{{define "content"}}<p class="themed">{{.Demand.ID}}</p>{{end}}`)
+	std := Options{Templates: templates.FS}
+	edits := []struct {
+		name string
+		in   Input
+		opt  Options
+	}{
+		{"nothing", base, std},
+		{"title", withDemand(base, "D-0002", func(d *registry.Demand) { d.Title = "报表导出 PDF" }), std},
+		{"body", withDemand(base, "D-0002", func(d *registry.Demand) { d.Body += "\nMore.\n" }), std},
+		{"status", withDemand(base, "D-0002", func(d *registry.Demand) { d.Status = "triaged" }), std},
+		{"tag", withDemand(base, "D-0002", func(d *registry.Demand) { d.Tags = append(d.Tags, "新标签") }), std},
+		{"customer", withDemand(base, "D-0002", func(d *registry.Demand) { d.Customer.Name = "Contoso" }), std},
+		{"linked title", withDemand(base, "D-0003", func(d *registry.Demand) { d.Title = "Renamed platform work" }), std},
+		{"new link", withDemand(base, "D-0002", func(d *registry.Demand) { d.Links.Related = []string{"D-0003"} }), std},
+		{"hidden", withDemand(base, "D-0003", func(d *registry.Demand) { d.Visibility = "public" }), std},
+		{"commit subject", withHistory(base, "D-0001", func(h *history.History) {
+			h.Commits = append([]history.Commit(nil), h.Commits...)
+			h.Commits[0].Subject = "Start SSO, take two"
+		}), std},
+		{"sla", withHistory(base, "D-0001", func(h *history.History) {
+			sla := *h.SLA
+			sla.Nodes = append([]history.SLANode(nil), sla.Nodes...)
+			sla.Nodes[2].ElapsedDays = 9
+			h.SLA = &sla
+		}), std},
+		{"pending", withHistory(base, "D-0002", func(h *history.History) {
+			h.Pending = &history.Pending{Path: "demands/D-0002-export.md", Kind: "changed", Changes: []history.Change{{Field: "status", From: "new", To: "triaged"}}}
+		}), std},
+		{"pending on a history", withHistory(base, "D-0001", func(h *history.History) {
+			h.Pending = &history.Pending{Path: "demands/D-0001-sso.md", Kind: "changed", Changes: []history.Change{{Field: "owner", From: "li.wei", To: "ada"}}}
+		}), std},
+		// Another demand's edit that changes this one's ranking (D-0002
+		// inherits the tier of D-0001, which depends on it), its tag page
+		// ("#security" sorts first and takes the file name security.html)
+		// or its customer page.
+		{"inherited tier", withDemand(base, "D-0001", func(d *registry.Demand) {
+			d.Urgency, d.Importance = "long-term", "general"
+			d.Fields = map[string]any{}
+		}), std},
+		{"tag page renamed", withDemand(base, "D-0002", func(d *registry.Demand) { d.Tags = append(d.Tags, "#security") }), std},
+		{"customer page renamed", withDemand(base, "D-0003", func(d *registry.Demand) { d.Customer.Name = "#Northwind Bank" }), std},
+		{"head", func() Input { in := base; in.Commit = "3333333333333333333333333333333333333333"; return in }(), std},
+		{"config", func() Input {
+			cfg := *base.Snapshot.Config
+			cfg.Title = "Another title"
+			snap := registry.NewSnapshot(&cfg, base.Snapshot.Demands)
+			return Input{Snapshot: snap, Ranking: rank.Rank(snap), History: base.History, Commit: base.Commit, Date: base.Date}
+		}(), std},
+		{"language", base, Options{Templates: templates.FS, Lang: "zh-CN"}},
+		{"audience", base, Options{Templates: templates.FS, Audience: Public}},
+		{"templates", base, Options{Templates: theme}},
+	}
+	before, err := Build(base, std)
+	require.NoError(t, err)
+	poison := []byte("kept page")
+	for _, e := range edits {
+		t.Run(e.name, func(t *testing.T) {
+			cache := NewPageCache()
+			opt := std
+			opt.Pages = cache
+			_, err := Build(base, opt)
+			require.NoError(t, err)
+			demandPages := 0
+			for out, k := range cache.m {
+				if strings.HasPrefix(out, "demands/") {
+					k.data = poison
+					cache.m[out] = k
+					demandPages++
+				}
+			}
+			require.NotZero(t, demandPages, "demand pages are kept")
+			want, err := Build(e.in, e.opt)
+			require.NoError(t, err)
+			opt = e.opt
+			opt.Pages = cache
+			got, err := Build(e.in, opt)
+			require.NoError(t, err)
+			kept := 0
+			for p, w := range want {
+				if !strings.HasPrefix(p, "demands/") {
+					assert.Equal(t, string(w), string(got[p]), p)
+					continue
+				}
+				if bytes.Equal(got[p], poison) {
+					kept++
+					assert.Equal(t, string(before[p]), string(w), "%s changed but was kept", p)
+					continue
+				}
+				assert.Equal(t, string(w), string(got[p]), p)
+			}
+			assert.Len(t, got, len(want))
+			if e.name == "nothing" {
+				assert.Equal(t, demandPages, kept, "unchanged pages are kept")
+			}
+		})
+	}
+}
