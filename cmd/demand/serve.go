@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"time"
 
 	"github.com/demand-registry/demand/registry"
@@ -34,6 +35,13 @@ func runServe(e *env, args []string) int {
 	if st, err := os.Stat(o.dir); err != nil || !st.IsDir() {
 		fmt.Fprintf(e.stderr, "demand serve: registry folder %s does not exist (pass --dir to name another)\n", o.dir)
 		return exitUsage
+	}
+	// A rebuild makes garbage in proportion to the registry while the
+	// caches keep the site and its history alive: collecting at twice the
+	// live heap instead of once made a rebuild on 5,000 demands about 15%
+	// faster for 40% more memory (BenchmarkServeRebuild). GOGC overrides.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
