@@ -23,6 +23,7 @@ func BenchmarkServeRebuild(b *testing.B) {
 		b.Skip("set DEMAND_BENCH_REPO to a registry repository (scripts/bench-serve.sh)")
 	}
 	b.Chdir(repo)
+	b.Cleanup(serveGC()) // as demand serve runs
 	files, err := filepath.Glob("demands/*.md")
 	if err != nil || len(files) == 0 {
 		b.Fatalf("no demands/*.md in %s", repo)
