@@ -48,7 +48,9 @@ func (b *builder) demandKeyOf(id string, customers map[string]*groupView) (deman
 		Result    any
 		History   any
 	}
-	x := linked{Links: b.links(d), Result: r}
+	shown := *r
+	shown.Rank = 0 // the list position is not on the page: an edit that moves others down keeps their pages
+	x := linked{Links: b.links(d), Result: shown}
 	customerURL := func(name string) {
 		if g := customers[strings.ToLower(strings.TrimSpace(name))]; g != nil {
 			x.Customers = append(x.Customers, name+"\x00"+g.URL)

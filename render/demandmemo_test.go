@@ -115,6 +115,12 @@ func TestDemandMemo(t *testing.T) {
 			d.Urgency, d.Importance = "long-term", "general"
 			d.Fields = map[string]any{}
 		}), std},
+		// D-0003 moves above D-0002 in the ranked list; D-0002's page does
+		// not show its position, so it is kept.
+		{"rank moved", withDemand(base, "D-0003", func(d *registry.Demand) {
+			d.Value, d.Impact = "high", "high"
+			d.Fields = map[string]any{"value": "high", "impact": "high"}
+		}), std},
 		{"tag page renamed", withDemand(base, "D-0002", func(d *registry.Demand) { d.Tags = append(d.Tags, "#security") }), std},
 		{"customer page renamed", withDemand(base, "D-0003", func(d *registry.Demand) { d.Customer.Name = "#Northwind Bank" }), std},
 		{"head", func() Input { in := base; in.Commit = "3333333333333333333333333333333333333333"; return in }(), std},
@@ -167,8 +173,12 @@ func TestDemandMemo(t *testing.T) {
 				assert.Equal(t, string(w), string(got[p]), p)
 			}
 			assert.Len(t, got, len(want))
-			if e.name == "nothing" {
+			switch e.name {
+			case "nothing":
 				assert.Equal(t, demandPages, kept, "unchanged pages are kept")
+			case "rank moved":
+				require.NotEqual(t, base.Ranking.Get("D-0002").Rank, e.in.Ranking.Get("D-0002").Rank)
+				assert.Equal(t, poison, got["demands/D-0002.html"], "a page whose demand only moved in the list is kept")
 			}
 		})
 	}
