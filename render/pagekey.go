@@ -11,7 +11,10 @@ import (
 	"time"
 )
 
-var timeType = reflect.TypeFor[time.Time]()
+var (
+	timeType = reflect.TypeFor[time.Time]()
+	cardType = reflect.TypeFor[card]()
+)
 
 // exported holds the indexes of each struct type's exported fields.
 var exported sync.Map // reflect.Type → []int
@@ -85,6 +88,12 @@ func hashValue(h *maphash.Hash, v reflect.Value) bool {
 			}
 		}
 	case reflect.Struct:
+		if v.Type() == cardType {
+			if c := v.Interface().(card); c.key != 0 {
+				num(c.key) // the card's fields, hashed once per build
+				return true
+			}
+		}
 		if v.Type() == timeType {
 			t := v.Interface().(time.Time)
 			num(uint64(t.UnixNano()))

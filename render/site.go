@@ -198,7 +198,7 @@ func newBuilder(in Input, opt Options) (*builder, error) {
 	if b.strings, err = catalog(opt.Templates, b.lang); err != nil {
 		return nil, err
 	}
-	funcs := template.FuncMap{"t": b.t, "card": b.cards.html}
+	funcs := template.FuncMap{"t": b.t, "card": b.cards.html, "cards": b.cards.list}
 	if b.cards.t, err = template.New("card.html").Funcs(funcs).ParseFS(opt.Templates, "card.html"); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
@@ -222,7 +222,7 @@ func newBuilder(in Input, opt Options) (*builder, error) {
 	}
 	if opt.Pages != nil {
 		opt.Pages.startBuild()
-		b.cards.pages, b.cards.tmpl = opt.Pages, string(b.tmplKey)
+		b.cards.pages = opt.Pages
 	}
 	b.kanoEffect = strings.NewReplacer("floor", b.t("kano_floor"), "ceiling", b.t("kano_ceiling"))
 	b.labels = &cardLabels{Score: b.t("score"), Segment: b.t("segment"), SLA: b.t("sla"), Age: b.t("age"), Days: b.t("days"), Internal: b.t("internal")}
@@ -354,6 +354,21 @@ type card struct {
 	SegmentLabel, Score, SLA, SLALabel        string
 	Tier, Age                                 int
 	Internal                                  bool
+	// key hashes the fields above and the templates, once per build, when
+	// pages are kept between builds (0 otherwise): the boards' keys hash
+	// thousands of cards through it, and the card's HTML is kept under it.
+	key uint64
+}
+
+// keyed sets a card's key (see card.key).
+func (b *builder) keyed(c card) card {
+	c.key = 0
+	if p := b.opt.Pages; p != nil {
+		if k, ok := pageKey(p.seed, string(b.tmplKey), c); ok {
+			c.key = k
+		}
+	}
+	return c
 }
 
 // cardMemo keeps each card rendered once: a demand's card shows on the
@@ -365,15 +380,14 @@ type card struct {
 type cardMemo struct {
 	t     *template.Template
 	pages *PageCache
-	tmpl  string // the templates' key, with the page cache
 	mu    sync.Mutex
 	m     map[card]template.HTML
 }
 
 func (m *cardMemo) html(c card) (template.HTML, error) {
 	if m.pages != nil {
-		if key, ok := pageKey(m.pages.seed, m.tmpl, c); ok {
-			src := strconv.FormatUint(key, 16)
+		if c.key != 0 {
+			src := strconv.FormatUint(c.key, 16)
 			p := m.pages
 			p.mu.Lock()
 			kept, ok := p.cards[c.URL]
@@ -409,6 +423,20 @@ func (m *cardMemo) html(c card) (template.HTML, error) {
 	m.m[c] = h
 	m.mu.Unlock()
 	return h, nil
+}
+
+// list is the cards one after another, as {{range .}}{{card .}}{{end}}
+// makes them: a board of thousands of cards is one call.
+func (m *cardMemo) list(cs []card) (template.HTML, error) {
+	var sb strings.Builder
+	for _, c := range cs {
+		h, err := m.html(c)
+		if err != nil {
+			return "", err
+		}
+		sb.WriteString(string(h))
+	}
+	return template.HTML(sb.String()), nil // each card escaped by its template
 }
 
 func (m *cardMemo) render(c card) (string, error) {
@@ -499,11 +527,21 @@ func (b *builder) build() (map[string][]byte, error) {
 	var order []string
 	for _, r := range b.in.Ranking.Results {
 		if b.shown[r.ID] {
-			cards[r.ID] = b.card(r, "")
+			cards[r.ID] = b.keyed(b.card(r, ""))
 			order = append(order, r.ID)
 		}
 	}
-	withRoot := func(c card, root string) card { c.URL = root + c.URL; return c }
+	nested := map[string]card{} // cards for pages one folder down
+	nestedCard := func(id string) card {
+		c, ok := nested[id]
+		if !ok {
+			c = cards[id]
+			c.URL = "../" + c.URL
+			c = b.keyed(c)
+			nested[id] = c
+		}
+		return c
+	}
 
 	// Tier board.
 	var tiers []tierView
@@ -550,11 +588,11 @@ func (b *builder) build() (map[string][]byte, error) {
 		if b.names && d.Customer.Name != "" {
 			g := group(customers, d.Customer.Name)
 			g.Note = b.segmentLabel(d.Customer.Segment)
-			g.Cards = append(g.Cards, withRoot(cards[id], "../"))
+			g.Cards = append(g.Cards, nestedCard(id))
 		}
 		for _, tag := range d.Tags {
 			g := group(tags, tag)
-			g.Cards = append(g.Cards, withRoot(cards[id], "../"))
+			g.Cards = append(g.Cards, nestedCard(id))
 		}
 	}
 	customerGroups, tagGroups := nameGroups(customers), nameGroups(tags)
