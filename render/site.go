@@ -428,15 +428,15 @@ func (m *cardMemo) html(c card) (template.HTML, error) {
 // list is the cards one after another, as {{range .}}{{card .}}{{end}}
 // makes them: a board of thousands of cards is one call.
 func (m *cardMemo) list(cs []card) (template.HTML, error) {
-	var sb strings.Builder
-	for _, c := range cs {
+	hs := make([]string, len(cs))
+	for i, c := range cs {
 		h, err := m.html(c)
 		if err != nil {
 			return "", err
 		}
-		sb.WriteString(string(h))
+		hs[i] = string(h)
 	}
-	return template.HTML(sb.String()), nil // each card escaped by its template
+	return template.HTML(strings.Join(hs, "")), nil // each card escaped by its template
 }
 
 func (m *cardMemo) render(c card) (string, error) {
@@ -495,6 +495,11 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 		}
 	}
 	var buf bytes.Buffer
+	if c != nil {
+		if last, ok := c.page(out, func(cachedPage) bool { return true }); ok {
+			buf.Grow(len(last) + len(last)/8) // most pages change little between builds
+		}
+	}
 	if err := b.pages[name].Execute(&buf, p); err != nil {
 		return fmt.Errorf("rendering %s: %w", out, err)
 	}
