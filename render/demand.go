@@ -123,19 +123,13 @@ func (b *builder) demandView(id string, customers map[string]*groupView) (*deman
 		v.Reasons = append(v.Reasons, reasonView{Kind: b.t("reason_" + x.Kind), Detail: b.reasonDetail(r.Primary, r.Score, x), Tier: x.Tier})
 	}
 	for _, f := range r.Models.Weighted.Factors {
-		label := f.Factor
-		if f.Field != registry.CustomersField {
-			label = b.fieldLabel(f.Field)
-		} else {
-			label = b.t("requesters")
-		}
-		val := f.Value
+		label, val := b.fieldLabel(f.Field), f.Value
 		if f.Field == registry.CustomersField {
 			var w float64
 			for _, c := range r.Customers {
 				w += c.Weight
 			}
-			val = fmt.Sprintf(b.t("customers_value"), len(r.Customers), num(w))
+			label, val = b.t("requesters"), fmt.Sprintf(b.t("customers_value"), len(r.Customers), num(w))
 		} else if val != "" {
 			val = b.valueText(f.Field, f.Value)
 		}
