@@ -268,35 +268,6 @@ func namesShown(cfg *registry.Config, audience string) bool {
 	return audience != Public || cfg.Site.PublicCustomerNames
 }
 
-// Plan lists the pages of demands, customers and tags the site of a
-// snapshot will hold for an audience (everything but the few fixed pages),
-// before it is ranked or its history walked: a SiteWriter can create them
-// meanwhile (Reserve).
-func Plan(s *registry.Snapshot, audience string) []string {
-	names := namesShown(s.Config, audience)
-	customers, tags := map[string]*groupView{}, map[string]*groupView{}
-	var out []string
-	for _, d := range s.Demands {
-		if !shown(d, audience) {
-			continue
-		}
-		out = append(out, "demands/"+fileName(d.ID))
-		if names && d.Customer.Name != "" {
-			group(customers, d.Customer.Name)
-		}
-		for _, tag := range d.Tags {
-			group(tags, tag)
-		}
-	}
-	for _, g := range nameGroups(customers) {
-		out = append(out, "customers/"+g.URL)
-	}
-	for _, g := range nameGroups(tags) {
-		out = append(out, "tags/"+g.URL)
-	}
-	return out
-}
-
 // catalog reads the UI strings of a language.
 func catalog(fsys fs.FS, lang string) (map[string]string, error) {
 	data, err := fs.ReadFile(fsys, "i18n/"+lang+".yaml")

@@ -248,17 +248,10 @@ func TestSiteWriter(t *testing.T) {
 	assert.Equal(t, "d", read("demands/D-1.html"))
 	assert.FileExists(t, filepath.Join(out, Marker))
 
-	// Files created ahead: those put hold their content, the others go.
 	w, err = NewSiteWriter(out)
 	require.NoError(t, err)
-	w.Put("demands/D-1.html", []byte("put before it was reserved"))
-	w.Reserve([]string{"demands/D-1.html", "demands/D-2.html", "tags/never-put.html"})
-	w.Put("demands/D-2.html", []byte("d2"))
 	w.Put("index.html", []byte("newer"))
 	require.NoError(t, w.Commit())
-	assert.Equal(t, "put before it was reserved", read("demands/D-1.html"))
-	assert.Equal(t, "d2", read("demands/D-2.html"))
-	assert.NoFileExists(t, filepath.Join(out, "tags", "never-put.html"))
 
 	w, err = NewSiteWriter(out)
 	require.NoError(t, err)
@@ -279,20 +272,6 @@ func TestSampleSiteLinks(t *testing.T) {
 		require.NoError(t, err)
 		require.Contains(t, files, "demands/D-0001.html")
 		checkLinks(t, files)
-		// The plan names pages the site has: no file is created ahead for nothing.
-		plan := Plan(snap, aud)
-		require.NotEmpty(t, plan)
-		pages := 0
-		for name := range files {
-			if strings.HasPrefix(name, "demands/") || strings.HasPrefix(name, "tags/") && name != "tags/index.html" ||
-				strings.HasPrefix(name, "customers/") && name != "customers/index.html" {
-				pages++
-			}
-		}
-		for _, name := range plan {
-			assert.Contains(t, files, name, "%s page planned", aud)
-		}
-		assert.Len(t, plan, pages, "%s: every demand, customer and tag page planned", aud)
 	}
 }
 

@@ -32,8 +32,6 @@ type SiteWriter struct {
 	err      error
 	names    map[string]bool
 	dirs     map[string]bool
-	reserved []string      // files created ahead (Reserve)
-	creating chan struct{} // closed when they are
 }
 
 type file struct {
@@ -113,53 +111,6 @@ func (w *SiteWriter) fail(err error) {
 	w.mu.Unlock()
 }
 
-// Reserve creates empty files for the given names on another goroutine,
-// while the site is still being made: creating a file costs far more than
-// filling one that exists, and a build has idle CPU while it walks the
-// history. A reserved file that is never Put is removed on Commit, so a
-// wrong guess costs time, never content. Call it at most once.
-func (w *SiteWriter) Reserve(names []string) {
-	w.reserved = names
-	w.creating = make(chan struct{})
-	go func() {
-		defer close(w.creating)
-		made := map[string]bool{}
-		for _, name := range names {
-			if w.failed() {
-				return
-			}
-			p := filepath.Join(w.tmp, filepath.FromSlash(name))
-			if d := filepath.Dir(p); !made[d] {
-				if err := os.MkdirAll(d, 0o755); err != nil {
-					return // the writer reports what matters
-				}
-				made[d] = true
-			}
-			// No O_TRUNC: the writer may have filled it already.
-			if f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE, 0o644); err == nil {
-				f.Close()
-			}
-		}
-	}()
-}
-
-// settle waits for the files being reserved, and removes those that were
-// never put.
-func (w *SiteWriter) settle(remove bool) {
-	if w.creating == nil {
-		return
-	}
-	<-w.creating
-	if !remove {
-		return
-	}
-	for _, name := range w.reserved {
-		if !w.names[name] {
-			os.Remove(filepath.Join(w.tmp, filepath.FromSlash(name)))
-		}
-	}
-}
-
 // Put queues a file of the site (a slash-separated path) for writing. A
 // file put twice is written once, with its first content: a site's files
 // are final when they are put. Safe for concurrent use.
@@ -178,7 +129,6 @@ func (w *SiteWriter) Commit() error {
 	close(w.queue)
 	<-w.done
 	defer os.RemoveAll(w.tmp) // gone after the swap; cleans up after a failure
-	w.settle(w.err == nil)
 	if w.err != nil {
 		return w.err
 	}
@@ -214,7 +164,6 @@ func (w *SiteWriter) Abort() {
 	w.fail(errors.New("aborted"))
 	close(w.queue)
 	<-w.done
-	w.settle(false)
 	os.RemoveAll(w.tmp)
 }
 

@@ -28,10 +28,8 @@ type buildOptions struct {
 	history   *history.Memo
 	pages     *render.PageCache
 	noExports bool
-	// demand build: the site's writer, handed files as they render and,
-	// first, the names of the pages to create ahead.
-	sink    func(name string, data []byte)
-	reserve func(names []string)
+	// demand build: the site's writer, handed files as they render.
+	sink func(name string, data []byte)
 }
 
 // built is a site rendered in memory, with what it was rendered from.
@@ -98,7 +96,7 @@ func (o *buildOptions) run(e *env) int {
 		fmt.Fprintf(e.stderr, "demand build: %v\n", err)
 		return exitUsage
 	}
-	o.sink, o.reserve = w.Put, w.Reserve
+	o.sink = w.Put
 	b, code := o.site(e, e.stderr)
 	if b == nil {
 		w.Abort()
@@ -152,9 +150,6 @@ func (o *buildOptions) site(e *env, report io.Writer) (*built, int) {
 	if !l.requireClean(re, "build", o.dir) {
 		stop()
 		return nil, exitFindings
-	}
-	if o.reserve != nil {
-		o.reserve(render.Plan(l.snap, o.audience))
 	}
 	go func() {
 		defer close(rankDone)
