@@ -1,8 +1,10 @@
 package history
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -187,4 +189,31 @@ func TestRecent(t *testing.T) {
 	assert.False(t, ok)
 	_, ok = w.get(3)
 	assert.True(t, ok)
+}
+
+// A damaged pack file stops the walk with an error that names the commit
+// and says how to check the repository.
+func TestDamagedPack(t *testing.T) {
+	b := newBuilder(t)
+	for i := 1; i <= 30; i++ {
+		b.write("demands/D-0001-a.md", demand("D-0001", fmt.Sprintf("T%d", i), "new", "", strings.Repeat("line\n", 40+i)))
+		b.commit(fmt.Sprintf("c%d", i), 1+i%28)
+	}
+	require.NoError(t, b.repo.RepackObjects(&git.RepackConfig{}))
+	packs, err := filepath.Glob(filepath.Join(b.dir, ".git", "objects", "pack", "*.pack"))
+	require.NoError(t, err)
+	require.Len(t, packs, 1)
+	data, err := os.ReadFile(packs[0])
+	require.NoError(t, err)
+	for i := 12; i < len(data)-20; i += 7 {
+		data[i] ^= 0x5a // damage every object after the header, keep the trailer
+	}
+	require.NoError(t, os.Chmod(packs[0], 0o644))
+	require.NoError(t, os.WriteFile(packs[0], data, 0o644))
+	repo, err := registry.OpenRepo(filepath.Join(b.dir, "demands"))
+	require.NoError(t, err)
+	_, err = Walk(context.Background(), repo, Options{Config: registry.DefaultConfig()})
+	require.Error(t, err, "a head that does not read is not an empty repository")
+	assert.Contains(t, err.Error(), "reading commit ")
+	assert.Contains(t, err.Error(), "check them with git fsck")
 }

@@ -193,7 +193,14 @@ func Walk(ctx context.Context, repo *registry.Repo, opts Options) (*Result, erro
 	h, err := repo.Git.ResolveRevision(plumbing.Revision(rev))
 	if err != nil {
 		if opts.Rev == "" && errors.Is(err, plumbing.ErrReferenceNotFound) {
-			return res, nil // no commits yet: no history
+			ref, herr := repo.Git.Reference(plumbing.HEAD, true)
+			if herr != nil {
+				return res, nil // no commits yet: no history
+			}
+			if _, cerr := repo.Git.CommitObject(ref.Hash()); cerr != nil {
+				err = cerr // say why the head does not read
+			}
+			return nil, unreadable("reading commit "+ref.Hash().String()[:12], err)
 		}
 		return nil, fmt.Errorf("unknown revision %q: %w", rev, err)
 	}
@@ -311,7 +318,7 @@ func (w *walker) commits(ctx context.Context, head plumbing.Hash, boundary map[p
 		top := &stack[len(stack)-1]
 		r, err := get(top.h)
 		if err != nil {
-			return nil, nil, fmt.Errorf("reading commit %s: %w", top.h, err)
+			return nil, nil, unreadable(fmt.Sprintf("reading commit %s", top.h), err)
 		}
 		if top.next < len(r.Parents) {
 			p := r.Parents[top.next]
@@ -604,6 +611,12 @@ func (w *walker) config(h plumbing.Hash) *registry.Config {
 	return cfg
 }
 
+// unreadable says which object of the repository could not be read, and
+// how to look into it.
+func unreadable(what string, err error) error {
+	return fmt.Errorf("%s: %w (the repository's objects could not be read; check them with git fsck)", what, err)
+}
+
 // commitsPerWorker is the least work worth a goroutine of its own.
 var commitsPerWorker = 200
 
@@ -655,7 +668,7 @@ func walkParallel(ctx context.Context, repo *registry.Repo, opts Options, todo [
 						return
 					}
 					if err := w.events(rec); err != nil {
-						errs[k] = fmt.Errorf("commit %s: %w", rec.Hash.String()[:12], err)
+						errs[k] = unreadable("commit "+rec.Hash.String()[:12], err)
 						return
 					}
 					if n := done.Add(1); opts.Progress != nil && n%1000 == 0 {
