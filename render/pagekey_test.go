@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 type keyData struct {
@@ -63,4 +64,35 @@ func TestPageKey(t *testing.T) {
 	assert.Zero(t, keyOf(seed, struct{ F func() }{func() {}}))
 	assert.Zero(t, keyOf(seed, struct{ C chan int }{make(chan int)}))
 	assert.Zero(t, keyOf(seed, map[any]int{1.5: 1}))
+}
+
+// A card's key stands for its fields in page keys: every field it shows
+// changes it, a copy with another link gets its own key, and a page of
+// cards changes with any of them.
+func TestCardKey(t *testing.T) {
+	b := &builder{opt: Options{Pages: NewPageCache()}, tmplKey: []byte("templates")}
+	labels := &cardLabels{Score: "Score"}
+	c := b.keyed(card{L: labels, ID: "D-1", Title: "T", URL: "demands/D-1.html", Tier: 1})
+	require.NotZero(t, c.key)
+	nested := c
+	nested.URL = "../" + nested.URL
+	nested = b.keyed(nested)
+	assert.NotEqual(t, c.key, nested.key, "another link")
+	retitled := c
+	retitled.Title = "U"
+	assert.NotEqual(t, c.key, b.keyed(retitled).key)
+	relabeled := c
+	relabeled.L = &cardLabels{Score: "分数"}
+	assert.NotEqual(t, c.key, b.keyed(relabeled).key)
+	other := &builder{opt: b.opt, tmplKey: []byte("other templates")}
+	assert.NotEqual(t, c.key, other.keyed(c).key, "other templates")
+
+	seed := b.opt.Pages.seed
+	board := func(cs ...card) uint64 {
+		k, ok := pageKey(seed, "", page{Tiers: []tierView{{Tier: 1, Cards: cs}}})
+		require.True(t, ok)
+		return k
+	}
+	assert.Equal(t, board(c), board(b.keyed(c)))
+	assert.NotEqual(t, board(c), board(b.keyed(retitled)))
 }

@@ -331,7 +331,8 @@ type card struct {
 	key uint64
 }
 
-// keyed sets a card's key (see card.key).
+// keyed sets a card's key (see card.key). The old key goes first: a card
+// with a key hashes as its key, and a copy with a new link must not.
 func (b *builder) keyed(c card) card {
 	c.key = 0
 	if p := b.opt.Pages; p != nil {
