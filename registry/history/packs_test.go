@@ -1,6 +1,7 @@
 package history
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -8,9 +9,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -191,6 +194,34 @@ func TestRecent(t *testing.T) {
 	assert.True(t, ok)
 }
 
+// lru drops the least recently used entries, one at a time, and says
+// which; an entry larger than the whole is kept alone.
+func TestLRU(t *testing.T) {
+	c := newLRU[int, string](10, func(s string) int { return len(s) })
+	var dropped []string
+	c.dropped = func(v string) { dropped = append(dropped, v) }
+	c.put(1, "aaaa")
+	c.put(2, "bbbb")
+	_, ok := c.get(1) // 2 is now the least recently used
+	assert.True(t, ok)
+	c.put(3, "cc")
+	assert.Empty(t, dropped, "4+4+2 fits")
+	c.put(4, "d") // 11 > 10: 2 goes
+	assert.Equal(t, []string{"bbbb"}, dropped)
+	_, ok = c.get(2)
+	assert.False(t, ok)
+	for _, k := range []int{1, 3, 4} {
+		_, ok := c.get(k)
+		assert.True(t, ok, "%d", k)
+	}
+	c.put(5, "eeeeeeeeeeee") // larger than the whole: everything else goes
+	assert.Equal(t, []string{"bbbb", "aaaa", "cc", "d"}, dropped)
+	v, ok := c.get(5)
+	assert.True(t, ok)
+	assert.Equal(t, "eeeeeeeeeeee", v)
+	assert.Equal(t, 12, c.n)
+}
+
 // A damaged pack file stops the walk with an error that names the commit
 // and says how to check the repository.
 func TestDamagedPack(t *testing.T) {
@@ -216,4 +247,101 @@ func TestDamagedPack(t *testing.T) {
 	require.Error(t, err, "a head that does not read is not an empty repository")
 	assert.Contains(t, err.Error(), "reading commit ")
 	assert.Contains(t, err.Error(), "check them with git fsck")
+}
+
+// Large trees patched from deltas are written into the buffers of trees
+// the pack dropped, and no tree still in use is written over: walking a
+// repacked history with a pack cache of a few trees reads every tree as
+// the store does, and diffs every commit as reading from the store does.
+func TestTreeBuffersReused(t *testing.T) {
+	repo, commits := largeTreeHistory(t, 1000, 60)
+	require.NoError(t, repo.Git.RepackObjects(&git.RepackConfig{}))
+	s := repo.Git.Storer.(storer.EncodedObjectStorer)
+	pk, err := openPacks(repo)
+	require.NoError(t, err)
+	defer pk.close()
+	for _, f := range pk.files {
+		f.large.size = 200 << 10 // about three trees a generation
+	}
+	fromPacks, fromStore := newTrees(s), newTrees(s)
+	fromPacks.packs = pk
+	var prev plumbing.Hash
+	for _, h := range commits {
+		fromPacks.trim()
+		c, err := repo.Git.CommitObject(h)
+		require.NoError(t, err)
+		got, err := fromPacks.diff(prev, c.TreeHash, "", nil)
+		require.NoError(t, err)
+		want, err := fromStore.diff(prev, c.TreeHash, "", nil)
+		require.NoError(t, err)
+		require.Equal(t, want, got, "commit %s", h)
+		// Every tree the reader keeps, older ones included, still reads
+		// as the store reads it.
+		for tree, a := range fromPacks.cache {
+			o, err := s.EncodedObject(plumbing.TreeObject, tree)
+			require.NoError(t, err)
+			b, err := content(o)
+			require.NoError(t, err)
+			require.True(t, bytes.Equal(b, a), "tree %s reads %d bytes unlike the store's", tree, len(a))
+		}
+		prev = c.TreeHash
+	}
+	reused := 0
+	for _, f := range pk.files {
+		reused += f.trees.reused
+	}
+	assert.Greater(t, reused, 10, "buffers were reused")
+}
+
+// largeTreeHistory makes a repository whose registry folder holds n
+// demands (a tree of tens of kilobytes), then commits that each change one
+// demand, written as objects (a work tree of that size is slow to commit).
+func largeTreeHistory(t *testing.T, n, commits int) (*registry.Repo, []plumbing.Hash) {
+	dir := t.TempDir()
+	g, err := git.PlainInit(dir, false)
+	require.NoError(t, err)
+	s := g.Storer
+	put := func(typ plumbing.ObjectType, data []byte) plumbing.Hash {
+		h, err := s.SetEncodedObject(memObject(t, typ, data))
+		require.NoError(t, err)
+		return h
+	}
+	blobs := make([]plumbing.Hash, n)
+	version := func(i, v int) {
+		id := fmt.Sprintf("D-%04d", i+1)
+		blobs[i] = put(plumbing.BlobObject, []byte(demand(id, fmt.Sprintf("Title %d", v), "new", "", "body\n")))
+	}
+	for i := range n {
+		version(i, 0)
+	}
+	var out []plumbing.Hash
+	var parent plumbing.Hash
+	for c := range commits {
+		if c > 0 {
+			version((c*37)%n, c)
+		}
+		var folder []byte
+		for i, h := range blobs {
+			folder = append(folder, fmt.Sprintf("100644 D-%04d-a-demand-with-a-longer-name.md\x00", i+1)...)
+			folder = append(folder, h[:]...)
+		}
+		fh := put(plumbing.TreeObject, folder)
+		root := put(plumbing.TreeObject, append([]byte("40000 demands\x00"), fh[:]...))
+		when := time.Date(2026, 11, 1, 9, c, 0, 0, time.UTC)
+		commit := &object.Commit{Author: object.Signature{Name: "Ada", Email: "ada@example.com", When: when},
+			Message: fmt.Sprintf("c%d", c), TreeHash: root}
+		commit.Committer = commit.Author
+		if !parent.IsZero() {
+			commit.ParentHashes = []plumbing.Hash{parent}
+		}
+		o := &plumbing.MemoryObject{}
+		require.NoError(t, commit.Encode(o))
+		parent, err = s.SetEncodedObject(o)
+		require.NoError(t, err)
+		out = append(out, parent)
+	}
+	require.NoError(t, g.Storer.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName("master"), parent)))
+	repo, err := registry.OpenRepo(filepath.Join(dir))
+	require.NoError(t, err)
+	return repo, out
 }

@@ -1,5 +1,7 @@
 package history
 
+import "container/list"
+
 // recent keeps what a walk used lately, in two generations of at most size
 // units each (an entry weighs one unit, or what weigh says): when the newer
 // is full it becomes the older, and the older is dropped; an entry found in
@@ -42,4 +44,51 @@ func (r *recent[K, V]) put(k K, v V) {
 	}
 	r.cur[k] = v
 	r.n += w
+}
+
+// lru keeps the most recently used entries that fit in size units (each
+// weighs what weigh says), and tells dropped of each entry it drops. It
+// drops one entry at a time, where recent drops a generation at once: the
+// pack's large trees are dropped as steadily as they are made, so that
+// their buffers can be reused at the same pace.
+type lru[K comparable, V any] struct {
+	size, n int
+	weigh   func(V) int
+	dropped func(V)
+	m       map[K]*list.Element
+	order   list.List // most recent first; values are lruEntry
+}
+
+type lruEntry[K comparable, V any] struct {
+	k K
+	v V
+}
+
+func newLRU[K comparable, V any](size int, weigh func(V) int) *lru[K, V] {
+	return &lru[K, V]{size: size, weigh: weigh, m: map[K]*list.Element{}}
+}
+
+func (c *lru[K, V]) get(k K) (V, bool) {
+	e, ok := c.m[k]
+	if !ok {
+		var zero V
+		return zero, false
+	}
+	c.order.MoveToFront(e)
+	return e.Value.(lruEntry[K, V]).v, true
+}
+
+// put adds an entry that is not there yet; the least recently used give
+// way, the newest never.
+func (c *lru[K, V]) put(k K, v V) {
+	c.m[k] = c.order.PushFront(lruEntry[K, V]{k, v})
+	c.n += c.weigh(v)
+	for c.n > c.size && c.order.Len() > 1 {
+		old := c.order.Remove(c.order.Back()).(lruEntry[K, V])
+		delete(c.m, old.k)
+		c.n -= c.weigh(old.v)
+		if c.dropped != nil {
+			c.dropped(old.v)
+		}
+	}
 }

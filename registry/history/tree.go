@@ -55,6 +55,7 @@ type trees struct {
 	packs *packs // pack files read directly (nil: through the store)
 	cache map[plumbing.Hash][]byte
 	order []plumbing.Hash
+	held  map[*byte]bool // the cached trees, for packs.release
 }
 
 func newTrees(s storer.EncodedObjectStorer) *trees {
@@ -64,12 +65,26 @@ func newTrees(s storer.EncodedObjectStorer) *trees {
 const treeCacheSize = 64
 
 // trim evicts the oldest trees beyond the cache size. It runs between
-// commits, never while a diff holds tree data.
+// commits, never while a diff holds tree data: then the only trees held
+// are the cached ones, and the packs may reuse the buffers of any other.
 func (t *trees) trim() {
 	for len(t.order) > treeCacheSize {
 		delete(t.cache, t.order[0])
 		t.order = t.order[1:]
 	}
+	if t.packs == nil {
+		return
+	}
+	if t.held == nil {
+		t.held = map[*byte]bool{}
+	}
+	clear(t.held)
+	for _, data := range t.cache {
+		if len(data) > 0 {
+			t.held[&data[0]] = true
+		}
+	}
+	t.packs.release(t.held)
 }
 
 func (t *trees) read(h plumbing.Hash) ([]byte, error) {
