@@ -64,7 +64,13 @@ t() { /usr/bin/time -f "%e %M" "$@" 2>&1 >/dev/null | tail -1; }
 # same machine; each prints every round and the median.
 hugo_runs=() tags_runs=() default_runs=() cold_runs=()
 for round in 1 2 3; do
-  rm -rf "$work/hugo-out" "$work/hugo-tags-out" "$work/hugo-default-out" "$work/site"
+  # Last round's output is moved aside, not deleted: on some file systems
+  # (ext4 without a journal), creating thousands of files just after
+  # deleting thousands was slow and erratic, whichever tool came next.
+  mkdir "$work/old-$round"
+  for d in hugo-out hugo-tags-out hugo-default-out site; do
+    [ ! -e "$work/$d" ] || mv "$work/$d" "$work/old-$round/"
+  done
   read -r hugo_s hugo_kb < <(t "$hugo" --quiet -s "$hugo_dir" -d "$work/hugo-out")
   read -r tags_s tags_kb < <(t "$hugo" --quiet -s "$tags_dir" -d "$work/hugo-tags-out")
   read -r default_s default_kb < <(t "$hugo" --quiet -s "$default_dir" -d "$work/hugo-default-out")
