@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"gopkg.in/yaml.v3"
 )
 
 // Pos is a position in a demand file (1-based).
@@ -318,6 +320,12 @@ func FrontMatter(data []byte) (yml []byte, body string, ok bool) {
 // including a failure inside the YAML library, becomes a finding. The
 // demand is nil when the file cannot be read as a demand at all.
 func ParseDemand(cfg *Config, p string, data []byte) (d *Demand, fs Findings) {
+	return parseDemand(cfg, p, data, nil)
+}
+
+// parseDemand is ParseDemand; front, when set, may hand over the front
+// matter already parsed into its root mapping (nil: parse it here).
+func parseDemand(cfg *Config, p string, data []byte, front func(yml []byte) *yaml.Node) (d *Demand, fs Findings) {
 	defer func() {
 		if r := recover(); r != nil {
 			d = nil
@@ -329,7 +337,15 @@ func ParseDemand(cfg *Config, p string, data []byte) (d *Demand, fs Findings) {
 	if f != nil {
 		return nil, Findings{*f}
 	}
-	root, fs := parseYAML(p, yml, 1)
+	var root *yaml.Node
+	if front != nil {
+		root = front(yml)
+	}
+	if root != nil {
+		fs = checkPlainData(p, root, 1, 1)
+	} else {
+		root, fs = parseYAML(p, yml, 1)
+	}
 	if fs.HasErrors() {
 		return nil, fs
 	}

@@ -156,8 +156,14 @@ func PRNumber(subject string) int {
 	return 0
 }
 
-// recentParses is how many parsed blobs a walker keeps in each generation.
-const recentParses = 4096
+// recentParses is how many parsed blobs a walker keeps in each
+// generation, recentEntries how many front matter entries (on 5,000
+// demands and 20,000 commits, 16,384 took 10% less CPU than 4,096, and
+// 65,536 no less).
+const (
+	recentParses  = 4096
+	recentEntries = 16384
+)
 
 // walker holds the state of one walk (or one worker of it).
 type walker struct {
@@ -168,13 +174,17 @@ type walker struct {
 	blobs *recent[plumbing.Hash, *parsed]
 	// fronts holds parses by file name and front matter (see parseData).
 	fronts *recent[string, *parsed]
+	// entries holds the front matter entries parsed lately: a new version
+	// of a demand's front matter parses only the entries it changed.
+	entries *registry.FrontCache
 	// roots has the root tree of the commits listed so far, so that a
 	// commit's parents need not be read again. Read-only during a walk.
 	roots map[plumbing.Hash]plumbing.Hash
 }
 
 func newWalker(repo *registry.Repo, s storer.EncodedObjectStorer, cfg *registry.Config) *walker {
-	return &walker{repo: repo, s: s, cfg: cfg, trees: newTrees(s), blobs: newRecent[plumbing.Hash, *parsed](recentParses), fronts: newRecent[string, *parsed](recentParses)}
+	return &walker{repo: repo, s: s, cfg: cfg, trees: newTrees(s), blobs: newRecent[plumbing.Hash, *parsed](recentParses), fronts: newRecent[string, *parsed](recentParses),
+		entries: registry.NewFrontCache(recentEntries)}
 }
 
 // Walk reads the history of the registry folder of repo.
@@ -535,7 +545,7 @@ func (w *walker) parse(p string, h plumbing.Hash) (*parsed, error) {
 func (w *walker) parseData(p string, data []byte) *parsed {
 	yml, body, ok := registry.FrontMatter(data)
 	if !ok {
-		return parseBlob(w.cfg, p, data)
+		return w.parseBlob(p, data)
 	}
 	key := path.Base(p) + "\x00" + string(yml)
 	if x, ok := w.fronts.get(key); ok {
@@ -543,14 +553,14 @@ func (w *walker) parseData(p string, data []byte) *parsed {
 		y.Body = body
 		return &y
 	}
-	x := parseBlob(w.cfg, p, data)
+	x := w.parseBlob(p, data)
 	w.fronts.put(key, x)
 	return x
 }
 
-func parseBlob(cfg *registry.Config, p string, data []byte) *parsed {
+func (w *walker) parseBlob(p string, data []byte) *parsed {
 	x := &parsed{Fields: map[string]string{}}
-	d, _ := registry.ParseDemand(cfg, p, data)
+	d := w.entries.ParseDemand(w.cfg, p, data)
 	if d == nil {
 		return x
 	}

@@ -1,0 +1,149 @@
+package registry
+
+import (
+	"bytes"
+
+	"gopkg.in/yaml.v3"
+)
+
+// FrontCache parses the front matter of many versions of the same demands
+// (a registry's history) a top-level entry at a time: most versions differ
+// from the one before in a line or two, so most entries were parsed
+// before, and only the changed ones go through the YAML parser. A front
+// matter it cannot cut into entries safely is parsed whole, as ParseDemand
+// does.
+//
+// Cutting is sound because a line at column 0 that starts like a key can
+// only continue the entry before it inside a quoted scalar or a flow
+// collection, and then that entry does not parse on its own (the quote or
+// bracket is not closed): the whole front matter is parsed instead. Plain
+// and block scalars end before column 0, as in the whole document.
+//
+// Not safe for concurrent use.
+type FrontCache struct {
+	size     int
+	cur, old map[string]*frontEntry
+	parsed   int // entries parsed, for tests
+}
+
+// frontEntry is one parsed entry: a key and its value, or bad when the
+// entry is not a single key: value on its own.
+type frontEntry struct {
+	key, value *yaml.Node
+	bad        bool
+}
+
+// NewFrontCache keeps the entries of about size versions' changes: two
+// generations of size entries each.
+func NewFrontCache(size int) *FrontCache {
+	return &FrontCache{size: size, cur: map[string]*frontEntry{}}
+}
+
+func (c *FrontCache) entry(text []byte) *frontEntry {
+	if e, ok := c.cur[string(text)]; ok {
+		return e
+	}
+	e, ok := c.old[string(text)]
+	if !ok {
+		e = parseEntry(text)
+		c.parsed++
+	}
+	if len(c.cur) >= c.size {
+		c.old, c.cur = c.cur, make(map[string]*frontEntry, c.size)
+	}
+	c.cur[string(text)] = e
+	return e
+}
+
+func parseEntry(text []byte) (e *frontEntry) {
+	defer func() {
+		if recover() != nil {
+			e = &frontEntry{bad: true}
+		}
+	}()
+	var doc yaml.Node
+	if err := yaml.Unmarshal(text, &doc); err != nil || len(doc.Content) != 1 {
+		return &frontEntry{bad: true}
+	}
+	m := doc.Content[0]
+	if m.Kind != yaml.MappingNode || len(m.Content) != 2 || m.Anchor != "" || m.Tag != "!!map" || m.Style != 0 {
+		return &frontEntry{bad: true}
+	}
+	return &frontEntry{key: m.Content[0], value: m.Content[1]}
+}
+
+// frontEntries cuts front matter into its top-level entries: each starts
+// at a line that begins with a letter, a digit, '_' or a quote, and holds
+// the lines after it that are indented, blank, comments or block sequence
+// items ("- "). ok is false for anything else at column 0 (directives,
+// tags, anchors, complex keys, flow collections, document markers) and for
+// indented lines before the first entry.
+func frontEntries(yml []byte, out [][]byte) ([][]byte, bool) {
+	start := -1
+	for off := 0; off < len(yml); {
+		end := bytes.IndexByte(yml[off:], '\n')
+		next := len(yml)
+		if end >= 0 {
+			next = off + end + 1
+		}
+		switch b := yml[off]; {
+		case b == ' ' || b == '\r' || b == '\n' || b == '#':
+			// continues the entry; before the first, only blank lines
+			// and comments
+			if start < 0 && !blankOrComment(yml[off:next]) {
+				return out, false
+			}
+		case b == '-':
+			if start < 0 || (next-off > 1 && yml[off+1] != ' ' && yml[off+1] != '\n') {
+				return out, false
+			}
+		case b == '_' || b == '"' || b == '\'' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z':
+			if start >= 0 {
+				out = append(out, yml[start:off])
+			}
+			start = off
+		default:
+			return out, false
+		}
+		off = next
+	}
+	if start < 0 {
+		return out, false
+	}
+	return append(out, yml[start:]), true
+}
+
+// ParseDemand reads a demand as ParseDemand does, for its values only:
+// findings are not returned, and the demand's Pos is left empty (positions
+// within entries are not positions in the file). Entries parsed before are
+// not parsed again.
+func (c *FrontCache) ParseDemand(cfg *Config, p string, data []byte) *Demand {
+	d, _ := parseDemand(cfg, p, data, c.front)
+	if d != nil {
+		d.Pos = nil
+	}
+	return d
+}
+
+// front assembles the root mapping of front matter from its entries, or
+// returns nil when it is to be parsed whole.
+func (c *FrontCache) front(yml []byte) *yaml.Node {
+	entries, ok := frontEntries(yml, nil)
+	if !ok {
+		return nil
+	}
+	root := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1, Column: 1, Content: make([]*yaml.Node, 0, 2*len(entries))}
+	for _, text := range entries {
+		e := c.entry(text)
+		if e.bad {
+			return nil
+		}
+		root.Content = append(root.Content, e.key, e.value)
+	}
+	return root
+}
+
+func blankOrComment(line []byte) bool {
+	t := bytes.TrimLeft(line, " \t\r\n")
+	return len(t) == 0 || t[0] == '#'
+}

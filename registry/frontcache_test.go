@@ -1,0 +1,159 @@
+package registry
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// sameAsParseDemand checks that the cache reads a file as ParseDemand
+// does: nil for nil, else the same demand apart from positions.
+func sameAsParseDemand(t *testing.T, c *FrontCache, cfg *Config, p string, data []byte) {
+	t.Helper()
+	want, _ := ParseDemand(cfg, p, data)
+	got := c.ParseDemand(cfg, p, data)
+	if want == nil {
+		assert.Nil(t, got, "%q", data)
+		return
+	}
+	require.NotNil(t, got, "%q", data)
+	want.Pos = nil
+	assert.Equal(t, want, got, "%q", data)
+}
+
+func TestFrontEntries(t *testing.T) {
+	for _, tc := range []struct {
+		yml  string
+		want []string // nil: parsed whole
+	}{
+		{"id: D-1\ntitle: a\n", []string{"id: D-1\n", "title: a\n"}},
+		{"# lead\n\nid: D-1\n# note\ntags:\n- a\n-\n  - b\nx: |\n  text\n\n  more\n", []string{"id: D-1\n# note\n", "tags:\n- a\n-\n  - b\n", "x: |\n  text\n\n  more\n"}},
+		{"\"quoted key\": 1\n'k': 2\n_k: 3\n9: 4", []string{"\"quoted key\": 1\n", "'k': 2\n", "_k: 3\n", "9: 4"}},
+		{"", nil},
+		{"# only a comment\n", nil},
+		{"  id: D-1\n", nil},           // indented before the first entry
+		{"- a\n", nil},                 // a sequence, not a mapping
+		{"id: D-1\n--- x\n", nil},      // a document marker
+		{"id: D-1\n-x\n", nil},         // not a sequence item
+		{"%YAML 1.2\nid: D-1\n", nil},  // a directive
+		{"!!str id: D-1\n", nil},       // a tag
+		{"&a id: D-1\n", nil},          // an anchor
+		{"? id\n: D-1\n", nil},         // a complex key
+		{"{id: D-1}\n", nil},           // a flow mapping
+		{"id: D-1\n\ttitle: a\n", nil}, // a tab at column 0
+	} {
+		got, ok := frontEntries([]byte(tc.yml), nil)
+		if tc.want == nil {
+			assert.False(t, ok, "%q", tc.yml)
+			continue
+		}
+		require.True(t, ok, "%q", tc.yml)
+		var s []string
+		for _, e := range got {
+			s = append(s, string(e))
+		}
+		assert.Equal(t, tc.want, s, "%q", tc.yml)
+	}
+}
+
+// Front matter the cache cuts into entries, and front matter it must parse
+// whole (entries that only make sense together), read as ParseDemand
+// reads them, through one cache so that entries are reused.
+func TestFrontCacheAsParseDemand(t *testing.T) {
+	cfg := DefaultConfig()
+	c := NewFrontCache(3) // small: generations turn over
+	head := "---\nid: D-0001\ntitle: Export\nstatus: new\nreceived: 2026-11-02\n"
+	for _, fm := range []string{
+		"",
+		"tags: [a, b]\n",
+		"tags:\n- a\n- b\n",
+		"tags:\n# which\n  - a\n",
+		"title: \"two\nlines\"\n",   // a quoted scalar on two lines: parsed whole
+		"tags: [a,\nb]\n",           // a flow sequence on two lines: parsed whole
+		"title: 'it''s\nfine'\n",    // the same, single-quoted
+		"title: plain\ncontinued\n", // not YAML either way
+		"customer:\n  name: Acme\n  segment: vip\n",
+		"title: again\n",         // a key twice
+		"x: &a 1\ny: *a\n",       // an alias across entries
+		"x: &a 1\n",              // an anchor
+		"<<: {a: 1}\n",           // a merge key
+		"title: !!binary aGk=\n", // a tag
+		"urgency: urgent\nimportance: critical\ntype: product\n",
+		"tier_override:\n  tier: 1\n",
+		"tier_override:\n  tier: 1\n  reason: CEO\n",
+		"unknown: 1\n",
+		"rice: {reach: 100, impact: 2, confidence: 0.8, effort: 3}\n",
+		"body: |\n  text\nnext: 1\n",
+		"received: 2026-02-30\n",
+		"title: \"\"\n",
+		"title:\n",
+		"title: >\n  folded\n  text\n",
+	} {
+		for _, p := range []string{"D-0001-export.md", "D-0002-other.md"} {
+			sameAsParseDemand(t, c, cfg, p, []byte(head+fm+"---\nBody.\n"))
+		}
+	}
+	for _, data := range []string{"", "no front matter", "---\n", "---\n---\n", "---\nid: D-0001\n", "\ufeff---\r\nid: D-0001\r\ntitle: t\r\n---\r\n"} {
+		sameAsParseDemand(t, c, cfg, "D-0001-x.md", []byte(data))
+	}
+}
+
+// Every sample demand, and versions of it with each line dropped in turn
+// (as a history holds them), read as ParseDemand reads them.
+func TestFrontCacheSamples(t *testing.T) {
+	data, err := os.ReadFile("../demands/registry.yaml")
+	require.NoError(t, err)
+	cfg, fs := ParseConfig("registry.yaml", data)
+	require.False(t, fs.HasErrors(), "%v", fs)
+	c := NewFrontCache(50)
+	paths, err := filepath.Glob("../demands/*.md")
+	require.NoError(t, err)
+	require.NotEmpty(t, paths)
+	entries := 0
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		require.NoError(t, err)
+		sameAsParseDemand(t, c, cfg, filepath.Base(p), data)
+		yml, _, _ := FrontMatter(data)
+		e, _ := frontEntries(yml, nil)
+		entries += len(e)
+		lines := strings.SplitAfter(string(data), "\n")
+		for i := 1; i < len(lines) && lines[i] != "---\n"; i++ {
+			v := strings.Join(lines[:i], "") + strings.Join(lines[i+1:], "")
+			sameAsParseDemand(t, c, cfg, filepath.Base(p), []byte(v))
+			v = strings.Join(lines[:i], "") + fmt.Sprintf("# edited %d\n", i) + strings.Join(lines[i:], "")
+			sameAsParseDemand(t, c, cfg, filepath.Base(p), []byte(v))
+		}
+	}
+	// Each edit parses the entry it touches, no more.
+	assert.Less(t, c.parsed, 3*entries, "entries parsed again")
+}
+
+// FuzzFrontCache: for any bytes, the cache reads a file as ParseDemand
+// does, and so does a second read from a cache that has seen it.
+func FuzzFrontCache(f *testing.F) {
+	paths, _ := filepath.Glob("../demands/*.md")
+	for _, p := range paths {
+		if data, err := os.ReadFile(p); err == nil {
+			f.Add(data)
+		}
+	}
+	for _, s := range []string{
+		"---\nid: D-0001\ntitle: \"a\nb\"\nstatus: new\nreceived: 2026-11-02\n---\n",
+		"---\nid: D-0001\ntags: [a,\nb]\n---\n", "---\nx: &a 1\ny: *a\n---\n", "---\nid: D-0001\n- a\n---\n",
+		"---\nid: D-0001\ntitle: |\n  x\nstatus: new\n---\n",
+	} {
+		f.Add([]byte(s))
+	}
+	cfg := DefaultConfig()
+	c := NewFrontCache(100)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sameAsParseDemand(t, c, cfg, "D-0001-x.md", data)
+		sameAsParseDemand(t, c, cfg, "D-0001-x.md", data)
+	})
+}
