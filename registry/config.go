@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -277,16 +278,25 @@ type SiteConfig struct {
 	PublicCustomerNames bool `yaml:"public_customer_names" json:"public_customer_names"`
 }
 
-func decodeDefaults() (*Config, *yaml.Node) {
+// defaultsNode is the built-in defaults, parsed once (demand serve loads
+// the config on every rebuild); it is only ever read.
+var defaultsNode = sync.OnceValue(func() *yaml.Node {
 	var n yaml.Node
 	if err := yaml.Unmarshal(defaultsYAML, &n); err != nil {
 		panic("registry: built-in defaults: " + err.Error())
 	}
+	return &n
+})
+
+// decodeDefaults returns a new config of the built-in defaults, and their
+// YAML (not to be changed).
+func decodeDefaults() (*Config, *yaml.Node) {
+	n := defaultsNode()
 	cfg := &Config{}
 	if err := n.Decode(cfg); err != nil {
 		panic("registry: built-in defaults: " + err.Error())
 	}
-	return cfg, &n
+	return cfg, n
 }
 
 // DefaultConfig returns the built-in configuration.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
+	"github.com/demand-registry/demand/registry/rank"
 )
 
 // demandKey is what a demand's page is made from, for demand serve to keep
@@ -28,6 +29,12 @@ type demandKey struct {
 	sum     uint64          // everything else, hashed
 }
 
+// resultRank is the index of rank.Result's list position.
+var resultRank = func() int {
+	f, _ := reflect.TypeFor[rank.Result]().FieldByName("Rank")
+	return f.Index[0]
+}()
+
 // demandKeyOf makes a demand's key; false when it cannot be made (no page
 // cache, or data the hasher does not take).
 func (b *builder) demandKeyOf(id string, customers map[string]*groupView) (demandKey, bool) {
@@ -45,12 +52,9 @@ func (b *builder) demandKeyOf(id string, customers map[string]*groupView) (deman
 		Links     []linkGroup
 		Customers []string // the customer pages linked, by name
 		Tags      []string // the tag pages linked
-		Result    any
 		History   any
 	}
-	shown := *r
-	shown.Rank = 0 // the list position is not on the page: an edit that moves others down keeps their pages
-	x := linked{Links: b.links(d), Result: shown}
+	x := linked{Links: b.links(d)}
 	customerURL := func(name string) {
 		if g := customers[strings.ToLower(strings.TrimSpace(name))]; g != nil {
 			x.Customers = append(x.Customers, name+"\x00"+g.URL)
@@ -78,6 +82,14 @@ func (b *builder) demandKeyOf(id string, customers map[string]*groupView) (deman
 	}
 	if !hashValue(&h, reflect.ValueOf(x)) {
 		return demandKey{}, false
+	}
+	// The ranking result, but for its list position, which the page does
+	// not show: an edit that moves others down keeps their pages.
+	rv := reflect.ValueOf(r).Elem()
+	for _, i := range exportedFields(rv.Type()) {
+		if i != resultRank && !hashValue(&h, rv.Field(i)) {
+			return demandKey{}, false
+		}
 	}
 	k.sum = h.Sum64()
 	return k, true
