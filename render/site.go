@@ -500,36 +500,42 @@ func TemplatesKey(fsys fs.FS) []byte {
 }
 
 func (b *builder) build() (map[string][]byte, error) {
-	cards := map[string]card{}
-	var order []string
+	// Every card is made and hashed at once, on as many CPUs as there
+	// are, with its copy for pages one folder down: on 5,000 demands,
+	// making them one by one was a quarter of a rebuild in demand serve,
+	// with no page rendering meanwhile.
+	var results []*rank.Result
 	for _, r := range b.in.Ranking.Results {
 		if b.shown[r.ID] {
-			cards[r.ID] = b.keyed(b.card(r, ""))
-			order = append(order, r.ID)
+			results = append(results, r)
 		}
 	}
-	nested := map[string]card{} // cards for pages one folder down
-	nestedCard := func(id string) card {
-		c, ok := nested[id]
-		if !ok {
-			c = cards[id]
-			c.URL = "../" + c.URL
-			c = b.keyed(c)
-			nested[id] = c
-		}
-		return c
+	order := make([]string, len(results))
+	list := make([]card, len(results))
+	nestedList := make([]card, len(results))
+	_ = par.For(len(results), 0, func(i int) error {
+		c := b.keyed(b.card(results[i], ""))
+		order[i], list[i] = c.ID, c
+		c.URL = "../" + c.URL
+		nestedList[i] = b.keyed(c)
+		return nil
+	})
+	cards := make(map[string]card, len(order))
+	nested := make(map[string]card, len(order)) // cards for pages one folder down
+	byTier := map[int][]card{}
+	byStatus := map[string][]card{}
+	for i, id := range order {
+		c := list[i]
+		cards[id], nested[id] = c, nestedList[i]
+		byTier[c.Tier] = append(byTier[c.Tier], c)
+		byStatus[c.Status] = append(byStatus[c.Status], c)
 	}
+	nestedCard := func(id string) card { return nested[id] }
 
 	// Tier board.
 	var tiers []tierView
 	for _, l := range b.cfg.Tiers.Levels {
-		tv := tierView{Tier: l.Tier, Label: l.Label.In(b.lang)}
-		for _, id := range order {
-			if c := cards[id]; c.Tier == l.Tier {
-				tv.Cards = append(tv.Cards, c)
-			}
-		}
-		tiers = append(tiers, tv)
+		tiers = append(tiers, tierView{Tier: l.Tier, Label: l.Label.In(b.lang), Cards: byTier[l.Tier]})
 	}
 
 	// Status board, grouped by status kind.
@@ -540,14 +546,9 @@ func (b *builder) build() (map[string][]byte, error) {
 			if s.Kind != kind {
 				continue
 			}
-			col := columnView{Status: s.Name, Label: s.Label.In(b.lang)}
+			col := columnView{Status: s.Name, Label: s.Label.In(b.lang), Cards: byStatus[s.Name]}
 			if col.Label == "" {
 				col.Label = s.Name
-			}
-			for _, id := range order {
-				if c := cards[id]; c.Status == s.Name {
-					col.Cards = append(col.Cards, c)
-				}
 			}
 			kv.Count += len(col.Cards)
 			kv.Columns = append(kv.Columns, col)
