@@ -175,6 +175,8 @@ type builder struct {
 	settings   string
 	settingsOK bool
 	mu         sync.Mutex // guards files while pages render in parallel
+	order      []string   // the demands shown, ranked
+	cardURLs   map[string]bool
 }
 
 // reverseLinks are the links other demands make to one demand.
@@ -499,7 +501,30 @@ func TemplatesKey(fsys fs.FS) []byte {
 	return h.Sum(nil)
 }
 
+// job makes files of the site: paths names them all, for a lazy site.
+type job struct {
+	paths []string
+	run   func() error
+}
+
 func (b *builder) build() (map[string][]byte, error) {
+	jobs, err := b.plan()
+	if err != nil {
+		return nil, err
+	}
+	// The jobs are independent of one another: they run on as many CPUs
+	// as there are, the largest first (templates are safe for concurrent
+	// use, and files are added under a lock).
+	if err := par.For(len(jobs), 0, func(i int) error { return jobs[i].run() }); err != nil {
+		return nil, err
+	}
+	b.forget(func(p string) bool { _, ok := b.files[p]; return ok })
+	return b.files, nil
+}
+
+// plan makes what the pages share (cards, boards, groups), puts the
+// files that need no rendering, and returns the jobs that make the rest.
+func (b *builder) plan() ([]job, error) {
 	// Every card is made and hashed at once, on as many CPUs as there
 	// are, with its copy for pages one folder down: on 5,000 demands,
 	// making them one by one was a quarter of a rebuild in demand serve,
@@ -579,93 +604,90 @@ func (b *builder) build() (map[string][]byte, error) {
 		b.tagFile[k] = g.URL
 	}
 
-	// The pages below are independent of one another: they render at once,
-	// each on as many CPUs as it can use (templates are safe for
-	// concurrent use, and files are added under a lock).
-	jobs := []func() error{
-		func() error {
-			return b.render("index.html", "index.html", b.t("tier_board"), "tiers", page{Tiers: tiers})
-		},
-		func() error {
-			return b.render("status.html", "status.html", b.t("status_board"), "status", page{Kinds: kinds})
-		},
-		func() error {
-			if !b.names {
-				return nil
-			}
-			return b.groupPages(customerGroups, "customers", b.t("customers_title"))
-		},
-		func() error { return b.groupPages(tagGroups, "tags", b.t("tags_title")) },
-		func() error {
-			return par.For(len(order), 0, func(i int) error {
-				id := order[i]
-				out := "demands/" + fileName(id)
-				from, keep := b.demandKeyOf(id, customers)
-				if keep {
-					if data, ok := b.opt.Pages.page(out, func(h cachedPage) bool { return h.from == from }); ok {
-						b.put(out, data)
-						return nil
-					}
-				}
-				dv, err := b.demandView(id, customers)
-				if err != nil {
-					return err
-				}
-				return b.render("demand.html", out, id+" "+dv.Title, "", page{Demand: dv, from: from})
-			})
-		},
-		func() error { return b.search(order) },
-		func() error {
+	b.order = order
+	b.cardURLs = map[string]bool{}
+	for _, id := range order {
+		b.cardURLs[cards[id].URL] = true
+	}
+	for _, f := range [][2]string{{"style.css", "assets/style.css"}, {"favicon.svg", "assets/favicon.svg"}} {
+		data, err := fs.ReadFile(b.opt.Templates, f[0])
+		if err != nil {
+			return nil, fmt.Errorf("templates: %w", err)
+		}
+		b.put(f[1], data)
+	}
+	one := func(out string, run func() error) job { return job{paths: []string{out}, run: run} }
+	jobs := []job{}
+	if !b.opt.NoExports {
+		jobs = append(jobs, job{paths: []string{"demands.json", "demands.csv"}, run: func() error { return b.exports(order) }})
+	}
+	jobs = append(jobs,
+		job{paths: searchFiles, run: func() error { return b.search(order) }},
+		one("kpis.html", func() error {
 			return b.render("kpis.html", "kpis.html", b.t("kpi_title"), "kpis", page{KPIs: b.kpiView(order)})
-		},
-		func() error {
+		}),
+		job{paths: []string{"changes.html", "feed.xml"}, run: func() error {
 			changes := b.recentChanges(order, 100)
 			if err := b.render("changes.html", "changes.html", b.t("changes_title"), "changes", page{Changes: changes}); err != nil {
 				return err
 			}
 			return b.feed(changes[:min(50, len(changes))])
-		},
-		func() error { return b.render("exports.html", "exports.html", b.t("exports_title"), "exports", page{}) },
-		func() error { return b.render("404.html", "404.html", b.t("not_found"), "", page{}) },
-		func() error {
-			if b.opt.NoExports {
-				return nil
+		}},
+		one("index.html", func() error {
+			return b.render("index.html", "index.html", b.t("tier_board"), "tiers", page{Tiers: tiers})
+		}),
+		one("status.html", func() error {
+			return b.render("status.html", "status.html", b.t("status_board"), "status", page{Kinds: kinds})
+		}),
+	)
+	if b.names {
+		jobs = append(jobs, b.groupPages(customerGroups, "customers", b.t("customers_title"))...)
+	}
+	jobs = append(jobs, b.groupPages(tagGroups, "tags", b.t("tags_title"))...)
+	jobs = append(jobs,
+		one("exports.html", func() error { return b.render("exports.html", "exports.html", b.t("exports_title"), "exports", page{}) }),
+		one("404.html", func() error { return b.render("404.html", "404.html", b.t("not_found"), "", page{}) }),
+	)
+	for _, id := range order {
+		out := "demands/" + fileName(id)
+		jobs = append(jobs, one(out, func() error {
+			from, keep := b.demandKeyOf(id, customers)
+			if keep {
+				if data, ok := b.opt.Pages.page(out, func(h cachedPage) bool { return h.from == from }); ok {
+					b.put(out, data)
+					return nil
+				}
 			}
-			return b.exports(order)
-		},
-	}
-	if err := par.For(len(jobs), len(jobs), func(i int) error { return jobs[i]() }); err != nil {
-		return nil, err
-	}
-	css, err := fs.ReadFile(b.opt.Templates, "style.css")
-	if err != nil {
-		return nil, fmt.Errorf("templates: %w", err)
-	}
-	b.put("assets/style.css", css)
-	icon, err := fs.ReadFile(b.opt.Templates, "favicon.svg")
-	if err != nil {
-		return nil, fmt.Errorf("templates: %w", err)
-	}
-	b.put("assets/favicon.svg", icon)
-	if c := b.opt.Pages; c != nil {
-		c.mu.Lock()
-		for p := range c.m {
-			if _, ok := b.files[p]; !ok {
-				delete(c.m, p) // a page that is gone
+			dv, err := b.demandView(id, customers)
+			if err != nil {
+				return err
 			}
-		}
-		shown := map[string]bool{}
-		for _, id := range order {
-			shown[cards[id].URL] = true
-		}
-		for url := range c.cards {
-			if !shown[strings.TrimPrefix(url, "../")] {
-				delete(c.cards, url) // a demand gone or hidden
-			}
-		}
-		c.mu.Unlock()
+			return b.render("demand.html", out, id+" "+dv.Title, "", page{Demand: dv, from: from})
+		}))
 	}
-	return b.files, nil
+	return jobs, nil
+}
+
+// forget drops from the page cache the pages this build has not (a
+// demand gone, hidden or renamed) and the cards of demands it does not
+// show.
+func (b *builder) forget(has func(path string) bool) {
+	c := b.opt.Pages
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for p := range c.m {
+		if !has(p) {
+			delete(c.m, p)
+		}
+	}
+	for url := range c.cards {
+		if !b.cardURLs[strings.TrimPrefix(url, "../")] {
+			delete(c.cards, url)
+		}
+	}
 }
 
 // put adds a file to the site; pages render on several goroutines.
@@ -715,13 +737,17 @@ func nameGroups(m map[string]*groupView) []*groupView {
 }
 
 // groupPages writes an index and one page per group (see nameGroups).
-func (b *builder) groupPages(groups []*groupView, dir, heading string) error {
-	if err := par.For(len(groups), 0, func(i int) error {
-		return b.render("group.html", dir+"/"+groups[i].URL, groups[i].Name, dir, page{Group: groups[i]})
-	}); err != nil {
-		return err
+func (b *builder) groupPages(groups []*groupView, dir, heading string) []job {
+	var jobs []job
+	for _, g := range groups {
+		out := dir + "/" + g.URL
+		jobs = append(jobs, job{paths: []string{out}, run: func() error {
+			return b.render("group.html", out, g.Name, dir, page{Group: g})
+		}})
 	}
-	return b.render("groups.html", dir+"/index.html", heading, dir, page{Heading: heading, Groups: groups})
+	return append(jobs, job{paths: []string{dir + "/index.html"}, run: func() error {
+		return b.render("groups.html", dir+"/index.html", heading, dir, page{Heading: heading, Groups: groups})
+	}})
 }
 
 // fileName is a demand page's file name: its ID, with anything a file

@@ -3,13 +3,15 @@
 # registry repository with a long history (default 5,000 demands, 20,000
 # commits):
 #  1. BenchmarkServeRebuild: the rebuild alone, in memory: load (parse
-#     cache), rank, history (kept in memory for an unchanged head) and
-#     render (page cache);
+#     cache), rank, history (kept in memory for an unchanged head), the
+#     site planned, and the two pages a reload may ask for made (the
+#     edited demand's and the home page);
 #  2. end to end: a running `demand serve`, ten saves of one file that add
 #     a line to its text, then ten that change its title (its card changes
 #     on the boards and its tag and customer pages), each timed from the
 #     write to the reload event a browser receives (debounce and file
-#     watching included).
+#     watching included), and to the reloaded page received, for the
+#     edited demand's page and for the home page.
 # Usage: scripts/bench-serve.sh [DEMANDS] [COMMITS]   (needs git and curl)
 set -euo pipefail
 demands=${1:-5000}
@@ -30,22 +32,38 @@ cd "$work/repo"
 serve_pid=$!
 until grep -q 'serving' "$work/serve.log"; do sleep 0.2; done
 url=$(grep -o 'http://[0-9.:]*/' "$work/serve.log")
+f=$(ls demands/*.md | sed -n "$((demands / 2))p")
+page="demands/$(basename "$f" | grep -o '^[A-Z]*-[0-9]*').html"
+# On each reload event, what a browser showing the demand's page, or the
+# home page, asks for.
 curl -sN "${url}__demand/events" | while read -r line; do
-  case "$line" in data:*) date +%s.%N >>"$work/events" ;; esac
+  case "$line" in data:*)
+    date +%s.%N >>"$work/events"
+    curl -sf -o /dev/null "${url}${page}" && date +%s.%N >>"$work/pages"
+    curl -sf -o /dev/null "${url}index.html" && date +%s.%N >>"$work/homes"
+  ;; esac
 done &
 curl_pid=$!
 sleep 1
-f=$(ls demands/*.md | sed -n "$((demands / 2))p")
 saves() { # kind edit-command...: ten saves, timed
   : >"$work/saves"
   : >"$work/events"
+  : >"$work/pages"
+  : >"$work/homes"
   for i in $(seq 1 10); do
     date +%s.%N >>"$work/saves"
     "$@" "$i"
     sleep 2
   done
-  paste "$work/saves" "$work/events" | awk '{ printf "%.0f\n", ($2 - $1) * 1000 }' | sort -n >"$work/ms"
-  echo "save to reload event, 10 saves ($1): min $(head -1 "$work/ms") ms, median $(sed -n 5p "$work/ms") ms, max $(tail -1 "$work/ms") ms"
+  for what in events pages homes; do
+    paste "$work/saves" "$work/$what" | awk '{ printf "%.0f\n", ($2 - $1) * 1000 }' | sort -n >"$work/ms"
+    case $what in
+      events) label="reload event" ;;
+      pages) label="the demand's page received" ;;
+      homes) label="the home page received (after the demand's)" ;;
+    esac
+    echo "save to $label, 10 saves ($1): min $(head -1 "$work/ms") ms, median $(sed -n 5p "$work/ms") ms, max $(tail -1 "$work/ms") ms"
+  done
 }
 body() { echo "Edit $1." >>"$f"; }
 title() { # written aside and renamed over the file, as many editors save

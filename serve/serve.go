@@ -26,12 +26,26 @@ import (
 
 // Site is one build of a website in memory.
 type Site struct {
+	// Files holds the files made with the build.
 	Files map[string][]byte
-	// Lazy makes files that are costly and rarely asked for (exports) when
-	// they are requested; it reports false for an unknown path.
-	Lazy func(path string) ([]byte, bool)
-	// Summary is logged after a build ("built 34 demands").
+	// Lazy makes the other files when they are first asked for; it reports
+	// false for an unknown path, and an error when a file could not be
+	// made (a theme's template that fails), which the browser shows.
+	Lazy func(path string) ([]byte, bool, error)
+	// Summary is logged after a build, with its time ("site of 34 demands
+	// ready").
 	Summary string
+}
+
+// get returns a file of the site.
+func (site *Site) get(p string) ([]byte, bool, error) {
+	if data, ok := site.Files[p]; ok {
+		return data, true, nil
+	}
+	if site.Lazy != nil {
+		return site.Lazy(p)
+	}
+	return nil, false, nil
 }
 
 // Server holds the site in memory and serves only its files: no path a
@@ -112,26 +126,32 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.RLock()
 	site, problem := s.site, s.problem
 	s.mu.RUnlock()
-	var files map[string][]byte
-	if site != nil {
-		files = site.Files
-	}
 	w.Header().Set("Cache-Control", "no-store")
-	if problem != "" && (strings.HasSuffix(p, ".html") || files == nil) {
+	showProblem := func(problem string) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusInternalServerError)
 		fmt.Fprintf(w, `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Registry problems</title></head><body>`+
 			`<h1>The registry has problems</h1><p>Fix them and save: this page reloads by itself.</p><pre>%s</pre>`+
 			`<script src="%sreload.js"></script></body></html>`, html.EscapeString(problem), reloadPath)
+	}
+	if problem != "" && (strings.HasSuffix(p, ".html") || site == nil) {
+		showProblem(problem)
 		return
 	}
-	data, ok := files[p]
-	if !ok && site != nil && site.Lazy != nil {
-		data, ok = site.Lazy(p)
+	var data []byte
+	ok := false
+	var err error
+	if site != nil {
+		data, ok, err = site.get(p)
 	}
 	status := http.StatusOK
-	if !ok {
-		data, status, p = files["404.html"], http.StatusNotFound, "404.html"
+	if !ok && err == nil && site != nil {
+		p, status = "404.html", http.StatusNotFound
+		data, _, err = site.get(p)
+	}
+	if err != nil {
+		showProblem(err.Error())
+		return
 	}
 	if ct := mime.TypeByExtension(path.Ext(p)); ct != "" {
 		w.Header().Set("Content-Type", ct)

@@ -19,7 +19,15 @@ func TestServesOnlyTheSite(t *testing.T) {
 			return nil
 		}
 		return &Site{Files: map[string][]byte{"index.html": []byte("<body>home</body>"), "404.html": []byte("<body>missing</body>"), "a.css": []byte("x{}")},
-			Lazy: func(p string) ([]byte, bool) { return []byte("lazy"), p == "demands.csv" }}
+			Lazy: func(p string) ([]byte, bool, error) {
+				switch p {
+				case "demands.csv":
+					return []byte("lazy"), true, nil
+				case "kpis.html":
+					return nil, false, fmt.Errorf("rendering kpis.html: <no field>")
+				}
+				return nil, false, nil
+			}}
 	}}
 	s.Rebuild()
 	srv := httptest.NewServer(s)
@@ -41,6 +49,9 @@ func TestServesOnlyTheSite(t *testing.T) {
 	code, _, body = get("/demands.csv")
 	assert.Equal(t, 200, code)
 	assert.Equal(t, "lazy", body)
+	code, _, body = get("/kpis.html")
+	assert.Equal(t, 500, code, "a page that cannot be made")
+	assert.Contains(t, body, "rendering kpis.html: &lt;no field&gt;")
 	for _, p := range []string{"/../../etc/passwd", "/%2e%2e/x", "/nope"} {
 		code, _, body = get(p)
 		assert.Equal(t, 404, code, p)

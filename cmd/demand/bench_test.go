@@ -11,13 +11,15 @@ import (
 )
 
 // BenchmarkServeRebuild measures what demand serve does after one demand
-// file is saved: the registry is loaded again (unchanged files come from
-// the parse cache), ranked, its history read and the site rendered
-// (unchanged pages come from the page cache). It runs in the registry
-// repository DEMAND_BENCH_REPO names; scripts/bench-serve.sh makes one with
-// a long history. "body" adds a line to the demand's text (its page
-// changes); "title" changes its title, so that its card changes on the
-// tier and status boards and its tag and customer pages too.
+// file is saved, up to the pages a reload asks for: the registry is loaded
+// again (unchanged files come from the parse cache), ranked, its history
+// read and the site planned, then the edited demand's page and the home
+// page are made (pages are made when asked for; unchanged ones come from
+// the page cache). It runs in the registry repository DEMAND_BENCH_REPO
+// names; scripts/bench-serve.sh makes one with a long history. "body" adds
+// a line to the demand's text (its page changes); "title" changes its
+// title, so that its card changes on the boards and its tag and customer
+// pages too.
 func BenchmarkServeRebuild(b *testing.B) {
 	repo := os.Getenv("DEMAND_BENCH_REPO")
 	if repo == "" {
@@ -35,6 +37,7 @@ func BenchmarkServeRebuild(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { os.WriteFile(edited, orig, 0o644) })
+	page := "demands/" + regexp.MustCompile(`^[A-Z]+-[0-9]+`).FindString(filepath.Base(edited)) + ".html"
 	title := regexp.MustCompile(`(?m)^title: .*$`)
 	edits := map[string]func(n int) []byte{
 		"body": func(n int) []byte { return fmt.Appendf(append([]byte(nil), orig...), "\nEdit %d.\n", n) },
@@ -59,8 +62,16 @@ func BenchmarkServeRebuild(b *testing.B) {
 				}
 				runtime.GC() // as demand serve collects between rebuilds
 				b.StartTimer()
-				if s, _ := o.site(e, io.Discard); s == nil {
+				s, _ := o.site(e, io.Discard)
+				if s == nil {
 					b.Fatal("rebuild failed")
+				}
+				// What a reload asks for: the edited demand's page, or the
+				// home page's board that shows its card.
+				for _, p := range []string{page, "index.html"} {
+					if _, ok, err := s.lazy.Get(p); !ok || err != nil {
+						b.Fatalf("%s: %v", p, err)
+					}
 				}
 			}
 		})

@@ -22,19 +22,21 @@ import (
 type buildOptions struct {
 	dir, out, baseURL, audience, templates string
 	noCache                                bool
-	// Kept between rebuilds by demand serve, which also makes the exports
-	// only when they are asked for (noExports).
-	parsed    *registry.ParseCache
-	history   *history.Memo
-	pages     *render.PageCache
-	noExports bool
+	// Kept between rebuilds by demand serve, which also makes each file
+	// only when it is asked for (lazy).
+	parsed  *registry.ParseCache
+	history *history.Memo
+	pages   *render.PageCache
+	lazy    bool
 	// demand build: the site's writer, handed files as they render.
 	sink func(name string, data []byte)
 }
 
-// built is a site rendered in memory, with what it was rendered from.
+// built is a site rendered in memory (files), or planned to be rendered
+// file by file when asked for (lazy), with what it is made from.
 type built struct {
 	files   map[string][]byte
+	lazy    *render.Lazy
 	in      render.Input
 	opt     render.Options
 	demands int
@@ -169,7 +171,15 @@ func (o *buildOptions) site(e *env, report io.Writer) (*built, int) {
 		fmt.Fprintf(report, "demand build: %v\n", err)
 		return nil, exitUsage
 	}
-	opt := render.Options{Audience: o.audience, BaseURL: o.baseURL, Templates: tfs, Pages: o.pages, NoExports: o.noExports, Sink: o.sink}
+	opt := render.Options{Audience: o.audience, BaseURL: o.baseURL, Templates: tfs, Pages: o.pages, Sink: o.sink}
+	if o.lazy {
+		lazy, err := render.BuildLazy(in, opt)
+		if err != nil {
+			fmt.Fprintf(report, "demand build: %v\n", err)
+			return nil, exitUsage
+		}
+		return &built{lazy: lazy, in: in, opt: opt, demands: lazy.Demands()}, exitOK
+	}
 	files, err := render.Build(in, opt)
 	if err != nil {
 		fmt.Fprintf(report, "demand build: %v\n", err)

@@ -72,7 +72,7 @@ func serveGC() (restore func()) {
 
 func newSiteServer(o *serveOptions, e *env) *serve.Server {
 	// Files and pages that did not change are not parsed or rendered again.
-	o.parsed, o.history, o.pages, o.noExports = registry.NewParseCache(), &history.Memo{}, render.NewPageCache(), true
+	o.parsed, o.history, o.pages, o.lazy = registry.NewParseCache(), &history.Memo{}, render.NewPageCache(), true
 	watch := []string{o.dir}
 	if o.templates != "" {
 		watch = append(watch, o.templates)
@@ -82,16 +82,6 @@ func newSiteServer(o *serveOptions, e *env) *serve.Server {
 		if b == nil {
 			return nil
 		}
-		return &serve.Site{Files: b.files, Summary: fmt.Sprintf("built %d demands", b.demands), Lazy: func(p string) ([]byte, bool) {
-			if p != "demands.json" && p != "demands.csv" {
-				return nil, false
-			}
-			ex, err := render.Exports(b.in, b.opt)
-			if err != nil {
-				return nil, false
-			}
-			data, ok := ex[p]
-			return data, ok
-		}}
+		return &serve.Site{Lazy: b.lazy.Get, Summary: fmt.Sprintf("site of %d demands ready", b.demands)}
 	}}
 }

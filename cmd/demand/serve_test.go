@@ -106,6 +106,8 @@ func TestServeRebuildsAndReloads(t *testing.T) {
 	assert.Equal(t, "data: reload\n", next())
 	_, body := get(t, srv.URL+"/index.html")
 	assert.Contains(t, body, "SAML login")
+	_, body = get(t, srv.URL+"/demands/D-0001.html")
+	assert.Contains(t, body, "SAML login")
 
 	// A new folder with a demand in it is watched too.
 	sub := filepath.Join(dir, "team")
