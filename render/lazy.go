@@ -1,6 +1,7 @@
 package render
 
 import (
+	"slices"
 	"sort"
 	"sync"
 )
@@ -14,6 +15,7 @@ type Lazy struct {
 	b     *builder
 	jobs  map[string]*lazyJob
 	paths []string
+	order []*lazyJob // the pages to warm, boards first
 }
 
 type lazyJob struct {
@@ -46,6 +48,15 @@ func BuildLazy(in Input, opt Options) (*Lazy, error) {
 			s.jobs[p] = lj
 			s.paths = append(s.paths, p)
 		}
+		switch {
+		case slices.Contains(j.paths, "demands.json"):
+			// the exports: seconds of work on a large registry, rarely
+			// asked for
+		case slices.Contains(j.paths, "index.html") || slices.Contains(j.paths, "status.html"):
+			s.order = append([]*lazyJob{lj}, s.order...)
+		default:
+			s.order = append(s.order, lj)
+		}
 	}
 	sort.Strings(s.paths)
 	b.forget(func(p string) bool { _, ok := s.jobs[p]; return ok })
@@ -66,6 +77,20 @@ func (s *Lazy) Get(path string) ([]byte, bool, error) {
 	data, ok := s.b.files[path]
 	s.b.mu.Unlock()
 	return data, ok, nil
+}
+
+// Warm makes the pages no one asked for yet, the boards first, until
+// stop says to stop (a newer build is there): demand serve warms them
+// while the user reads, so that the next page opened is ready, and the
+// page cache knows every page for the next rebuild. The exports are left
+// to be made when asked for. Errors are left for Get to report.
+func (s *Lazy) Warm(stop func() bool) {
+	for _, j := range s.order {
+		if stop() {
+			return
+		}
+		j.once.Do(func() { j.err = j.run() })
+	}
 }
 
 // Paths lists every file of the site, in order.

@@ -87,6 +87,29 @@ func TestLazySite(t *testing.T) {
 	}
 }
 
+// Warming makes every page but the exports, as Get would, and stops when
+// told to.
+func TestLazyWarm(t *testing.T) {
+	in := testInput(t)
+	want, err := Build(in, Options{Templates: templates.FS})
+	require.NoError(t, err)
+	s, err := BuildLazy(in, Options{Templates: templates.FS})
+	require.NoError(t, err)
+	asked := 0
+	s.Warm(func() bool { asked++; return asked > 3 })
+	assert.Equal(t, 2+2+len(searchFiles), len(s.b.files), "the assets, then the two boards and the search before stopping")
+	assert.Contains(t, s.b.files, "index.html")
+	assert.Contains(t, s.b.files, "status.html")
+	s.Warm(func() bool { return false })
+	for p, w := range want {
+		if p == "demands.json" || p == "demands.csv" {
+			assert.NotContains(t, s.b.files, p)
+			continue
+		}
+		assert.Equal(t, string(w), string(s.b.files[p]), p)
+	}
+}
+
 // A page whose template fails says so when it is asked for, every time;
 // the other pages are made.
 func TestLazySiteTemplateError(t *testing.T) {

@@ -32,6 +32,9 @@ type Site struct {
 	// false for an unknown path, and an error when a file could not be
 	// made (a theme's template that fails), which the browser shows.
 	Lazy func(path string) ([]byte, bool, error)
+	// Warm, when set, makes the files no one asked for yet, until stop
+	// says to: the server calls it when idle after a build.
+	Warm func(stop func() bool)
 	// Summary is logged after a build, with its time ("site of 34 demands
 	// ready").
 	Summary string
@@ -64,6 +67,7 @@ type Server struct {
 	site    *Site
 	problem string // the findings of a broken registry, shown instead of the site
 	waiters []chan struct{}
+	idle    *time.Timer // fires whenIdle
 }
 
 // Rebuild renders the site again; a broken registry keeps the last good
@@ -89,11 +93,39 @@ func (s *Server) Rebuild() {
 	} else {
 		fmt.Fprintf(s.Log, "the registry has problems; the browser shows them:\n%s", report.String())
 	}
-	// Garbage is collected now, while the pages reload and the next edit
-	// is being made, rather than in the middle of the next rebuild: a
-	// collection marks the whole site and history kept in memory, and
-	// made the rebuilds it fell into the slowest.
-	go runtime.GC()
+	s.mu.Lock()
+	if s.idle == nil {
+		s.idle = time.AfterFunc(idleAfter, s.whenIdle)
+	} else {
+		s.idle.Reset(idleAfter)
+	}
+	s.mu.Unlock()
+}
+
+// idleAfter is how long after a build the server takes itself to be idle:
+// the pages have reloaded, and the next edit is being made.
+const idleAfter = time.Second
+
+// whenIdle makes the pages no one asked for yet, so that the next page
+// opened is ready, then collects garbage, rather than in the middle of the
+// next rebuild (a collection marks the whole site and history kept in
+// memory, and made the rebuilds it fell into the slowest) or of the pages
+// a reload asks for. A newer build stops both.
+func (s *Server) whenIdle() {
+	s.mu.RLock()
+	site := s.site
+	s.mu.RUnlock()
+	stale := func() bool {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		return s.site != site
+	}
+	if site != nil && site.Warm != nil {
+		site.Warm(stale)
+	}
+	if !stale() {
+		runtime.GC()
+	}
 }
 
 const reloadPath = "/__demand/"

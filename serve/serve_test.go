@@ -65,3 +65,28 @@ func TestServesOnlyTheSite(t *testing.T) {
 	code, _, _ = get("/a.css")
 	assert.Equal(t, 200, code, "assets of the last good site are still served")
 }
+
+// When idle after a build, the server warms the site's other files until
+// a newer build replaces it.
+func TestWarmsWhenIdle(t *testing.T) {
+	var stops []bool
+	builds := 0
+	s := &Server{Log: io.Discard}
+	s.Build = func(io.Writer) *Site {
+		builds++
+		first := builds == 1
+		return &Site{Files: map[string][]byte{"index.html": []byte("x")}, Warm: func(stop func() bool) {
+			stops = append(stops, stop())
+			if first {
+				s.Rebuild() // a save while warming
+				stops = append(stops, stop())
+			}
+		}}
+	}
+	s.Rebuild()
+	s.whenIdle()
+	s.mu.Lock()
+	s.idle.Stop()
+	s.mu.Unlock()
+	assert.Equal(t, []bool{false, true}, stops, "warming goes on until a newer build is there")
+}

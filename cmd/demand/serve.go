@@ -82,6 +82,6 @@ func newSiteServer(o *serveOptions, e *env) *serve.Server {
 		if b == nil {
 			return nil
 		}
-		return &serve.Site{Lazy: b.lazy.Get, Summary: fmt.Sprintf("site of %d demands ready", b.demands)}
+		return &serve.Site{Lazy: b.lazy.Get, Warm: b.lazy.Warm, Summary: fmt.Sprintf("site of %d demands ready", b.demands)}
 	}}
 }
