@@ -14,7 +14,7 @@ import (
 type Lazy struct {
 	b     *builder
 	jobs  map[string]*lazyJob
-	paths []string
+	paths []string   // every file of the site, in order
 	order []*lazyJob // the pages to warm, boards first
 }
 
@@ -92,9 +92,6 @@ func (s *Lazy) Warm(stop func() bool) {
 		j.once.Do(func() { j.err = j.run() })
 	}
 }
-
-// Paths lists every file of the site, in order.
-func (s *Lazy) Paths() []string { return s.paths }
 
 // Demands is how many demands the site shows.
 func (s *Lazy) Demands() int { return len(s.b.order) }

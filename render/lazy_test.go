@@ -16,7 +16,7 @@ import (
 // lazyFiles asks a lazy site for every file it lists, all at once.
 func lazyFiles(t *testing.T, s *Lazy) map[string][]byte {
 	t.Helper()
-	paths := s.Paths()
+	paths := s.paths
 	data := make([][]byte, len(paths))
 	require.NoError(t, par.For(len(paths), 8, func(i int) error {
 		d, ok, err := s.Get(paths[i])
@@ -48,7 +48,7 @@ func TestLazySite(t *testing.T) {
 		require.NoError(t, err)
 		s, err := BuildLazy(base, opt)
 		require.NoError(t, err)
-		assert.Equal(t, slices.Sorted(maps.Keys(want)), s.Paths())
+		assert.Equal(t, slices.Sorted(maps.Keys(want)), s.paths)
 		got := lazyFiles(t, s)
 		for p, w := range want {
 			assert.Equal(t, string(w), string(got[p]), "%s %+v", p, opt)
