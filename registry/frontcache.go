@@ -33,8 +33,8 @@ type frontEntry struct {
 	bad        bool
 }
 
-// NewFrontCache keeps the entries of about size versions' changes: two
-// generations of size entries each.
+// NewFrontCache keeps the entries used lately: two generations of size
+// entries each (an entry used from the older moves to the newer).
 func NewFrontCache(size int) *FrontCache {
 	return &FrontCache{size: size, cur: map[string]*frontEntry{}}
 }
