@@ -33,12 +33,10 @@ type buildOptions struct {
 }
 
 // built is a site rendered in memory (files), or planned to be rendered
-// file by file when asked for (lazy), with what it is made from.
+// file by file when asked for (lazy).
 type built struct {
 	files   map[string][]byte
 	lazy    *render.Lazy
-	in      render.Input
-	opt     render.Options
 	demands int
 }
 
@@ -178,14 +176,14 @@ func (o *buildOptions) site(e *env, report io.Writer) (*built, int) {
 			fmt.Fprintf(report, "demand build: %v\n", err)
 			return nil, exitUsage
 		}
-		return &built{lazy: lazy, in: in, opt: opt, demands: lazy.Demands()}, exitOK
+		return &built{lazy: lazy, demands: lazy.Demands()}, exitOK
 	}
 	files, err := render.Build(in, opt)
 	if err != nil {
 		fmt.Fprintf(report, "demand build: %v\n", err)
 		return nil, exitUsage
 	}
-	return &built{files: files, in: in, opt: opt, demands: len(in.Ranking.Results)}, exitOK
+	return &built{files: files, demands: len(in.Ranking.Results)}, exitOK
 }
 
 // inputKey hashes everything a build depends on: the registry's files,

@@ -3,8 +3,6 @@
 package main
 
 import (
-	"sync"
-
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +12,7 @@ import (
 	"runtime/pprof"
 	"sort"
 	"strings"
+	"sync"
 
 	"golang.org/x/term"
 )
