@@ -1,10 +1,6 @@
 package render
 
-import (
-	"slices"
-	"sort"
-	"sync"
-)
+import "sync"
 
 // Lazy is a site whose pages are made when they are first asked for,
 // for demand serve: a rebuild makes only what every page shares (cards,
@@ -13,9 +9,8 @@ import (
 // are those Build makes from the same input, byte for byte.
 type Lazy struct {
 	b     *builder
-	jobs  map[string]*lazyJob
-	paths []string   // every file of the site, in order
-	order []*lazyJob // the pages to warm, boards first
+	jobs  map[string]*lazyJob // by the paths they make
+	order []*lazyJob          // in plan order: the boards first
 }
 
 type lazyJob struct {
@@ -37,28 +32,13 @@ func BuildLazy(in Input, opt Options) (*Lazy, error) {
 		return nil, err
 	}
 	s := &Lazy{b: b, jobs: map[string]*lazyJob{}}
-	b.mu.Lock()
-	for p := range b.files {
-		s.paths = append(s.paths, p)
-	}
-	b.mu.Unlock()
 	for _, j := range jobs {
 		lj := &lazyJob{job: j}
 		for _, p := range j.paths {
 			s.jobs[p] = lj
-			s.paths = append(s.paths, p)
 		}
-		switch {
-		case slices.Contains(j.paths, "demands.json"):
-			// the exports: seconds of work on a large registry, rarely
-			// asked for
-		case slices.Contains(j.paths, "index.html") || slices.Contains(j.paths, "status.html"):
-			s.order = append([]*lazyJob{lj}, s.order...)
-		default:
-			s.order = append(s.order, lj)
-		}
+		s.order = append(s.order, lj)
 	}
-	sort.Strings(s.paths)
 	b.forget(func(p string) bool { _, ok := s.jobs[p]; return ok })
 	return s, nil
 }
@@ -82,10 +62,14 @@ func (s *Lazy) Get(path string) ([]byte, bool, error) {
 // Warm makes the pages no one asked for yet, the boards first, until
 // stop says to stop (a newer build is there): demand serve warms them
 // while the user reads, so that the next page opened is ready, and the
-// page cache knows every page for the next rebuild. The exports are left
-// to be made when asked for. Errors are left for Get to report.
+// page cache knows every page for the next rebuild. Rare files (the
+// exports) are left to be made when asked for. Errors are left for Get to
+// report.
 func (s *Lazy) Warm(stop func() bool) {
 	for _, j := range s.order {
+		if j.rare {
+			continue
+		}
 		if stop() {
 			return
 		}

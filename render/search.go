@@ -81,11 +81,11 @@ func plainText(md string, limit int) string {
 	return s
 }
 
-// search writes the search page, the index (as a script, so the site also
-// works opened from disk) and the scripts.
 // searchFiles are the files search makes.
 var searchFiles = []string{"search.html", "assets/search-index.js", "assets/search.js", "assets/minisearch.js", "assets/minisearch.LICENSE.txt"}
 
+// search writes the search page, the index (as a script, so the site also
+// works opened from disk) and the scripts.
 func (b *builder) search(order []string) error {
 	var docs []searchDoc
 	tags := map[string]bool{}

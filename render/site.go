@@ -50,9 +50,6 @@ type Options struct {
 	// Pages, when set, keeps rendered pages between builds (demand serve):
 	// a page whose data and templates are unchanged is not rendered again.
 	Pages *PageCache
-	// NoExports leaves out demands.json and demands.csv (demand serve makes
-	// them when asked, with Exports).
-	NoExports bool
 	// Sink, when set, is handed every file as soon as it is final (a
 	// SiteWriter's Put), so that writing overlaps rendering. It is called
 	// from several goroutines.
@@ -221,8 +218,6 @@ func newBuilder(in Input, opt Options) (*builder, error) {
 	if opt.Pages != nil {
 		b.tmplKey = TemplatesKey(opt.Templates)
 		b.settings, b.settingsOK = b.settingsKey()
-	}
-	if opt.Pages != nil {
 		opt.Pages.startBuild()
 		b.cards.pages = opt.Pages
 	}
@@ -359,25 +354,22 @@ type cardMemo struct {
 }
 
 func (m *cardMemo) html(c card) (template.HTML, error) {
-	if m.pages != nil {
-		if c.key != 0 {
-			src := strconv.FormatUint(c.key, 16)
-			p := m.pages
-			p.mu.Lock()
-			kept, ok := p.cards[c.URL]
-			p.mu.Unlock()
-			if ok && kept.src == src {
-				return template.HTML(kept.out), nil // escaped by the card template itself
-			}
-			s, err := m.render(c)
-			if err != nil {
-				return "", err
-			}
-			p.mu.Lock()
-			p.cards[c.URL] = madeText{src, s}
-			p.mu.Unlock()
-			return template.HTML(s), nil
+	if p := m.pages; p != nil && c.key != 0 {
+		src := strconv.FormatUint(c.key, 16)
+		p.mu.Lock()
+		kept, ok := p.cards[c.URL]
+		p.mu.Unlock()
+		if ok && kept.src == src {
+			return template.HTML(kept.out), nil // escaped by the card template itself
 		}
+		s, err := m.render(c)
+		if err != nil {
+			return "", err
+		}
+		p.mu.Lock()
+		p.cards[c.URL] = madeText{src, s}
+		p.mu.Unlock()
+		return template.HTML(s), nil
 	}
 	m.mu.Lock()
 	h, ok := m.m[c]
@@ -501,10 +493,12 @@ func TemplatesKey(fsys fs.FS) []byte {
 	return h.Sum(nil)
 }
 
-// job makes files of the site: paths names them all, for a lazy site.
+// job makes files of the site: paths names them all, for a lazy site,
+// which makes a rare job only when asked for (never to warm up).
 type job struct {
 	paths []string
 	run   func() error
+	rare  bool
 }
 
 func (b *builder) build() (map[string][]byte, error) {
@@ -545,17 +539,16 @@ func (b *builder) plan() ([]job, error) {
 		nestedList[i] = b.keyed(c)
 		return nil
 	})
-	cards := make(map[string]card, len(order))
 	nested := make(map[string]card, len(order)) // cards for pages one folder down
 	byTier := map[int][]card{}
 	byStatus := map[string][]card{}
-	for i, id := range order {
-		c := list[i]
-		cards[id], nested[id] = c, nestedList[i]
+	b.order, b.cardURLs = order, make(map[string]bool, len(order))
+	for i, c := range list {
+		nested[c.ID] = nestedList[i]
 		byTier[c.Tier] = append(byTier[c.Tier], c)
 		byStatus[c.Status] = append(byStatus[c.Status], c)
+		b.cardURLs[c.URL] = true
 	}
-	nestedCard := func(id string) card { return nested[id] }
 
 	// Tier board.
 	var tiers []tierView
@@ -591,11 +584,11 @@ func (b *builder) plan() ([]job, error) {
 		if b.names && d.Customer.Name != "" {
 			g := group(customers, d.Customer.Name)
 			g.Note = b.segmentLabel(d.Customer.Segment)
-			g.Cards = append(g.Cards, nestedCard(id))
+			g.Cards = append(g.Cards, nested[id])
 		}
 		for _, tag := range d.Tags {
 			g := group(tags, tag)
-			g.Cards = append(g.Cards, nestedCard(id))
+			g.Cards = append(g.Cards, nested[id])
 		}
 	}
 	customerGroups, tagGroups := nameGroups(customers), nameGroups(tags)
@@ -604,11 +597,6 @@ func (b *builder) plan() ([]job, error) {
 		b.tagFile[k] = g.URL
 	}
 
-	b.order = order
-	b.cardURLs = map[string]bool{}
-	for _, id := range order {
-		b.cardURLs[cards[id].URL] = true
-	}
 	for _, f := range [][2]string{{"style.css", "assets/style.css"}, {"favicon.svg", "assets/favicon.svg"}} {
 		data, err := fs.ReadFile(b.opt.Templates, f[0])
 		if err != nil {
@@ -617,29 +605,27 @@ func (b *builder) plan() ([]job, error) {
 		b.put(f[1], data)
 	}
 	one := func(out string, run func() error) job { return job{paths: []string{out}, run: run} }
-	jobs := []job{}
-	if !b.opt.NoExports {
-		jobs = append(jobs, job{paths: []string{"demands.json", "demands.csv"}, run: func() error { return b.exports(order) }})
-	}
-	jobs = append(jobs,
-		job{paths: searchFiles, run: func() error { return b.search(order) }},
-		one("kpis.html", func() error {
-			return b.render("kpis.html", "kpis.html", b.t("kpi_title"), "kpis", page{KPIs: b.kpiView(order)})
-		}),
-		job{paths: []string{"changes.html", "feed.xml"}, run: func() error {
-			changes := b.recentChanges(order, 100)
-			if err := b.render("changes.html", "changes.html", b.t("changes_title"), "changes", page{Changes: changes}); err != nil {
-				return err
-			}
-			return b.feed(changes[:min(50, len(changes))])
-		}},
+	// The largest first, then the boards, which a lazy site warms first.
+	jobs := []job{
+		{paths: []string{"demands.json", "demands.csv"}, run: func() error { return b.exports(order) }, rare: true},
 		one("index.html", func() error {
 			return b.render("index.html", "index.html", b.t("tier_board"), "tiers", page{Tiers: tiers})
 		}),
 		one("status.html", func() error {
 			return b.render("status.html", "status.html", b.t("status_board"), "status", page{Kinds: kinds})
 		}),
-	)
+		{paths: searchFiles, run: func() error { return b.search(order) }},
+		one("kpis.html", func() error {
+			return b.render("kpis.html", "kpis.html", b.t("kpi_title"), "kpis", page{KPIs: b.kpiView(order)})
+		}),
+		{paths: []string{"changes.html", "feed.xml"}, run: func() error {
+			changes := b.recentChanges(order, 100)
+			if err := b.render("changes.html", "changes.html", b.t("changes_title"), "changes", page{Changes: changes}); err != nil {
+				return err
+			}
+			return b.feed(changes[:min(50, len(changes))])
+		}},
+	}
 	if b.names {
 		jobs = append(jobs, b.groupPages(customerGroups, "customers", b.t("customers_title"))...)
 	}
@@ -785,7 +771,7 @@ func (b *builder) segmentLabel(seg string) string {
 
 func num(x float64) string { return strconv.FormatFloat(math.Round(x*100)/100, 'f', -1, 64) }
 
-// slaRank orders SLA states from the best to the worst.
+// slaRank ranks SLA states, the worst highest.
 var slaRank = map[string]int{history.Breached: 4, history.Running: 3, history.Met: 2, history.Unknown: 1}
 
 // slaState is the state a card shows: the worst of the demand's nodes.
