@@ -40,8 +40,11 @@ type Site struct {
 	Summary string
 }
 
-// get returns a file of the site.
+// get returns a file of the site; a nil site has none.
 func (site *Site) get(p string) ([]byte, bool, error) {
+	if site == nil {
+		return nil, false, nil
+	}
 	if data, ok := site.Files[p]; ok {
 		return data, true, nil
 	}
@@ -159,25 +162,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	site, problem := s.site, s.problem
 	s.mu.RUnlock()
 	w.Header().Set("Cache-Control", "no-store")
-	showProblem := func(problem string) {
+	showProblem := func(msg string) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusInternalServerError)
 		fmt.Fprintf(w, `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Registry problems</title></head><body>`+
 			`<h1>The registry has problems</h1><p>Fix them and save: this page reloads by itself.</p><pre>%s</pre>`+
-			`<script src="%sreload.js"></script></body></html>`, html.EscapeString(problem), reloadPath)
+			`<script src="%sreload.js"></script></body></html>`, html.EscapeString(msg), reloadPath)
 	}
 	if problem != "" && (strings.HasSuffix(p, ".html") || site == nil) {
 		showProblem(problem)
 		return
 	}
-	var data []byte
-	ok := false
-	var err error
-	if site != nil {
-		data, ok, err = site.get(p)
-	}
+	data, ok, err := site.get(p)
 	status := http.StatusOK
-	if !ok && err == nil && site != nil {
+	if !ok && err == nil {
 		p, status = "404.html", http.StatusNotFound
 		data, _, err = site.get(p)
 	}

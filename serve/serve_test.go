@@ -90,3 +90,15 @@ func TestWarmsWhenIdle(t *testing.T) {
 	s.mu.Unlock()
 	assert.Equal(t, []bool{false, true}, stops, "warming goes on until a newer build is there")
 }
+
+// Before any good build, a page is missing, not a blank success.
+func TestNoSiteYet(t *testing.T) {
+	s := &Server{Log: io.Discard, Build: func(io.Writer) *Site { return nil }}
+	s.Rebuild()
+	s.mu.Lock()
+	s.idle.Stop()
+	s.mu.Unlock()
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest("GET", "/index.html", nil))
+	assert.Equal(t, 404, rec.Code)
+}
