@@ -137,12 +137,7 @@ func TestFrontCacheSamples(t *testing.T) {
 // FuzzFrontCache: for any bytes, the cache reads a file as ParseDemand
 // does, and so does a second read from a cache that has seen it.
 func FuzzFrontCache(f *testing.F) {
-	paths, _ := filepath.Glob("../demands/*.md")
-	for _, p := range paths {
-		if data, err := os.ReadFile(p); err == nil {
-			f.Add(data)
-		}
-	}
+	addSampleDemands(f)
 	for _, s := range []string{
 		"---\nid: D-0001\ntitle: \"a\nb\"\nstatus: new\nreceived: 2026-11-02\n---\n",
 		"---\nid: D-0001\ntags: [a,\nb]\n---\n", "---\nx: &a 1\ny: *a\n---\n", "---\nid: D-0001\n- a\n---\n",

@@ -7,17 +7,22 @@ import (
 	"testing"
 )
 
-// FuzzParseDemand feeds arbitrary bytes to the demand parser. It must
-// never panic (the library-panic guard counts as a failure here, so a
-// crash in the YAML library is found rather than hidden), and every
-// finding must point inside the file.
-func FuzzParseDemand(f *testing.F) {
+// addSampleDemands seeds a fuzz target with the sample registry's demands.
+func addSampleDemands(f *testing.F) {
 	paths, _ := filepath.Glob("../demands/*.md")
 	for _, p := range paths {
 		if data, err := os.ReadFile(p); err == nil {
 			f.Add(data)
 		}
 	}
+}
+
+// FuzzParseDemand feeds arbitrary bytes to the demand parser. It must
+// never panic (the library-panic guard counts as a failure here, so a
+// crash in the YAML library is found rather than hidden), and every
+// finding must point inside the file.
+func FuzzParseDemand(f *testing.F) {
+	addSampleDemands(f)
 	for _, s := range []string{
 		"", "---", "---\n---\n", "---\nid: D-0001\n", "\ufeff---\r\nid: D-0001\r\n---\r\n",
 		"---\na: &x [*x]\n---\n", "---\n" + strings.Repeat("- ", 50) + "x\n---\n",

@@ -23,8 +23,9 @@ import (
 // (a folder tree of thousands of demands is hundreds of kilobytes, so it
 // grew and copied its buffer several times, once per commit of a walk), and
 // its cache must hash an object to file it. Here each object patched from
-// a delta is copied once into a slice of its size, and resolved objects
-// are kept by their place in the pack, which needs no hash: on 5,000
+// a delta is copied once into one slice (a large tree's, reused: see
+// treeBuffers), and resolved objects are kept by their place in the pack,
+// which needs no hash: on 5,000
 // demands and 20,000 commits the walk took 8% less CPU. Objects not in a
 // pack (loose ones, or a delta on a base in another pack) are not found
 // here: the caller reads them from the store.
@@ -117,7 +118,8 @@ func (f *pack) keep(off int64, o packed) {
 
 // patched is an object patched from a delta, made for go-git's patcher:
 // it is handed the whole result in one write (from a buffer of its own),
-// copied once into a slice of its size.
+// copied once into a new slice of its size or, for a large tree, into a
+// spare buffer (see treeBuffers).
 type patched struct {
 	plumbing.MemoryObject
 	typ  plumbing.ObjectType
