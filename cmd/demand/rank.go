@@ -163,9 +163,9 @@ func writeRankCSV(w io.Writer, rk *rank.Ranking) error {
 		if r.DeclaredTier > 0 {
 			declared = strconv.Itoa(r.DeclaredTier)
 		}
-		_ = cw.Write([]string{strconv.Itoa(r.Rank), r.ID, r.Title, r.Status, strconv.Itoa(r.Tier), declared, num(r.Score),
+		_ = cw.Write(escape.CSVRow([]string{strconv.Itoa(r.Rank), r.ID, r.Title, r.Status, strconv.Itoa(r.Tier), declared, num(r.Score),
 			num(m.Weighted.Score), optNum(m.RICE != nil, rice(m)), optNum(m.WSJF != nil, wsjf(m)), kano, m.Matrix.Quadrant,
-			string(r.Received), strconv.Itoa(len(r.Customers)), reason})
+			string(r.Received), strconv.Itoa(len(r.Customers)), reason}))
 	}
 	cw.Flush()
 	return cw.Error()
