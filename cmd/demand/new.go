@@ -81,7 +81,7 @@ func (o *newOptions) run(e *env) int {
 			if f.Hint != "" {
 				msg += " (" + f.Hint + ")"
 			}
-			fmt.Fprintf(e.stderr, "demand new: %s\n", msg)
+			fmt.Fprintf(e.stderr, "demand new: %s\n", escape.Terminal(msg))
 		}
 		return exitUsage
 	}
