@@ -8,6 +8,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/demand-registry/demand/internal/escape"
 )
 
 // Severity says whether a finding fails the run (error) or only informs (warning).
@@ -85,7 +87,10 @@ func WriteFindings(w io.Writer, format, prefix string, fs Findings) error {
 	switch format {
 	case "text", "":
 		for _, f := range fs {
-			pos := full(f.Path)
+			// The file name is quoted when odd and the rest escaped, so a
+			// name or message from the repository can neither forge a
+			// PATH:LINE:COL nor act on the terminal.
+			pos := escape.Path(full(f.Path))
 			if f.Line > 0 {
 				pos += fmt.Sprintf(":%d:%d", f.Line, max(f.Col, 1))
 			}
@@ -93,7 +98,7 @@ func WriteFindings(w io.Writer, format, prefix string, fs Findings) error {
 			if f.Hint != "" {
 				msg += " (" + f.Hint + ")"
 			}
-			if _, err := fmt.Fprintf(w, "%s: %s: %s [%s]\n", pos, f.Severity, msg, f.Rule); err != nil {
+			if _, err := fmt.Fprintf(w, "%s: %s: %s [%s]\n", pos, f.Severity, escape.Terminal(msg), escape.Terminal(f.Rule)); err != nil {
 				return err
 			}
 		}
@@ -128,13 +133,15 @@ func WriteFindings(w io.Writer, format, prefix string, fs Findings) error {
 	return fmt.Errorf("unknown format %q: use one of %s", format, strings.Join(FindingFormats, ", "))
 }
 
-// ghData escapes a workflow command's message as the GitHub runner expects.
+// ghData escapes a workflow command's message as the GitHub runner expects
+// (escapeData in github.com/actions/toolkit's command.ts).
 func ghData(s string) string {
 	r := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
 	return r.Replace(s)
 }
 
-// ghProperty escapes a workflow command's property value.
+// ghProperty escapes a workflow command's property value (escapeProperty
+// in the toolkit): a file name with ":" or "," cannot end the property.
 func ghProperty(s string) string {
 	r := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
 	return r.Replace(s)

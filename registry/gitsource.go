@@ -139,6 +139,11 @@ func (s *GitSource) List() ([]File, error) {
 	var files []File
 	walker := object.NewTreeWalker(s.tree, true, nil)
 	defer walker.Close()
+	// go-git stops the walk at a name it would not check out (a control
+	// character); this walk only lists names, so such a file is listed
+	// and Load reports it, rather than the whole commit being unreadable.
+	// Its content is never read (Load rejects the name first).
+	walker.SkipPathValidation()
 	for {
 		name, e, err := walker.Next()
 		if err == io.EOF {

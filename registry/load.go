@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/internal/par"
 )
 
@@ -117,6 +118,9 @@ func LoadCached(src Source, cache *ParseCache) (*Snapshot, Findings, error) {
 }
 
 func loadFile(cfg *Config, src Source, f File, cache *ParseCache, cfgKey []byte) (*Demand, Findings) {
+	if fd, ok := checkFileName(f.Path); !ok {
+		return nil, Findings{fd}
+	}
 	if f.Symlink {
 		return nil, Findings{{Path: f.Path, Severity: Error, Rule: "symlink",
 			Message: "demand files may not be symbolic links (they are not followed)", Hint: "replace the link with the file itself"}}
@@ -209,8 +213,8 @@ func Fingerprint(src Source) (string, error) {
 	}
 	for _, f := range files {
 		fmt.Fprintf(h, "\x00%s %d %t\x00", f.Path, f.Size, f.Symlink)
-		if f.Symlink {
-			continue // never followed: the finding does not depend on the target
+		if _, ok := checkFileName(f.Path); f.Symlink || !ok {
+			continue // never read: the finding does not depend on the content
 		}
 		data, err := src.ReadFile(f.Path)
 		if err != nil {
@@ -219,4 +223,18 @@ func Fingerprint(src Source) (string, error) {
 		h.Write(data)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// checkFileName rejects a file name with a control character (a newline,
+// ESC, DEL…). Git refuses to check such a name out and go-git to read it
+// from a tree, so once merged it would break every later run on that
+// commit (validate --base in every pull request); it is an error in the
+// pull request that adds it instead.
+func checkFileName(p string) (Finding, bool) {
+	if !escape.HasControl(p) {
+		return Finding{}, true
+	}
+	return Finding{Path: p, Severity: Error, Rule: "filename",
+		Message: "the file name has a control character (a newline, tab, escape…)",
+		Hint:    "rename the file to ID-title.md with letters, digits and dashes"}, false
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/registry/history"
 	"github.com/demand-registry/demand/registry/rank"
 )
@@ -70,9 +71,11 @@ func (b *builder) exports(order []string) error {
 		if !b.names {
 			customer = ""
 		}
-		_ = cw.Write([]string{id, d.Title, d.Status, strconv.Itoa(r.Tier), num(r.Score), string(d.Received), d.Type, d.Urgency,
+		// Cells are neutralised (escape.CSVCell): a title "=HYPERLINK(…)"
+		// is text in a spreadsheet, not a formula; import undoes it.
+		_ = cw.Write(escape.CSVRow([]string{id, d.Title, d.Status, strconv.Itoa(r.Tier), num(r.Score), string(d.Received), d.Type, d.Urgency,
 			d.Importance, d.Value, d.Impact, d.Difficulty, customer, d.Customer.Segment, d.Owner, string(d.Due),
-			strings.Join(d.Tags, ";"), url(id), strings.Trim(d.Body, "\n")})
+			strings.Join(d.Tags, ";"), url(id), strings.Trim(d.Body, "\n")}))
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {

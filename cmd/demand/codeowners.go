@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/registry/codeowners"
 	"github.com/demand-registry/demand/registry/rank"
 )
@@ -39,7 +40,11 @@ func runCodeowners(e *env, args []string) int {
 		return code
 	}
 	defer l.close()
-	block := codeowners.Block(l.snap, rank.Rank(l.snap), repoRelDir(dir), tier, owners)
+	block, err := codeowners.Block(l.snap, rank.Rank(l.snap), repoRelDir(dir), tier, owners)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "demand codeowners: %v\n", escape.Terminal(err.Error()))
+		return exitFindings
+	}
 	if !check && !write {
 		fmt.Fprint(e.stdout, block)
 		return exitOK

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/change"
 	"github.com/demand-registry/demand/registry/rank"
@@ -77,22 +78,23 @@ func runDiff(e *env, args []string) int {
 }
 
 func writeDiffText(w io.Writer, d change.Diff) {
+	t := escape.Terminal
 	fmt.Fprintf(w, "%d added, %d removed, %d changed\n", d.Added, d.Removed, d.Changed)
 	for _, x := range d.Demands {
-		fmt.Fprintf(w, "\n%s %s (%s)\n", x.ID, x.Title, x.Kind)
+		fmt.Fprintf(w, "\n%s %s (%s)\n", t(x.ID), t(x.Title), x.Kind)
 		if x.StatusOld != x.StatusNew {
-			fmt.Fprintf(w, "  status: %s → %s\n", orNone(x.StatusOld), orNone(x.StatusNew))
+			fmt.Fprintf(w, "  status: %s → %s\n", t(orNone(x.StatusOld)), t(orNone(x.StatusNew)))
 		}
 		if x.Kind == "changed" && (x.TierOld != x.TierNew || x.ScoreOld != x.ScoreNew) {
-			fmt.Fprintf(w, "  tier %d → %d, score %s → %s: %s\n", x.TierOld, x.TierNew, num(x.ScoreOld), num(x.ScoreNew), x.Why)
+			fmt.Fprintf(w, "  tier %d → %d, score %s → %s: %s\n", x.TierOld, x.TierNew, num(x.ScoreOld), num(x.ScoreNew), t(x.Why))
 		} else if x.Kind == "added" {
-			fmt.Fprintf(w, "  tier %d, score %s: %s\n", x.TierNew, num(x.ScoreNew), x.Why)
+			fmt.Fprintf(w, "  tier %d, score %s: %s\n", x.TierNew, num(x.ScoreNew), t(x.Why))
 		}
 		for _, f := range x.Fields {
 			if f.Field == "status" {
 				continue
 			}
-			fmt.Fprintf(w, "  %s: %s → %s\n", f.Field, orNone(f.From), orNone(f.To))
+			fmt.Fprintf(w, "  %s: %s → %s\n", t(f.Field), t(orNone(f.From)), t(orNone(f.To)))
 		}
 		for _, s := range x.SLA {
 			fmt.Fprintf(w, "  SLA %s %s (%s of %s %s)\n", s.Node, s.State, num(s.ElapsedDays), num(s.TargetDays), dayUnit(s.WorkingDays))
@@ -100,16 +102,28 @@ func writeDiffText(w io.Writer, d change.Diff) {
 	}
 }
 
-// mdCell escapes text for a Markdown table cell.
-func mdCell(s string) string {
-	r := strings.NewReplacer("|", `\|`, "\n", " ", "\r", "")
-	return r.Replace(s)
+// mdCell is text from the registry in the Markdown summary: escaped, so
+// no link, image or HTML from a title renders, and kept on its line.
+func mdCell(s string) string { return escape.Markdown(s) }
+
+// mdCode is a name in a code span: a fence longer than any run of
+// backticks in it, so the name cannot close the span.
+func mdCode(s string) string {
+	s = escape.Terminal(strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s))
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		s = " " + s + " "
+	}
+	return fence + s + fence
 }
 
 func writeDiffMarkdown(w io.Writer, revs []string, d change.Diff) {
 	fmt.Fprintf(w, "### Demand registry: %d added, %d removed, %d changed\n\n", d.Added, d.Removed, d.Changed)
 	if len(d.Demands) == 0 {
-		fmt.Fprintf(w, "No demand changes between `%s` and `%s`.\n", mdCell(revs[0]), mdCell(revs[1]))
+		fmt.Fprintf(w, "No demand changes between %s and %s.\n", mdCode(revs[0]), mdCode(revs[1]))
 		return
 	}
 	fmt.Fprintln(w, "| Demand | Change | Status | Tier | Score |")
@@ -131,13 +145,13 @@ func writeDiffMarkdown(w io.Writer, revs []string, d change.Diff) {
 				score = fmt.Sprintf("%s → %s", num(x.ScoreOld), num(x.ScoreNew))
 			}
 		}
-		fmt.Fprintf(w, "| %s %s | %s | %s | %s | %s |\n", x.ID, mdCell(x.Title), x.Kind, mdCell(status), tier, score)
+		fmt.Fprintf(w, "| %s %s | %s | %s | %s | %s |\n", mdCell(x.ID), mdCell(x.Title), x.Kind, mdCell(status), tier, score)
 	}
 	for _, x := range d.Demands {
 		var lines []string
 		for _, f := range x.Fields {
 			if f.Field != "status" && f.Field != "body" {
-				lines = append(lines, fmt.Sprintf("- `%s`: %s → %s", f.Field, mdCell(orNone(f.From)), mdCell(orNone(f.To))))
+				lines = append(lines, fmt.Sprintf("- %s: %s → %s", mdCode(f.Field), mdCell(orNone(f.From)), mdCell(orNone(f.To))))
 			} else if f.Field == "body" {
 				lines = append(lines, "- the description changed")
 			}
@@ -152,10 +166,10 @@ func writeDiffMarkdown(w io.Writer, revs []string, d change.Diff) {
 			} else {
 				mark = "✅ met"
 			}
-			lines = append(lines, fmt.Sprintf("- SLA %s reached: %s (%s of %s %s)", s.Node, mark, num(s.ElapsedDays), num(s.TargetDays), dayUnit(s.WorkingDays)))
+			lines = append(lines, fmt.Sprintf("- SLA %s reached: %s (%s of %s %s)", mdCell(s.Node), mark, num(s.ElapsedDays), num(s.TargetDays), dayUnit(s.WorkingDays)))
 		}
 		if len(lines) > 0 {
-			fmt.Fprintf(w, "\n**%s %s**\n\n%s\n", x.ID, mdCell(x.Title), strings.Join(lines, "\n"))
+			fmt.Fprintf(w, "\n**%s %s**\n\n%s\n", mdCell(x.ID), mdCell(x.Title), strings.Join(lines, "\n"))
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/registry/dups"
 )
 
@@ -46,7 +47,8 @@ func runDups(e *env, args []string) int {
 		return exitOK
 	}
 	for _, p := range pairs {
-		fmt.Fprintf(e.stdout, "%s %s %s %s | %s\n", p.A, p.B, strconv.FormatFloat(p.Similarity, 'f', 2, 64), p.TitleA, p.TitleB)
+		fmt.Fprintf(e.stdout, "%s %s %s %s | %s\n", escape.Terminal(p.A), escape.Terminal(p.B), strconv.FormatFloat(p.Similarity, 'f', 2, 64),
+			escape.Terminal(p.TitleA), escape.Terminal(p.TitleB))
 	}
 	return exitOK
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
 	"github.com/demand-registry/demand/registry/rank"
@@ -206,22 +207,23 @@ func writeHistoryText(w io.Writer, cfg *registry.Config, h *history.History) {
 	if h.Incomplete {
 		state += ", history incomplete (shallow clone)"
 	}
-	fmt.Fprintf(w, "%s  %s\ncreated %s, updated %s%s\n", h.ID, h.Path, day(h.Created), day(h.Updated), state)
+	t := escape.Terminal
+	fmt.Fprintf(w, "%s  %s\ncreated %s, updated %s%s\n", t(h.ID), escape.Path(h.Path), day(h.Created), day(h.Updated), state)
 	if len(h.Statuses) > 0 {
 		var parts []string
-		for _, t := range h.Statuses {
-			from := t.From
+		for _, s := range h.Statuses {
+			from := s.From
 			if from == "" {
 				from = "·"
 			}
-			parts = append(parts, fmt.Sprintf("%s → %s (%s)", from, t.To, t.Date.Format("2006-01-02")))
+			parts = append(parts, fmt.Sprintf("%s → %s (%s)", t(from), t(s.To), s.Date.Format("2006-01-02")))
 		}
 		fmt.Fprintf(w, "statuses: %s\n", strings.Join(parts, ", "))
 	}
 	if len(h.TimeInStatus) > 0 {
 		var parts []string
 		for _, s := range h.TimeInStatus {
-			parts = append(parts, fmt.Sprintf("%s %s d", s.Status, num(s.Days)))
+			parts = append(parts, fmt.Sprintf("%s %s d", t(s.Status), num(s.Days)))
 		}
 		fmt.Fprintf(w, "time in status: %s\n", strings.Join(parts, ", "))
 	}
@@ -244,7 +246,7 @@ func writeHistoryText(w io.Writer, cfg *registry.Config, h *history.History) {
 		fmt.Fprintf(w, "SLA (tier %d): %s\n", h.SLA.Tier, strings.Join(parts, "; "))
 	}
 	if h.Pending != nil {
-		fmt.Fprintf(w, "pending (uncommitted) in %s:\n", h.Pending.Path)
+		fmt.Fprintf(w, "pending (uncommitted) in %s:\n", escape.Path(h.Pending.Path))
 		writeChanges(w, h.Pending.Changes)
 	}
 	for _, c := range h.Commits {
@@ -252,15 +254,16 @@ func writeHistoryText(w io.Writer, cfg *registry.Config, h *history.History) {
 		if c.PR > 0 && !strings.Contains(c.Subject, fmt.Sprintf("#%d", c.PR)) {
 			pr = fmt.Sprintf(" (PR #%d)", c.PR)
 		}
-		fmt.Fprintf(w, "%s %s %s <%s> %s: %s%s\n", c.Hash[:10], c.Date.Format("2006-01-02"), c.Author, c.Email, c.Kind, c.Subject, pr)
+		fmt.Fprintf(w, "%s %s %s <%s> %s: %s%s\n", c.Hash[:10], c.Date.Format("2006-01-02"), t(c.Author), t(c.Email), t(c.Kind), t(c.Subject), pr)
 		writeChanges(w, c.Changes)
 	}
 }
 
 func writeChanges(w io.Writer, cs []history.Change) {
+	t := escape.Terminal
 	for _, ch := range cs {
 		if ch.Field == "body" {
-			fmt.Fprintf(w, "    body: %s\n", ch.To)
+			fmt.Fprintf(w, "    body: %s\n", t(ch.To))
 			continue
 		}
 		from, to := ch.From, ch.To
@@ -270,6 +273,6 @@ func writeChanges(w io.Writer, cs []history.Change) {
 		if to == "" {
 			to = "(unset)"
 		}
-		fmt.Fprintf(w, "    %s: %s → %s\n", ch.Field, from, to)
+		fmt.Fprintf(w, "    %s: %s → %s\n", t(ch.Field), t(from), t(to))
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/registry/csvimport"
 	"github.com/demand-registry/demand/registry/rank"
 	"github.com/demand-registry/demand/render"
@@ -59,7 +60,7 @@ func runImport(e *env, args []string) int {
 	rows, problems := csvimport.Plan(l.snap, listed, data, m)
 	if len(problems) > 0 {
 		for _, p := range problems {
-			fmt.Fprintf(e.stderr, "%s:%d: %s\n", files[0], p.Line, p.Message)
+			fmt.Fprintf(e.stderr, "%s:%d: %s\n", escape.Path(files[0]), p.Line, escape.Terminal(p.Message))
 		}
 		fmt.Fprintf(e.stderr, "demand import: %d rows cannot be imported; nothing was written\n", len(problems))
 		return exitFindings
@@ -71,7 +72,7 @@ func runImport(e *env, args []string) int {
 			continue
 		}
 		if dryRun {
-			fmt.Fprintf(e.stdout, "would write %s/%s (line %d)\n", displayDir(dir), r.Path, r.Line)
+			fmt.Fprintf(e.stdout, "would write %s (line %d)\n", escape.Path(displayDir(dir)+"/"+r.Path), r.Line)
 			written++
 			continue
 		}
@@ -79,7 +80,7 @@ func runImport(e *env, args []string) int {
 			fmt.Fprintf(e.stderr, "demand import: %v\n", err)
 			return exitUsage
 		}
-		fmt.Fprintf(e.stdout, "%s/%s\n", displayDir(dir), r.Path)
+		fmt.Fprintln(e.stdout, escape.Path(displayDir(dir)+"/"+r.Path))
 		written++
 	}
 	verb := "imported"

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/registry"
 )
 
@@ -80,7 +81,7 @@ func (o *newOptions) run(e *env) int {
 			if f.Hint != "" {
 				msg += " (" + f.Hint + ")"
 			}
-			fmt.Fprintf(e.stderr, "demand new: %s\n", msg)
+			fmt.Fprintf(e.stderr, "demand new: %s\n", escape.Terminal(msg))
 		}
 		return exitUsage
 	}
@@ -88,6 +89,6 @@ func (o *newOptions) run(e *env) int {
 		fmt.Fprintf(e.stderr, "demand new: %v\n", err)
 		return exitUsage
 	}
-	fmt.Fprintln(e.stdout, path.Join(displayDir(o.dir), name))
+	fmt.Fprintln(e.stdout, escape.Path(path.Join(displayDir(o.dir), name)))
 	return exitOK
 }

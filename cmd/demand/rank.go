@@ -10,6 +10,7 @@ import (
 
 	"github.com/mattn/go-runewidth"
 
+	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/rank"
 )
@@ -100,7 +101,7 @@ func (o *rankOptions) run(e *env) int {
 	case o.write:
 		written, err := rank.WriteTiers(l.dir, l.snap, rk)
 		for _, d := range written {
-			fmt.Fprintf(e.stdout, "%s: tier %d\n", displayDir(o.dir)+"/"+d.Path, rk.Get(d.ID).Tier)
+			fmt.Fprintf(e.stdout, "%s: tier %d\n", escape.Path(displayDir(o.dir)+"/"+d.Path), rk.Get(d.ID).Tier)
 		}
 		if err != nil {
 			fmt.Fprintf(e.stderr, "demand rank: %v\n", err)
@@ -162,9 +163,9 @@ func writeRankCSV(w io.Writer, rk *rank.Ranking) error {
 		if r.DeclaredTier > 0 {
 			declared = strconv.Itoa(r.DeclaredTier)
 		}
-		_ = cw.Write([]string{strconv.Itoa(r.Rank), r.ID, r.Title, r.Status, strconv.Itoa(r.Tier), declared, num(r.Score),
+		_ = cw.Write(escape.CSVRow([]string{strconv.Itoa(r.Rank), r.ID, r.Title, r.Status, strconv.Itoa(r.Tier), declared, num(r.Score),
 			num(m.Weighted.Score), optNum(m.RICE != nil, rice(m)), optNum(m.WSJF != nil, wsjf(m)), kano, m.Matrix.Quadrant,
-			string(r.Received), strconv.Itoa(len(r.Customers)), reason})
+			string(r.Received), strconv.Itoa(len(r.Customers)), reason}))
 	}
 	cw.Flush()
 	return cw.Error()
@@ -196,8 +197,9 @@ func writeRankTable(w io.Writer, cfg *registry.Config, rk *rank.Ranking) {
 		if r.DeclaredTier != r.Tier {
 			tier += "!"
 		}
-		rows = append(rows, []string{strconv.Itoa(r.Rank), r.ID, tier, num(r.Score), r.Status, r.Models.Matrix.Quadrant,
-			runewidth.Truncate(r.Title, 60, "…")})
+		t := escape.Terminal
+		rows = append(rows, []string{strconv.Itoa(r.Rank), t(r.ID), tier, num(r.Score), t(r.Status), t(r.Models.Matrix.Quadrant),
+			runewidth.Truncate(t(r.Title), 60, "…")})
 	}
 	widths := make([]int, len(rows[0]))
 	for _, row := range rows {
@@ -220,12 +222,13 @@ func writeRankTable(w io.Writer, cfg *registry.Config, rk *rank.Ranking) {
 }
 
 func writeExplain(w io.Writer, cfg *registry.Config, r *rank.Result) {
-	fmt.Fprintf(w, "%s  %s\n", r.ID, r.Title)
+	t := escape.Terminal
+	fmt.Fprintf(w, "%s  %s\n", t(r.ID), t(r.Title))
 	declared := "not declared"
 	if r.DeclaredTier > 0 {
 		declared = "declared " + strconv.Itoa(r.DeclaredTier)
 	}
-	fmt.Fprintf(w, "rank %d, tier %d (%s), %s, score %s (%s)\n\n", r.Rank, r.Tier, cfg.TierLabel(r.Tier, cfg.Language), declared, num(r.Score), r.Primary)
+	fmt.Fprintf(w, "rank %d, tier %d (%s), %s, score %s (%s)\n\n", r.Rank, r.Tier, t(cfg.TierLabel(r.Tier, cfg.Language)), declared, num(r.Score), r.Primary)
 	m := r.Models
 	fmt.Fprintf(w, "Weighted grading: %s of 100\n", num(m.Weighted.Score))
 	var total float64
@@ -237,7 +240,7 @@ func writeExplain(w io.Writer, cfg *registry.Config, r *rank.Result) {
 		if v == "" {
 			v = "not set"
 		}
-		fmt.Fprintf(w, "  %-12s %-22s level %-5s × weight %-3s → %6s points\n", f.Factor, v, num(f.Level), num(f.Weight), num(f.Points))
+		fmt.Fprintf(w, "  %-12s %-22s level %-5s × weight %-3s → %6s points\n", t(f.Factor), t(v), num(f.Level), num(f.Weight), num(f.Points))
 	}
 	fmt.Fprintf(w, "  (points = 100 × weight × level / %s)\n", num(total))
 	if x := m.RICE; x != nil {
@@ -253,16 +256,16 @@ func writeExplain(w io.Writer, cfg *registry.Config, r *rank.Result) {
 		fmt.Fprintln(w, "WSJF: no wsjf inputs")
 	}
 	if x := m.Kano; x != nil {
-		fmt.Fprintf(w, "Kano: %s (%s): %s → %s\n", x.Category, x.Effect, num(x.Before), num(x.After))
+		fmt.Fprintf(w, "Kano: %s (%s): %s → %s\n", t(x.Category), t(x.Effect), num(x.Before), num(x.After))
 	}
-	fmt.Fprintf(w, "Priority matrix: urgency %s × importance %s → %s\n", orNone(m.Matrix.Urgency), orNone(m.Matrix.Importance), m.Matrix.Quadrant)
+	fmt.Fprintf(w, "Priority matrix: urgency %s × importance %s → %s\n", t(orNone(m.Matrix.Urgency)), t(orNone(m.Matrix.Importance)), t(m.Matrix.Quadrant))
 	fmt.Fprintf(w, "Customers asking (%d):\n", len(r.Customers))
 	for _, c := range r.Customers {
-		fmt.Fprintf(w, "  %s (%s, weight %s, via %s)\n", orNone(c.Name), orNone(c.Segment), num(c.Weight), c.Via)
+		fmt.Fprintf(w, "  %s (%s, weight %s, via %s)\n", t(orNone(c.Name)), t(orNone(c.Segment)), num(c.Weight), t(c.Via))
 	}
 	fmt.Fprintln(w, "Tier:")
 	for _, x := range r.Reasons {
-		fmt.Fprintf(w, "  %-8s → %d  %s\n", x.Kind, x.Tier, x.Detail)
+		fmt.Fprintf(w, "  %-8s → %d  %s\n", t(x.Kind), x.Tier, t(x.Detail))
 	}
 }
 

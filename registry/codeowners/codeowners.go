@@ -6,8 +6,10 @@ package codeowners
 import (
 	"fmt"
 	"path"
+	"strconv"
 	"strings"
 
+	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/rank"
 )
@@ -18,9 +20,13 @@ const (
 )
 
 // Block lists the files of the demands at tier or higher (dir is the
-// registry folder relative to the repository root) with their owners.
-func Block(s *registry.Snapshot, rk *rank.Ranking, dir string, tier int, owners string) string {
+// registry folder relative to the repository root) with their owners. A
+// path CODEOWNERS cannot hold literally (a newline or other control
+// character, or a pattern character: * ? [ ] ! # \\) would end the line
+// or own other files, so Block refuses it, naming every such file.
+func Block(s *registry.Snapshot, rk *rank.Ranking, dir string, tier int, owners string) (string, error) {
 	var b strings.Builder
+	var bad []string
 	b.WriteString(begin + "\n")
 	fmt.Fprintf(&b, "# Demands of tier %d and higher need an approval from %s.\n", tier, owners)
 	for _, r := range rk.Results {
@@ -28,10 +34,23 @@ func Block(s *registry.Snapshot, rk *rank.Ranking, dir string, tier int, owners 
 			continue
 		}
 		p := "/" + path.Join(dir, s.Get(r.ID).Path)
+		if !Literal(p) {
+			bad = append(bad, strconv.Quote(p))
+			continue
+		}
 		fmt.Fprintf(&b, "%s %s\n", strings.ReplaceAll(p, " ", `\ `), owners)
 	}
 	b.WriteString(end + "\n")
-	return b.String()
+	if len(bad) > 0 {
+		return "", fmt.Errorf("cannot own %s in CODEOWNERS: the path has a control or pattern character (* ? [ ] ! # \\); rename the file", strings.Join(bad, ", "))
+	}
+	return b.String(), nil
+}
+
+// Literal reports whether a path can be written as a CODEOWNERS pattern
+// that matches only itself.
+func Literal(p string) bool {
+	return !escape.HasControl(p) && !strings.ContainsAny(p, `*?[]!#\`)
 }
 
 // Replace puts block in place of the file's generated block, or at its

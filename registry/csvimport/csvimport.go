@@ -17,6 +17,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/registry"
 )
 
@@ -156,6 +157,9 @@ func Plan(s *registry.Snapshot, files []registry.File, data []byte, m *Map) ([]R
 			break
 		}
 		line, _ := r.FieldPos(0)
+		for i := range rec {
+			rec[i] = escape.CSVUncell(rec[i]) // the apostrophe the export put before a formula
+		}
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // a blank line
 		}
