@@ -1,6 +1,7 @@
 package history
 
 import (
+	"path"
 	"strings"
 	"time"
 
@@ -36,7 +37,7 @@ func (res *Result) AddPending(repo *registry.Repo, src *registry.DirSource, cfg 
 	}
 	// Work-tree versions are in no git object: every one is kept until
 	// it is compared.
-	w.blobs = newRecent[plumbing.Hash, *parsed](len(files) + 1)
+	w.blobs = newRecent[blobName, *parsed](len(files) + 1)
 	// Like git status: a file whose size and modification time match its
 	// index entry has the index's blob, and need not be read and hashed.
 	type stat struct {
@@ -75,7 +76,7 @@ func (res *Result) AddPending(repo *registry.Repo, src *registry.DirSource, cfg 
 		if inHead[f.Path] == h {
 			continue
 		}
-		w.blobs.put(h, w.parseData(f.Path, data))
+		w.blobs.put(blobName{h, path.Base(f.Path)}, w.parseData(f.Path, data))
 		changes = append(changes, fileChange{path: f.Path, old: inHead[f.Path], new: h})
 	}
 	for p, h := range inHead {

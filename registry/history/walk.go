@@ -171,7 +171,9 @@ type walker struct {
 	s     storer.EncodedObjectStorer
 	cfg   *registry.Config
 	trees *trees
-	blobs *recent[plumbing.Hash, *parsed]
+	// blobs holds parses by blob and file name: the name may give the ID,
+	// so the same content under two names is two parses.
+	blobs *recent[blobName, *parsed]
 	// fronts holds parses by file name and front matter (see parseData).
 	fronts *recent[string, *parsed]
 	// entries holds the front matter entries parsed lately: a new version
@@ -183,7 +185,7 @@ type walker struct {
 }
 
 func newWalker(repo *registry.Repo, s storer.EncodedObjectStorer, cfg *registry.Config) *walker {
-	return &walker{repo: repo, s: s, cfg: cfg, trees: newTrees(s), blobs: newRecent[plumbing.Hash, *parsed](recentParses), fronts: newRecent[string, *parsed](recentParses),
+	return &walker{repo: repo, s: s, cfg: cfg, trees: newTrees(s), blobs: newRecent[blobName, *parsed](recentParses), fronts: newRecent[string, *parsed](recentParses),
 		entries: registry.NewFrontCache(recentEntries)}
 }
 
@@ -516,9 +518,16 @@ func (w *walker) diffEvents(changes []fileChange) ([]event, error) {
 	return evs, nil
 }
 
+// blobName is a blob under a file name.
+type blobName struct {
+	blob plumbing.Hash
+	name string
+}
+
 // parse reads and parses a blob once, with the same parser as validate.
 func (w *walker) parse(p string, h plumbing.Hash) (*parsed, error) {
-	x, ok := w.blobs.get(h)
+	k := blobName{h, path.Base(p)}
+	x, ok := w.blobs.get(k)
 	if !ok {
 		data, err := w.trees.object(h, plumbing.BlobObject, w.cfg.Files.MaxSize)
 		switch {
@@ -529,7 +538,7 @@ func (w *walker) parse(p string, h plumbing.Hash) (*parsed, error) {
 		default:
 			x = w.parseData(p, data)
 		}
-		w.blobs.put(h, x)
+		w.blobs.put(k, x)
 	}
 	if x.ID == "" {
 		// A file that does not parse is still followed by the ID its name
