@@ -46,7 +46,12 @@ func (res *Result) assemble() {
 			h.Commits = append(h.Commits, Commit{Hash: rec.Hash.String(), Author: rec.Author, Email: rec.Email,
 				Date: rec.AuthorTime, Committed: rec.CommitTime, Subject: rec.Subject, PR: PRNumber(rec.Subject),
 				Path: e.Path, Kind: e.Kind, Changes: changes})
+			// Status times are committer dates (when a change landed), here
+			// and in the SLA: an author date can be set to anything.
 			switch {
+			case e.Status == "" && e.StatusFrom == "":
+				// A version without front matter (or without a status): no
+				// status to enter or leave.
 			case e.Kind == "created" || (e.Kind == "snapshot" && len(h.Statuses) == 0):
 				h.Statuses = append(h.Statuses, Transition{Hash: rec.Hash.String(), Date: rec.CommitTime, To: e.Status})
 			case e.Kind != "deleted" && e.StatusFrom != e.Status:
