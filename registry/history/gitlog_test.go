@@ -1,0 +1,236 @@
+package history
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/demand-registry/demand/registry"
+)
+
+// gitCLI builds a test repository with the git command itself, so merges,
+// conflicts and renames are what git makes of them.
+type gitCLI struct {
+	t   *testing.T
+	dir string
+	n   int // commits so far: each is an hour after the last
+}
+
+func newGitCLI(t *testing.T) *gitCLI {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	g := &gitCLI{t: t, dir: t.TempDir()}
+	g.git("init", "-q", "-b", "main")
+	require.NoError(t, os.MkdirAll(filepath.Join(g.dir, "demands"), 0o755))
+	return g
+}
+
+// git runs git in the repository; failure fails the test unless ok allows it.
+func (g *gitCLI) run(ok bool, args ...string) string {
+	g.t.Helper()
+	when := "2026-11-01T00:00:00Z"
+	if g.n > 0 {
+		when = fmt.Sprintf("2026-11-%02dT%02d:00:00Z", 1+g.n/24, g.n%24)
+	}
+	cmd := exec.Command("git", append([]string{"-c", "user.name=Ada", "-c", "user.email=ada@example.com",
+		"-c", "commit.gpgsign=false", "-c", "core.autocrlf=false", "-c", "merge.conflictstyle=merge"}, args...)...)
+	cmd.Dir = g.dir
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL="+os.DevNull, "HOME="+g.dir,
+		"GIT_AUTHOR_DATE="+when, "GIT_COMMITTER_DATE="+when, "LC_ALL=C")
+	out, err := cmd.CombinedOutput()
+	if !ok {
+		require.NoError(g.t, err, "git %s: %s", strings.Join(args, " "), out)
+	}
+	return string(out)
+}
+
+func (g *gitCLI) git(args ...string) string { g.t.Helper(); return g.run(false, args...) }
+
+func (g *gitCLI) write(p, content string) {
+	full := filepath.Join(g.dir, p)
+	require.NoError(g.t, os.MkdirAll(filepath.Dir(full), 0o755))
+	require.NoError(g.t, os.WriteFile(full, []byte(content), 0o644))
+}
+
+func (g *gitCLI) commit(msg string) {
+	g.t.Helper()
+	g.n++
+	g.git("add", "-A")
+	g.git("commit", "-q", "--allow-empty", "-m", msg)
+}
+
+// merge merges branches into the current one; resolve, when set, edits
+// the work tree after the merge stopped (conflicts or --no-commit).
+func (g *gitCLI) merge(msg string, resolve func(), args ...string) {
+	g.t.Helper()
+	g.n++
+	g.run(true, append([]string{"merge", "-q", "--no-ff", "--no-commit", "-m", msg}, args...)...)
+	if resolve != nil {
+		resolve()
+	}
+	g.git("add", "-A")
+	g.git("commit", "-q", "--allow-empty", "-m", msg)
+}
+
+// gitLogRule is the commit list the walk gives a demand, as git computes
+// it for the paths the demand had: every commit that changed one of them
+// on any branch (git log --full-history --no-merges -- PATHS), and the
+// merges whose combined diff (-c) lists one of them, that is where the
+// merge result differs from every parent.
+func (g *gitCLI) gitLogRule(paths []string) []string {
+	var out []string
+	plain := g.git(append([]string{"log", "--full-history", "--no-merges", "--format=%H", "--"}, paths...)...)
+	out = append(out, strings.Fields(plain)...)
+	merges := g.git(append([]string{"log", "--full-history", "--merges", "-c", "--name-only", "--format=%x01%H", "--"}, paths...)...)
+	for _, rec := range strings.Split(merges, "\x01")[1:] {
+		f := strings.Fields(rec)
+		if len(f) > 1 { // the hash, then the files it lists
+			out = append(out, f[0])
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// compareWithGit checks every demand's commits against gitLogRule on the
+// paths the demand had, and returns the histories by ID.
+func compareWithGit(t *testing.T, g *gitCLI, cfg *registry.Config) map[string]*History {
+	res := (&builder{t: t, dir: g.dir}).walk(Options{Config: cfg})
+	require.NotEmpty(t, res.Histories)
+	for id, h := range res.Histories {
+		var got, paths []string
+		for _, c := range h.Commits {
+			got = append(got, c.Hash)
+			paths = append(paths, c.Path)
+			for _, ch := range c.Changes {
+				if ch.Field == "path" {
+					paths = append(paths, ch.From)
+				}
+			}
+		}
+		slices.Sort(got)
+		slices.Sort(paths)
+		paths = slices.Compact(paths)
+		want := g.gitLogRule(paths)
+		require.Equal(t, want, got, "demand %s (%s): the walk's commits against git log on %v\n%s", id, h.Path, paths,
+			g.git(append([]string{"log", "--full-history", "--graph", "--format=%h %s", "--name-status", "--"}, paths...)...))
+	}
+	return res.Histories
+}
+
+// TestCommitsEqualGit builds repositories with side branches, clean and
+// conflicting merges, merges that keep one side (-s ours), evil merges,
+// octopus merges, renames, copies and deletions, and checks that each
+// demand's commits are what git lists for its paths.
+func TestCommitsEqualGit(t *testing.T) {
+	g := newGitCLI(t)
+	d := func(id, status, body string) string { return demand(id, "T "+id, status, "", body) }
+	g.write("demands/D-0001-a.md", d("D-0001", "new", "One.\n"))
+	g.write("demands/D-0002-b.md", d("D-0002", "new", "Two.\nLines.\nMore.\n"))
+	g.write("demands/D-0003-c.md", d("D-0003", "new", "Three.\n"))
+	g.write("README.md", "outside\n")
+	g.commit("add")
+
+	// A side branch that changes D-0001 and D-0002 and adds D-0004.
+	g.git("checkout", "-q", "-b", "side")
+	g.write("demands/D-0001-a.md", d("D-0001", "triaged", "One.\n"))
+	g.commit("side: triage 1")
+	g.write("demands/D-0002-b.md", d("D-0002", "new", "Two, the side's.\nLines.\nMore.\n"))
+	g.write("demands/D-0004-d.md", d("D-0004", "new", "Four.\n"))
+	g.commit("side: edit 2, add 4")
+	// Main changes D-0002 the other way (a conflict) and D-0003.
+	g.git("checkout", "-q", "main")
+	g.write("demands/D-0002-b.md", d("D-0002", "new", "Two, main's.\nLines.\nMore.\n"))
+	g.write("demands/D-0003-c.md", d("D-0003", "triaged", "Three.\n"))
+	g.commit("main: edit 2 and 3")
+	// The conflict resolved with text of both: D-0002 differs from both
+	// parents; D-0001 and D-0004 are the side's.
+	g.merge("merge side", func() {
+		g.write("demands/D-0002-b.md", d("D-0002", "new", "Two, both.\nLines.\nMore.\n"))
+	}, "side")
+
+	// A branch whose change to D-0001 is reverted on it: default git log
+	// hides both commits (the merge is the same as main for the file).
+	g.git("checkout", "-q", "-b", "revert")
+	g.write("demands/D-0001-a.md", d("D-0001", "accepted", "One.\n"))
+	g.commit("revert: accept 1")
+	g.write("demands/D-0001-a.md", d("D-0001", "triaged", "One.\n"))
+	g.commit("revert: undo")
+	g.git("checkout", "-q", "main")
+	g.write("demands/D-0003-c.md", d("D-0003", "accepted", "Three.\n"))
+	g.commit("main: accept 3")
+	g.merge("merge revert", nil, "revert")
+
+	// A branch merged with -s ours: its changes never reach main, but they
+	// were made on a branch that main now contains.
+	g.git("checkout", "-q", "-b", "ours")
+	g.write("demands/D-0004-d.md", d("D-0004", "rejected", "Four.\n"))
+	g.commit("ours: reject 4")
+	g.git("checkout", "-q", "main")
+	g.write("demands/D-0002-b.md", d("D-0002", "triaged", "Two, both.\nLines.\nMore.\n"))
+	g.commit("main: triage 2")
+	g.merge("merge ours", nil, "-s", "ours", "ours")
+
+	// Renames (by ID, with and without edits), a copy under a new ID, a
+	// deletion, and an evil merge that edits a demand neither side touched.
+	g.git("checkout", "-q", "-b", "moves")
+	g.git("mv", "demands/D-0003-c.md", "demands/D-0003-renamed.md")
+	g.commit("moves: rename 3")
+	g.write("demands/D-0005-copy.md", d("D-0005", "new", "Four.\n"))
+	g.commit("moves: copy 4 as 5")
+	g.git("checkout", "-q", "main")
+	g.git("rm", "-q", "demands/D-0004-d.md")
+	g.commit("main: delete 4")
+	g.merge("merge moves, edit 1", func() {
+		g.write("demands/D-0001-a.md", d("D-0001", "planned", "One.\n"))
+	}, "moves")
+	g.git("mv", "demands/D-0002-b.md", "demands/D-0002-moved.md")
+	g.write("demands/D-0002-moved.md", d("D-0002", "planned", "Two, both.\nLines.\nMore.\n"))
+	g.commit("rename and plan 2")
+
+	// An octopus merge of three branches, each changing a different demand,
+	// and a merge that deletes a demand changed on the side.
+	for i, id := range []string{"D-0001", "D-0005", "D-0006"} {
+		g.git("checkout", "-q", "-b", fmt.Sprintf("o%d", i), "main")
+		p := map[string]string{"D-0001": "demands/D-0001-a.md", "D-0005": "demands/D-0005-copy.md", "D-0006": "demands/D-0006-f.md"}[id]
+		g.write(p, d(id, "delivered", "Octopus.\n"))
+		g.commit("octopus " + id)
+	}
+	g.git("checkout", "-q", "main")
+	g.merge("octopus", nil, "o0", "o1", "o2")
+	g.git("checkout", "-q", "-b", "late", "main")
+	g.write("demands/D-0003-renamed.md", d("D-0003", "planned", "Three.\n"))
+	g.commit("late: plan 3")
+	g.git("checkout", "-q", "main")
+	g.write("demands/D-0006-f.md", d("D-0006", "delivered", "Octopus, main.\n"))
+	g.commit("main: edit 6")
+	g.merge("merge late, delete 3", func() { g.git("rm", "-q", "-f", "demands/D-0003-renamed.md") }, "late")
+
+	hs := compareWithGit(t, g, nil)
+	require.Len(t, hs, 6)
+	// The shapes are there: side commits default git log would hide, and a
+	// merge that differs from every parent.
+	subjects := func(id string) []string {
+		var out []string
+		for _, c := range hs[id].Commits {
+			out = append(out, c.Subject)
+		}
+		return out
+	}
+	require.Contains(t, subjects("D-0001"), "revert: undo")
+	require.Contains(t, subjects("D-0001"), "merge moves, edit 1")
+	require.Contains(t, subjects("D-0002"), "merge side")
+	require.Contains(t, subjects("D-0004"), "ours: reject 4")
+	require.Contains(t, subjects("D-0003"), "merge late, delete 3")
+	require.True(t, hs["D-0003"].Deleted)
+	require.NotContains(t, subjects("D-0001"), "merge side", "the merge took the side's D-0001")
+	def := strings.Fields(g.git("log", "--format=%s", "--", "demands/D-0001-a.md"))
+	require.NotContains(t, strings.Join(def, " "), "undo", "default git log hides the reverted side branch")
+}
