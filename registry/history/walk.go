@@ -96,6 +96,9 @@ type Result struct {
 	configs   map[plumbing.Hash]*registry.Config
 	recs      []*commitRec
 	current   map[string]Current
+
+	// fromFilename: demands are followed by path (see pathEvents).
+	fromFilename bool
 }
 
 // Current is what the SLA needs of a demand as it stands now.
@@ -271,6 +274,7 @@ func Walk(ctx context.Context, repo *registry.Repo, opts Options) (*Result, erro
 	if last := recs[*h]; last != nil {
 		res.AsOf = last.CommitTime
 	}
+	res.fromFilename = opts.Config.ID.FromFilename
 	res.assemble()
 	if res.Shallow {
 		// Older commits are missing: any history may be cut short.
@@ -428,7 +432,7 @@ func (w *walker) events(rec *commitRec) error {
 		}
 		ids := map[string]bool{}
 		for _, e := range evs {
-			ids[e.ID] = true
+			ids[w.lineKey(e)] = true
 		}
 		if i == 0 {
 			first, keep = evs, ids
@@ -441,7 +445,7 @@ func (w *walker) events(rec *commitRec) error {
 		}
 	}
 	for _, e := range first {
-		if keep[e.ID] {
+		if keep[w.lineKey(e)] {
 			if rec.Boundary {
 				e.Kind = "snapshot"
 				e.Changes = nil
@@ -452,9 +456,21 @@ func (w *walker) events(rec *commitRec) error {
 	return nil
 }
 
+// lineKey is what a merge compares a demand by across its parents: its
+// ID, or its path when IDs come from file names (see pathEvents).
+func (w *walker) lineKey(e event) string {
+	if w.cfg.ID.FromFilename {
+		return e.Path
+	}
+	return e.ID
+}
+
 // diffEvents turns file changes into per-demand events, following each
 // demand by its ID so a rename (with or without edits) keeps one history.
 func (w *walker) diffEvents(changes []fileChange) ([]event, error) {
+	if w.cfg.ID.FromFilename {
+		return w.pathEvents(changes)
+	}
 	type side struct {
 		path string
 		p    *parsed
