@@ -234,3 +234,102 @@ func TestCommitsEqualGit(t *testing.T) {
 	def := strings.Fields(g.git("log", "--format=%s", "--", "demands/D-0001-a.md"))
 	require.NotContains(t, strings.Join(def, " "), "undo", "default git log hides the reverted side branch")
 }
+
+// renamesByGit lists the renames git finds in each non-merge commit among
+// demand files (git diff-tree -M, the default 50% similarity), as
+// "commit old new".
+func (g *gitCLI) renamesByGit() []string {
+	var out []string
+	for _, h := range strings.Fields(g.git("rev-list", "--no-merges", "HEAD")) {
+		for _, line := range strings.Split(g.git("diff-tree", "-r", "-M", "--root", "--no-commit-id", "--name-status", h), "\n") {
+			f := strings.Split(line, "\t")
+			if len(f) == 3 && strings.HasPrefix(f[0], "R") && strings.HasPrefix(f[1], "demands/") {
+				out = append(out, h+" "+f[1]+" "+f[2])
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// lines makes n numbered lines of text.
+func lines(prefix string, n int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "%s line %d of the proposal.\n", prefix, i)
+	}
+	return b.String()
+}
+
+// TestFromFilenameEqualsGit: with IDs from file names, drafts numbered by
+// a rename keep their history as git log --follow does (renames as git
+// detects them), drafts that share the number 0000 stay apart, and every
+// demand's commits are what git lists for its paths.
+func TestFromFilenameEqualsGit(t *testing.T) {
+	g := newGitCLI(t)
+	cfg := fromNameConfig(t)
+	g.write("demands/0001-first.md", noID("First", "accepted", "Old.\n"))
+	g.write("demands/0000-sso.md", noID("SSO", "new", lines("SSO", 10)))
+	g.commit("draft sso")
+	g.write("demands/0000-sso.md", noID("SSO", "new", lines("SSO", 12)))
+	g.write("demands/0000-export.md", noID("Export", "new", lines("Export", 10)))
+	g.write("demands/0000-notes.md", noID("Notes", "new", "Some notes.\n"))
+	g.commit("edit sso, draft export and notes")
+	// A side branch edits the sso draft while main numbers it.
+	g.git("checkout", "-q", "-b", "side")
+	g.write("demands/0000-sso.md", noID("SSO", "new", lines("SSO", 12)+"From the side.\n"))
+	g.commit("side: edit sso draft")
+	g.git("checkout", "-q", "main")
+	g.git("mv", "demands/0000-sso.md", "demands/0012-sso.md") // a pure rename
+	g.commit("number sso")
+	g.merge("merge side", nil, "side") // git applies the side's edit to 0012-sso.md
+	// Numbered with edits (still more than 50% the same), abandoned, and
+	// numbered with a rewrite (less than 50%: a new demand, as for git).
+	g.git("rm", "-q", "demands/0000-export.md")
+	g.write("demands/0013-export.md", noID("Export to Excel", "triaged", lines("Export", 8)+"Rewritten end.\n"))
+	g.git("rm", "-q", "demands/0000-notes.md")
+	g.write("demands/0000-tiny.md", noID("Tiny", "new", lines("Tiny", 3)))
+	g.commit("number export, drop notes, draft tiny")
+	g.git("rm", "-q", "demands/0000-tiny.md")
+	g.write("demands/0014-tiny.md", noID("Tiny", "new", "Nothing like before.\nAt all.\n"+lines("Other", 6)))
+	g.commit("rewrite tiny")
+	// A copy is a new demand; a rename that keeps the number changes the path.
+	g.write("demands/0020-sso-copy.md", noID("SSO", "new", lines("SSO", 12)+"From the side.\n"))
+	g.git("mv", "demands/0001-first.md", "demands/0001-renamed.md")
+	g.commit("copy sso, rename first")
+
+	hs := compareWithGit(t, g, cfg)
+	// The walk's renames are git's.
+	var walked []string
+	for _, h := range hs {
+		for _, c := range h.Commits {
+			if c.Kind == "renamed" && len(c.Changes) > 0 && c.Changes[0].Field == "path" {
+				walked = append(walked, c.Hash+" "+c.Changes[0].From+" "+c.Changes[0].To)
+			}
+		}
+	}
+	slices.Sort(walked)
+	require.Equal(t, g.renamesByGit(), walked)
+
+	keys := make([]string, 0, len(hs))
+	for k := range hs {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	require.Equal(t, []string{"0000", "0000@demands/0000-notes.md", "0001", "0012", "0013", "0014", "0020"}, keys)
+	subjects := func(id string) []string {
+		var out []string
+		for _, c := range hs[id].Commits {
+			out = append(out, c.Kind+": "+c.Subject)
+		}
+		return out
+	}
+	require.Equal(t, []string{"changed: merge side", "renamed: number sso", "changed: side: edit sso draft",
+		"changed: edit sso, draft export and notes", "created: draft sso"}, subjects("0012"))
+	require.Equal(t, []string{"renamed: number export, drop notes, draft tiny", "created: edit sso, draft export and notes"}, subjects("0013"))
+	require.Equal(t, []string{"created: rewrite tiny"}, subjects("0014"))
+	require.Equal(t, []string{"deleted: number export, drop notes, draft tiny", "created: edit sso, draft export and notes"}, subjects("0000@demands/0000-notes.md"))
+	require.Equal(t, []string{"deleted: rewrite tiny", "created: number export, drop notes, draft tiny"}, subjects("0000"), "the last draft numbered 0000 has the number")
+	require.False(t, hs["0012"].Deleted)
+	require.Equal(t, "demands/0012-sso.md", hs["0012"].Path)
+}
