@@ -164,6 +164,9 @@ func (w *walker) pathEvents(changes []fileChange) ([]event, error) {
 	}
 	var readErr error
 	read := func(h plumbing.Hash) []byte {
+		if data, ok := w.worktree[h]; ok {
+			return data
+		}
 		data, err := w.trees.object(h, plumbing.BlobObject, w.cfg.Files.MaxSize)
 		if err != nil && !errors.Is(err, errTooLarge) && readErr == nil {
 			readErr = fmt.Errorf("reading blob %s: %w", h, err)

@@ -1,6 +1,9 @@
 package history
 
 import (
+	"fmt"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,4 +80,55 @@ func TestVersionsWithoutFrontMatter(t *testing.T) {
 	}
 	assert.Equal(t, []string{">new", "new>triaged"}, sts)
 	assert.Equal(t, []StatusTime{{"new", 2}, {"triaged", 0}}, h.TimeInStatus)
+}
+
+// TestDraftPathReused: one draft file name used by draft after draft, each
+// numbered by a rename, gives each numbered demand its own draft's commits
+// and no demand 0000 with all of them; a rename in the work tree continues
+// the draft's history as a pending change.
+func TestDraftPathReused(t *testing.T) {
+	b := newBuilder(t)
+	cfg := fromNameConfig(t)
+	day := 1
+	for i, title := range []string{"Alpha", "Beta"} {
+		b.write("demands/0000-draft.md", noID(title, "new", title+" text.\n"))
+		b.commit("draft "+title, day)
+		b.write("demands/0000-draft.md", noID(title, "new", title+" text.\nMore.\n"))
+		b.commit("edit "+title, day+1)
+		b.rename("demands/0000-draft.md", fmt.Sprintf("demands/%04d-%s.md", 10+i, strings.ToLower(title)))
+		b.commit("number "+title, day+2)
+		day += 3
+	}
+	b.write("demands/0000-draft.md", noID("Gamma", "new", "Gamma text.\n"))
+	b.commit("draft Gamma", day)
+	res := b.walk(Options{Config: cfg})
+	kinds := func(id string) []string {
+		var out []string
+		for _, c := range res.Histories[id].Commits {
+			out = append(out, c.Kind+": "+c.Subject)
+		}
+		return out
+	}
+	require.Len(t, res.Histories, 3)
+	assert.Equal(t, []string{"renamed: number Alpha", "changed: edit Alpha", "created: draft Alpha"}, kinds("0010"))
+	assert.Equal(t, []string{"renamed: number Beta", "changed: edit Beta", "created: draft Beta"}, kinds("0011"))
+	assert.Equal(t, []string{"created: draft Gamma"}, kinds("0000"))
+
+	// Gamma numbered and triaged in the work tree, not committed yet.
+	b.remove("demands/0000-draft.md")
+	b.write("demands/0012-gamma.md", noID("Gamma", "triaged", "Gamma text.\n"))
+	repo, err := registry.OpenRepo(filepath.Join(b.dir, "demands"))
+	require.NoError(t, err)
+	src, err := registry.OpenDir(filepath.Join(b.dir, "demands"))
+	require.NoError(t, err)
+	defer src.Close()
+	require.NoError(t, res.AddPending(repo, src, cfg))
+	require.Nil(t, res.Histories["0000"])
+	h := res.Histories["0012"]
+	require.NotNil(t, h)
+	assert.Equal(t, "0012", h.ID)
+	require.NotNil(t, h.Pending)
+	assert.Equal(t, "renamed", h.Pending.Kind)
+	assert.Equal(t, []Change{{Field: "path", From: "demands/0000-draft.md", To: "demands/0012-gamma.md"}, {Field: "status", From: "new", To: "triaged"}}, h.Pending.Changes)
+	assert.Equal(t, []string{"created: draft Gamma"}, kinds("0012"))
 }

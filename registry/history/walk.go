@@ -185,6 +185,9 @@ type walker struct {
 	// roots has the root tree of the commits listed so far, so that a
 	// commit's parents need not be read again. Read-only during a walk.
 	roots map[plumbing.Hash]plumbing.Hash
+	// worktree has the content of new work-tree files (AddPending),
+	// which are in no git object.
+	worktree map[plumbing.Hash][]byte
 }
 
 func newWalker(repo *registry.Repo, s storer.EncodedObjectStorer, cfg *registry.Config) *walker {
