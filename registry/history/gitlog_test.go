@@ -333,3 +333,44 @@ func TestFromFilenameEqualsGit(t *testing.T) {
 	require.False(t, hs["0012"].Deleted)
 	require.Equal(t, "demands/0012-sso.md", hs["0012"].Path)
 }
+
+// TestSimilarityAsGit: the rename score is git's, as git diff-tree -M1%
+// prints it, for lines longer than git's 64-byte chunks, CRLF against LF,
+// a last line without newline, binary content and cases near 50%.
+func TestSimilarityAsGit(t *testing.T) {
+	long := strings.Repeat("A long line that is longer than sixty-four bytes, cut into chunks. ", 3) + "\n"
+	cases := [][2]string{
+		{lines("Same", 10), lines("Same", 10) + "One more.\n"},
+		{lines("Half", 10), lines("Half", 5) + lines("Other", 5)},
+		{lines("Half", 10), lines("Half", 5) + lines("Other", 6)},
+		{lines("Half", 10), lines("Half", 4) + lines("Other", 5)},
+		{lines("Half", 10), lines("Half", 5) + lines("Hal2", 5)}, // close to 50%
+		{lines("Half", 10), lines("Half", 6) + lines("Other", 4)},
+		{long + lines("Tail", 3), long[:100] + "changed\n" + lines("Tail", 3)},
+		{strings.ReplaceAll(lines("Crlf", 8), "\n", "\r\n"), lines("Crlf", 8)},
+		{lines("Last", 4) + "no newline", lines("Last", 4) + "no newline at all"},
+		{"bin\x00ary\r\n" + lines("Bin", 6), "bin\x00ary\n" + lines("Bin", 6)},
+		{"x\n", "y\n"},
+	}
+	g := newGitCLI(t)
+	for i, c := range cases {
+		src, dst := fmt.Sprintf("demands/p%d-src.md", i), fmt.Sprintf("demands/p%d-dst.md", i)
+		g.write(src, c[0])
+		g.commit("src")
+		g.git("rm", "-q", src)
+		g.write(dst, c[1])
+		g.commit("dst")
+		// The score is exact from 50% on (below, the walk stops early).
+		out := g.git("diff-tree", "-r", "-M1%", "--no-commit-id", "--name-status", "HEAD")
+		want := "under 50%"
+		if f := strings.Split(strings.TrimSpace(out), "\t"); len(f) == 3 && f[0] >= "R050" {
+			want = f[0]
+		}
+		got := "under 50%"
+		if s := similarity([]byte(c[0]), []byte(c[1])); s >= minSimilarity {
+			got = fmt.Sprintf("R%03d", s*100/maxScore)
+		}
+		require.Equal(t, want, got, "case %d: %q → %q (git: %s)", i, c[0], c[1], out)
+		t.Logf("case %d: %s", i, got)
+	}
+}
