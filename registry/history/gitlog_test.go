@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/stretchr/testify/require"
 
 	"github.com/demand-registry/demand/registry"
@@ -373,4 +374,22 @@ func TestSimilarityAsGit(t *testing.T) {
 		require.Equal(t, want, got, "case %d: %q → %q (git: %s)", i, c[0], c[1], out)
 		t.Logf("case %d: %s", i, got)
 	}
+}
+
+// TestRenameLimit: past git's rename limit, only identical content pairs.
+func TestRenameLimit(t *testing.T) {
+	data := map[plumbing.Hash][]byte{}
+	side := func(p, text string) fileSide {
+		h := plumbing.ComputeHash(plumbing.BlobObject, []byte(text))
+		data[h] = []byte(text)
+		return fileSide{p, h}
+	}
+	gone := []fileSide{side("a", lines("A", 10)), side("b", lines("B", 10)), side("c", "same\n")}
+	added := []fileSide{side("a2", lines("A", 10)+"x\n"), side("b2", lines("B", 10)+"y\n"), side("c2", "same\n")}
+	read := func(h plumbing.Hash) []byte { return data[h] }
+	require.Equal(t, [][2]int{{2, 2}, {0, 0}, {1, 1}}, pairRenames(gone, added, read))
+	old := renameLimit
+	defer func() { renameLimit = old }()
+	renameLimit = 1
+	require.Equal(t, [][2]int{{2, 2}}, pairRenames(gone, added, read))
 }

@@ -64,6 +64,20 @@ func chunks(data []byte) map[string]int {
 	return out
 }
 
+// renameLimit is git's diff.renameLimit default: above this many deleted
+// times added files (squared), a commit's renames are exact ones only.
+var renameLimit = 1000
+
+func countTrue(bs []bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
 // fileSide is a demand file deleted or added by a commit.
 type fileSide struct {
 	path string
@@ -86,6 +100,10 @@ func pairRenames(gone, added []fileSide, read func(plumbing.Hash) []byte) [][2]i
 				break
 			}
 		}
+	}
+	left := func(used []bool) int { return len(used) - countTrue(used) }
+	if left(usedG)*left(usedA) > renameLimit*renameLimit {
+		return pairs // as git: too many to compare, exact renames only
 	}
 	type cand struct{ score, i, j int }
 	var cands []cand
