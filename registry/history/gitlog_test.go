@@ -126,6 +126,14 @@ func compareWithGit(t *testing.T, g *gitCLI, cfg *registry.Config) map[string]*H
 	return res.Histories
 }
 
+func subjectsOf(h *History) []string {
+	var out []string
+	for _, c := range h.Commits {
+		out = append(out, c.Subject)
+	}
+	return out
+}
+
 // TestCommitsEqualGit builds repositories with side branches, clean and
 // conflicting merges, merges that keep one side (-s ours), evil merges,
 // octopus merges, renames, copies and deletions, and checks that each
@@ -214,8 +222,20 @@ func TestCommitsEqualGit(t *testing.T) {
 	g.commit("main: edit 6")
 	g.merge("merge late, delete 3", func() { g.git("rm", "-q", "-f", "demands/D-0003-renamed.md") }, "late")
 
+	// A rename on a branch while main edits the file at its old path: git's
+	// merge carries the edit to the new path.
+	g.git("checkout", "-q", "-b", "rn")
+	g.git("mv", "demands/D-0005-copy.md", "demands/D-0005-moved.md")
+	g.commit("rn: rename 5")
+	g.git("checkout", "-q", "main")
+	g.write("demands/D-0005-copy.md", d("D-0005", "delivered", "Octopus.\nMain's line.\n"))
+	g.commit("main: edit 5")
+	g.merge("merge rn", nil, "rn")
+	require.FileExists(t, filepath.Join(g.dir, "demands/D-0005-moved.md"))
+
 	hs := compareWithGit(t, g, nil)
 	require.Len(t, hs, 6)
+	require.Contains(t, subjectsOf(hs["D-0005"]), "merge rn")
 	// The shapes are there: side commits default git log would hide, and a
 	// merge that differs from every parent.
 	subjects := func(id string) []string {
