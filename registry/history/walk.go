@@ -277,7 +277,7 @@ func Walk(ctx context.Context, repo *registry.Repo, opts Options) (*Result, erro
 	if last := recs[*h]; last != nil {
 		res.AsOf = last.CommitTime
 	}
-	res.fromFilename = opts.Config.ID.FromFilename
+	res.fromFilename = opts.Config != nil && opts.Config.ID.FromFilename
 	res.assemble()
 	if res.Shallow {
 		// Older commits are missing: any history may be cut short.
