@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"html/template"
+	"path"
 	"sort"
 	"strings"
 
@@ -260,6 +261,10 @@ func (b *builder) changes(cs []history.Change) []string {
 	for _, c := range cs {
 		if c.Field == "body" {
 			out = append(out, fmt.Sprintf("%s: +%d −%d", b.t("details"), c.Added, c.Removed))
+			continue
+		}
+		if c.Field == "path" { // a rename: the old file name says where it came from
+			out = append(out, b.t("renamed_from")+" "+path.Base(c.From))
 			continue
 		}
 		if !b.names && (c.Field == "customer" || c.Field == "requesters") {

@@ -316,3 +316,19 @@ func TestPageCache(t *testing.T) {
 	assert.Contains(t, string(got["index.html"]), `<li class="themed">D-0002 报表导出 Excel 和 PDF</li>`)
 	assert.Contains(t, string(got["status.html"]), `<li class="themed">`)
 }
+
+// TestRenamedFrom: a rename in a demand's history says the file it came
+// from (a draft numbered by renaming 0000-draft.md), in each language.
+func TestRenamedFrom(t *testing.T) {
+	in := testInput(t)
+	h := *in.History["D-0001"]
+	h.Commits = append([]history.Commit{{Hash: "3333333333333333333333333333333333333333", Author: "Ada", Date: in.Date, Committed: in.Date,
+		Subject: "Number the draft", Path: "demands/D-0001-sso.md", Kind: "renamed",
+		Changes: []history.Change{{Field: "path", From: "demands/0000-draft.md", To: "demands/D-0001-sso.md"}}}}, h.Commits...)
+	in.History = map[string]*history.History{"D-0001": &h}
+	for lang, want := range map[string]string{"en": "renamed from 0000-draft.md", "zh-CN": "重命名自 0000-draft.md"} {
+		files, err := Build(in, Options{Templates: templates.FS, Lang: lang})
+		require.NoError(t, err)
+		assert.Contains(t, string(files["demands/D-0001.html"]), "<li>"+want+"</li>", lang)
+	}
+}

@@ -1,8 +1,8 @@
 package history
 
 import (
+	"fmt"
 	"math"
-
 	"sort"
 	"time"
 
@@ -18,21 +18,88 @@ func (res *Result) assemble() {
 	}
 	per := map[string][]item{}
 	res.current = map[string]Current{}
+	byPath := res.fromFilename
+	var lines []*[]item
+	line := map[string]*[]item{} // the lineage at each path
+	alive := map[string]bool{}   // whether it is still there
 	for seq, rec := range res.recs {
 		for _, e := range rec.Events {
-			per[e.ID] = append(per[e.ID], item{rec, e, seq})
+			it := item{rec, e, seq}
+			if !byPath {
+				per[e.ID] = append(per[e.ID], it)
+				continue
+			}
+			// Followed by path, through renames, in walk order (parents
+			// first): a file created where another was deleted is new.
+			from := e.Path
+			if e.Kind == "renamed" {
+				from = e.OldPath
+			}
+			l := line[from]
+			if l == nil || (e.Kind == "created" && !alive[from]) {
+				l = &[]item{}
+				lines = append(lines, l)
+			}
+			*l = append(*l, it)
+			if e.Kind == "renamed" {
+				alive[from] = false
+			}
+			line[e.Path], alive[e.Path] = l, e.Kind != "deleted"
 		}
 	}
-	for id, items := range per {
+	if byPath {
+		per = map[string][]item{}
+		type end struct {
+			l       []item
+			gone    bool
+			updated time.Time
+			seq     int
+			path    string
+		}
+		byID := map[string][]end{}
+		var ids []string
+		for _, l := range lines {
+			items := *l
+			oldestFirst(items, func(x item) (time.Time, int) { return x.rec.CommitTime, x.seq })
+			last := items[len(items)-1]
+			id := last.ev.ID
+			if byID[id] == nil {
+				ids = append(ids, id)
+			}
+			byID[id] = append(byID[id], end{items, last.ev.Kind == "deleted", last.rec.CommitTime, last.seq, last.ev.Path})
+		}
+		// Lineages that end with the same ID (drafts all numbered 0000):
+		// the one still there, else the last changed, has the ID as its
+		// key; the others have the ID and their last path.
+		for _, id := range ids {
+			ends := byID[id]
+			sort.SliceStable(ends, func(i, j int) bool {
+				a, b := ends[i], ends[j]
+				if a.gone != b.gone {
+					return !a.gone
+				}
+				if !a.updated.Equal(b.updated) {
+					return a.updated.After(b.updated)
+				}
+				return a.seq > b.seq
+			})
+			for k, e := range ends {
+				key := id
+				if k > 0 {
+					key = id + "@" + e.path
+					for n := 2; per[key] != nil; n++ {
+						key = fmt.Sprintf("%s@%s#%d", id, e.path, n)
+					}
+				}
+				per[key] = e.l
+			}
+		}
+	}
+	for key, items := range per {
 		// Oldest first: by commit date, then by the walk's order (parents
 		// before children), so clock skew cannot reorder a branch.
-		sort.SliceStable(items, func(i, j int) bool {
-			a, b := items[i], items[j]
-			if !a.rec.CommitTime.Equal(b.rec.CommitTime) {
-				return a.rec.CommitTime.Before(b.rec.CommitTime)
-			}
-			return a.seq < b.seq
-		})
+		oldestFirst(items, func(x item) (time.Time, int) { return x.rec.CommitTime, x.seq })
+		id := items[len(items)-1].ev.ID
 		h := &History{ID: id, Commits: []Commit{}, Statuses: []Transition{}, TimeInStatus: []StatusTime{}}
 		for _, it := range items {
 			rec, e := it.rec, it.ev
@@ -46,7 +113,12 @@ func (res *Result) assemble() {
 			h.Commits = append(h.Commits, Commit{Hash: rec.Hash.String(), Author: rec.Author, Email: rec.Email,
 				Date: rec.AuthorTime, Committed: rec.CommitTime, Subject: rec.Subject, PR: PRNumber(rec.Subject),
 				Path: e.Path, Kind: e.Kind, Changes: changes})
+			// Status times are committer dates (when a change landed), here
+			// and in the SLA: an author date can be set to anything.
 			switch {
+			case e.Status == "" && e.StatusFrom == "":
+				// A version without front matter (or without a status): no
+				// status to enter or leave.
 			case e.Kind == "created" || (e.Kind == "snapshot" && len(h.Statuses) == 0):
 				h.Statuses = append(h.Statuses, Transition{Hash: rec.Hash.String(), Date: rec.CommitTime, To: e.Status})
 			case e.Kind != "deleted" && e.StatusFrom != e.Status:
@@ -60,7 +132,7 @@ func (res *Result) assemble() {
 			h.Created = &t
 		}
 		last := items[len(items)-1].ev
-		res.current[id] = Current{Received: registry.Date(last.Received), Status: last.Status, Tier: last.Tier, Deleted: last.Kind == "deleted"}
+		res.current[key] = Current{Received: registry.Date(last.Received), Status: last.Status, Tier: last.Tier, Deleted: last.Kind == "deleted"}
 		u := items[len(items)-1].rec.CommitTime
 		h.Updated = &u
 		end := res.AsOf
@@ -72,8 +144,20 @@ func (res *Result) assemble() {
 		for i, j := 0, len(h.Commits)-1; i < j; i, j = i+1, j-1 {
 			h.Commits[i], h.Commits[j] = h.Commits[j], h.Commits[i]
 		}
-		res.Histories[id] = h
+		res.Histories[key] = h
 	}
+}
+
+// oldestFirst sorts by commit date, then by the walk's order.
+func oldestFirst[T any](items []T, key func(T) (time.Time, int)) {
+	sort.SliceStable(items, func(i, j int) bool {
+		ta, sa := key(items[i])
+		tb, sb := key(items[j])
+		if !ta.Equal(tb) {
+			return ta.Before(tb)
+		}
+		return sa < sb
+	})
 }
 
 // timeInStatus sums the days spent in each status, in order of first entry.
@@ -109,6 +193,11 @@ func (res *Result) Sorted() []*History {
 	for _, h := range res.Histories {
 		out = append(out, h)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].ID != out[j].ID {
+			return out[i].ID < out[j].ID
+		}
+		return out[i].Path < out[j].Path // drafts that share a number
+	})
 	return out
 }

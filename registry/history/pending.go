@@ -1,6 +1,7 @@
 package history
 
 import (
+	"path"
 	"strings"
 	"time"
 
@@ -36,7 +37,7 @@ func (res *Result) AddPending(repo *registry.Repo, src *registry.DirSource, cfg 
 	}
 	// Work-tree versions are in no git object: every one is kept until
 	// it is compared.
-	w.blobs = newRecent[plumbing.Hash, *parsed](len(files) + 1)
+	w.blobs = newRecent[blobName, *parsed](len(files) + 1)
 	// Like git status: a file whose size and modification time match its
 	// index entry has the index's blob, and need not be read and hashed.
 	type stat struct {
@@ -75,7 +76,13 @@ func (res *Result) AddPending(repo *registry.Repo, src *registry.DirSource, cfg 
 		if inHead[f.Path] == h {
 			continue
 		}
-		w.blobs.put(h, w.parseData(f.Path, data))
+		w.blobs.put(blobName{h, path.Base(f.Path)}, w.parseData(f.Path, data))
+		if inHead[f.Path].IsZero() {
+			if w.worktree == nil {
+				w.worktree = map[plumbing.Hash][]byte{}
+			}
+			w.worktree[h] = data // a new file may be a rename (see pathEvents)
+		}
 		changes = append(changes, fileChange{path: f.Path, old: inHead[f.Path], new: h})
 	}
 	for p, h := range inHead {
@@ -88,10 +95,14 @@ func (res *Result) AddPending(repo *registry.Repo, src *registry.DirSource, cfg 
 		return err
 	}
 	for _, e := range evs {
-		h := res.Histories[e.ID]
+		key := e.ID
+		if cfg.ID.FromFilename {
+			key = res.pendingKey(e)
+		}
+		h := res.Histories[key]
 		if h == nil {
 			h = &History{ID: e.ID, Path: e.Path, Commits: []Commit{}, Statuses: []Transition{}, TimeInStatus: []StatusTime{}}
-			res.Histories[e.ID] = h
+			res.Histories[key] = h
 		}
 		changes := e.Changes
 		if changes == nil {
@@ -101,7 +112,35 @@ func (res *Result) AddPending(repo *registry.Repo, src *registry.DirSource, cfg 
 		if res.current == nil {
 			res.current = map[string]Current{}
 		}
-		res.current[e.ID] = Current{Received: registry.Date(e.Received), Status: e.Status, Tier: e.Tier, Deleted: e.Kind == "deleted"}
+		res.current[key] = Current{Received: registry.Date(e.Received), Status: e.Status, Tier: e.Tier, Deleted: e.Kind == "deleted"}
 	}
 	return nil
+}
+
+// pendingKey finds the history a pending change continues when demands are
+// followed by path: the one at the file's path (its old path for a rename)
+// at the head. A rename that gives the demand a new ID moves the history to
+// that ID when no other history has it.
+func (res *Result) pendingKey(e event) string {
+	from := e.Path
+	if e.Kind == "renamed" {
+		from = e.OldPath
+	}
+	if res.current == nil {
+		res.current = map[string]Current{}
+	}
+	for k, h := range res.Histories { // at most one history is at a path at the head
+		if h.Path != from || h.Deleted {
+			continue
+		}
+		if k != e.ID && res.Histories[e.ID] == nil {
+			res.Histories[e.ID], res.current[e.ID] = h, res.current[k]
+			delete(res.Histories, k)
+			delete(res.current, k)
+			h.ID = e.ID
+			return e.ID
+		}
+		return k
+	}
+	return e.ID
 }

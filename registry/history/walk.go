@@ -96,6 +96,9 @@ type Result struct {
 	configs   map[plumbing.Hash]*registry.Config
 	recs      []*commitRec
 	current   map[string]Current
+
+	// fromFilename: demands are followed by path (see pathEvents).
+	fromFilename bool
 }
 
 // Current is what the SLA needs of a demand as it stands now.
@@ -171,7 +174,9 @@ type walker struct {
 	s     storer.EncodedObjectStorer
 	cfg   *registry.Config
 	trees *trees
-	blobs *recent[plumbing.Hash, *parsed]
+	// blobs holds parses by blob and file name: the name may give the ID,
+	// so the same content under two names is two parses.
+	blobs *recent[blobName, *parsed]
 	// fronts holds parses by file name and front matter (see parseData).
 	fronts *recent[string, *parsed]
 	// entries holds the front matter entries parsed lately: a new version
@@ -180,10 +185,13 @@ type walker struct {
 	// roots has the root tree of the commits listed so far, so that a
 	// commit's parents need not be read again. Read-only during a walk.
 	roots map[plumbing.Hash]plumbing.Hash
+	// worktree has the content of new work-tree files (AddPending),
+	// which are in no git object.
+	worktree map[plumbing.Hash][]byte
 }
 
 func newWalker(repo *registry.Repo, s storer.EncodedObjectStorer, cfg *registry.Config) *walker {
-	return &walker{repo: repo, s: s, cfg: cfg, trees: newTrees(s), blobs: newRecent[plumbing.Hash, *parsed](recentParses), fronts: newRecent[string, *parsed](recentParses),
+	return &walker{repo: repo, s: s, cfg: cfg, trees: newTrees(s), blobs: newRecent[blobName, *parsed](recentParses), fronts: newRecent[string, *parsed](recentParses),
 		entries: registry.NewFrontCache(recentEntries)}
 }
 
@@ -269,6 +277,7 @@ func Walk(ctx context.Context, repo *registry.Repo, opts Options) (*Result, erro
 	if last := recs[*h]; last != nil {
 		res.AsOf = last.CommitTime
 	}
+	res.fromFilename = opts.Config != nil && opts.Config.ID.FromFilename
 	res.assemble()
 	if res.Shallow {
 		// Older commits are missing: any history may be cut short.
@@ -426,7 +435,7 @@ func (w *walker) events(rec *commitRec) error {
 		}
 		ids := map[string]bool{}
 		for _, e := range evs {
-			ids[e.ID] = true
+			ids[w.lineKey(e)] = true
 		}
 		if i == 0 {
 			first, keep = evs, ids
@@ -439,7 +448,7 @@ func (w *walker) events(rec *commitRec) error {
 		}
 	}
 	for _, e := range first {
-		if keep[e.ID] {
+		if keep[w.lineKey(e)] {
 			if rec.Boundary {
 				e.Kind = "snapshot"
 				e.Changes = nil
@@ -450,9 +459,21 @@ func (w *walker) events(rec *commitRec) error {
 	return nil
 }
 
+// lineKey is what a merge compares a demand by across its parents: its
+// ID, or its path when IDs come from file names (see pathEvents).
+func (w *walker) lineKey(e event) string {
+	if w.cfg.ID.FromFilename {
+		return e.Path
+	}
+	return e.ID
+}
+
 // diffEvents turns file changes into per-demand events, following each
 // demand by its ID so a rename (with or without edits) keeps one history.
 func (w *walker) diffEvents(changes []fileChange) ([]event, error) {
+	if w.cfg.ID.FromFilename {
+		return w.pathEvents(changes)
+	}
 	type side struct {
 		path string
 		p    *parsed
@@ -516,9 +537,16 @@ func (w *walker) diffEvents(changes []fileChange) ([]event, error) {
 	return evs, nil
 }
 
+// blobName is a blob under a file name.
+type blobName struct {
+	blob plumbing.Hash
+	name string
+}
+
 // parse reads and parses a blob once, with the same parser as validate.
 func (w *walker) parse(p string, h plumbing.Hash) (*parsed, error) {
-	x, ok := w.blobs.get(h)
+	k := blobName{h, path.Base(p)}
+	x, ok := w.blobs.get(k)
 	if !ok {
 		data, err := w.trees.object(h, plumbing.BlobObject, w.cfg.Files.MaxSize)
 		switch {
@@ -529,7 +557,7 @@ func (w *walker) parse(p string, h plumbing.Hash) (*parsed, error) {
 		default:
 			x = w.parseData(p, data)
 		}
-		w.blobs.put(h, x)
+		w.blobs.put(k, x)
 	}
 	if x.ID == "" {
 		// A file that does not parse is still followed by the ID its name

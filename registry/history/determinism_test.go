@@ -1,0 +1,87 @@
+package history
+
+import (
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/demand-registry/demand/registry"
+)
+
+// fromNameConfig identifies demands by the number their file name starts
+// with, as RFC repositories do: the same content under two names is two
+// demands.
+func fromNameConfig(t *testing.T) *registry.Config {
+	cfg, fs := registry.ParseConfig(registry.ConfigFile, []byte("id:\n  pattern: '^[0-9]{4}$'\n  prefix: ''\n  digits: 4\n  from_filename: true\n"))
+	require.False(t, fs.HasErrors(), "%v", fs)
+	return cfg
+}
+
+func noID(title, status, body string) string {
+	return "---\ntitle: " + title + "\nstatus: " + status + "\nreceived: 2026-11-02\n---\n" + body
+}
+
+// renameCopyRepo has pure renames that change the ID, identical content at
+// two paths and copies: the shapes in which a parse cached by blob alone
+// took its ID from whichever path a worker saw first.
+func renameCopyRepo(t *testing.T) *builder {
+	b := newBuilder(t)
+	day := 1
+	commit := func(msg string) { b.commit(msg, day); day++ }
+	for round := 0; round < 4; round++ {
+		draft := fmt.Sprintf("demands/0000-draft-%d.md", round)
+		text := noID(fmt.Sprintf("Proposal %d", round), "new", fmt.Sprintf("Text %d.\n", round))
+		b.write(draft, text)
+		commit("draft")
+		num := fmt.Sprintf("demands/%04d-proposal-%d.md", 10+round, round)
+		b.rename(draft, num) // same blob, new ID
+		commit("number it")
+		b.write(fmt.Sprintf("demands/%04d-copy.md", 50+round), text) // the same blob again
+		commit("copy")
+		b.write(num, noID(fmt.Sprintf("Proposal %d", round), "triaged", fmt.Sprintf("Text %d.\n", round)))
+		b.write(fmt.Sprintf("demands/%04d-twin.md", 70+round), text) // identical content at two more paths
+		b.write(fmt.Sprintf("demands/%04d-twin.md", 80+round), text)
+		commit("triage and twins")
+	}
+	return b
+}
+
+// TestWalkDeterministic: a walk gives byte-identical histories whatever
+// the number of workers, their share of the commits, and whether it is
+// cold or starts from the memo of an earlier walk.
+func TestWalkDeterministic(t *testing.T) {
+	b := renameCopyRepo(t)
+	cfg := fromNameConfig(t)
+	old, oldProcs := commitsPerWorker, runtime.GOMAXPROCS(0)
+	defer func() { commitsPerWorker = old; runtime.GOMAXPROCS(oldProcs) }()
+	commitsPerWorker = 1
+	var want string
+	for _, procs := range []int{1, 2, 8} {
+		runtime.GOMAXPROCS(procs)
+		cold := asJSON(t, b.walk(Options{Config: cfg}).Sorted())
+		if want == "" {
+			want = cold
+			require.True(t, strings.Contains(want, `"id":"0010"`) && strings.Contains(want, `"id":"0050"`) && strings.Contains(want, `"id":"0071"`), "a copy or rename is a demand of its own")
+		}
+		require.True(t, want == cold, "cold walk with %d workers differs", procs)
+		// Incremental: a walk of the first half, then of the whole.
+		memo := &Memo{}
+		half := b.walkAt(Options{Config: cfg, Memo: memo}, "HEAD~8")
+		require.NotEmpty(t, half.Histories)
+		inc := b.walk(Options{Config: cfg, Memo: memo})
+		require.True(t, want == asJSON(t, inc.Sorted()), "incremental walk with %d workers differs", procs)
+		cacheDir := filepath.Join(t.TempDir(), "cache")
+		b.walkAt(Options{Config: cfg, CacheDir: cacheDir}, "HEAD~5")
+		cached := b.walk(Options{Config: cfg, CacheDir: cacheDir})
+		require.True(t, want == asJSON(t, cached.Sorted()), "walk from the cache with %d workers differs", procs)
+	}
+}
+
+func (b *builder) walkAt(opts Options, rev string) *Result {
+	opts.Rev = rev
+	return b.walk(opts)
+}
