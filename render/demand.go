@@ -262,7 +262,9 @@ func (b *builder) changes(cs []history.Change) []string {
 			out = append(out, fmt.Sprintf("%s: +%d −%d", b.t("details"), c.Added, c.Removed))
 			continue
 		}
-		if !b.names && (c.Field == "customer" || c.Field == "requesters") {
+		if (!b.names && (c.Field == "customer" || c.Field == "requesters")) || (c.Field == "links" && c.From == "" && c.To == "") {
+			// Values hidden from this audience (a public history's links
+			// may name internal demands).
 			out = append(out, b.fieldLabel(c.Field))
 			continue
 		}

@@ -45,7 +45,7 @@ func (res *Result) assemble() {
 			}
 			h.Commits = append(h.Commits, Commit{Hash: rec.Hash.String(), Author: rec.Author, Email: rec.Email,
 				Date: rec.AuthorTime, Committed: rec.CommitTime, Subject: rec.Subject, PR: PRNumber(rec.Subject),
-				Path: e.Path, Kind: e.Kind, Changes: changes})
+				Path: e.Path, Kind: e.Kind, Changes: changes, Internal: e.Internal})
 			switch {
 			case e.Kind == "created" || (e.Kind == "snapshot" && len(h.Statuses) == 0):
 				h.Statuses = append(h.Statuses, Transition{Hash: rec.Hash.String(), Date: rec.CommitTime, To: e.Status})
