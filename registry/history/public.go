@@ -1,6 +1,7 @@
 package history
 
 import (
+	"encoding/json"
 	"math"
 	"time"
 )
@@ -25,7 +26,7 @@ func (res *Result) Public(shown func(id string) bool) *Result {
 		if h.Deleted && h.Updated != nil {
 			end = *h.Updated
 		}
-		c.Histories[id] = Redact(h, end)
+		c.Histories[id] = Redact(h, end, shown)
 	}
 	c.current = make(map[string]Current, len(res.current))
 	for id, cur := range res.current {
@@ -39,14 +40,14 @@ func (res *Result) Public(shown func(id string) bool) *Result {
 // Redact returns a demand's history without what a public audience must
 // not see: the commits that made versions in which the demand was
 // internal, with their status transitions, paths and values; e-mail
-// addresses; and the values of link changes, which name other demands
-// that may be internal. The commit that made the demand public (again)
+// addresses; and the values of link changes that name a demand shown
+// does not report as shown. The commit that made the demand public (again)
 // stays as a publication without the values before it, and the status
 // it was in then counts as entered at an unknown time: no time in
 // status, and an SLA node it reaches is unknown. end is when time in
 // the current status stops counting. h is not changed; the SLA is left
 // out.
-func Redact(h *History, end time.Time) *History {
+func Redact(h *History, end time.Time, shown func(id string) bool) *History {
 	out := &History{ID: h.ID, Incomplete: h.Incomplete, Commits: []Commit{}, Statuses: []Transition{}, TimeInStatus: []StatusTime{}}
 	byHash := make(map[string]Transition, len(h.Statuses))
 	for _, t := range h.Statuses {
@@ -90,7 +91,7 @@ func Redact(h *History, end time.Time) *History {
 			stretches = append(stretches, stretch{status: status, start: c.Committed})
 			open = true
 		} else {
-			c.Changes = publicChanges(c.Changes)
+			c.Changes = publicChanges(c.Changes, shown)
 			if moved {
 				closeAt(t.Date)
 				out.Statuses = append(out.Statuses, t)
@@ -120,7 +121,7 @@ func Redact(h *History, end time.Time) *History {
 		if len(h.Commits) > 0 && h.Commits[0].Internal {
 			p.Kind, p.Changes = Published, []Change{}
 		} else {
-			p.Changes = publicChanges(p.Changes)
+			p.Changes = publicChanges(p.Changes, shown)
 		}
 		out.Pending = &p
 		if out.Path == "" {
@@ -147,15 +148,39 @@ func Redact(h *History, end time.Time) *History {
 	return out
 }
 
-// publicChanges copies changes without the values of links, which name
-// other demands (see Redact).
-func publicChanges(cs []Change) []Change {
+// publicChanges copies changes without the values of links that name a
+// demand not shown (see Redact).
+func publicChanges(cs []Change, shown func(id string) bool) []Change {
 	out := make([]Change, len(cs))
 	for i, c := range cs {
-		if c.Field == "links" {
+		if c.Field == "links" && !(linksShown(c.From, shown) && linksShown(c.To, shown)) {
 			c.From, c.To = "", ""
 		}
 		out[i] = c
 	}
 	return out
+}
+
+// linksShown reports whether the canonical text of a links field names
+// only demands shown. Text that does not read as links is not shown.
+func linksShown(text string, shown func(id string) bool) bool {
+	if text == "" {
+		return true
+	}
+	var m map[string]any
+	if json.Unmarshal([]byte(text), &m) != nil {
+		return false
+	}
+	for _, v := range m {
+		ids, ok := v.([]any)
+		if !ok {
+			ids = []any{v}
+		}
+		for _, x := range ids {
+			if id, ok := x.(string); !ok || !shown(id) {
+				return false
+			}
+		}
+	}
+	return true
 }
