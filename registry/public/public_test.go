@@ -12,7 +12,12 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+	"github.com/go-git/go-git/v5/storage/memory"
 
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
@@ -106,7 +111,9 @@ func (d *fakeDemand) content(all []*fakeDemand) string {
 
 // fakeRegistry makes a git repository from bytes and returns its registry
 // folder: a few demands, each commit creating, editing, renaming,
-// deleting, linking or hiding and publishing one of them.
+// deleting, linking or hiding and publishing one of them. Commits are
+// written as git objects directly, the work tree once at the end: a fuzz
+// target makes thousands.
 func fakeRegistry(t testing.TB, data []byte) string {
 	o := &ops{b: data}
 	dir := t.TempDir()
@@ -114,21 +121,12 @@ func fakeRegistry(t testing.TB, data []byte) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := filepath.Join(dir, "demands")
-	if err := os.MkdirAll(reg, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	files := map[string]string{}
 	cfg := "title: Fake\n"
 	if o.next(2) == 1 {
 		cfg += "site: {public_customer_names: true}\n"
 	}
-	if err := os.WriteFile(filepath.Join(reg, "registry.yaml"), []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	files["registry.yaml"] = cfg
 	n := 2 + o.next(5)
 	all := make([]*fakeDemand, n)
 	for i := range all {
@@ -143,12 +141,11 @@ func fakeRegistry(t testing.TB, data []byte) string {
 		}
 		return l
 	}
+	mem := memory.NewStorage()
+	var parent []plumbing.Hash
 	for c := 0; c < 24 && (c == 0 || !o.done()); c++ {
 		d := all[o.next(n)]
-		old := d.file()
-		if d.exists {
-			_ = os.Remove(filepath.Join(reg, old))
-		}
+		delete(files, d.file())
 		switch op := o.next(8); {
 		case !d.exists:
 			*d = fakeDemand{id: d.id, exists: true, internal: o.next(2) == 0, named: o.next(2) == 0, seg: o.next(3), version: d.version + 1}
@@ -173,19 +170,80 @@ func fakeRegistry(t testing.TB, data []byte) string {
 			d.version++
 		}
 		if d.exists {
-			if err := os.WriteFile(filepath.Join(reg, d.file()), []byte(d.content(all)), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			files[d.file()] = d.content(all)
 		}
-		if err := wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
-			t.Fatal(err)
-		}
-		sig := &object.Signature{Name: "Ada", Email: fmt.Sprintf("ada%d@hush.example", c), When: time.Date(2026, 11, 1+c, 9, 0, 0, 0, time.UTC)}
-		if _, err := wt.Commit(fmt.Sprintf("commit %d", c), &git.CommitOptions{Author: sig, Committer: sig, AllowEmptyCommits: true}); err != nil {
+		sig := object.Signature{Name: "Ada", Email: fmt.Sprintf("ada%d@hush.example", c), When: time.Date(2026, 11, 1+c, 9, 0, 0, 0, time.UTC)}
+		h := commitFiles(t, mem, files, parent, sig, fmt.Sprintf("commit %d", c))
+		parent = []plumbing.Hash{h}
+	}
+	// One pack file: a loose object each took most of the time.
+	pw, err := repo.Storer.(storer.PackfileWriter).PackfileWriter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hashes := make([]plumbing.Hash, 0, len(mem.Objects))
+	for h := range mem.Objects {
+		hashes = append(hashes, h)
+	}
+	if _, err := packfile.NewEncoder(pw, mem, false).Encode(hashes, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := pw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := repo.Storer.SetReference(plumbing.NewHashReference("refs/heads/master", parent[0])); err != nil {
+		t.Fatal(err)
+	}
+	reg := filepath.Join(dir, "demands")
+	if err := os.MkdirAll(reg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(reg, name), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return reg
+}
+
+// commitFiles writes a commit whose tree holds files in demands/.
+func commitFiles(t testing.TB, st storer.EncodedObjectStorer, files map[string]string, parents []plumbing.Hash, sig object.Signature, msg string) plumbing.Hash {
+	put := func(typ plumbing.ObjectType, write func(plumbing.EncodedObject) error) plumbing.Hash {
+		obj := st.NewEncodedObject()
+		obj.SetType(typ)
+		if err := write(obj); err != nil {
+			t.Fatal(err)
+		}
+		h, err := st.SetEncodedObject(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var sub object.Tree
+	for _, name := range names {
+		h := put(plumbing.BlobObject, func(obj plumbing.EncodedObject) error {
+			w, err := obj.Writer()
+			if err != nil {
+				return err
+			}
+			if _, err := w.Write([]byte(files[name])); err != nil {
+				return err
+			}
+			return w.Close()
+		})
+		sub.Entries = append(sub.Entries, object.TreeEntry{Name: name, Mode: filemode.Regular, Hash: h})
+	}
+	subHash := put(plumbing.TreeObject, func(obj plumbing.EncodedObject) error { return sub.Encode(obj) })
+	root := object.Tree{Entries: []object.TreeEntry{{Name: "demands", Mode: filemode.Dir, Hash: subHash}}}
+	rootHash := put(plumbing.TreeObject, func(obj plumbing.EncodedObject) error { return root.Encode(obj) })
+	c := object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: rootHash, ParentHashes: parents}
+	return put(plumbing.CommitObject, func(obj plumbing.EncodedObject) error { return c.Encode(obj) })
 }
 
 // load reads a registry folder and walks its history, as demand build
@@ -323,6 +381,11 @@ func TestPublicDifferential(t *testing.T) {
 	}
 }
 
+// FuzzPublicDifferential checks the differential on registries made from
+// random bytes. Each input is a git repository and two sites, so keep
+// minimizing short:
+//
+//	go test ./registry/public -run '^$' -fuzz FuzzPublicDifferential -fuzztime 2m -fuzzminimizetime 5x
 func FuzzPublicDifferential(f *testing.F) {
 	for _, s := range seeds {
 		f.Add(s)
