@@ -26,7 +26,13 @@ func (res *Result) Public(shown func(id string) bool) *Result {
 		if h.Deleted && h.Updated != nil {
 			end = *h.Updated
 		}
-		c.Histories[id] = Redact(h, end, shown)
+		r := Redact(h, end, shown)
+		if r.Pending != nil && r.Pending.Kind == Published {
+			// Made public in the work tree: its status then was entered
+			// at an unknown time.
+			r.Statuses = append(r.Statuses, Transition{Date: res.AsOf, To: res.current[id].Status, Published: true})
+		}
+		c.Histories[id] = r
 	}
 	c.current = make(map[string]Current, len(res.current))
 	for id, cur := range res.current {
