@@ -267,7 +267,9 @@ func (b *builder) changes(cs []history.Change) []string {
 			out = append(out, b.t("renamed_from")+" "+path.Base(c.From))
 			continue
 		}
-		if !b.names && (c.Field == "customer" || c.Field == "requesters") {
+		if (!b.names && (c.Field == "customer" || c.Field == "requesters")) || (c.Field == "links" && c.From == "" && c.To == "") {
+			// Values hidden from this audience (a public history's links
+			// may name internal demands).
 			out = append(out, b.fieldLabel(c.Field))
 			continue
 		}

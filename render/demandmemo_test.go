@@ -131,7 +131,7 @@ func TestDemandMemo(t *testing.T) {
 			return Input{Snapshot: snap, Ranking: rank.Rank(snap), History: base.History, Commit: base.Commit, Date: base.Date}
 		}(), std},
 		{"language", base, Options{Templates: templates.FS, Lang: "zh-CN"}},
-		{"audience", base, Options{Templates: templates.FS, Audience: Public}},
+		{"audience", publicInput(base), Options{Templates: templates.FS, Audience: Public}},
 		{"templates", base, Options{Templates: theme}},
 	}
 	before, err := Build(base, std)

@@ -57,9 +57,10 @@ func TestLazySite(t *testing.T) {
 		{Templates: templates.FS, Audience: Public},
 		{Templates: templates.FS, Lang: "zh-CN", BaseURL: "https://example.org/registry/"},
 	} {
-		want, err := Build(base, opt)
+		in := forAudience(base, opt)
+		want, err := Build(in, opt)
 		require.NoError(t, err)
-		s, err := BuildLazy(base, opt)
+		s, err := BuildLazy(in, opt)
 		require.NoError(t, err)
 		assert.Equal(t, slices.Sorted(maps.Keys(want)), lazyPaths(s))
 		got := lazyFiles(t, s)

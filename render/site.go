@@ -11,7 +11,9 @@ import (
 	"hash/maphash"
 	"html/template"
 	"io/fs"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -185,6 +187,11 @@ func newBuilder(in Input, opt Options) (*builder, error) {
 	if opt.Audience == "" {
 		opt.Audience = Internal
 	}
+	if opt.Audience == Public {
+		if err := publicOnly(in); err != nil {
+			return nil, err
+		}
+	}
 	b := &builder{in: in, opt: opt, cfg: in.Snapshot.Config, files: map[string][]byte{}, shown: map[string]bool{}}
 	b.lang = opt.Lang
 	if b.lang == "" {
@@ -253,6 +260,31 @@ func newBuilder(in Input, opt Options) (*builder, error) {
 		}
 	}
 	return b, nil
+}
+
+// publicOnly refuses a public build from an input that holds anything
+// internal. Hiding it here would not do: internal demands change the
+// public ones' ranks, tiers and customers, and their old versions live in
+// the history. The input must be the public view (registry/public).
+func publicOnly(in Input) error {
+	for _, d := range in.Snapshot.Demands {
+		if d.Visibility == "internal" {
+			return fmt.Errorf("a public build is made from the public view of the registry (public.Derive), but %s is internal", d.ID)
+		}
+	}
+	for _, r := range in.Ranking.Results {
+		if in.Snapshot.Get(r.ID) == nil {
+			return fmt.Errorf("a public build is made from the public view of the registry (public.Derive), but %s is ranked and not in it", r.ID)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(in.History)) {
+		for _, c := range in.History[id].Commits {
+			if c.Internal || c.Email != "" {
+				return fmt.Errorf("a public build is made from the public view of the registry (public.Derive), but the history of %s is not redacted", id)
+			}
+		}
+	}
+	return nil
 }
 
 // shown reports whether a demand is published to an audience.

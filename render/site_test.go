@@ -18,6 +18,7 @@ import (
 
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
+	"github.com/demand-registry/demand/registry/public"
 	"github.com/demand-registry/demand/registry/rank"
 	"github.com/demand-registry/demand/templates"
 )
@@ -52,9 +53,35 @@ func testInput(t *testing.T) Input {
 	return Input{Snapshot: snap, Ranking: rank.Rank(snap), History: hist, Commit: "2222222222222222222222222222222222222222", Date: when}
 }
 
+// publicInput is the public view of an input (as public.Derive makes it
+// of a walked history), the SLA given kept.
+func publicInput(in Input) Input {
+	snap := public.Snapshot(in.Snapshot)
+	out := Input{Snapshot: snap, Ranking: rank.Rank(snap), Commit: in.Commit, Date: in.Date}
+	if in.History != nil {
+		out.History = map[string]*history.History{}
+		for id, h := range in.History {
+			if snap.Get(id) != nil {
+				r := history.Redact(h, in.Date, func(id string) bool { return snap.Get(id) != nil })
+				r.SLA = h.SLA
+				out.History[id] = r
+			}
+		}
+	}
+	return out
+}
+
+// forAudience is the input as a build for an audience is handed it.
+func forAudience(in Input, opt Options) Input {
+	if opt.Audience == Public {
+		return publicInput(in)
+	}
+	return in
+}
+
 func build(t *testing.T, opt Options) map[string][]byte {
 	opt.Templates = templates.FS
-	files, err := Build(testInput(t), opt)
+	files, err := Build(forAudience(testInput(t), opt), opt)
 	require.NoError(t, err)
 	return files
 }
@@ -125,6 +152,26 @@ func TestPublicAudience(t *testing.T) {
 		assert.False(t, strings.HasPrefix(name, "customers/"), name)
 	}
 	assert.Contains(t, string(files["demands/D-0001.html"]), "VIP")
+}
+
+// TestPublicNeedsPublicView: a public build refuses an input with an
+// internal demand, a ranking of more, or a history not redacted.
+func TestPublicNeedsPublicView(t *testing.T) {
+	opt := Options{Audience: Public, Templates: templates.FS}
+	_, err := Build(testInput(t), opt)
+	assert.ErrorContains(t, err, "D-0003 is internal")
+	in := publicInput(testInput(t))
+	in.Ranking = testInput(t).Ranking
+	_, err = Build(in, opt)
+	assert.ErrorContains(t, err, "D-0003 is ranked")
+	in = publicInput(testInput(t))
+	h := *in.History["D-0001"]
+	h.Commits = append([]history.Commit{{Hash: "3333333333", Email: "ada@example.com", Kind: "changed"}}, h.Commits...)
+	in.History = map[string]*history.History{"D-0001": &h}
+	_, err = Build(in, opt)
+	assert.ErrorContains(t, err, "D-0001 is not redacted")
+	_, err = Exports(testInput(t), opt)
+	assert.Error(t, err)
 }
 
 func TestChinese(t *testing.T) {
@@ -268,7 +315,8 @@ func TestSiteWriter(t *testing.T) {
 func TestSampleSiteLinks(t *testing.T) {
 	snap := loadRegistry(t, "../demands")
 	for _, aud := range []string{Internal, Public} {
-		files, err := Build(Input{Snapshot: snap, Ranking: rank.Rank(snap)}, Options{Audience: aud, Templates: templates.FS})
+		opt := Options{Audience: aud, Templates: templates.FS}
+		files, err := Build(forAudience(Input{Snapshot: snap, Ranking: rank.Rank(snap)}, opt), opt)
 		require.NoError(t, err)
 		require.Contains(t, files, "demands/D-0001.html")
 		checkLinks(t, files)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
+	"github.com/demand-registry/demand/registry/public"
 	"github.com/demand-registry/demand/registry/rank"
 	"github.com/demand-registry/demand/render"
 	"github.com/demand-registry/demand/templates"
@@ -156,14 +157,13 @@ func (o *buildOptions) site(e *env, report io.Writer) (*built, int) {
 		ranking = rank.Rank(l.snap)
 	}()
 	<-walkDone
-	in := render.Input{Snapshot: l.snap, Ranking: ranked()}
-	if res != nil {
-		in.History, in.Commit, in.Date = res.Histories, res.Head, res.AsOf
-	} else if walkCode != exitUsage {
-		return nil, walkCode
-	} else {
+	if res == nil {
+		if walkCode != exitUsage {
+			return nil, walkCode
+		}
 		fmt.Fprintln(report, "demand build: building without history")
 	}
+	in := input(l.snap, ranked(), res, o.audience)
 	tfs, err := o.templateFS()
 	if err != nil {
 		fmt.Fprintf(report, "demand build: %v\n", err)
@@ -184,6 +184,20 @@ func (o *buildOptions) site(e *env, report io.Writer) (*built, int) {
 		return nil, exitUsage
 	}
 	return &built{files: files, demands: len(in.Ranking.Results)}, exitOK
+}
+
+// input is what a site or export for an audience is made of: for the
+// public, only what is public now (see public.Derive).
+func input(snap *registry.Snapshot, ranking *rank.Ranking, res *history.Result, audience string) render.Input {
+	if audience == render.Public {
+		v := public.Derive(snap, res)
+		snap, ranking, res = v.Snapshot, v.Ranking, v.History
+	}
+	in := render.Input{Snapshot: snap, Ranking: ranking}
+	if res != nil {
+		in.History, in.Commit, in.Date = res.Histories, res.Head, res.AsOf
+	}
+	return in
 }
 
 // inputKey hashes everything a build depends on: the registry's files,

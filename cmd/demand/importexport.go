@@ -110,11 +110,10 @@ func runExport(e *env, args []string) int {
 		return code
 	}
 	defer l.close()
-	in := render.Input{Snapshot: l.snap, Ranking: rank.Rank(l.snap)}
+	ranking := rank.Rank(l.snap)
 	quiet := &env{stdout: e.stdout, stderr: io.Discard}
-	if res, _, _ := walkHistory(context.Background(), quiet, "export", dir, "", false, func() *rank.Ranking { return in.Ranking }, nil); res != nil {
-		in.History, in.Commit, in.Date = res.Histories, res.Head, res.AsOf
-	}
+	res, _, _ := walkHistory(context.Background(), quiet, "export", dir, "", false, func() *rank.Ranking { return ranking }, nil)
+	in := input(l.snap, ranking, res, audience)
 	files, err := render.Exports(in, render.Options{Audience: audience, Templates: templates.FS})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "demand export: %v\n", err)

@@ -112,7 +112,7 @@ func (res *Result) assemble() {
 			}
 			h.Commits = append(h.Commits, Commit{Hash: rec.Hash.String(), Author: rec.Author, Email: rec.Email,
 				Date: rec.AuthorTime, Committed: rec.CommitTime, Subject: rec.Subject, PR: PRNumber(rec.Subject),
-				Path: e.Path, Kind: e.Kind, Changes: changes})
+				Path: e.Path, Kind: e.Kind, Changes: changes, Internal: e.Internal})
 			// Status times are committer dates (when a change landed), here
 			// and in the SLA: an author date can be set to anything.
 			switch {

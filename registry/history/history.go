@@ -26,8 +26,12 @@ type Commit struct {
 	Subject   string    `json:"subject"`
 	PR        int       `json:"pr,omitempty"`
 	Path      string    `json:"path"`
-	Kind      string    `json:"kind"` // created, changed, renamed, deleted, pending
+	Kind      string    `json:"kind"` // created, changed, renamed, deleted, snapshot, published
 	Changes   []Change  `json:"changes"`
+	// Internal: the demand was internal in the version this commit made
+	// (the one it deleted, for a deletion). Not exported: Redact drops
+	// such commits from what a public audience sees.
+	Internal bool `json:"-"`
 }
 
 // Transition is a status change.
@@ -36,6 +40,9 @@ type Transition struct {
 	Date time.Time `json:"date"` // committer date
 	From string    `json:"from"`
 	To   string    `json:"to"`
+	// Published: the demand was in To when it was made public; when it
+	// entered To is unknown (see Redact), so an SLA node it reaches is.
+	Published bool `json:"-"`
 }
 
 // StatusTime is the time a demand spent in one status, in days.

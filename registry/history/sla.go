@@ -135,6 +135,9 @@ func computeSLA(cur *registry.Config, id string, receivedDate registry.Date, h *
 					n.State = Unknown
 				}
 			}
+			if reachedAt.Published {
+				n.State = Unknown
+			}
 		}
 		target, ok := TargetFor(cfg, n.Tier, node)
 		n.WorkingDays = cfg.SLA.WorkingDays

@@ -118,6 +118,9 @@ type event struct {
 	Status            string
 	Tier              int    // declared tier after the commit (the override's when set)
 	Received          string // received date after the commit
+	// Internal: the version after the commit (before it, for a deletion)
+	// was internal, so a public history leaves it out (see Redact).
+	Internal bool
 }
 
 // commitRec is one commit as the walk needs it; it is what the cache holds.
@@ -141,6 +144,7 @@ type parsed struct {
 	Received string
 	Fields   map[string]string // canonical text of each top-level field
 	Body     string
+	Internal bool // visibility: internal
 }
 
 var prNumber = []*regexp.Regexp{
@@ -522,16 +526,17 @@ func (w *walker) diffEvents(changes []fileChange) ([]event, error) {
 		switch {
 		case hadOld && hasNew:
 			e := event{ID: id, Path: n.path, Kind: "changed", StatusFrom: o.p.Status, Status: n.p.Status, Tier: n.p.Tier, Received: n.p.Received,
-				Changes: fieldChanges(o.p, n.p)}
+				Changes: fieldChanges(o.p, n.p), Internal: n.p.Internal}
 			if o.path != n.path {
 				e.Kind, e.OldPath = "renamed", o.path
 				e.Changes = append([]Change{{Field: "path", From: o.path, To: n.path}}, e.Changes...)
 			}
 			evs = append(evs, e)
 		case hasNew:
-			evs = append(evs, event{ID: id, Path: n.path, Kind: "created", Status: n.p.Status, Tier: n.p.Tier, Received: n.p.Received})
+			evs = append(evs, event{ID: id, Path: n.path, Kind: "created", Status: n.p.Status, Tier: n.p.Tier, Received: n.p.Received, Internal: n.p.Internal})
 		default:
-			evs = append(evs, event{ID: id, Path: o.path, Kind: "deleted", StatusFrom: o.p.Status, Status: o.p.Status, Tier: o.p.Tier, Received: o.p.Received})
+			evs = append(evs, event{ID: id, Path: o.path, Kind: "deleted", StatusFrom: o.p.Status, Status: o.p.Status, Tier: o.p.Tier, Received: o.p.Received,
+				Internal: o.p.Internal})
 		}
 	}
 	return evs, nil
@@ -562,7 +567,8 @@ func (w *walker) parse(p string, h plumbing.Hash) (*parsed, error) {
 	if x.ID == "" {
 		// A file that does not parse is still followed by the ID its name
 		// starts with (the same blob may sit under several names).
-		return &parsed{ID: w.cfg.IDFromName(path.Base(p)), Fields: map[string]string{}}, nil
+		// Its visibility is unknown: a public history leaves it out.
+		return &parsed{ID: w.cfg.IDFromName(path.Base(p)), Fields: map[string]string{}, Internal: true}, nil
 	}
 	return x, nil
 }
@@ -593,7 +599,7 @@ func (w *walker) parseBlob(p string, data []byte) *parsed {
 		return x
 	}
 	x.ID, x.Status, x.Received, x.Body = d.ID, d.Status, string(d.Received), d.Body
-	x.Tier = d.Tier
+	x.Tier, x.Internal = d.Tier, d.Visibility == "internal"
 	if d.TierOverride != nil {
 		x.Tier = d.TierOverride.Tier
 	}

@@ -141,7 +141,9 @@ func Measure(s *registry.Snapshot, rk *rank.Ranking, hist map[string]*history.Hi
 		if h := hist[id]; h != nil {
 			for _, t := range h.Statuses {
 				if cfg.StatusKind(t.To) == registry.KindDone {
-					month(t.Date.Format("2006-01")).Delivered++
+					if !t.Published { // delivered before it was public: when is unknown
+						month(t.Date.Format("2006-01")).Delivered++
+					}
 					break
 				}
 			}

@@ -1,0 +1,192 @@
+package history
+
+import (
+	"encoding/json"
+	"math"
+	"time"
+)
+
+// Published is the kind of the commit that made an internal demand public
+// (or public again): what it changed is left out, since the values before
+// it are internal.
+const Published = "published"
+
+// Public returns the result as a public audience may see it: the
+// histories of the demands shown only, each redacted (see Redact). SLA
+// states are left out; ComputeSLA sets them again with the public tiers.
+// res is not changed.
+func (res *Result) Public(shown func(id string) bool) *Result {
+	c := *res
+	c.Histories = make(map[string]*History, len(res.Histories))
+	for id, h := range res.Histories {
+		if !shown(id) {
+			continue
+		}
+		end := res.AsOf
+		if h.Deleted && h.Updated != nil {
+			end = *h.Updated
+		}
+		r := Redact(h, end, shown)
+		if r.Pending != nil && r.Pending.Kind == Published {
+			// Made public in the work tree: its status then was entered
+			// at an unknown time.
+			r.Statuses = append(r.Statuses, Transition{Date: res.AsOf, To: res.current[id].Status, Published: true})
+		}
+		c.Histories[id] = r
+	}
+	c.current = make(map[string]Current, len(res.current))
+	for id, cur := range res.current {
+		if shown(id) {
+			c.current[id] = cur
+		}
+	}
+	return &c
+}
+
+// Redact returns a demand's history without what a public audience must
+// not see: the commits that made versions in which the demand was
+// internal, with their status transitions, paths and values; e-mail
+// addresses; and the values of link changes that name a demand shown
+// does not report as shown. The commit that made the demand public (again)
+// stays as a publication without the values before it, and the status
+// it was in then counts as entered at an unknown time: no time in
+// status, and an SLA node it reaches is unknown. end is when time in
+// the current status stops counting. h is not changed; the SLA is left
+// out.
+func Redact(h *History, end time.Time, shown func(id string) bool) *History {
+	out := &History{ID: h.ID, Incomplete: h.Incomplete, Commits: []Commit{}, Statuses: []Transition{}, TimeInStatus: []StatusTime{}}
+	byHash := make(map[string]Transition, len(h.Statuses))
+	for _, t := range h.Statuses {
+		byHash[t.Hash] = t
+	}
+	// A stretch of time in one status; its start is unknown when it began
+	// before the demand was made public.
+	type stretch struct {
+		status     string
+		start, end time.Time
+		known      bool
+	}
+	var stretches []stretch
+	open := false
+	closeAt := func(t time.Time) {
+		if open {
+			stretches[len(stretches)-1].end = t
+			open = false
+		}
+	}
+	status, internal := "", false
+	var kept []Commit // oldest first
+	for i := len(h.Commits) - 1; i >= 0; i-- {
+		c := h.Commits[i]
+		t, moved := byHash[c.Hash]
+		if moved {
+			status = t.To
+		}
+		if c.Internal {
+			if !internal {
+				closeAt(c.Committed)
+			}
+			internal = true
+			continue
+		}
+		c.Email = ""
+		if internal {
+			c.Kind, c.Changes = Published, []Change{}
+			closeAt(c.Committed)
+			out.Statuses = append(out.Statuses, Transition{Hash: c.Hash, Date: c.Committed, To: status, Published: true})
+			stretches = append(stretches, stretch{status: status, start: c.Committed})
+			open = true
+		} else {
+			c.Changes = publicChanges(c.Changes, shown)
+			if moved {
+				closeAt(t.Date)
+				out.Statuses = append(out.Statuses, t)
+				stretches = append(stretches, stretch{status: t.To, start: t.Date, known: true})
+				open = true
+			}
+		}
+		internal = false
+		kept = append(kept, c)
+	}
+	if !internal {
+		closeAt(end)
+	}
+	for i := len(kept) - 1; i >= 0; i-- {
+		out.Commits = append(out.Commits, kept[i])
+	}
+	if len(kept) > 0 {
+		first, last := kept[0], kept[len(kept)-1]
+		if first.Kind == "created" && h.Created != nil {
+			out.Created = h.Created
+		}
+		u := last.Committed
+		out.Updated, out.Path, out.Deleted = &u, last.Path, last.Kind == "deleted"
+	}
+	if h.Pending != nil {
+		p := *h.Pending
+		if len(h.Commits) > 0 && h.Commits[0].Internal {
+			p.Kind, p.Changes = Published, []Change{}
+		} else {
+			p.Changes = publicChanges(p.Changes, shown)
+		}
+		out.Pending = &p
+		if out.Path == "" {
+			out.Path = p.Path
+		}
+	}
+	idx := map[string]int{}
+	for _, s := range stretches {
+		if !s.known {
+			continue
+		}
+		days := max(0, s.end.Sub(s.start).Hours()/24)
+		k, ok := idx[s.status]
+		if !ok {
+			k = len(out.TimeInStatus)
+			idx[s.status] = k
+			out.TimeInStatus = append(out.TimeInStatus, StatusTime{Status: s.status})
+		}
+		out.TimeInStatus[k].Days += days
+	}
+	for i := range out.TimeInStatus {
+		out.TimeInStatus[i].Days = math.Round(out.TimeInStatus[i].Days*100) / 100
+	}
+	return out
+}
+
+// publicChanges copies changes without the values of links that name a
+// demand not shown (see Redact).
+func publicChanges(cs []Change, shown func(id string) bool) []Change {
+	out := make([]Change, len(cs))
+	for i, c := range cs {
+		if c.Field == "links" && !(linksShown(c.From, shown) && linksShown(c.To, shown)) {
+			c.From, c.To = "", ""
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// linksShown reports whether the canonical text of a links field names
+// only demands shown. Text that does not read as links is not shown.
+func linksShown(text string, shown func(id string) bool) bool {
+	if text == "" {
+		return true
+	}
+	var m map[string]any
+	if json.Unmarshal([]byte(text), &m) != nil {
+		return false
+	}
+	for _, v := range m {
+		ids, ok := v.([]any)
+		if !ok {
+			ids = []any{v}
+		}
+		for _, x := range ids {
+			if id, ok := x.(string); !ok || !shown(id) {
+				return false
+			}
+		}
+	}
+	return true
+}
