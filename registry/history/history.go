@@ -20,9 +20,9 @@ type Change struct {
 type Commit struct {
 	Hash      string    `json:"hash"`
 	Author    string    `json:"author"`
-	Email     string    `json:"email"`
-	Date      time.Time `json:"date"`      // author date
-	Committed time.Time `json:"committed"` // committer date: when it landed
+	Email     string    `json:"email,omitempty"` // never in a public build
+	Date      time.Time `json:"date"`            // author date
+	Committed time.Time `json:"committed"`       // committer date: when it landed
 	Subject   string    `json:"subject"`
 	PR        int       `json:"pr,omitempty"`
 	Path      string    `json:"path"`
