@@ -28,6 +28,7 @@ func FuzzParseDemand(f *testing.F) {
 		"---\na: &x [*x]\n---\n", "---\n" + strings.Repeat("- ", 50) + "x\n---\n",
 		"---\nid: D-0001\ntitle: t\nstatus: new\nreceived: 2026-02-29\nrice: {reach: -1, impact: 9, confidence: 2, effort: 0}\n---\n",
 		"---\n!!binary x: y\n---\n", "---\n? [a]\n: b\n---\n",
+		"---\nid: D-0001\n--- # c\nvisibility: internal\n---\n", "---\nid: D-0001\n--- {}\n---\n", "---\nid: D-0001\n... # end\n---\n", "---\nid: a\x00b\n---\nx\x00\n",
 	} {
 		f.Add([]byte(s))
 	}
