@@ -2,9 +2,10 @@ package history
 
 import (
 	"math"
-
 	"sort"
 	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/demand-registry/demand/registry"
 )
@@ -18,20 +19,34 @@ func (res *Result) assemble() {
 	}
 	per := map[string][]item{}
 	res.current = map[string]Current{}
+	// A commit's graph time is the latest commit date of it and its
+	// ancestors: ordering by it, then by the walk's order (parents before
+	// children), is an order of the commit graph, so a child dated before
+	// its parent (clock skew, or a forged date) still comes after it;
+	// commits on parallel branches keep their dates' order.
+	graph := make(map[*commitRec]time.Time, len(res.recs))
+	byHash := make(map[plumbing.Hash]*commitRec, len(res.recs))
+	for _, rec := range res.recs {
+		t := rec.CommitTime
+		for _, p := range rec.Parents {
+			if pr := byHash[p]; pr != nil && graph[pr].After(t) {
+				t = graph[pr]
+			}
+		}
+		graph[rec], byHash[rec.Hash] = t, rec
+	}
 	for seq, rec := range res.recs {
 		for _, e := range rec.Events {
 			per[e.ID] = append(per[e.ID], item{rec, e, seq})
 		}
 	}
 	for id, items := range per {
-		// Oldest first: by commit date, then by the walk's order (parents
-		// before children), so clock skew cannot reorder a branch.
 		sort.SliceStable(items, func(i, j int) bool {
-			a, b := items[i], items[j]
-			if !a.rec.CommitTime.Equal(b.rec.CommitTime) {
-				return a.rec.CommitTime.Before(b.rec.CommitTime)
+			a, b := graph[items[i].rec], graph[items[j].rec]
+			if !a.Equal(b) {
+				return a.Before(b)
 			}
-			return a.seq < b.seq
+			return items[i].seq < items[j].seq
 		})
 		h := &History{ID: id, Commits: []Commit{}, Statuses: []Transition{}, TimeInStatus: []StatusTime{}}
 		for _, it := range items {
