@@ -100,7 +100,7 @@ func timeInStatus(ts []Transition, end time.Time) []StatusTime {
 		if i+1 < len(ts) {
 			until = ts[i+1].Date
 		}
-		days := until.Sub(t.Date).Hours() / 24
+		days := float64(until.Unix()-t.Date.Unix()) / 86400 // a Duration saturates after 292 years
 		if days < 0 {
 			days = 0
 		}

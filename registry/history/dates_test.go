@@ -85,6 +85,12 @@ func TestForgedCommitDates(t *testing.T) {
 	again := b.walk(Options{CacheDir: dir})
 	assert.Equal(t, 0, again.Walked)
 	assert.Equal(t, asJSON(t, first.Sorted()), asJSON(t, again.Sorted()))
+	assert.Equal(t, first.Warnings, again.Warnings, "the warning stays while the commits are there")
+
+	// Days between far dates are counted, not saturated at 292 years.
+	assert.Equal(t, 2932896.0, Elapsed(&registry.Config{}, time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), maxCommitTime))
+	ts := timeInStatus([]Transition{{Date: minCommitTime, To: "new"}}, maxCommitTime)
+	assert.Equal(t, 2932897.0, ts[0].Days)
 }
 
 func TestPRNumberBounded(t *testing.T) {

@@ -128,6 +128,7 @@ type commitRec struct {
 	Author, Email, Subject string
 	AuthorTime, CommitTime time.Time
 	Boundary               bool // a shallow clone's edge: its parents are missing
+	DateClamped            bool // a date was out of range (see saneTime)
 	ConfigChanged          bool // registry.yaml differs from the first parent's
 	ConfigBlob             plumbing.Hash
 	Events                 []event
@@ -178,6 +179,9 @@ var (
 
 const maxZoneOffset = 14 * 60 * 60
 
+// ClampDate clamps a commit date as the walk does.
+func ClampDate(t time.Time) time.Time { t, _ = saneTime(t); return t }
+
 // saneTime clamps a commit date; ok is false when it had to.
 func saneTime(t time.Time) (time.Time, bool) {
 	ok := true
@@ -200,11 +204,13 @@ func (res *Result) clampDates() {
 		a, aok := saneTime(rec.AuthorTime)
 		c, cok := saneTime(rec.CommitTime)
 		if !aok || !cok {
+			rec.AuthorTime, rec.CommitTime, rec.DateClamped = a, c, true
+		}
+		if rec.DateClamped { // now, or before the cache kept it
 			if n == 0 {
 				first = rec.Hash.String()[:12]
 			}
 			n++
-			rec.AuthorTime, rec.CommitTime = a, c
 		}
 	}
 	if n > 0 {
