@@ -42,14 +42,14 @@ func parseYAML(path string, data []byte, lineOffset int) (root *yaml.Node, fs Fi
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		return nil, Findings{yamlError(path, err, lineOffset)}
+		return nil, Findings{yamlError(path, err, lineOffset, data)}
 	}
 	// One document only: the keys of a second would be silently ignored.
 	var next yaml.Node
 	switch err := dec.Decode(&next); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
-		return nil, Findings{yamlError(path, err, lineOffset)}
+		return nil, Findings{yamlError(path, err, lineOffset, data)}
 	default:
 		return nil, Findings{{Path: path, Line: next.Line + lineOffset, Col: 1, Severity: Error, Rule: "yaml-syntax",
 			Message: "a second YAML document: front matter and config are exactly one mapping",
@@ -66,7 +66,7 @@ func parseYAML(path string, data []byte, lineOffset int) (root *yaml.Node, fs Fi
 	return root, fs
 }
 
-func yamlError(path string, err error, lineOffset int) Finding {
+func yamlError(path string, err error, lineOffset int, data []byte) Finding {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 1
 	if m := yamlErrLine.FindStringSubmatch(msg); m != nil {
@@ -77,6 +77,9 @@ func yamlError(path string, err error, lineOffset int) Finding {
 		if strings.HasPrefix(msg, "did not find expected") {
 			line++
 		}
+		// Never past the last line (the parser counts a lone CR as a
+		// line break, as normalizeNewlines does).
+		line = min(line, bytes.Count(normalizeNewlines(data), []byte("\n"))+1)
 	}
 	return Finding{Path: path, Line: line + lineOffset, Col: 1, Severity: Error, Rule: "yaml-syntax",
 		Message: "YAML syntax error: " + msg,
