@@ -23,14 +23,21 @@ func CustomerKey(name string) string {
 		}
 	}
 	if !ascii {
-		name = strings.Map(func(r rune) rune {
-			if invisible(r) {
-				return -1
-			}
-			return r
-		}, norm.NFKC.String(name))
+		// Lower case may undo NFKC (and NFKC lower case), as in Unicode's
+		// NFKC_Casefold: twice makes the key its own key.
+		name = strings.ToValidUTF8(name, "\uFFFD")
+		name = foldName(foldName(name))
 	}
 	return strings.ToLower(strings.Join(strings.Fields(name), " "))
+}
+
+func foldName(s string) string {
+	return strings.ToLower(strings.Map(func(r rune) rune {
+		if invisible(r) {
+			return -1
+		}
+		return r
+	}, norm.NFKC.String(s)))
 }
 
 // invisible reports characters that show nothing (or only reorder text)
