@@ -98,3 +98,33 @@ func TestPRNumberBounded(t *testing.T) {
 	assert.Equal(t, 0, PRNumber("Add export (#99999999999)"))
 	assert.Equal(t, 2147483647, PRNumber("Add export (#2147483647)"))
 }
+
+// A date in range in UTC but in year 10000 in its own zone is clamped too:
+// JSON writes the year of the zone.
+func TestSaneTime(t *testing.T) {
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{
+		{"2026-11-02T09:00:00+08:00", true},
+		{"1970-01-01T00:00:00Z", true},
+		{"1970-01-01T00:00:00+01:00", false},
+		{"9999-12-31T23:59:59Z", true},
+		{"9999-12-31T23:59:59-14:00", false},
+		{"9999-12-31T18:00:00-05:00", true},
+	} {
+		in, err := time.Parse(time.RFC3339, tc.in)
+		require.NoError(t, err)
+		out, ok := saneTime(in)
+		assert.Equal(t, tc.ok, ok, tc.in)
+		_, err = json.Marshal(out)
+		assert.NoError(t, err, tc.in)
+	}
+	late := time.Unix(253402300000, 0).In(time.FixedZone("", 14*3600)) // 10000-01-01 in its zone
+	_, err := json.Marshal(late)
+	require.Error(t, err)
+	out, ok := saneTime(late)
+	assert.False(t, ok)
+	_, err = json.Marshal(out)
+	assert.NoError(t, err)
+}

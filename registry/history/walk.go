@@ -191,7 +191,7 @@ func saneTime(t time.Time) (time.Time, bool) {
 	switch {
 	case t.Before(minCommitTime):
 		return minCommitTime, false
-	case t.After(maxCommitTime):
+	case t.After(maxCommitTime), t.Year() > 9999: // the year as written, in its zone
 		return maxCommitTime, false
 	}
 	return t, ok
