@@ -287,6 +287,13 @@ func splitFrontMatter(p string, data []byte) (yml []byte, body []byte, bodyLine 
 			}
 			return yml, body, line + 1, nil
 		}
+		if isDocumentMarker(l) {
+			// "--- # x", "--- {}" or "... # x" would end the YAML document
+			// and the parser would drop every key after it.
+			return nil, nil, 0, &Finding{Path: p, Line: line, Col: 1, Severity: Error, Rule: "front-matter",
+				Message: fmt.Sprintf("a YAML document marker %q inside the front matter: front matter is exactly one mapping", string(l[:3])),
+				Hint:    "end the front matter with a line holding only ---, and remove anything after the marker"}
+		}
 		if end < 0 {
 			break
 		}
@@ -297,6 +304,61 @@ func splitFrontMatter(p string, data []byte) (yml []byte, body []byte, bodyLine 
 		Message: "the front matter is not closed", Hint: "end the fields with a line holding only ---"}
 }
 
+// isDocumentMarker reports whether a line starts with a YAML document
+// marker: --- or ... at column 0 followed by a blank or the line's end.
+func isDocumentMarker(l []byte) bool {
+	if len(l) < 3 || !(bytes.HasPrefix(l, []byte("---")) || bytes.HasPrefix(l, []byte("..."))) {
+		return false
+	}
+	return len(l) == 3 || l[3] == ' ' || l[3] == '\t'
+}
+
+// checkControls reports the first character YAML does not allow in the
+// front matter (NUL and other control characters), and a NUL in the body,
+// at its own line and column; the YAML library reports them on no line.
+func checkControls(p string, yml, body []byte, bodyLine int) *Finding {
+	if line, col, r, ok := findRune(yml, notYAMLPrintable); ok {
+		return &Finding{Path: p, Line: line + 1, Col: col, Severity: Error, Rule: "encoding",
+			Message: fmt.Sprintf("the front matter holds the control character %U", r), Hint: "remove it; write text only"}
+	}
+	if line, col, _, ok := findRune(body, func(r rune) bool { return r == 0 }); ok {
+		return &Finding{Path: p, Line: line + bodyLine - 1, Col: col, Severity: Error, Rule: "encoding",
+			Message: "the file holds a NUL byte", Hint: "remove it; a demand file is text"}
+	}
+	return nil
+}
+
+// notYAMLPrintable is YAML's complement of c-printable (tab and line
+// breaks aside).
+func notYAMLPrintable(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r' || r == 0x85:
+		return false
+	case r < 0x20 || r == 0x7F || (r >= 0x80 && r < 0xA0):
+		return true
+	case r == 0xFFFE || r == 0xFFFF:
+		return true
+	}
+	return false
+}
+
+// findRune returns the 1-based line and column (in characters) of the
+// first rune bad accepts.
+func findRune(b []byte, bad func(rune) bool) (line, col int, r rune, ok bool) {
+	line, col = 1, 1
+	for _, r := range string(b) {
+		if bad(r) {
+			return line, col, r, true
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return 0, 0, 0, false
+}
+
 // cleanDemand removes a byte-order mark, checks the encoding, makes line
 // endings \n and splits the front matter from the body.
 func cleanDemand(p string, data []byte) (yml []byte, body []byte, bodyLine int, f *Finding) {
@@ -304,7 +366,14 @@ func cleanDemand(p string, data []byte) (yml []byte, body []byte, bodyLine int, 
 	if f, ok := checkUTF8(p, data); !ok {
 		return nil, nil, 0, &f
 	}
-	return splitFrontMatter(p, normalizeNewlines(data))
+	yml, body, bodyLine, f = splitFrontMatter(p, normalizeNewlines(data))
+	if f == nil {
+		f = checkControls(p, yml, body, bodyLine)
+	}
+	if f != nil {
+		return nil, nil, 0, f
+	}
+	return yml, body, bodyLine, nil
 }
 
 // FrontMatter returns a demand file's front matter and body as ParseDemand

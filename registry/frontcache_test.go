@@ -142,6 +142,7 @@ func FuzzFrontCache(f *testing.F) {
 		"---\nid: D-0001\ntitle: \"a\nb\"\nstatus: new\nreceived: 2026-11-02\n---\n",
 		"---\nid: D-0001\ntags: [a,\nb]\n---\n", "---\nx: &a 1\ny: *a\n---\n", "---\nid: D-0001\n- a\n---\n",
 		"---\nid: D-0001\ntitle: |\n  x\nstatus: new\n---\n",
+		"---\nid: D-0001\n--- # c\nvisibility: internal\n---\n", "---\nid: D-0001\n... # end\nx: 1\n---\n", "---\nowner: a\x00b\n---\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -151,4 +152,18 @@ func FuzzFrontCache(f *testing.F) {
 		sameAsParseDemand(t, c, cfg, "D-0001-x.md", data)
 		sameAsParseDemand(t, c, cfg, "D-0001-x.md", data)
 	})
+}
+
+// Document markers and control characters inside the front matter are
+// errors through the cache too (it cuts no entries across them).
+func TestFrontCacheMarkers(t *testing.T) {
+	cfg := DefaultConfig()
+	c := NewFrontCache(10)
+	head := "---\nid: D-0001\ntitle: T\nstatus: new\nreceived: 2026-11-02\n"
+	for _, fm := range []string{"--- # c\nvisibility: internal\n", "--- !!map\nvisibility: internal\n", "--- {}\nvisibility: internal\n",
+		"... # end\nvisibility: internal\n", "owner: a\x00b\n"} {
+		data := []byte(head + fm + "---\nBody.\n")
+		sameAsParseDemand(t, c, cfg, "D-0001-x.md", data)
+		assert.Nil(t, c.ParseDemand(cfg, "D-0001-x.md", data), "%q", fm)
+	}
 }

@@ -179,6 +179,11 @@ func (c *checker) checkValue(n *yaml.Node, f *Field, name string) (any, bool) {
 			c.add(n, "type", fmt.Sprintf("%s must be %s, not %q", name, what, n.Value), "")
 			return nil, false
 		}
+		if math.Abs(x) > MaxNumber {
+			c.add(n, "range", fmt.Sprintf("%s %s is beyond the bound of ±%s", name, n.Value, fmtNum(MaxNumber)),
+				"scores multiply and add these values; write a number of sane size")
+			return nil, false
+		}
 		if !c.checkRange(n, f, name, x) {
 			return nil, false
 		}
@@ -288,5 +293,9 @@ func (c *checker) checkRange(n *yaml.Node, f *Field, name string, x float64) boo
 	}
 	return true
 }
+
+// MaxNumber bounds every number in front matter, whatever the config
+// says: scores multiply and add them, and must stay finite.
+const MaxNumber = 1e15
 
 func fmtNum(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }

@@ -47,6 +47,7 @@ func Validate(s *Snapshot) Findings {
 		}
 	}
 	fs = append(fs, dependencyCycles(s)...)
+	fs = append(fs, customerLookalikes(s)...)
 	return fs
 }
 

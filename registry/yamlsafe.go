@@ -1,7 +1,10 @@
 package registry
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -37,8 +40,20 @@ func parseYAML(path string, data []byte, lineOffset int) (root *yaml.Node, fs Fi
 		}
 	}()
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, Findings{yamlError(path, err, lineOffset)}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, Findings{yamlError(path, err, lineOffset, data)}
+	}
+	// One document only: the keys of a second would be silently ignored.
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		return nil, Findings{yamlError(path, err, lineOffset, data)}
+	default:
+		return nil, Findings{{Path: path, Line: next.Line + lineOffset, Col: 1, Severity: Error, Rule: "yaml-syntax",
+			Message: "a second YAML document: front matter and config are exactly one mapping",
+			Hint:    "remove the document marker (--- or ...) and what follows it"}}
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, nil // empty document
@@ -51,7 +66,7 @@ func parseYAML(path string, data []byte, lineOffset int) (root *yaml.Node, fs Fi
 	return root, fs
 }
 
-func yamlError(path string, err error, lineOffset int) Finding {
+func yamlError(path string, err error, lineOffset int, data []byte) Finding {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 1
 	if m := yamlErrLine.FindStringSubmatch(msg); m != nil {
@@ -62,6 +77,9 @@ func yamlError(path string, err error, lineOffset int) Finding {
 		if strings.HasPrefix(msg, "did not find expected") {
 			line++
 		}
+		// Never past the last line (the parser counts a lone CR as a
+		// line break, as normalizeNewlines does).
+		line = min(line, bytes.Count(normalizeNewlines(data), []byte("\n"))+1)
 	}
 	return Finding{Path: path, Line: line + lineOffset, Col: 1, Severity: Error, Rule: "yaml-syntax",
 		Message: "YAML syntax error: " + msg,

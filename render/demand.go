@@ -174,7 +174,7 @@ func (b *builder) demandView(id string, customers map[string]*groupView) (*deman
 			if seg := b.segmentLabel(d.Customer.Segment); seg != "" {
 				name += " · " + seg
 			}
-			if g := customers[strings.ToLower(strings.TrimSpace(d.Customer.Name))]; g != nil {
+			if g := customers[groupKey(d.Customer.Name)]; g != nil {
 				url = "../customers/" + g.URL
 			}
 		}
@@ -193,7 +193,7 @@ func (b *builder) demandView(id string, customers map[string]*groupView) (*deman
 	if len(d.Tags) > 0 {
 		row := metaRow{Label: b.fieldLabel("tags")}
 		for _, tag := range d.Tags {
-			row.Items = append(row.Items, linkItem{ID: tag, URL: "../tags/" + b.tagFile[strings.ToLower(strings.TrimSpace(tag))]})
+			row.Items = append(row.Items, linkItem{ID: tag, URL: "../tags/" + b.tagFile[groupKey(tag)]})
 		}
 		v.Meta = append(v.Meta, row)
 	}
@@ -206,7 +206,7 @@ func (b *builder) demandView(id string, customers map[string]*groupView) (*deman
 		}
 		if b.names {
 			cv.Name = c.Name
-			if g := customers[strings.ToLower(strings.TrimSpace(c.Name))]; g != nil {
+			if g := customers[groupKey(c.Name)]; g != nil {
 				cv.URL = "../customers/" + g.URL
 			}
 		} else {

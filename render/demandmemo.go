@@ -3,7 +3,6 @@ package render
 import (
 	"hash/maphash"
 	"reflect"
-	"strings"
 
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
@@ -56,7 +55,7 @@ func (b *builder) demandKeyOf(id string, customers map[string]*groupView) (deman
 	}
 	x := linked{Links: b.links(d)}
 	customerURL := func(name string) {
-		if g := customers[strings.ToLower(strings.TrimSpace(name))]; g != nil {
+		if g := customers[groupKey(name)]; g != nil {
 			x.Customers = append(x.Customers, name+"\x00"+g.URL)
 		} else {
 			x.Customers = append(x.Customers, name+"\x00")
@@ -67,7 +66,7 @@ func (b *builder) demandKeyOf(id string, customers map[string]*groupView) (deman
 		customerURL(rc.Name)
 	}
 	for _, tag := range d.Tags {
-		x.Tags = append(x.Tags, b.tagFile[strings.ToLower(strings.TrimSpace(tag))])
+		x.Tags = append(x.Tags, b.tagFile[groupKey(tag)])
 	}
 	if hist := b.in.History[id]; hist != nil {
 		k.n = len(hist.Commits)

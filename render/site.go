@@ -718,8 +718,13 @@ func (b *builder) put(name string, data []byte) {
 	}
 }
 
+// groupKey is the identity of a customer or tag page: names that differ
+// only in case, spacing, compatibility forms or invisible characters are
+// one page (see registry.CustomerKey).
+func groupKey(name string) string { return registry.CustomerKey(name) }
+
 func group(m map[string]*groupView, name string) *groupView {
-	key := strings.ToLower(strings.TrimSpace(name))
+	key := groupKey(name)
 	if g, ok := m[key]; ok {
 		return g
 	}

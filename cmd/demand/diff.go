@@ -8,6 +8,7 @@ import (
 	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/change"
+	"github.com/demand-registry/demand/registry/history"
 	"github.com/demand-registry/demand/registry/rank"
 )
 
@@ -57,7 +58,7 @@ func runDiff(e *env, args []string) int {
 			fs.Sort()
 			_ = registry.WriteFindings(e.stderr, "text", repoRelDir(dir), fs)
 		}
-		sides[i] = change.Side{Snapshot: snap, Ranking: rank.Rank(snap), Date: c.Committer.When}
+		sides[i] = change.Side{Snapshot: snap, Ranking: rank.Rank(snap), Date: history.ClampDate(c.Committer.When)}
 	}
 	d := change.Compare(sides[0], sides[1])
 	switch format {

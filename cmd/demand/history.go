@@ -156,6 +156,9 @@ func walkHistory(ctx context.Context, e *env, cmd, dir, at string, noCache bool,
 		fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
 		return nil, nil, exitUsage
 	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(e.stderr, "demand %s: warning: %s\n", cmd, w) // made of counts and a hash: nothing to escape
+	}
 	if res.Shallow {
 		fmt.Fprintf(e.stderr, "demand %s: warning: this is a shallow clone, so the history is incomplete and dates before it are unknown; "+
 			"fetch the full history (actions/checkout with fetch-depth: 0, or git fetch --unshallow)\n", cmd)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -34,8 +36,9 @@ func TestScripts(t *testing.T) {
 			return err
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"gitcommit": gitCommit,
-			"gitinit":   func(ts *testscript.TestScript, neg bool, args []string) { gitInit(ts) },
+			"gitcommit":    gitCommit,
+			"gitrawcommit": gitRawCommit,
+			"gitinit":      func(ts *testscript.TestScript, neg bool, args []string) { gitInit(ts) },
 		},
 	})
 }
@@ -63,6 +66,40 @@ func gitCommit(ts *testscript.TestScript, neg bool, args []string) {
 	sig := &object.Signature{Name: "Ada Lovelace", Email: "ada@example.com", When: when}
 	_, err = wt.Commit(args[1], &git.CommitOptions{Author: sig, Committer: sig, AllowEmptyCommits: true})
 	ts.Check(err)
+}
+
+// gitRawCommit commits every file of the script's work folder as a commit
+// object written byte for byte, with a date as git stores it, on the
+// current branch: gitrawcommit SECONDS ZONE MESSAGE. Git keeps any such
+// date, however far out of range.
+func gitRawCommit(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: gitrawcommit SECONDS ZONE MESSAGE")
+	}
+	repo, err := git.PlainOpen(ts.Getenv("WORK"))
+	ts.Check(err)
+	head, err := repo.Head()
+	ts.Check(err)
+	wt, err := repo.Worktree()
+	ts.Check(err)
+	ts.Check(wt.AddWithOptions(&git.AddOptions{All: true}))
+	sig := &object.Signature{Name: "Eve", Email: "eve@example.com", When: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+	tmp, err := wt.Commit("tmp", &git.CommitOptions{Author: sig, Committer: sig, AllowEmptyCommits: true})
+	ts.Check(err)
+	c, err := repo.CommitObject(tmp)
+	ts.Check(err)
+	date := args[0] + " " + args[1]
+	text := fmt.Sprintf("tree %s\nparent %s\nauthor Eve <eve@example.com> %s\ncommitter Eve <eve@example.com> %s\n\n%s\n", c.TreeHash, head.Hash(), date, date, args[2])
+	obj := repo.Storer.NewEncodedObject()
+	obj.SetType(plumbing.CommitObject)
+	w, err := obj.Writer()
+	ts.Check(err)
+	_, err = w.Write([]byte(text))
+	ts.Check(err)
+	ts.Check(w.Close())
+	h, err := repo.Storer.SetEncodedObject(obj)
+	ts.Check(err)
+	ts.Check(repo.Storer.SetReference(plumbing.NewHashReference(head.Name(), h)))
 }
 
 // gitInit makes the script's work folder a repository that tracks only

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/go-git/go-git/v5/plumbing"
+
 	"github.com/demand-registry/demand/registry"
 )
 
@@ -22,6 +24,22 @@ func (res *Result) assemble() {
 	var lines []*[]item
 	line := map[string]*[]item{} // the lineage at each path
 	alive := map[string]bool{}   // whether it is still there
+	// A commit's graph time is the latest commit date of it and its
+	// ancestors: ordering by it, then by the walk's order (parents before
+	// children), is an order of the commit graph, so a child dated before
+	// its parent (clock skew, or a forged date) still comes after it;
+	// commits on parallel branches keep their dates' order.
+	graph := make(map[*commitRec]time.Time, len(res.recs))
+	byHash := make(map[plumbing.Hash]*commitRec, len(res.recs))
+	for _, rec := range res.recs {
+		t := rec.CommitTime
+		for _, p := range rec.Parents {
+			if pr := byHash[p]; pr != nil && graph[pr].After(t) {
+				t = graph[pr]
+			}
+		}
+		graph[rec], byHash[rec.Hash] = t, rec
+	}
 	for seq, rec := range res.recs {
 		for _, e := range rec.Events {
 			it := item{rec, e, seq}
@@ -60,7 +78,7 @@ func (res *Result) assemble() {
 		var ids []string
 		for _, l := range lines {
 			items := *l
-			oldestFirst(items, func(x item) (time.Time, int) { return x.rec.CommitTime, x.seq })
+			oldestFirst(items, func(x item) (time.Time, int) { return graph[x.rec], x.seq })
 			last := items[len(items)-1]
 			id := last.ev.ID
 			if byID[id] == nil {
@@ -96,9 +114,8 @@ func (res *Result) assemble() {
 		}
 	}
 	for key, items := range per {
-		// Oldest first: by commit date, then by the walk's order (parents
-		// before children), so clock skew cannot reorder a branch.
-		oldestFirst(items, func(x item) (time.Time, int) { return x.rec.CommitTime, x.seq })
+		// Oldest first: by graph time, then by the walk's order.
+		oldestFirst(items, func(x item) (time.Time, int) { return graph[x.rec], x.seq })
 		id := items[len(items)-1].ev.ID
 		h := &History{ID: id, Commits: []Commit{}, Statuses: []Transition{}, TimeInStatus: []StatusTime{}}
 		for _, it := range items {
@@ -169,7 +186,7 @@ func timeInStatus(ts []Transition, end time.Time) []StatusTime {
 		if i+1 < len(ts) {
 			until = ts[i+1].Date
 		}
-		days := until.Sub(t.Date).Hours() / 24
+		days := float64(until.Unix()-t.Date.Unix()) / 86400 // a Duration saturates after 292 years
 		if days < 0 {
 			days = 0
 		}

@@ -24,3 +24,15 @@ func FuzzNextEntry(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPRNumber: a subject gives a PR number in 1..maxPR, or none.
+func FuzzPRNumber(f *testing.F) {
+	for _, s := range []string{"Merge pull request #42 from a/b", "Add (#7)", "Merge pull request #9999999999999999999 from x", "(#0)", "(#-1)"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, subject string) {
+		if n := PRNumber(subject); n < 0 || n > maxPR {
+			t.Fatalf("%q: PR %d", subject, n)
+		}
+	})
+}

@@ -1,7 +1,6 @@
 package history
 
 import (
-	"math"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -198,7 +197,7 @@ func Elapsed(cfg *registry.Config, received, until time.Time) float64 {
 	if !end.After(start) {
 		return 0
 	}
-	days := int(math.Round(end.Sub(start).Hours() / 24))
+	days := int((end.Unix() - start.Unix()) / 86400) // midnights; a Duration saturates after 292 years
 	if !cfg.SLA.WorkingDays {
 		return float64(days)
 	}

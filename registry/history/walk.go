@@ -93,9 +93,12 @@ type Result struct {
 	Shallow   bool      // the repository is a shallow clone: history is incomplete
 	Commits   int       // commits walked
 	Walked    int       // commits read from git (not from the cache)
-	configs   map[plumbing.Hash]*registry.Config
-	recs      []*commitRec
-	current   map[string]Current
+	// Warnings are problems with the history that do not stop it, such
+	// as commit dates out of range, each said once.
+	Warnings []string
+	configs  map[plumbing.Hash]*registry.Config
+	recs     []*commitRec
+	current  map[string]Current
 
 	// fromFilename: demands are followed by path (see pathEvents).
 	fromFilename bool
@@ -131,6 +134,7 @@ type commitRec struct {
 	Author, Email, Subject string
 	AuthorTime, CommitTime time.Time
 	Boundary               bool // a shallow clone's edge: its parents are missing
+	DateClamped            bool // a date was out of range (see saneTime)
 	ConfigChanged          bool // registry.yaml differs from the first parent's
 	ConfigBlob             plumbing.Hash
 	Events                 []event
@@ -152,15 +156,74 @@ var prNumber = []*regexp.Regexp{
 	regexp.MustCompile(`\(#(\d+)\)\s*$`),
 }
 
-// PRNumber finds a pull request number in a commit subject.
+// maxPR bounds pull request numbers: a larger one in a subject is not a
+// pull request anyone opened.
+const maxPR = 1<<31 - 1
+
+// PRNumber finds a pull request number in a commit subject (0 for none,
+// or for a number too large to be one).
 func PRNumber(subject string) int {
 	for _, re := range prNumber {
 		if m := re.FindStringSubmatch(subject); m != nil {
-			n, _ := strconv.Atoi(m[1])
+			n, err := strconv.Atoi(m[1])
+			if err != nil || n > maxPR {
+				return 0
+			}
 			return n
 		}
 	}
 	return 0
+}
+
+// Commit dates git holds are whatever the committer wrote: any number of
+// seconds and any zone. Dates outside these years, or zones beyond the
+// real ones (±14:00), are clamped, so that every date prints, encodes as
+// JSON and bounds the loops over days.
+var (
+	minCommitTime = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxCommitTime = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+)
+
+const maxZoneOffset = 14 * 60 * 60
+
+// ClampDate clamps a commit date as the walk does.
+func ClampDate(t time.Time) time.Time { t, _ = saneTime(t); return t }
+
+// saneTime clamps a commit date; ok is false when it had to.
+func saneTime(t time.Time) (time.Time, bool) {
+	ok := true
+	if _, off := t.Zone(); off > maxZoneOffset || off < -maxZoneOffset {
+		t, ok = t.UTC(), false
+	}
+	switch {
+	case t.Before(minCommitTime):
+		return minCommitTime, false
+	case t.After(maxCommitTime), t.Year() > 9999: // the year as written, in its zone
+		return maxCommitTime, false
+	}
+	return t, ok
+}
+
+// clampDates clamps every commit's dates and says once how many were.
+func (res *Result) clampDates() {
+	n, first := 0, ""
+	for _, rec := range res.recs {
+		a, aok := saneTime(rec.AuthorTime)
+		c, cok := saneTime(rec.CommitTime)
+		if !aok || !cok {
+			rec.AuthorTime, rec.CommitTime, rec.DateClamped = a, c, true
+		}
+		if rec.DateClamped { // now, or before the cache kept it
+			if n == 0 {
+				first = rec.Hash.String()[:12]
+			}
+			n++
+		}
+	}
+	if n > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%d commit(s), first %s, have dates outside 1970–9999 or time zones beyond ±14:00; "+
+			"they are clamped, and statuses follow the commit graph", n, first))
+	}
 }
 
 // recentParses is how many parsed blobs a walker keeps in each
@@ -264,6 +327,7 @@ func Walk(ctx context.Context, repo *registry.Repo, opts Options) (*Result, erro
 		}
 		res.recs = append(res.recs, rec)
 	}
+	res.clampDates()
 	res.Walked = len(todo)
 	roots := make(map[plumbing.Hash]plumbing.Hash, len(recs))
 	for h, rec := range recs {

@@ -192,8 +192,12 @@ func Measure(s *registry.Snapshot, rk *rank.Ranking, hist map[string]*history.Hi
 	return k
 }
 
+// maxFlowPoints bounds the cumulative flow's samples.
+const maxFlowPoints = 1000
+
 // flow samples, from the first status change to asOf, how many demands
-// were in each status: daily over up to 120 days, weekly beyond.
+// were in each status: daily over up to 120 days, weekly beyond, and at
+// most maxFlowPoints times.
 func flow(ids []string, hist map[string]*history.History, asOf time.Time) []FlowPoint {
 	var first time.Time
 	for _, id := range ids {
@@ -208,9 +212,16 @@ func flow(ids []string, hist map[string]*history.History, asOf time.Time) []Flow
 	}
 	day := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
 	start, end := day(first), day(asOf)
-	step := 1
-	if end.Sub(start).Hours()/24 > 120 {
+	// In days from the seconds: a Duration saturates after 292 years, and
+	// dates come from commits, which may say any year.
+	span := (end.Unix() - start.Unix()) / 86400
+	step := int64(1)
+	if span > 120 {
 		step = 7
+	}
+	if span/step > maxFlowPoints {
+		// The number of points is bounded, not the length of the history.
+		step = (span + maxFlowPoints - 1) / maxFlowPoints
 	}
 	// One sweep over every status transition in date order: a demand's
 	// status at a day's end is that of its latest transition (in its own
@@ -243,7 +254,7 @@ func flow(ids []string, hist map[string]*history.History, asOf time.Time) []Flow
 	counts := map[string]int{}
 	k := 0
 	var out []FlowPoint
-	for d := start; !d.After(end); d = d.AddDate(0, 0, step) {
+	for d := start; !d.After(end); d = d.AddDate(0, 0, int(step)) {
 		cut := d.AddDate(0, 0, 1) // the end of that day
 		for ; k < len(moves) && moves[k].date.Before(cut); k++ {
 			m := moves[k]

@@ -116,3 +116,18 @@ func TestFlowMatchesPlainCount(t *testing.T) {
 		require.Equal(t, flowByDay(ids, hist, days), counts, "round %d", round)
 	}
 }
+
+// Dates far apart (commits may carry any date) give a bounded number of
+// flow points, not one a week between them.
+func TestFlowBounded(t *testing.T) {
+	for _, span := range [][2]time.Time{
+		{time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)},
+		{time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Unix(100000000000000, 0).UTC()}, // year 3170843
+	} {
+		hist := map[string]*history.History{"D-001": {ID: "D-001", Statuses: []history.Transition{{Date: span[0], To: "new"}, {Date: span[1], To: "done"}}}}
+		got := flow([]string{"D-001"}, hist, span[1])
+		assert.LessOrEqual(t, len(got), maxFlowPoints+1)
+		assert.Greater(t, len(got), maxFlowPoints/2)
+		assert.Equal(t, map[string]int{"new": 1}, got[0].Counts)
+	}
+}

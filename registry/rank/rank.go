@@ -167,13 +167,16 @@ func Rank(s *registry.Snapshot) *Ranking {
 func Customers(cfg *registry.Config, d *registry.Demand, dups []*registry.Demand) []Customer {
 	w := cfg.Scoring.Requesters.SegmentWeights
 	out := make([]Customer, 0, 1+len(d.Requesters))
+	keys := make([]string, 0, cap(out))
 	add := func(name, seg, via string) {
 		c := Customer{Name: name, Segment: seg, Weight: w[seg], Via: via}
-		// The same customer (by name, ignoring case and spaces) counts once,
-		// with its highest weight; unnamed customers each count.
-		if key := strings.TrimSpace(name); key != "" {
+		// The same customer (by name, ignoring case, spaces, invisible
+		// characters and look-alike letters) counts once, with its highest
+		// weight; unnamed customers each count.
+		key := registry.CustomerKey(name)
+		if key != "" {
 			for i := range out {
-				if strings.EqualFold(strings.TrimSpace(out[i].Name), key) {
+				if keys[i] != "" && (strings.EqualFold(keys[i], key) || registry.SameCustomerKey(keys[i], key)) {
 					if c.Weight > out[i].Weight {
 						out[i].Segment, out[i].Weight = seg, c.Weight
 					}
@@ -182,6 +185,7 @@ func Customers(cfg *registry.Config, d *registry.Demand, dups []*registry.Demand
 			}
 		}
 		out = append(out, c)
+		keys = append(keys, key)
 	}
 	if d.Customer.Name != "" || d.Customer.Segment != "" {
 		add(d.Customer.Name, d.Customer.Segment, "customer")
@@ -443,6 +447,17 @@ func describe(c registry.Condition) string {
 	return strings.Join(parts, ", ")
 }
 
-func round(x float64) float64 { return math.Round(x*100) / 100 }
+// round rounds to cents and keeps a score finite: inputs are bounded when
+// validated, but the config's weights are not, and an infinite score
+// would break every JSON output.
+func round(x float64) float64 {
+	switch {
+	case math.IsNaN(x):
+		return 0
+	case math.Abs(x) > 1e15: // cents no longer matter, and x*100 may overflow
+		return math.Max(-math.MaxFloat64, math.Min(math.MaxFloat64, x))
+	}
+	return math.Round(x*100) / 100
+}
 
 func trim(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }

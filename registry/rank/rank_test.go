@@ -1,7 +1,9 @@
 package rank
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sort"
 	"strings"
@@ -279,4 +281,33 @@ func TestCheck(t *testing.T) {
 	assert.Equal(t, "D-0003-x.md", fs[1].Path)
 	assert.Equal(t, 4, fs[1].Line, "at the status: line when tier: is missing")
 	assert.Contains(t, fs[1].Message, "tier: is missing")
+}
+
+// Zero-width, bidi-control, full-width and Cyrillic look-alike spellings of
+// one customer are that customer: they do not count as five VIPs.
+func TestHomoglyphCustomersCountOnce(t *testing.T) {
+	rk := Rank(snapshot(t, "",
+		"rice: {reach: 10, impact: 1, confidence: 1, effort: 1}\ncustomer: {name: Acme, segment: vip}\n"+
+			"requesters: [{name: \"Ac\\u200Bme\", segment: vip}, {name: \"\\u202EAcme\\u202C\", segment: vip}, {name: \"\\u0410cme\", segment: vip}, {name: \"Ａｃｍｅ\", segment: vip}, {name: \"ACME \\uFE0F\", segment: vip}]",
+		"customer: {name: Acme, segment: vip}",
+	))
+	r := rk.Get("D-0001")
+	assert.Len(t, r.Customers, 1, "%+v", r.Customers)
+	assert.Equal(t, 0.0, r.Models.RICE.RequesterReach)
+	assert.Equal(t, rk.Get("D-0002").Models.Weighted.Score, r.Models.Weighted.Score, "as one VIP")
+	// A name wholly in another script is another customer.
+	r = Rank(snapshot(t, "", "customer: {name: Acme, segment: vip}\nrequesters: [{name: \"\\u0410\\u0421\\u0415\", segment: vip}, {name: Ace, segment: vip}]")).Get("D-0001")
+	assert.Len(t, r.Customers, 3)
+}
+
+// Scores stay finite whatever the config's weights: an infinite score
+// breaks every JSON output.
+func TestScoresFinite(t *testing.T) {
+	r := Rank(snapshot(t, "scoring: {requesters: {reach_per_requester: 1e308}}\n",
+		"rice: {reach: 1e15, impact: 3, confidence: 1, effort: 0.5}\ncustomer: {name: A, segment: vip}\nrequesters: [{name: B, segment: vip}, {name: C, segment: vip}]")).Get("D-0001")
+	for _, x := range []float64{r.Score, r.Models.RICE.Score, r.Models.RICE.Reach, r.Models.RICE.RequesterReach, r.Models.Weighted.Score} {
+		assert.False(t, math.IsInf(x, 0) || math.IsNaN(x), "%v", x)
+	}
+	_, err := json.Marshal(r)
+	assert.NoError(t, err)
 }
