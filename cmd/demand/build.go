@@ -243,6 +243,10 @@ func (o *buildOptions) templateFS() (fs.FS, error) {
 	if err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("--templates %s is not a folder", o.templates)
 	}
-	// Templates are read as regular files only, never through a link.
+	// Templates are read as regular files only, never through a link: a
+	// link or a FIFO anywhere in the folder is refused up front, by name.
+	if err := safefs.CheckTree(o.templates); err != nil {
+		return nil, fmt.Errorf("--templates: %w", err)
+	}
 	return overlay{top: safefs.DirFS(o.templates), base: templates.FS}, nil
 }

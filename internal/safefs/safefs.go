@@ -360,3 +360,20 @@ func (d dirFS) Open(name string) (fs.File, error) {
 	}
 	return openRegular(p, st)
 }
+
+// CheckTree reports the first entry under root (in lexical order) that is
+// neither a real folder nor a regular file: a link, a FIFO, a device.
+func CheckTree(root string) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p == root {
+			return nil
+		}
+		if !d.IsDir() && !d.Type().IsRegular() {
+			return refuse(p, describe(d.Type()))
+		}
+		return nil
+	})
+}
