@@ -16,7 +16,6 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-	"syscall"
 )
 
 // ErrUnsafe is matched (errors.Is) by every refusal of this package.
@@ -127,9 +126,9 @@ func Open(root, rel string) (*os.File, error) {
 // FIFO, and checks that what was opened is the regular file st described
 // (the file may have been swapped meanwhile).
 func openRegular(p string, st fs.FileInfo) (*os.File, error) {
-	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	f, err := os.OpenFile(p, os.O_RDONLY|openNoFollow, 0)
 	if err != nil {
-		if errors.Is(err, syscall.ELOOP) {
+		if isLoop(err) {
 			return nil, refuse(p, "is a symbolic link, which is not followed")
 		}
 		return nil, err
