@@ -244,59 +244,66 @@ func WriteFile(root, rel string, data []byte) error {
 }
 
 // WriteFiles writes several files all or nothing: every target is checked
-// and every temporary file written before the first is renamed into place,
-// so a refused path or a full disk writes nothing. (Should a rename fail
-// after others succeeded, the files created so far are removed again.)
+// (and, to replace files, every temporary file written) before the first
+// is put in place, so a refused path writes nothing. Replace renames a
+// temporary file in the same folder over each target; Create makes each
+// with O_EXCL (which refuses a link too) and removes the ones made if one
+// fails.
 func WriteFiles(root string, files []File, mode Mode) error {
-	type staged struct {
-		tmp, target string
-	}
-	var done []staged
-	cleanup := func() {
-		for _, s := range done {
-			os.Remove(s.tmp)
-		}
-	}
+	targets := make([]string, len(files))
 	seen := map[string]bool{}
-	for _, f := range files {
+	for i, f := range files {
 		names, err := parts(f.Path)
 		if err != nil {
-			cleanup()
 			return err
 		}
 		if len(names) == 0 {
-			cleanup()
 			return refuse(f.Path, "is not a file name")
 		}
-		dir := path.Dir(path.Join(names...))
-		if err := MkdirAll(root, dir, 0o755); err != nil {
-			cleanup()
+		rel := path.Join(names...)
+		if err := MkdirAll(root, path.Dir(rel), 0o755); err != nil {
 			return err
 		}
-		target := filepath.Join(root, filepath.FromSlash(path.Join(names...)))
+		target := filepath.Join(root, filepath.FromSlash(rel))
 		if seen[target] {
-			cleanup()
 			return refuse(target, "is written twice")
 		}
 		seen[target] = true
 		st, err := os.Lstat(target)
 		switch {
 		case err == nil && mode == Create:
-			cleanup()
 			return fmt.Errorf("%s: %w", target, fs.ErrExist)
 		case err == nil && !st.Mode().IsRegular():
-			cleanup()
 			return refuse(target, describe(st.Mode()))
 		case err != nil && !errors.Is(err, fs.ErrNotExist):
-			cleanup()
 			return err
 		}
-		tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".tmp-*")
+		targets[i] = target
+	}
+	if mode == Create {
+		for i, f := range files {
+			if err := create(targets[i], f.Data); err != nil {
+				for _, t := range targets[:i] {
+					os.Remove(t)
+				}
+				return err
+			}
+		}
+		return nil
+	}
+	tmps := make([]string, 0, len(files))
+	cleanup := func() {
+		for _, t := range tmps {
+			os.Remove(t)
+		}
+	}
+	for i, f := range files {
+		tmp, err := os.CreateTemp(filepath.Dir(targets[i]), "."+filepath.Base(targets[i])+".tmp-*")
 		if err != nil {
 			cleanup()
 			return err
 		}
-		done = append(done, staged{tmp.Name(), target})
+		tmps = append(tmps, tmp.Name())
 		_, werr := tmp.Write(f.Data)
 		if err := tmp.Chmod(0o644); werr == nil {
 			werr = err
@@ -309,30 +316,31 @@ func WriteFiles(root string, files []File, mode Mode) error {
 			return werr
 		}
 	}
-	for i, s := range done {
-		var err error
-		if mode == Create {
-			// link fails if the target appeared meanwhile, where rename
-			// would replace it.
-			if err = os.Link(s.tmp, s.target); err == nil {
-				os.Remove(s.tmp)
-			}
-		} else {
-			err = os.Rename(s.tmp, s.target)
-		}
-		if err != nil {
-			if mode == Create {
-				for _, c := range done[:i] {
-					os.Remove(c.target)
-				}
-			}
-			for _, c := range done[i:] {
-				os.Remove(c.tmp)
-			}
+	for i, tmp := range tmps {
+		if err := os.Rename(tmp, targets[i]); err != nil {
+			tmps = tmps[i:]
+			cleanup()
 			return err
 		}
 	}
 	return nil
+}
+
+// create makes a new file; O_EXCL fails on anything already there, a
+// link included (it is not followed).
+func create(target string, data []byte) error {
+	f, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL|openNoFollow, 0o644)
+	if err != nil {
+		return err
+	}
+	_, werr := f.Write(data)
+	if err := f.Close(); werr == nil {
+		werr = err
+	}
+	if werr != nil {
+		os.Remove(target)
+	}
+	return werr
 }
 
 // DirFS is os.DirFS(root) that opens only regular files and real folders
