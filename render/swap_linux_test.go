@@ -7,6 +7,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestSwapChild is the build a parent test kills: it writes a site whose
@@ -144,5 +145,35 @@ func TestKilledFallbackSwapRecovered(t *testing.T) {
 	}
 	if l := leftovers(t, out); len(l) != 0 {
 		t.Fatalf("leftovers remain: %v", l)
+	}
+}
+
+// A marker file that is a FIFO or a link (to /dev/zero, say) does not
+// hang the up-to-date check; the site is just not up to date.
+func TestUpToDateReadsOnlyARegularMarker(t *testing.T) {
+	for _, kind := range []string{"fifo", "link"} {
+		out := filepath.Join(t.TempDir(), "site")
+		if err := os.Mkdir(out, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if kind == "fifo" {
+			err = syscall.Mkfifo(filepath.Join(out, Marker), 0o644)
+		} else {
+			err = os.Symlink("/dev/zero", filepath.Join(out, Marker))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan bool, 1)
+		go func() { done <- UpToDate(out, "k") }()
+		select {
+		case up := <-done:
+			if up {
+				t.Errorf("%s: up to date", kind)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s marker: UpToDate hangs", kind)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/demand-registry/demand/internal/par"
+	"github.com/demand-registry/demand/internal/safefs"
 )
 
 // Marker is the file every built site holds, so that a SiteWriter only
@@ -276,7 +277,9 @@ func removeAll(dir string) error {
 // UpToDate reports whether the site in out was built from inputs with
 // this key (kept in the marker file, see MarkerText).
 func UpToDate(out, key string) bool {
-	data, err := os.ReadFile(filepath.Join(out, Marker))
+	// Read as a regular file only, and bounded: a marker that is a link
+	// to /dev/zero or a FIFO must not hang the build.
+	data, err := safefs.ReadFile(out, Marker, 4096)
 	return err == nil && string(data) == MarkerText(key)
 }
 
