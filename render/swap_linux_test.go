@@ -177,3 +177,20 @@ func TestUpToDateReadsOnlyARegularMarker(t *testing.T) {
 		}
 	}
 }
+
+// A file name that leaves the site fails the build; nothing is written
+// outside.
+func TestSiteWriterStaysInside(t *testing.T) {
+	parent := t.TempDir()
+	w, err := NewSiteWriter(filepath.Join(parent, "site"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Put("../escaped.html", []byte("x"))
+	if err := w.Commit(); err == nil {
+		t.Errorf("a file outside the site was accepted")
+	}
+	if _, err := os.Stat(filepath.Join(parent, "escaped.html")); err == nil {
+		t.Errorf("a file was written outside the site")
+	}
+}

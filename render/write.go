@@ -140,6 +140,9 @@ func (w *SiteWriter) run() {
 }
 
 func (w *SiteWriter) write(f file) error {
+	if !filepath.IsLocal(filepath.FromSlash(f.name)) {
+		return fmt.Errorf("site file %q would be written outside the site", f.name)
+	}
 	p := filepath.Join(w.tmp, filepath.FromSlash(f.name))
 	if d := filepath.Dir(p); !w.dirs[d] {
 		if err := os.MkdirAll(d, 0o755); err != nil {
