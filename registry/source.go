@@ -134,7 +134,8 @@ func (s *DirSource) Describe() string { return s.Dir }
 
 // List returns the demand files; a link or any other file that is not
 // regular is listed with Symlink or Special set, so that loading reports
-// it. Links to folders are listed too: they are not followed.
+// it. Links to folders are listed too (they are not followed), so that
+// the demands behind them are not skipped silently.
 func (s *DirSource) List() ([]File, error) {
 	var files []File
 	err := fs.WalkDir(s.root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
@@ -152,7 +153,7 @@ func (s *DirSource) List() ([]File, error) {
 			return nil
 		}
 		link := d.Type()&fs.ModeSymlink != 0
-		if !IsDemandFile(p) && !(link && IsDemandFile(p+"/x.md")) {
+		if !IsDemandFile(p) && !(link && IsDemandFile(p+"/x.md") && s.linksToFolder(p)) {
 			return nil
 		}
 		info, err := d.Info()
@@ -165,6 +166,14 @@ func (s *DirSource) List() ([]File, error) {
 	})
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	return files, err
+}
+
+// linksToFolder reports whether the link p points to a folder, whose
+// demand files would be skipped silently. Only the target's type is
+// looked at, never its content.
+func (s *DirSource) linksToFolder(p string) bool {
+	st, err := os.Stat(filepath.Join(s.abs, filepath.FromSlash(p)))
+	return err == nil && st.IsDir()
 }
 
 // ReadFile reads a regular file of the folder, never through a link and
