@@ -174,25 +174,6 @@ func readAll(f *os.File, limit int64) ([]byte, error) {
 	return data, nil
 }
 
-// ReadPath reads a file named on the command line (an import's CSV, a
-// map): it must be a regular file and the file itself not a link; the
-// folders of a path the user typed are the user's business.
-func ReadPath(p string, limit int64) ([]byte, error) {
-	st, err := os.Lstat(p)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, refuse(p, describe(st.Mode()))
-	}
-	f, err := openRegular(p, st)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return readAll(f, limit)
-}
-
 // MkdirAll makes the folders of rel under root, each a real folder: an
 // existing link on the way is refused, never followed.
 func MkdirAll(root, rel string, perm fs.FileMode) error {
