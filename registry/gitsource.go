@@ -90,6 +90,17 @@ func (r *Repo) ObjectStore(c cache.Object) (*filesystem.Storage, error) {
 	return filesystem.NewStorageWithOptions(fs.Filesystem(), c, filesystem.Options{KeepDescriptors: true}), nil
 }
 
+// CacheDir is the folder for caches of this repository: demand-cache in
+// the git folder, which git never tracks, so no commit can plant a cache
+// that a fresh clone would trust.
+func (r *Repo) CacheDir() (string, error) {
+	st, ok := r.Git.Storer.(*filesystem.Storage)
+	if !ok {
+		return "", fmt.Errorf("the repository is not stored on disk")
+	}
+	return filepath.Join(st.Filesystem().Root(), "demand-cache"), nil
+}
+
 // Resolve finds the commit a revision names (a hash, branch, tag, HEAD~2…).
 func (r *Repo) Resolve(rev string) (*object.Commit, error) {
 	h, err := r.Git.ResolveRevision(plumbing.Revision(rev))

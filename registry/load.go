@@ -125,6 +125,10 @@ func loadFile(cfg *Config, src Source, f File, cache *ParseCache, cfgKey []byte)
 		return nil, Findings{{Path: f.Path, Severity: Error, Rule: "symlink",
 			Message: "demand files may not be symbolic links (they are not followed)", Hint: "replace the link with the file itself"}}
 	}
+	if f.Special {
+		return nil, Findings{{Path: f.Path, Severity: Error, Rule: "special-file",
+			Message: "demand files must be regular files (this is a FIFO, a device or a socket, which is not read)", Hint: "replace it with a regular file"}}
+	}
 	if f.Size > cfg.Files.MaxSize {
 		return nil, Findings{{Path: f.Path, Severity: Error, Rule: "file-size",
 			Message: fmt.Sprintf("the file is %d bytes, more than the limit of %d", f.Size, cfg.Files.MaxSize),

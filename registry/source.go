@@ -3,13 +3,15 @@ package registry
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/demand-registry/demand/internal/safefs"
 )
 
 // File is one candidate demand file in a Source.
@@ -17,6 +19,7 @@ type File struct {
 	Path    string // slash-separated, relative to the registry folder
 	Size    int64
 	Symlink bool
+	Special bool      // neither a regular file nor a link: a FIFO, a device, a socket
 	ModTime time.Time // the working tree's modification time (zero in git)
 }
 
@@ -47,30 +50,81 @@ func IsDemandFile(p string) bool {
 	return strings.HasSuffix(base, ".md") && !strings.EqualFold(base, "README.md")
 }
 
-// DirSource reads a folder on disk through os.Root, so no path in the
-// registry (a symlink, a "../" link) can reach outside it.
+// DirSource reads a folder on disk. Every file is read and written as a
+// regular file reached without following a link (see internal/safefs): a
+// committed symlink, a "../" link or a FIFO is a finding, never followed
+// or opened for long.
 type DirSource struct {
 	Dir  string
+	abs  string
 	root *os.Root
 }
 
-// OpenDir opens a registry folder.
+// OpenDir opens a registry folder. The folder itself, and every folder
+// between the enclosing repository's root and it, must be a real folder:
+// a committed link "demands -> ../outside" is refused.
 func OpenDir(dir string) (*DirSource, error) {
-	st, err := os.Stat(dir)
+	st, err := os.Lstat(dir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("registry folder %s does not exist (pass --dir to name another)", dir)
 		}
 		return nil, err
 	}
+	if st.Mode()&fs.ModeSymlink != 0 {
+		return nil, fmt.Errorf("registry folder %s is a symbolic link, which is not followed (name the real folder with --dir)", dir)
+	}
 	if !st.IsDir() {
 		return nil, fmt.Errorf("registry folder %s is not a folder (pass --dir to name the folder of demand files)", dir)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkInRepo(dir, abs); err != nil {
+		return nil, fmt.Errorf("registry folder %s: %w", dir, err)
 	}
 	r, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, err
 	}
-	return &DirSource{Dir: dir, root: r}, nil
+	return &DirSource{Dir: dir, abs: abs, root: r}, nil
+}
+
+// checkInRepo checks that no folder between the repository's root (or,
+// outside a repository, the working directory of a relative path) and the
+// registry folder is a link.
+func checkInRepo(dir, abs string) error {
+	if root, ok := RepoRoot(abs); ok {
+		rel, err := filepath.Rel(root, abs)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return fmt.Errorf("is outside its repository %s", root)
+		}
+		return safefs.CheckDir(root, rel)
+	}
+	if !filepath.IsAbs(dir) && filepath.IsLocal(dir) {
+		wd, err := os.Getwd()
+		if err != nil {
+			return err
+		}
+		return safefs.CheckDir(wd, dir)
+	}
+	return nil
+}
+
+// RepoRoot is the work tree root of the git repository enclosing the
+// absolute path abs: the nearest folder holding .git.
+func RepoRoot(abs string) (string, bool) {
+	for at := abs; ; {
+		if _, err := os.Lstat(filepath.Join(at, ".git")); err == nil {
+			return at, true
+		}
+		parent := filepath.Dir(at)
+		if parent == at {
+			return "", false
+		}
+		at = parent
+	}
 }
 
 // Close releases the folder.
@@ -78,6 +132,10 @@ func (s *DirSource) Close() error { return s.root.Close() }
 
 func (s *DirSource) Describe() string { return s.Dir }
 
+// List returns the demand files; a link or any other file that is not
+// regular is listed with Symlink or Special set, so that loading reports
+// it. Links to folders are listed too (they are not followed), so that
+// the demands behind them are not skipped silently.
 func (s *DirSource) List() ([]File, error) {
 	var files []File
 	err := fs.WalkDir(s.root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
@@ -94,63 +152,57 @@ func (s *DirSource) List() ([]File, error) {
 			}
 			return nil
 		}
-		if !IsDemandFile(p) {
+		link := d.Type()&fs.ModeSymlink != 0
+		if !IsDemandFile(p) && !(link && IsDemandFile(p+"/x.md") && s.linksToFolder(p)) {
 			return nil
 		}
 		info, err := d.Info()
 		if err != nil {
 			return err
 		}
-		files = append(files, File{Path: p, Size: info.Size(), Symlink: d.Type()&fs.ModeSymlink != 0, ModTime: info.ModTime()})
+		files = append(files, File{Path: p, Size: info.Size(), Symlink: link,
+			Special: !link && !info.Mode().IsRegular(), ModTime: info.ModTime()})
 		return nil
 	})
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	return files, err
 }
 
+// linksToFolder reports whether the link p points to a folder, whose
+// demand files would be skipped silently. Only the target's type is
+// looked at, never its content.
+func (s *DirSource) linksToFolder(p string) bool {
+	st, err := os.Stat(filepath.Join(s.abs, filepath.FromSlash(p)))
+	return err == nil && st.IsDir()
+}
+
+// ReadFile reads a regular file of the folder, never through a link and
+// never blocking on a FIFO.
 func (s *DirSource) ReadFile(p string) ([]byte, error) {
-	info, err := s.root.Lstat(p)
-	if err != nil {
-		return nil, err
+	data, err := safefs.ReadFile(s.abs, p, 0)
+	var ue *safefs.UnsafeError
+	if errors.As(err, &ue) {
+		// Name the path as the registry knows it.
+		return nil, fmt.Errorf("%s %s", p, ue.Reason)
 	}
-	if info.Mode()&fs.ModeSymlink != 0 {
-		return nil, fmt.Errorf("%s is a symbolic link, which is not followed", p)
-	}
-	f, err := s.root.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(f)
+	return data, err
 }
 
 // WriteFile replaces a file in the folder atomically (temp file + rename).
 func (s *DirSource) WriteFile(p string, data []byte) error {
-	tmp := p + ".tmp-demand"
-	if err := s.root.WriteFile(tmp, data, 0o644); err != nil {
-		return err
+	return safefs.WriteFile(s.abs, p, data)
+}
+
+// WriteFiles replaces or creates files all or nothing (see safefs.WriteFiles).
+func (s *DirSource) WriteFiles(files []safefs.File, create bool) error {
+	mode := safefs.Replace
+	if create {
+		mode = safefs.Create
 	}
-	if err := s.root.Rename(tmp, p); err != nil {
-		_ = s.root.Remove(tmp)
-		return err
-	}
-	return nil
+	return safefs.WriteFiles(s.abs, files, mode)
 }
 
 // CreateFile writes a new file, failing if it exists.
 func (s *DirSource) CreateFile(p string, data []byte) error {
-	if dir := path.Dir(p); dir != "." {
-		if err := s.root.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-	}
-	f, err := s.root.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return safefs.WriteFiles(s.abs, []safefs.File{{Path: p, Data: data}}, safefs.Create)
 }

@@ -7,9 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/demand-registry/demand/internal/par"
+	"github.com/demand-registry/demand/internal/safefs"
 )
 
 // Marker is the file every built site holds, so that a SiteWriter only
@@ -26,6 +28,7 @@ const Marker = ".demand-site"
 // the last page.
 type SiteWriter struct {
 	out, tmp string
+	unlock   func()
 	queue    chan file
 	done     chan struct{}
 	mu       sync.Mutex
@@ -41,9 +44,20 @@ type file struct {
 
 // NewSiteWriter checks that out may be replaced and starts writing into a
 // new folder next to it. Call Commit or Abort when the site is complete.
+// It first removes what builds killed earlier left next to out (their
+// new folders, an old site not yet removed), and puts back a previous
+// site should a kill have left none.
 func NewSiteWriter(out string) (*SiteWriter, error) {
 	out = filepath.Clean(out)
-	if st, err := os.Stat(out); err == nil {
+	parent := filepath.Dir(out)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, err
+	}
+	cleanLeftovers(parent, filepath.Base(out))
+	if st, err := os.Lstat(out); err == nil {
+		if st.Mode()&fs.ModeSymlink != 0 {
+			return nil, fmt.Errorf("%s is a symbolic link, which is not followed; choose another --out", out)
+		}
 		if !st.IsDir() {
 			return nil, fmt.Errorf("%s exists and is not a folder; choose another --out", out)
 		}
@@ -52,25 +66,67 @@ func NewSiteWriter(out string) (*SiteWriter, error) {
 			return nil, err
 		}
 		if len(entries) > 0 {
-			if _, err := os.Stat(filepath.Join(out, Marker)); err != nil {
+			if st, err := os.Lstat(filepath.Join(out, Marker)); err != nil || !st.Mode().IsRegular() {
 				return nil, fmt.Errorf("refusing to replace %s: it is not a site built by demand (no %s file); choose another --out", out, Marker)
 			}
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	parent := filepath.Dir(out)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return nil, err
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".new-*")
+	tmp, err := os.MkdirTemp(parent, leftoverPrefix(filepath.Base(out), "new"))
 	if err != nil {
 		return nil, err
 	}
-	w := &SiteWriter{out: out, tmp: tmp, queue: make(chan file, 256), done: make(chan struct{}),
+	// The lock tells a concurrent build's cleanLeftovers that this folder
+	// is in use; the kernel drops it when the process dies.
+	unlock, err := lockDir(tmp)
+	if err != nil {
+		os.RemoveAll(tmp)
+		return nil, err
+	}
+	w := &SiteWriter{out: out, tmp: tmp, unlock: unlock, queue: make(chan file, 256), done: make(chan struct{}),
 		names: map[string]bool{}, dirs: map[string]bool{tmp: true}}
 	go w.run()
 	return w, nil
+}
+
+// leftoverPrefix names the folders a build makes next to out: the new
+// site being written, an old site being removed.
+func leftoverPrefix(base, kind string) string { return "." + base + "." + kind + "-" }
+
+// cleanLeftovers removes the folders next to out that builds killed
+// before left behind, skipping those a running build holds locked. If a
+// kill (in the two-rename fallback of swap) left no site in out, the old
+// site is put back first.
+func cleanLeftovers(parent, base string) {
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	out := filepath.Join(parent, base)
+	for _, kind := range []string{"old", "new"} {
+		prefix := leftoverPrefix(base, kind)
+		for _, e := range entries {
+			if !e.IsDir() || !strings.HasPrefix(e.Name(), prefix) {
+				continue
+			}
+			p := filepath.Join(parent, e.Name())
+			unlock, err := tryLockDir(p)
+			if err != nil {
+				continue // in use by a running build
+			}
+			if kind == "old" {
+				if _, err := os.Lstat(out); errors.Is(err, fs.ErrNotExist) {
+					if _, err := os.Lstat(filepath.Join(p, Marker)); err == nil && os.Rename(p, out) == nil {
+						unlock()
+						continue
+					}
+				}
+			}
+			_ = removeAll(p)
+			unlock()
+		}
+	}
 }
 
 func (w *SiteWriter) run() {
@@ -84,6 +140,9 @@ func (w *SiteWriter) run() {
 }
 
 func (w *SiteWriter) write(f file) error {
+	if !filepath.IsLocal(filepath.FromSlash(f.name)) {
+		return fmt.Errorf("site file %q would be written outside the site", f.name)
+	}
 	p := filepath.Join(w.tmp, filepath.FromSlash(f.name))
 	if d := filepath.Dir(p); !w.dirs[d] {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -128,7 +187,8 @@ func (w *SiteWriter) Put(name string, data []byte) {
 func (w *SiteWriter) Commit() error {
 	close(w.queue)
 	<-w.done
-	defer os.RemoveAll(w.tmp) // gone after the swap; cleans up after a failure
+	defer w.unlock()
+	defer removeAll(w.tmp) // the old site after the swap; cleans up after a failure
 	if w.err != nil {
 		return w.err
 	}
@@ -140,23 +200,56 @@ func (w *SiteWriter) Commit() error {
 	if err := os.Chmod(w.tmp, 0o755); err != nil {
 		return err
 	}
-	old := ""
-	if _, err := os.Stat(w.out); err == nil {
-		old = w.tmp + ".old"
-		if err := os.Rename(w.out, old); err != nil {
-			return err
-		}
+	hook("written")
+	if _, err := os.Lstat(w.out); errors.Is(err, fs.ErrNotExist) {
+		return os.Rename(w.tmp, w.out)
 	}
-	if err := os.Rename(w.tmp, w.out); err != nil {
-		if old != "" {
-			_ = os.Rename(old, w.out) // put the previous site back
-		}
+	// Exchange the folders atomically: at every instant out holds either
+	// the old site or the new one. Then w.tmp holds the old site, removed
+	// by the deferred RemoveAll (or by a later build, after a kill).
+	err := errNoExchange
+	if !noExchange {
+		err = exchange(w.tmp, w.out)
+	}
+	if err == nil {
+		hook("between") // the new site is in, the old one not yet removed
+		return nil
+	}
+	if !errors.Is(err, errNoExchange) {
 		return err
 	}
-	if old != "" {
-		return removeAll(old)
+	// Without an atomic exchange (another system, a file system without
+	// it): two renames. A kill between them leaves the old site in a
+	// .out.old-* folder, which the next NewSiteWriter puts back.
+	old, err := os.MkdirTemp(filepath.Dir(w.out), leftoverPrefix(filepath.Base(w.out), "old"))
+	if err != nil {
+		return err
 	}
-	return nil
+	if err := os.Remove(old); err != nil {
+		return err
+	}
+	if err := os.Rename(w.out, old); err != nil {
+		return err
+	}
+	hook("between")
+	if err := os.Rename(w.tmp, w.out); err != nil {
+		_ = os.Rename(old, w.out) // put the previous site back
+		return err
+	}
+	return removeAll(old)
+}
+
+// Tests set these: swapHook runs at the named stages of Commit (to kill
+// the process there); noExchange forces the two-rename fallback.
+var (
+	swapHook   func(stage string)
+	noExchange bool
+)
+
+func hook(stage string) {
+	if swapHook != nil {
+		swapHook(stage)
+	}
 }
 
 // Abort stops writing and removes what was written; out is untouched.
@@ -165,6 +258,7 @@ func (w *SiteWriter) Abort() {
 	close(w.queue)
 	<-w.done
 	os.RemoveAll(w.tmp)
+	w.unlock()
 }
 
 // removeAll removes a folder, its subfolders on several goroutines.
@@ -186,7 +280,9 @@ func removeAll(dir string) error {
 // UpToDate reports whether the site in out was built from inputs with
 // this key (kept in the marker file, see MarkerText).
 func UpToDate(out, key string) bool {
-	data, err := os.ReadFile(filepath.Join(out, Marker))
+	// Read as a regular file only, and bounded: a marker that is a link
+	// to /dev/zero or a FIFO must not hang the build.
+	data, err := safefs.ReadFile(out, Marker, 4096)
 	return err == nil && string(data) == MarkerText(key)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/demand-registry/demand/internal/safefs"
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
 	"github.com/demand-registry/demand/registry/public"
@@ -49,7 +51,7 @@ func runBuild(e *env, args []string) int {
 `)
 	o.siteFlags(fl)
 	fl.StringVar(&o.out, "out", "_site", "output `folder` (replaced atomically)")
-	fl.BoolVar(&o.noCache, "no-cache", false, "walk the whole git history, ignoring the cache in .demand/")
+	fl.BoolVar(&o.noCache, "no-cache", false, "walk the whole git history, ignoring the cache in .git/demand-cache/")
 	if code, ok := o.parseSiteFlags(e, fl, args); !ok {
 		return code
 	}
@@ -78,8 +80,14 @@ func (o *buildOptions) parseSiteFlags(e *env, fl *flag.FlagSet, args []string) (
 type overlay struct{ top, base fs.FS }
 
 func (o overlay) Open(name string) (fs.File, error) {
-	if f, err := o.top.Open(name); err == nil {
+	f, err := o.top.Open(name)
+	if err == nil {
 		return f, nil
+	}
+	if errors.Is(err, safefs.ErrUnsafe) {
+		// A link or a FIFO among the templates is an error, not a
+		// reason to fall back to the built-in file.
+		return nil, err
 	}
 	return o.base.Open(name)
 }
@@ -242,8 +250,17 @@ func (o *buildOptions) templateFS() (fs.FS, error) {
 	if o.templates == "" {
 		return templates.FS, nil
 	}
-	if st, err := os.Stat(o.templates); err != nil || !st.IsDir() {
+	st, err := os.Lstat(o.templates)
+	if err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		return nil, fmt.Errorf("--templates %s is a symbolic link, which is not followed", o.templates)
+	}
+	if err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("--templates %s is not a folder", o.templates)
 	}
-	return overlay{top: os.DirFS(o.templates), base: templates.FS}, nil
+	// Templates are read as regular files only, never through a link: a
+	// link or a FIFO anywhere in the folder is refused up front, by name.
+	if err := safefs.CheckTree(o.templates); err != nil {
+		return nil, fmt.Errorf("--templates: %w", err)
+	}
+	return overlay{top: safefs.DirFS(o.templates), base: templates.FS}, nil
 }

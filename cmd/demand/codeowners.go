@@ -1,12 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"strings"
 
 	"github.com/demand-registry/demand/internal/escape"
+	"github.com/demand-registry/demand/internal/safefs"
 	"github.com/demand-registry/demand/registry/codeowners"
 	"github.com/demand-registry/demand/registry/rank"
 )
@@ -53,9 +55,14 @@ func runCodeowners(e *env, args []string) int {
 	if repo, err := repoRoot(dir); err == nil {
 		root = repo
 	}
-	target := filepath.Join(root, filepath.FromSlash(file))
-	old, err := os.ReadFile(target)
-	if err != nil && !os.IsNotExist(err) {
+	// CODEOWNERS is read and written as a regular file inside the
+	// repository, never through a committed link.
+	if !filepath.IsLocal(filepath.FromSlash(file)) {
+		fmt.Fprintf(e.stderr, "demand codeowners: --file %s must be a path inside the repository\n", file)
+		return exitUsage
+	}
+	old, err := safefs.ReadFile(root, file, 1<<20)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		fmt.Fprintf(e.stderr, "demand codeowners: %v\n", err)
 		return exitUsage
 	}
@@ -67,11 +74,7 @@ func runCodeowners(e *env, args []string) int {
 		}
 		return exitOK
 	}
-	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-		fmt.Fprintf(e.stderr, "demand codeowners: %v\n", err)
-		return exitUsage
-	}
-	if err := os.WriteFile(target, []byte(updated), 0o644); err != nil {
+	if err := safefs.WriteFile(root, file, []byte(updated)); err != nil {
 		fmt.Fprintf(e.stderr, "demand codeowners: %v\n", err)
 		return exitUsage
 	}

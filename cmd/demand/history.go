@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -31,7 +30,7 @@ func runHistory(e *env, args []string) int {
 	fl.StringVar(&o.format, "format", "text", "output `format`: text or json")
 	fl.StringVar(&o.at, "at", "", "walk the history up to a git `revision` instead of HEAD (no pending changes)")
 	fl.BoolVar(&o.all, "all", false, "every demand's history (JSON array)")
-	fl.BoolVar(&o.noCache, "no-cache", false, "walk every commit, ignoring and not writing the cache in .demand/")
+	fl.BoolVar(&o.noCache, "no-cache", false, "walk every commit, ignoring and not writing the cache in .git/demand-cache/")
 	ids, code, ok := parseInterspersed(fl, args)
 	if !ok {
 		return code
@@ -98,7 +97,7 @@ func parseInterspersed(fl flagSet, args []string) ([]string, int, bool) {
 }
 
 // walkHistory walks the registry's git history from at ("" for HEAD and
-// the working tree's pending edits), through the cache in .demand/, and
+// the working tree's pending edits), through the cache in the git folder (demand-cache), and
 // computes SLA states with the tiers of the ranking ranked returns (it may
 // wait for a ranking made meanwhile). Without a ranking it reads only the
 // config and the files changed since the head commit, and ranks the
@@ -143,7 +142,9 @@ func walkHistory(ctx context.Context, e *env, cmd, dir, at string, noCache bool,
 	}
 	opts := history.Options{Rev: at, Config: cfg, Memo: memo}
 	if !noCache {
-		opts.CacheDir = filepath.Join(repo.Root, ".demand")
+		if d, err := repo.CacheDir(); err == nil {
+			opts.CacheDir = d
+		}
 	}
 	if isTerminal(e.stderr) {
 		opts.Progress = e.stderr

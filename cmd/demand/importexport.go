@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/demand-registry/demand/internal/escape"
+	"github.com/demand-registry/demand/internal/safefs"
 	"github.com/demand-registry/demand/registry/csvimport"
 	"github.com/demand-registry/demand/registry/rank"
 	"github.com/demand-registry/demand/render"
@@ -65,7 +66,30 @@ func runImport(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "demand import: %d rows cannot be imported; nothing was written\n", len(problems))
 		return exitFindings
 	}
+	// The files are checked as validate would check them, with the rest
+	// of the registry, before any is written; then written all or none.
+	fs, err := csvimport.Check(l.dir, rows)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "demand import: %v\n", err)
+		return exitUsage
+	}
+	if len(fs) > 0 {
+		lines := map[string]int{}
+		for _, r := range rows {
+			lines[r.Path] = r.Line
+		}
+		for _, f := range fs {
+			if line, ok := lines[f.Path]; ok {
+				fmt.Fprintf(e.stderr, "%s:%d: %s: %s [%s]\n", files[0], line, f.Path, f.Message, f.Rule)
+			} else {
+				fmt.Fprintf(e.stderr, "%s/%s: %s [%s]\n", displayDir(dir), f.Path, f.Message, f.Rule)
+			}
+		}
+		fmt.Fprintf(e.stderr, "demand import: the imported demands would have %d error(s); nothing was written\n", len(fs))
+		return exitFindings
+	}
 	written, skipped := 0, 0
+	var out []safefs.File
 	for _, r := range rows {
 		if r.Skipped {
 			skipped++
@@ -73,15 +97,17 @@ func runImport(e *env, args []string) int {
 		}
 		if dryRun {
 			fmt.Fprintf(e.stdout, "would write %s (line %d)\n", escape.Path(displayDir(dir)+"/"+r.Path), r.Line)
-			written++
-			continue
+		} else {
+			out = append(out, safefs.File{Path: r.Path, Data: r.Data})
 		}
-		if err := l.dir.CreateFile(r.Path, r.Data); err != nil {
-			fmt.Fprintf(e.stderr, "demand import: %v\n", err)
-			return exitUsage
-		}
-		fmt.Fprintln(e.stdout, escape.Path(displayDir(dir)+"/"+r.Path))
 		written++
+	}
+	if err := l.dir.WriteFiles(out, true); err != nil {
+		fmt.Fprintf(e.stderr, "demand import: %v; nothing was written\n", err)
+		return exitUsage
+	}
+	for _, f := range out {
+		fmt.Fprintln(e.stdout, escape.Path(displayDir(dir)+"/"+f.Path))
 	}
 	verb := "imported"
 	if dryRun {

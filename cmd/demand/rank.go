@@ -104,7 +104,7 @@ func (o *rankOptions) run(e *env) int {
 			fmt.Fprintf(e.stdout, "%s: tier %d\n", escape.Path(displayDir(o.dir)+"/"+d.Path), rk.Get(d.ID).Tier)
 		}
 		if err != nil {
-			fmt.Fprintf(e.stderr, "demand rank: %v\n", err)
+			fmt.Fprintf(e.stderr, "demand rank: %v; no file was written\n", err)
 			return exitUsage
 		}
 		if len(written) == 1 {

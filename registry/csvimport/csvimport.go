@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/rank"
 )
 
 // Map turns another tool's CSV into demand fields.
@@ -123,6 +125,23 @@ func Plan(s *registry.Snapshot, files []registry.File, data []byte, m *Map) ([]R
 		}
 		cols[i] = f
 	}
+	// Two columns giving one field would silently keep one of them.
+	first := map[string]int{}
+	for i, f := range cols {
+		if f == "-" || ignoredExportColumn(f) {
+			continue
+		}
+		if j, ok := first[f]; ok {
+			h, hj := strings.TrimSpace(header[i]), strings.TrimSpace(header[j])
+			msg := fmt.Sprintf("column %q appears twice (columns %d and %d)", h, j+1, i+1)
+			if h != hj {
+				msg = fmt.Sprintf("columns %q and %q both give field %q (columns %d and %d)", hj, h, f, j+1, i+1)
+			}
+			problems = append(problems, Problem{Line: 1, Message: msg + "; remove one, or map one to \"-\" with --map"})
+			continue
+		}
+		first[f] = i
+	}
 	if len(problems) > 0 {
 		return nil, problems
 	}
@@ -132,13 +151,13 @@ func Plan(s *registry.Snapshot, files []registry.File, data []byte, m *Map) ([]R
 			existing[registry.Canonical(d.Fields["external_key"])] = true
 		}
 	}
-	used := map[string]bool{}
+	used := newIDs(cfg)
 	for _, d := range s.Demands {
-		used[d.ID] = true
+		used.take(d.ID)
 	}
 	for _, f := range files {
 		if id := cfg.IDFromName(lastPart(f.Path)); id != "" {
-			used[id] = true
+			used.take(id)
 		}
 	}
 	var rows []Row
@@ -193,7 +212,7 @@ func lastPart(p string) string {
 	return p
 }
 
-func buildRow(cfg *registry.Config, m *Map, cols, rec []string, line int, used, existing map[string]bool) (Row, *Problem) {
+func buildRow(cfg *registry.Config, m *Map, cols, rec []string, line int, used *ids, existing map[string]bool) (Row, *Problem) {
 	fields := map[string]any{}
 	body := ""
 	bad := func(format string, args ...any) (Row, *Problem) {
@@ -243,13 +262,13 @@ func buildRow(cfg *registry.Config, m *Map, cols, rec []string, line int, used, 
 		return Row{Line: line, Skipped: true}, nil
 	}
 	id, _ := fields["id"].(string)
-	if id != "" && (!cfg.ValidID(id) || used[id]) {
+	if id != "" && (!cfg.ValidID(id) || used.used[id]) {
 		id = "" // taken or malformed: give it the next free ID
 	}
 	if id == "" {
-		id = next(cfg, used)
+		id = used.next()
 	}
-	used[id] = true
+	used.take(id)
 	if !cfg.ID.FromFilename {
 		fields["id"] = id
 	} else {
@@ -273,16 +292,29 @@ func buildRow(cfg *registry.Config, m *Map, cols, rec []string, line int, used, 
 	return Row{Line: line, ID: id, Path: path, Data: data}, nil
 }
 
-func next(cfg *registry.Config, used map[string]bool) string {
-	high := 0
-	for id := range used {
-		if strings.HasPrefix(id, cfg.ID.Prefix) {
-			if n, err := strconv.Atoi(id[len(cfg.ID.Prefix):]); err == nil && n > high {
-				high = n
-			}
+// ids are the IDs in use and the highest number among them, kept as IDs
+// are taken, so that each next ID costs O(1) (scanning every used ID per
+// row made importing 100k rows quadratic).
+type ids struct {
+	cfg  *registry.Config
+	used map[string]bool
+	high int
+}
+
+func newIDs(cfg *registry.Config) *ids { return &ids{cfg: cfg, used: map[string]bool{}} }
+
+func (a *ids) take(id string) {
+	a.used[id] = true
+	if strings.HasPrefix(id, a.cfg.ID.Prefix) {
+		if n, err := strconv.Atoi(id[len(a.cfg.ID.Prefix):]); err == nil && n > a.high {
+			a.high = n
 		}
 	}
-	return fmt.Sprintf("%s%0*d", cfg.ID.Prefix, cfg.ID.Digits, high+1)
+}
+
+// next is the ID after the highest one in use.
+func (a *ids) next() string {
+	return fmt.Sprintf("%s%0*d", a.cfg.ID.Prefix, a.cfg.ID.Digits, a.high+1)
 }
 
 // convert turns a cell into a field value of the field's type.
@@ -351,4 +383,83 @@ func set(fields map[string]any, path string, v any) {
 		m = sub
 	}
 	m[parts[len(parts)-1]] = v
+}
+
+// Check runs validate's checks (file size and every per-file rule, the
+// cross-demand rules, the policy and the ranking checks) on the registry
+// as it would be with rows written, and returns the errors the rows would
+// bring: those of the new files, and any other error that was not there
+// before. Import writes nothing unless this is empty.
+func Check(src registry.Source, rows []Row) (registry.Findings, error) {
+	before, err := errorsOf(src)
+	if err != nil {
+		return nil, err
+	}
+	with := &plannedSource{Source: src, files: map[string][]byte{}}
+	for _, r := range rows {
+		if !r.Skipped {
+			with.files[r.Path] = r.Data
+		}
+	}
+	after, err := errorsOf(with)
+	if err != nil {
+		return nil, err
+	}
+	had := map[string]bool{}
+	for _, f := range before {
+		had[findingKey(f)] = true
+	}
+	var out registry.Findings
+	for _, f := range after {
+		if _, planned := with.files[f.Path]; planned || !had[findingKey(f)] {
+			out = append(out, f)
+		}
+	}
+	out.Sort()
+	return out, nil
+}
+
+func findingKey(f registry.Finding) string { return f.Path + "\x00" + f.Rule + "\x00" + f.Message }
+
+// errorsOf loads a registry and returns its errors, as validate finds them.
+func errorsOf(src registry.Source) (registry.Findings, error) {
+	snap, fs, err := registry.Load(src)
+	if err != nil {
+		return nil, err
+	}
+	fs = append(fs, registry.Validate(snap)...)
+	fs = append(fs, rank.Policy(snap, rank.Rank(snap))...)
+	var errs registry.Findings
+	for _, f := range fs {
+		if f.Severity == registry.Error {
+			errs = append(errs, f)
+		}
+	}
+	return errs, nil
+}
+
+// plannedSource is a registry with files an import would write added.
+type plannedSource struct {
+	registry.Source
+	files map[string][]byte
+}
+
+func (p *plannedSource) List() ([]registry.File, error) {
+	files, err := p.Source.List()
+	if err != nil {
+		return nil, err
+	}
+	files = slices.DeleteFunc(files, func(f registry.File) bool { _, ok := p.files[f.Path]; return ok })
+	for path, data := range p.files {
+		files = append(files, registry.File{Path: path, Size: int64(len(data))})
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	return files, nil
+}
+
+func (p *plannedSource) ReadFile(path string) ([]byte, error) {
+	if data, ok := p.files[path]; ok {
+		return data, nil
+	}
+	return p.Source.ReadFile(path)
 }

@@ -5,16 +5,20 @@ import (
 	"crypto/sha256"
 	"encoding/gob"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
 
+	"github.com/demand-registry/demand/internal/safefs"
 	"github.com/demand-registry/demand/registry"
 )
 
 // cacheVersion changes whenever what the cache holds changes meaning.
-const cacheVersion = "history-v6"
+const cacheVersion = "history-v7"
 
 // historyCache holds the events of commits already walked, so the next run
 // reads only new commits. It is keyed by the config the files were parsed
@@ -32,6 +36,29 @@ func (c *historyCache) get(h plumbing.Hash) *commitRec {
 
 func (c *historyCache) has(h plumbing.Hash) bool { return c != nil && c.get(h) != nil }
 
+// drop forgets a record that does not match its commit.
+func (c *historyCache) drop(h plumbing.Hash) {
+	if c != nil {
+		delete(c.recs, h)
+	}
+}
+
+// matches reports whether a cached record summarises commit c: the same
+// tree, parents, author, dates and subject. Its events are a function of
+// the trees (and the config, in the cache's key), so a record that
+// matches is the one a walk would compute.
+func (r *commitRec) matches(c *object.Commit, boundary bool) bool {
+	// A record keeps clamped dates (see clampDates): compare those.
+	if r.Hash != c.Hash || r.Tree != c.TreeHash || r.Author != c.Author.Name || r.Email != c.Author.Email ||
+		!r.AuthorTime.Equal(ClampDate(c.Author.When)) || !r.CommitTime.Equal(ClampDate(c.Committer.When)) || r.Subject != subject(c) {
+		return false
+	}
+	if boundary || r.Boundary {
+		return len(r.Parents) == 0 || slices.Equal(r.Parents, c.ParentHashes)
+	}
+	return slices.Equal(r.Parents, c.ParentHashes)
+}
+
 func cacheKey(repo *registry.Repo, cfg *registry.Config) string {
 	y, _ := cfg.YAML()
 	sum := sha256.New()
@@ -40,7 +67,9 @@ func cacheKey(repo *registry.Repo, cfg *registry.Config) string {
 	return hex.EncodeToString(sum.Sum(nil))[:24]
 }
 
-func cachePath(dir, key string) string { return filepath.Join(dir, "history-"+key+".gob") }
+func cacheName(key string) string { return "history-" + key + ".gob" }
+
+func cachePath(dir, key string) string { return filepath.Join(dir, cacheName(key)) }
 
 // loadCache reads the cache; any problem means an empty cache, never an error:
 // the cache only saves time.
@@ -49,7 +78,7 @@ func loadCache(dir, key string) *historyCache {
 	if dir == "" {
 		return c
 	}
-	f, err := os.Open(cachePath(dir, key))
+	f, err := safefs.Open(dir, cacheName(key))
 	if err != nil {
 		return c
 	}
@@ -69,11 +98,14 @@ func loadCache(dir, key string) *historyCache {
 
 // saveCache writes the cache atomically and drops caches of other keys.
 func saveCache(dir, key string, recs []*commitRec) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	// The folder is under the git folder (see Repo.CacheDir), never in
+	// tracked content; it and the file are real, not links.
+	if err := safefs.MkdirAll(filepath.Dir(dir), filepath.Base(dir), 0o755); err != nil {
 		return err
 	}
-	// The folder ignores itself, so the cache is never committed.
-	_ = os.WriteFile(filepath.Join(dir, ".gitignore"), []byte("*\n"), 0o644)
+	if st, err := os.Lstat(cachePath(dir, key)); err == nil && !st.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file", cachePath(dir, key))
+	}
 	tmp, err := os.CreateTemp(dir, "history-*.tmp")
 	if err != nil {
 		return err

@@ -372,13 +372,18 @@ func (w *walker) commits(ctx context.Context, head plumbing.Hash, boundary map[p
 		if r, ok := recs[h]; ok {
 			return r, nil
 		}
-		if r := cache.get(h); r != nil {
-			recs[h] = r
-			return r, nil
-		}
 		c, err := object.GetCommit(w.s, h)
 		if err != nil {
 			return nil, err
+		}
+		if r := cache.get(h); r != nil {
+			// The cache is trusted only where it matches the commit
+			// it is keyed by; anything else is walked again.
+			if r.matches(c, boundary[h]) {
+				recs[h] = r
+				return r, nil
+			}
+			cache.drop(h)
 		}
 		r := &commitRec{Hash: h, Tree: c.TreeHash, Parents: c.ParentHashes, Author: c.Author.Name, Email: c.Author.Email,
 			Subject: subject(c), AuthorTime: c.Author.When, CommitTime: c.Committer.When, Boundary: boundary[h]}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 
+	"github.com/demand-registry/demand/internal/safefs"
 	"github.com/demand-registry/demand/registry"
 )
 
@@ -84,10 +85,13 @@ func join(bom []byte, lines [][]byte) []byte {
 }
 
 // WriteTiers sets tier: in every file whose declared tier differs from the
-// ranking, verifying each result with the parser before writing it. It
+// ranking, verifying each result with the parser before writing it. The
+// files are written all or none: nothing is written unless every file
+// can be (a link or a non-regular file among them is refused). It
 // returns the demands whose files it wrote.
 func WriteTiers(src *registry.DirSource, s *registry.Snapshot, rk *Ranking) ([]*registry.Demand, error) {
 	var written []*registry.Demand
+	var files []safefs.File
 	for _, d := range s.Demands {
 		r := rk.Get(d.ID)
 		if r == nil || d.Tier == r.Tier {
@@ -95,23 +99,24 @@ func WriteTiers(src *registry.DirSource, s *registry.Snapshot, rk *Ranking) ([]*
 		}
 		data, err := src.ReadFile(d.Path)
 		if err != nil {
-			return written, err
+			return nil, err
 		}
 		out, changed, err := SetTier(data, r.Tier)
 		if err != nil {
-			return written, fmt.Errorf("%s: %w", d.Path, err)
+			return nil, fmt.Errorf("%s: %w", d.Path, err)
 		}
 		if !changed {
 			continue
 		}
 		nd, fs := registry.ParseDemand(s.Config, d.Path, out)
 		if nd == nil || nd.Tier != r.Tier || fs.HasErrors() {
-			return written, fmt.Errorf("%s: setting tier: would not give a valid file; edit it by hand", d.Path)
+			return nil, fmt.Errorf("%s: setting tier: would not give a valid file; edit it by hand", d.Path)
 		}
-		if err := src.WriteFile(d.Path, out); err != nil {
-			return written, err
-		}
+		files = append(files, safefs.File{Path: d.Path, Data: out})
 		written = append(written, d)
+	}
+	if err := src.WriteFiles(files, false); err != nil {
+		return nil, err
 	}
 	return written, nil
 }
