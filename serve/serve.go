@@ -6,13 +6,16 @@ package serve
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"html"
 	"io"
 	"io/fs"
 	"mime"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -65,6 +68,12 @@ type Server struct {
 	Watch []string
 	// Log receives one line per build.
 	Log io.Writer
+	// Addr is the address the server listens on (host:port). Only
+	// requests naming it, or a localhost name with its port, are answered:
+	// a page a browser loaded from elsewhere cannot reach the registry by
+	// pointing its own name at this machine (DNS rebinding). Empty: any
+	// port, localhost names only.
+	Addr string
 
 	mu      sync.RWMutex
 	site    *Site
@@ -140,7 +149,34 @@ const reloadScript = `(function () {
 }());
 `
 
+// localHost reports whether host (host[:port], as in a Host header or an
+// origin) names this server: its listen address, 127.0.0.1, ::1,
+// localhost or a name under .localhost, with its port.
+func (s *Server) localHost(host string) bool {
+	h, port, err := net.SplitHostPort(host)
+	if err != nil {
+		h, port = strings.Trim(host, "[]"), ""
+	}
+	h = strings.ToLower(strings.TrimSuffix(h, "."))
+	lh, lport, _ := net.SplitHostPort(s.Addr)
+	if s.Addr != "" && port != lport {
+		return false
+	}
+	if ip := net.ParseIP(h); ip != nil {
+		if ip.IsLoopback() {
+			return true
+		}
+		l := net.ParseIP(lh)
+		return l != nil && !l.IsUnspecified() && ip.Equal(l)
+	}
+	return h == "localhost" || strings.HasSuffix(h, ".localhost")
+}
+
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.localHost(r.Host) {
+		http.Error(w, "this server answers only requests for "+cmp.Or(s.Addr, "localhost"), http.StatusMisdirectedRequest)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
@@ -151,6 +187,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(reloadScript))
 		return
 	case reloadPath + "events":
+		if o := r.Header.Get("Origin"); o != "" {
+			u, err := url.Parse(o)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !s.localHost(u.Host) {
+				http.Error(w, "forbidden origin", http.StatusForbidden)
+				return
+			}
+		}
 		s.events(w, r)
 		return
 	}

@@ -99,6 +99,40 @@ func TestNoSiteYet(t *testing.T) {
 	s.idle.Stop()
 	s.mu.Unlock()
 	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, httptest.NewRequest("GET", "/index.html", nil))
+	s.ServeHTTP(rec, httptest.NewRequest("GET", "http://localhost/index.html", nil))
 	assert.Equal(t, 404, rec.Code)
+}
+
+// TestHostCheck: a page from elsewhere that points its own name at this
+// machine (DNS rebinding) gets nothing; localhost names and the listen
+// address with its port are answered, and the event stream refuses other
+// origins.
+func TestHostCheck(t *testing.T) {
+	s := &Server{Log: io.Discard, Addr: "127.0.0.1:8080", Build: func(io.Writer) *Site {
+		return &Site{Files: map[string][]byte{"index.html": []byte("<html><body>secret</body></html>")}}
+	}}
+	s.Rebuild()
+	s.mu.Lock()
+	s.idle.Stop()
+	s.mu.Unlock()
+	for host, want := range map[string]int{
+		"127.0.0.1:8080": 200, "localhost:8080": 200, "[::1]:8080": 200, "app.localhost:8080": 200, "LOCALHOST.:8080": 200,
+		"evil.example:8080": 421, "127.0.0.1.evil.example:8080": 421, "localhost.evil.example:8080": 421,
+		"localhost:9090": 421, "10.0.0.5:8080": 421, "": 421,
+	} {
+		req := httptest.NewRequest("GET", "/index.html", nil)
+		req.Host = host
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		assert.Equal(t, want, rec.Code, host)
+		if want != 200 {
+			assert.NotContains(t, rec.Body.String(), "secret", host)
+		}
+	}
+	req := httptest.NewRequest("GET", "/__demand/events", nil)
+	req.Host = "127.0.0.1:8080"
+	req.Header.Set("Origin", "http://evil.example:8080")
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	assert.Equal(t, 403, rec.Code)
 }
