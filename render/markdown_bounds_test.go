@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/templates"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -72,4 +74,33 @@ func TestSampleBodiesWithinBounds(t *testing.T) {
 		require.NoError(t, err, f)
 		assert.LessOrEqual(t, len(out), 4*len(body)+200, f)
 	}
+}
+
+// TestLazyHostilePage: a body beyond the limits (never validated) makes its
+// own page an error; the other pages and the idle warm-up are unharmed.
+func TestLazyHostilePage(t *testing.T) {
+	in := withDemand(testInput(t), "D-0002", func(d *registry.Demand) { d.Body = strings.Repeat("[a](", 100000) })
+	s, err := BuildLazy(in, Options{Templates: templates.FS})
+	require.NoError(t, err)
+	s.Warm(func() bool { return false })
+	_, _, err = s.Get("demands/" + fileName("D-0002"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "too complex")
+	data, ok, err := s.Get("demands/" + fileName("D-0001"))
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.NotEmpty(t, data)
+	_, ok, err = s.Get("index.html")
+	require.NoError(t, err)
+	assert.True(t, ok)
+}
+
+// TestJobPanicIsError: a job that panics fails with an error naming its
+// page instead of killing the process.
+func TestJobPanicIsError(t *testing.T) {
+	j := job{paths: []string{"demands/x.html"}, run: func() error { panic("boom") }}
+	err := j.safeRun()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "demands/x.html")
+	assert.Contains(t, err.Error(), "boom")
 }
