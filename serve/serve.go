@@ -291,8 +291,20 @@ func (s *Server) Run(ctx context.Context) {
 			return nil
 		})
 	}
+	// Each folder's parent is watched too (not its other folders), so a
+	// folder removed and made again (a branch switch, a restore) is watched
+	// again when it reappears.
+	roots := map[string]bool{}
+	parents := map[string]bool{}
 	for _, dir := range s.Watch {
 		add(dir)
+		roots[filepath.Clean(dir)] = true
+	}
+	for dir := range roots {
+		if parent := filepath.Dir(dir); !roots[parent] && !parents[parent] {
+			parents[parent] = true
+			_ = w.Add(parent)
+		}
 	}
 	var timer *time.Timer
 	fire := make(chan struct{}, 1)
@@ -303,6 +315,10 @@ func (s *Server) Run(ctx context.Context) {
 		case ev, ok := <-w.Events:
 			if !ok {
 				return
+			}
+			name := filepath.Clean(ev.Name)
+			if parents[filepath.Dir(name)] && !roots[name] && !underRoot(roots, name) {
+				continue // another file beside a watched folder
 			}
 			if ev.Has(fsnotify.Create) {
 				if st, err := os.Stat(ev.Name); err == nil && st.IsDir() {
@@ -321,6 +337,18 @@ func (s *Server) Run(ctx context.Context) {
 			fmt.Fprintf(s.Log, "watching: %v\n", err)
 		case <-fire:
 			s.Rebuild()
+		}
+	}
+}
+
+// underRoot reports whether name is inside one of the watched folders.
+func underRoot(roots map[string]bool, name string) bool {
+	for d := filepath.Dir(name); ; d = filepath.Dir(d) {
+		if roots[d] {
+			return true
+		}
+		if up := filepath.Dir(d); up == d {
+			return false
 		}
 	}
 }

@@ -1,11 +1,15 @@
 package serve
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -135,4 +139,50 @@ func TestHostCheck(t *testing.T) {
 	rec := httptest.NewRecorder()
 	s.ServeHTTP(rec, req)
 	assert.Equal(t, 403, rec.Code)
+}
+
+// TestWatchResumesAfterRecreate: the watched folder removed and made again
+// is watched again (before, the site stayed stale until a restart), and
+// files beside it do not rebuild.
+func TestWatchResumesAfterRecreate(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "demands")
+	require.NoError(t, os.Mkdir(dir, 0o755))
+	builds := make(chan struct{}, 100)
+	s := &Server{Log: io.Discard, Watch: []string{dir}, Build: func(io.Writer) *Site {
+		builds <- struct{}{}
+		return &Site{}
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	wait := func(what string) {
+		t.Helper()
+		select {
+		case <-builds:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no rebuild after %s", what)
+		}
+	}
+	drain := func() {
+		time.Sleep(200 * time.Millisecond)
+		for len(builds) > 0 {
+			<-builds
+		}
+	}
+	time.Sleep(100 * time.Millisecond) // the watcher starts
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.md"), []byte("x"), 0o644))
+	wait("a write")
+	require.NoError(t, os.RemoveAll(dir))
+	wait("the removal")
+	require.NoError(t, os.Mkdir(dir, 0o755))
+	drain()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "b.md"), []byte("x"), 0o644))
+	wait("a write in the folder made again")
+	drain()
+	require.NoError(t, os.WriteFile(filepath.Join(root, "beside.txt"), []byte("x"), 0o644))
+	time.Sleep(300 * time.Millisecond)
+	assert.Empty(t, builds, "a file beside the folder")
 }
