@@ -243,7 +243,7 @@ func (c *checker) checkValue(n *yaml.Node, f *Field, name string) (any, bool) {
 		items := n.Content
 		if limit := f.ItemLimit(); len(items) > limit {
 			c.add(items[limit], "list-length", fmt.Sprintf("%s has %d items, more than %d", name, len(items), limit),
-				fmt.Sprintf("keep the %d that matter most (the rest are ignored)", limit))
+				fmt.Sprintf("keep the %d that matter most; the rest are ignored", limit))
 			items = items[:limit]
 		}
 		out := make([]any, 0, len(items))
