@@ -140,10 +140,24 @@ type Field struct {
 	OneOf       []float64         `yaml:"one_of,omitempty" json:"one_of,omitempty"`
 	Pattern     string            `yaml:"pattern,omitempty" json:"pattern,omitempty"`
 	MaxLength   int               `yaml:"max_length,omitempty" json:"max_length,omitempty"`
+	MaxItems    int               `yaml:"max_items,omitempty" json:"max_items,omitempty"` // lists: 0 means DefaultMaxItems
 	Multiline   bool              `yaml:"multiline,omitempty" json:"multiline,omitempty"`
 	Remove      bool              `yaml:"remove,omitempty" json:"-"`
 
 	re *regexp.Regexp
+}
+
+// DefaultMaxItems is the most items a list field holds when its
+// definition sets no max_items: every list a demand declares becomes
+// pages, index entries and checks, so none is unbounded.
+const DefaultMaxItems = 1000
+
+// ItemLimit is the most items a list field may hold.
+func (f *Field) ItemLimit() int {
+	if f.MaxItems > 0 {
+		return f.MaxItems
+	}
+	return DefaultMaxItems
 }
 
 // ValueLabel is the label of an enum value in lang, or the value itself.
@@ -704,6 +718,9 @@ func (c *Config) prepareField(name string, f *Field, root *yaml.Node, path strin
 			f.Values = append(f.Values, s.Name)
 		}
 	case TList:
+		if f.MaxItems < 0 {
+			bad("max_items must be positive", "max_items")
+		}
 		if f.Items == nil {
 			bad("a list needs items")
 		} else {

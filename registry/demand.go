@@ -428,6 +428,7 @@ func parseDemand(cfg *Config, p string, data []byte, front func(yml []byte) *yam
 	fs = append(fs, v.fs...)
 	d.fill(cfg)
 	fs = append(fs, d.checkIdentity(cfg)...)
+	fs = append(fs, d.checkBody()...)
 	return d, fs
 }
 
@@ -552,11 +553,15 @@ func num(v any) float64 {
 	return 0
 }
 
+// stringsOf lists the strings of a list once each, in order. A map keeps
+// it linear: 110,000 links were 24 s of de-duplication, in every version.
 func stringsOf(v any) []string {
 	l, _ := v.([]any)
 	var out []string
+	seen := make(map[string]bool, len(l))
 	for _, it := range l {
-		if s, ok := it.(string); ok && !slices.Contains(out, s) {
+		if s, ok := it.(string); ok && !seen[s] {
+			seen[s] = true
 			out = append(out, s)
 		}
 	}

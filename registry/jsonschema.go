@@ -78,7 +78,7 @@ func (c *Config) fieldSchema(f *Field) map[string]any {
 		s["enum"] = f.Values
 	case TList:
 		item := c.fieldSchema(f.Items)
-		s["anyOf"] = []any{map[string]any{"type": "array", "items": item}, item}
+		s["anyOf"] = []any{map[string]any{"type": "array", "items": item, "maxItems": f.ItemLimit()}, item}
 	case TMap:
 		props := map[string]any{}
 		var req []string

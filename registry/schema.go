@@ -245,8 +245,14 @@ func (c *checker) checkValue(n *yaml.Node, f *Field, name string) (any, bool) {
 			c.add(n, "type", fmt.Sprintf("%s must be a list, not %s", name, kindName[n.Kind]), "write [a, b] or one \"- item\" per line")
 			return nil, false
 		}
-		out := make([]any, 0, len(n.Content))
-		for i, it := range n.Content {
+		items := n.Content
+		if limit := f.ItemLimit(); len(items) > limit {
+			c.add(items[limit], "list-length", fmt.Sprintf("%s has %d items, more than %d", name, len(items), limit),
+				fmt.Sprintf("keep the %d that matter most; the rest are ignored", limit))
+			items = items[:limit]
+		}
+		out := make([]any, 0, len(items))
+		for i, it := range items {
 			if isNull(it) {
 				c.add(it, "type", fmt.Sprintf("%s item %d is empty", name, i+1), "remove the empty item")
 				continue

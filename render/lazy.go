@@ -48,7 +48,7 @@ func BuildLazy(in Input, opt Options) (*Lazy, error) {
 // when its template fails. Safe for concurrent use.
 func (s *Lazy) Get(path string) ([]byte, bool, error) {
 	if j := s.jobs[path]; j != nil {
-		j.once.Do(func() { j.err = j.run() })
+		j.once.Do(func() { j.err = j.safeRun() })
 		if j.err != nil {
 			return nil, false, j.err
 		}
@@ -73,7 +73,7 @@ func (s *Lazy) Warm(stop func() bool) {
 		if stop() {
 			return
 		}
-		j.once.Do(func() { j.err = j.run() })
+		j.once.Do(func() { j.err = j.safeRun() })
 	}
 }
 

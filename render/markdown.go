@@ -2,7 +2,11 @@ package render
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"strings"
+
+	"github.com/demand-registry/demand/registry"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -24,8 +28,15 @@ var markdown = goldmark.New(
 
 type safeLinks struct{}
 
-func (safeLinks) Transform(doc *ast.Document, reader text.Reader, _ parser.Context) {
+// overBudget is set in the parser context when a body's links, written
+// out, would exceed its output limit (a long reference used many times):
+// the addresses are dropped then, so the doomed rendering is cheap.
+var overBudget = parser.NewContextKey()
+
+func (safeLinks) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
 	var unsafe []*ast.AutoLink
+	var links []ast.Node
+	budget := maxOutput(len(reader.Source()))
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
@@ -35,10 +46,14 @@ func (safeLinks) Transform(doc *ast.Document, reader text.Reader, _ parser.Conte
 			if !safeURL(x.Destination) {
 				x.Destination = []byte("#")
 			}
+			budget -= len(x.Destination) + len(x.Title)
+			links = append(links, x)
 		case *ast.Image:
 			if !safeURL(x.Destination) {
 				x.Destination = []byte("#")
 			}
+			budget -= len(x.Destination) + len(x.Title)
+			links = append(links, x)
 		case *ast.AutoLink:
 			if x.AutoLinkType == ast.AutoLinkURL && !safeURL(x.URL(reader.Source())) {
 				unsafe = append(unsafe, x)
@@ -46,6 +61,17 @@ func (safeLinks) Transform(doc *ast.Document, reader text.Reader, _ parser.Conte
 		}
 		return ast.WalkContinue, nil
 	})
+	if budget < 0 {
+		pc.Set(overBudget, true)
+		for _, n := range links {
+			switch x := n.(type) {
+			case *ast.Link:
+				x.Destination, x.Title = []byte("#"), nil
+			case *ast.Image:
+				x.Destination, x.Title = []byte("#"), nil
+			}
+		}
+	}
 	// Unsafe autolinks become plain text (after the walk: replacing nodes
 	// while walking them is not allowed).
 	for _, x := range unsafe {
@@ -79,11 +105,50 @@ func safeURL(u []byte) bool {
 	return false
 }
 
-// Markdown renders a demand body to HTML.
+// Markdown renders a demand body to HTML. A body beyond the limits of
+// registry.CheckBody is not handed to goldmark (whose parser is quadratic
+// on nested brackets), and no body makes more than maxOutput of its
+// length: validation reports both, and this holds for a body never
+// validated too.
 func Markdown(src string) (string, error) {
-	var buf bytes.Buffer
-	if err := markdown.Convert([]byte(src), &buf); err != nil {
+	if ps := registry.CheckBody(src); len(ps) > 0 {
+		return "", fmt.Errorf("the body is too complex to show: %w", ps[0])
+	}
+	w := &limitWriter{max: maxOutput(len(src))}
+	pc := parser.NewContext()
+	if err := markdown.Convert([]byte(src), w, parser.WithContext(pc)); err != nil && !w.over {
 		return "", err
 	}
-	return buf.String(), nil
+	if w.over || pc.Get(overBudget) != nil {
+		return "", fmt.Errorf("the body would make a page of more than %d bytes (%d× its %d bytes)", w.max, outputRatio, len(src))
+	}
+	return w.buf.String(), nil
+}
+
+// outputRatio bounds a body's HTML relative to its Markdown: escaping,
+// tags and lists stay well within it (a list of empty items is 5×, the
+// sample's bodies 1.1–1.4×), while a reference link used many times or
+// a table of many empty cells exceeds it.
+const outputRatio = 16
+
+// maxOutput is the most HTML a body of n bytes may render to; the
+// constant lets a short body hold a long link used a few times.
+func maxOutput(n int) int { return outputRatio*n + 64<<10 }
+
+// limitWriter keeps what is written up to max bytes and refuses the rest,
+// so a body over the limit costs no more memory than one at it.
+type limitWriter struct {
+	buf  bytes.Buffer
+	max  int
+	over bool
+}
+
+var errOutputLimit = errors.New("output limit reached")
+
+func (w *limitWriter) Write(p []byte) (int, error) {
+	if w.over || w.buf.Len()+len(p) > w.max {
+		w.over = true
+		return 0, errOutputLimit
+	}
+	return w.buf.Write(p)
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/demand-registry/demand/registry"
+
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/text"
 )
@@ -54,6 +56,10 @@ const searchTextLimit = 2000
 // the same goldmark parser that renders it), limited in length to keep the
 // index compact.
 func plainText(md string, limit int) string {
+	if len(registry.CheckBody(md)) > 0 {
+		// Too complex to parse (see Markdown): the words as written.
+		return truncateRunes(strings.Join(strings.Fields(strings.ToValidUTF8(md[:min(len(md), 4*limit)], "")), " "), limit)
+	}
 	src := []byte(md)
 	var words []string
 	doc := markdown.Parser().Parse(text.NewReader(src))
@@ -74,7 +80,11 @@ func plainText(md string, limit int) string {
 		}
 		return ast.WalkContinue, nil
 	})
-	s := strings.Join(strings.Fields(strings.Join(words, " ")), " ")
+	return truncateRunes(strings.Join(strings.Fields(strings.Join(words, " ")), " "), limit)
+}
+
+// truncateRunes keeps the first limit characters of s.
+func truncateRunes(s string, limit int) string {
 	if utf8.RuneCountInString(s) > limit {
 		s = string([]rune(s)[:limit])
 	}

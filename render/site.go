@@ -533,6 +533,22 @@ type job struct {
 	rare  bool
 }
 
+// safeRun runs the job, a panic in it (a template or library failing on
+// some demand's content) becoming its error: the page shows it, and demand
+// serve, which makes pages while idle, keeps running.
+func (j *job) safeRun() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			name := "a page"
+			if len(j.paths) > 0 {
+				name = j.paths[0]
+			}
+			err = fmt.Errorf("making %s failed: %v", name, r)
+		}
+	}()
+	return j.run()
+}
+
 func (b *builder) build() (map[string][]byte, error) {
 	jobs, err := b.plan()
 	if err != nil {
@@ -541,7 +557,7 @@ func (b *builder) build() (map[string][]byte, error) {
 	// The jobs are independent of one another: they run on as many CPUs
 	// as there are, the largest first (templates are safe for concurrent
 	// use, and files are added under a lock).
-	if err := par.For(len(jobs), 0, func(i int) error { return jobs[i].run() }); err != nil {
+	if err := par.For(len(jobs), 0, func(i int) error { return jobs[i].safeRun() }); err != nil {
 		return nil, err
 	}
 	b.forget(func(p string) bool { _, ok := b.files[p]; return ok })

@@ -6,13 +6,16 @@ package serve
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"html"
 	"io"
 	"io/fs"
 	"mime"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -65,6 +68,12 @@ type Server struct {
 	Watch []string
 	// Log receives one line per build.
 	Log io.Writer
+	// Addr is the address the server listens on (host:port). Only
+	// requests naming it, or a localhost name with its port, are answered:
+	// a page a browser loaded from elsewhere cannot reach the registry by
+	// pointing its own name at this machine (DNS rebinding). Empty: any
+	// port, localhost names only.
+	Addr string
 
 	mu      sync.RWMutex
 	site    *Site
@@ -140,7 +149,34 @@ const reloadScript = `(function () {
 }());
 `
 
+// localHost reports whether host (host[:port], as in a Host header or an
+// origin) names this server: its listen address, 127.0.0.1, ::1,
+// localhost or a name under .localhost, with its port.
+func (s *Server) localHost(host string) bool {
+	h, port, err := net.SplitHostPort(host)
+	if err != nil {
+		h, port = strings.Trim(host, "[]"), ""
+	}
+	h = strings.ToLower(strings.TrimSuffix(h, "."))
+	lh, lport, _ := net.SplitHostPort(s.Addr)
+	if s.Addr != "" && port != lport {
+		return false
+	}
+	if ip := net.ParseIP(h); ip != nil {
+		if ip.IsLoopback() {
+			return true
+		}
+		l := net.ParseIP(lh)
+		return l != nil && !l.IsUnspecified() && ip.Equal(l)
+	}
+	return h == "localhost" || strings.HasSuffix(h, ".localhost")
+}
+
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.localHost(r.Host) {
+		http.Error(w, "this server answers only requests for "+cmp.Or(s.Addr, "localhost"), http.StatusMisdirectedRequest)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
@@ -151,6 +187,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(reloadScript))
 		return
 	case reloadPath + "events":
+		if o := r.Header.Get("Origin"); o != "" {
+			u, err := url.Parse(o)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !s.localHost(u.Host) {
+				http.Error(w, "forbidden origin", http.StatusForbidden)
+				return
+			}
+		}
 		s.events(w, r)
 		return
 	}
@@ -248,8 +291,20 @@ func (s *Server) Run(ctx context.Context) {
 			return nil
 		})
 	}
+	// Each folder's parent is watched too (not its other folders), so a
+	// folder removed and made again (a branch switch, a restore) is watched
+	// again when it reappears.
+	roots := map[string]bool{}
+	parents := map[string]bool{}
 	for _, dir := range s.Watch {
 		add(dir)
+		roots[filepath.Clean(dir)] = true
+	}
+	for dir := range roots {
+		if parent := filepath.Dir(dir); !roots[parent] && !parents[parent] {
+			parents[parent] = true
+			_ = w.Add(parent)
+		}
 	}
 	var timer *time.Timer
 	fire := make(chan struct{}, 1)
@@ -260,6 +315,10 @@ func (s *Server) Run(ctx context.Context) {
 		case ev, ok := <-w.Events:
 			if !ok {
 				return
+			}
+			name := filepath.Clean(ev.Name)
+			if parents[filepath.Dir(name)] && !roots[name] && !underRoot(roots, name) {
+				continue // another file beside a watched folder
 			}
 			if ev.Has(fsnotify.Create) {
 				if st, err := os.Stat(ev.Name); err == nil && st.IsDir() {
@@ -278,6 +337,18 @@ func (s *Server) Run(ctx context.Context) {
 			fmt.Fprintf(s.Log, "watching: %v\n", err)
 		case <-fire:
 			s.Rebuild()
+		}
+	}
+}
+
+// underRoot reports whether name is inside one of the watched folders.
+func underRoot(roots map[string]bool, name string) bool {
+	for d := filepath.Dir(name); ; d = filepath.Dir(d) {
+		if roots[d] {
+			return true
+		}
+		if up := filepath.Dir(d); up == d {
+			return false
 		}
 	}
 }

@@ -1,11 +1,15 @@
 package serve
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -99,6 +103,86 @@ func TestNoSiteYet(t *testing.T) {
 	s.idle.Stop()
 	s.mu.Unlock()
 	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, httptest.NewRequest("GET", "/index.html", nil))
+	s.ServeHTTP(rec, httptest.NewRequest("GET", "http://localhost/index.html", nil))
 	assert.Equal(t, 404, rec.Code)
+}
+
+// TestHostCheck: a page from elsewhere that points its own name at this
+// machine (DNS rebinding) gets nothing; localhost names and the listen
+// address with its port are answered, and the event stream refuses other
+// origins.
+func TestHostCheck(t *testing.T) {
+	s := &Server{Log: io.Discard, Addr: "127.0.0.1:8080", Build: func(io.Writer) *Site {
+		return &Site{Files: map[string][]byte{"index.html": []byte("<html><body>secret</body></html>")}}
+	}}
+	s.Rebuild()
+	s.mu.Lock()
+	s.idle.Stop()
+	s.mu.Unlock()
+	for host, want := range map[string]int{
+		"127.0.0.1:8080": 200, "localhost:8080": 200, "[::1]:8080": 200, "app.localhost:8080": 200, "LOCALHOST.:8080": 200,
+		"evil.example:8080": 421, "127.0.0.1.evil.example:8080": 421, "localhost.evil.example:8080": 421,
+		"localhost:9090": 421, "10.0.0.5:8080": 421, "": 421,
+	} {
+		req := httptest.NewRequest("GET", "/index.html", nil)
+		req.Host = host
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		assert.Equal(t, want, rec.Code, host)
+		if want != 200 {
+			assert.NotContains(t, rec.Body.String(), "secret", host)
+		}
+	}
+	req := httptest.NewRequest("GET", "/__demand/events", nil)
+	req.Host = "127.0.0.1:8080"
+	req.Header.Set("Origin", "http://evil.example:8080")
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	assert.Equal(t, 403, rec.Code)
+}
+
+// TestWatchResumesAfterRecreate: the watched folder removed and made again
+// is watched again (before, the site stayed stale until a restart), and
+// files beside it do not rebuild.
+func TestWatchResumesAfterRecreate(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "demands")
+	require.NoError(t, os.Mkdir(dir, 0o755))
+	builds := make(chan struct{}, 100)
+	s := &Server{Log: io.Discard, Watch: []string{dir}, Build: func(io.Writer) *Site {
+		builds <- struct{}{}
+		return &Site{}
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	wait := func(what string) {
+		t.Helper()
+		select {
+		case <-builds:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no rebuild after %s", what)
+		}
+	}
+	drain := func() {
+		time.Sleep(200 * time.Millisecond)
+		for len(builds) > 0 {
+			<-builds
+		}
+	}
+	time.Sleep(100 * time.Millisecond) // the watcher starts
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.md"), []byte("x"), 0o644))
+	wait("a write")
+	require.NoError(t, os.RemoveAll(dir))
+	wait("the removal")
+	require.NoError(t, os.Mkdir(dir, 0o755))
+	drain()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "b.md"), []byte("x"), 0o644))
+	wait("a write in the folder made again")
+	drain()
+	require.NoError(t, os.WriteFile(filepath.Join(root, "beside.txt"), []byte("x"), 0o644))
+	time.Sleep(300 * time.Millisecond)
+	assert.Empty(t, builds, "a file beside the folder")
 }

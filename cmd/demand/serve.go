@@ -46,6 +46,7 @@ func runServe(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "demand serve: %v\n", err)
 		return exitUsage
 	}
+	s.Addr = ln.Addr().String()
 	fmt.Fprintf(e.stderr, "serving %s on http://%s/ (Ctrl-C to stop)\n", o.dir, ln.Addr())
 	go s.Run(ctx)
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
