@@ -7,7 +7,9 @@
 package public
 
 import (
+	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
@@ -33,7 +35,9 @@ func Derive(snap *registry.Snapshot, res *history.Result) View {
 	s := Snapshot(snap)
 	v := View{Snapshot: s, Ranking: rank.Rank(s)}
 	if res != nil {
-		v.History = res.Public(func(id string) bool { return s.Get(id) != nil })
+		shown := func(id string) bool { return s.Get(id) != nil }
+		v.History = res.Public(shown)
+		hideIDs(snap.Config, v.History, shown)
 		tiers := make(map[string]int, len(v.Ranking.Results))
 		for _, r := range v.Ranking.Results {
 			tiers[r.ID] = r.Tier
@@ -41,6 +45,48 @@ func Derive(snap *registry.Snapshot, res *history.Result) View {
 		v.History.ComputeSLA(snap.Config, tiers)
 	}
 	return v
+}
+
+// Hidden stands for an ID in a commit subject that names no public demand.
+const Hidden = "[hidden]"
+
+// hideIDs replaces, in the subjects of the public histories, every word
+// that matches the ID pattern and names no public demand: a subject such
+// as "Fix D-0002 first" must not name an internal demand. What is replaced
+// depends on the public demands only, so the view is the same as that of
+// a registry that never held the internal ones.
+func hideIDs(cfg *registry.Config, res *history.Result, shown func(string) bool) {
+	p := strings.TrimSuffix(strings.TrimPrefix(cfg.ID.Pattern, "^"), "$")
+	re, err := regexp.Compile(`(?:` + p + `)`)
+	if err != nil || p == "" {
+		return
+	}
+	word := func(r byte) bool {
+		return r == '_' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z'
+	}
+	hide := func(text string) string {
+		var b strings.Builder
+		last := 0
+		for _, m := range re.FindAllStringIndex(text, -1) {
+			if m[0] == m[1] || (m[0] > 0 && word(text[m[0]-1])) || (m[1] < len(text) && word(text[m[1]])) {
+				continue // part of a longer word
+			}
+			if id := text[m[0]:m[1]]; !shown(id) {
+				b.WriteString(text[last:m[0]])
+				b.WriteString(Hidden)
+				last = m[1]
+			}
+		}
+		if last == 0 {
+			return text
+		}
+		return b.String() + text[last:]
+	}
+	for _, h := range res.Histories {
+		for i := range h.Commits {
+			h.Commits[i].Subject = hide(h.Commits[i].Subject)
+		}
+	}
 }
 
 // Snapshot keeps the demands that are not internal, with their links to

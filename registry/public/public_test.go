@@ -173,7 +173,9 @@ func fakeRegistry(t testing.TB, data []byte) string {
 			files[d.file()] = d.content(all)
 		}
 		sig := object.Signature{Name: "Ada", Email: fmt.Sprintf("ada%d@hush.example", c), When: time.Date(2026, 11, 1+c, 9, 0, 0, 0, time.UTC)}
-		h := commitFiles(t, mem, files, parent, sig, fmt.Sprintf("commit %d", c))
+		// Subjects name demands, public or not, and IDs of no demand.
+		msg := fmt.Sprintf("commit %d: %s, see %s and D-9999", c, d.id, all[o.next(n)].id)
+		h := commitFiles(t, mem, files, parent, sig, msg)
 		parent = []plumbing.Hash{h}
 	}
 	// One pack file: a loose object each took most of the time.
