@@ -280,7 +280,7 @@ func splitFrontMatter(p string, data []byte) (yml []byte, body []byte, bodyLine 
 			l = rest[off : off+end]
 		}
 		t := string(bytes.TrimRight(l, " \t"))
-		if t == "---" || t == "..." {
+		if t == "---" {
 			yml = rest[:off]
 			if end >= 0 {
 				body = rest[off+end+1:]
@@ -288,8 +288,9 @@ func splitFrontMatter(p string, data []byte) (yml []byte, body []byte, bodyLine 
 			return yml, body, line + 1, nil
 		}
 		if isDocumentMarker(l) {
-			// "--- # x", "--- {}" or "... # x" would end the YAML document
-			// and the parser would drop every key after it.
+			// "--- # x", "--- {}", "..." or "... # x" would end the YAML
+			// document, and the lines after it, which a reviewer reads as
+			// fields up to the closing ---, would not be fields.
 			return nil, nil, 0, &Finding{Path: p, Line: line, Col: 1, Severity: Error, Rule: "front-matter",
 				Message: fmt.Sprintf("a YAML document marker %q inside the front matter: front matter is exactly one mapping", string(l[:3])),
 				Hint:    "end the front matter with a line holding only ---, and remove anything after the marker"}

@@ -260,7 +260,10 @@ func TestFrontMatter(t *testing.T) {
 	}{
 		{"plain", "---\nid: D-1\n---\nBody.\n", "id: D-1\n", "Body.\n", true},
 		{"crlf and bom", "\ufeff---\r\nid: D-1\r\n---\r\nBody.\r\n", "id: D-1\n", "Body.\n", true},
-		{"dots close", "---\nid: D-1\n...\n", "id: D-1\n", "", true},
+		// Only --- closes: after a "..." close, lines a reviewer reads as
+		// fields up to a later --- would be body text.
+		{"dots do not close", "---\nid: D-1\n...\n", "", "", false},
+		{"dots before fields", "---\nid: D-1\n...\nvisibility: internal\n---\n", "", "", false},
 		{"no body line", "---\nid: D-1\n---", "id: D-1\n", "", true},
 		{"not front matter", "id: D-1\n", "", "", false},
 		{"not closed", "---\nid: D-1\n", "", "", false},
