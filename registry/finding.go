@@ -134,15 +134,17 @@ func WriteFindings(w io.Writer, format, prefix string, fs Findings) error {
 }
 
 // ghData escapes a workflow command's message as the GitHub runner expects
-// (escapeData in github.com/actions/toolkit's command.ts).
+// (escapeData in github.com/actions/toolkit's command.ts). Other control
+// characters are shown escaped too: the runner's log viewer acts on ESC
+// sequences.
 func ghData(s string) string {
 	r := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
-	return r.Replace(s)
+	return escape.Terminal(r.Replace(s))
 }
 
 // ghProperty escapes a workflow command's property value (escapeProperty
 // in the toolkit): a file name with ":" or "," cannot end the property.
 func ghProperty(s string) string {
 	r := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
-	return r.Replace(s)
+	return escape.Terminal(r.Replace(s))
 }
