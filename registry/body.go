@@ -22,6 +22,10 @@ const (
 	// MaxLinkDefinition is the longest address a link reference definition
 	// ([name]: address) may give: the parser copies it for every use.
 	MaxLinkDefinition = 4096
+	// MaxFootnoteMarks is the most footnote marks ("[^", references and
+	// definitions together) a body may hold: the parser's footnote
+	// handling grows with the square of their number.
+	MaxFootnoteMarks = 1000
 )
 
 // BodyProblem is a body that exceeds one of the limits above, at a line of
@@ -41,7 +45,8 @@ func (p BodyProblem) Error() string {
 // shown as written.
 func CheckBody(body string) []BodyProblem {
 	var out []BodyProblem
-	var nestingDone, columnsDone, cellsDone, linkDone bool
+	var nestingDone, columnsDone, cellsDone, linkDone, notesDone bool
+	notes := 0            // footnote marks so far
 	depth, parens := 0, 0 // unclosed brackets and parentheses in the current paragraph
 	fence := ""           // the fence of the open code block, if any
 	tableCols := 0        // columns of the table being read, 0 outside one
@@ -104,6 +109,15 @@ func CheckBody(body string) []BodyProblem {
 			case '[', '(':
 				if inner[i] == '[' {
 					depth++
+					if i+1 < len(inner) && inner[i+1] == '^' {
+						notes++
+						if notes > MaxFootnoteMarks && !notesDone {
+							notesDone = true
+							out = append(out, BodyProblem{Line: line, Col: len(l) - len(inner) + i + 1, Rule: "body-link",
+								Message: fmt.Sprintf("the body has more than %d footnote references and definitions", MaxFootnoteMarks),
+								Hint:    "use fewer footnotes, or split the text"})
+						}
+					}
 				} else {
 					parens++
 				}

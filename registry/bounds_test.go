@@ -31,6 +31,7 @@ func TestBoundedFindings(t *testing.T) {
 		{"nested brackets", "", "Text\n" + strings.Repeat("[", 100000), []string{"D-0001-a.md:9:33 error body-nesting"}},
 		{"nested quotes", "", strings.Repeat("> ", 40) + "x\n", []string{"D-0001-a.md:8:1 error body-nesting"}},
 		{"long reference", "", "[r]: https://example.com/" + strings.Repeat("a", 5000) + "\n", []string{"D-0001-a.md:8:1 error body-link"}},
+		{"footnotes", "", strings.Repeat("[^1]", 1001) + "\n\n[^1]: x\n", []string{"D-0001-a.md:8:4001 error body-link"}},
 		{"code is not looked into", "", "```\n" + strings.Repeat("[", 100) + "\n```\n", []string{}},
 	}
 	for _, tc := range cases {

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
 	"path"
@@ -114,7 +115,11 @@ func (b *builder) demandView(id string, customers map[string]*groupView) (*deman
 	d := b.in.Snapshot.Get(id)
 	r := b.in.Ranking.Get(id)
 	body, err := b.opt.Pages.text("html", d.Path, d.Body, Markdown)
-	if err != nil {
+	if errors.Is(err, errBodyTooLarge) {
+		// A body that validates yet renders beyond its bound: its page
+		// says so, and the rest of the site is still built.
+		body = `<p class="body-problem" role="alert">` + template.HTMLEscapeString(b.t("body_not_shown")+" "+err.Error()) + `</p>`
+	} else if err != nil {
 		return nil, fmt.Errorf("%s: %w", d.Path, err)
 	}
 	v := &demandView{ID: id, Title: d.Title, Status: d.Status, StatusLabel: b.statusLabel(d.Status), Kind: b.cfg.StatusKind(d.Status),

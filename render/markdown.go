@@ -120,7 +120,7 @@ func Markdown(src string) (string, error) {
 		return "", err
 	}
 	if w.over || pc.Get(overBudget) != nil {
-		return "", fmt.Errorf("the body would make a page of more than %d bytes (%d× its %d bytes)", w.max, outputRatio, len(src))
+		return "", fmt.Errorf("%w: more than %d bytes (%d× its %d bytes)", errBodyTooLarge, w.max, outputRatio, len(src))
 	}
 	return w.buf.String(), nil
 }
@@ -144,6 +144,10 @@ type limitWriter struct {
 }
 
 var errOutputLimit = errors.New("output limit reached")
+
+// errBodyTooLarge is a body that passes validation but would render beyond
+// maxOutput (a long reference used very often).
+var errBodyTooLarge = errors.New("the body would make a page too large to show")
 
 func (w *limitWriter) Write(p []byte) (int, error) {
 	if w.over || w.buf.Len()+len(p) > w.max {

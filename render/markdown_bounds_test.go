@@ -104,3 +104,17 @@ func TestJobPanicIsError(t *testing.T) {
 	assert.Contains(t, err.Error(), "demands/x.html")
 	assert.Contains(t, err.Error(), "boom")
 }
+
+// TestBodyTooLargeShownOnItsPage: a body that passes validation but would
+// render beyond its bound (a long reference used very often) makes its
+// page say so; the site is still built.
+func TestBodyTooLargeShownOnItsPage(t *testing.T) {
+	body := "[r]: https://example.com/" + strings.Repeat("a", 4000) + "\n\n" + strings.Repeat("[x][r] ", 10000) + "\n"
+	require.Empty(t, registry.CheckBody(body), "within the limits validation checks")
+	in := withDemand(testInput(t), "D-0002", func(d *registry.Demand) { d.Body = body })
+	files, err := Build(in, Options{Templates: templates.FS})
+	require.NoError(t, err)
+	page := string(files["demands/"+fileName("D-0002")])
+	assert.Contains(t, page, `class="body-problem"`)
+	assert.Less(t, len(page), 200<<10)
+}
