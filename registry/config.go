@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"math"
 	"reflect"
 	"regexp"
 	"slices"
@@ -538,6 +539,7 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 	if c.Language != "en" && c.Language != "zh-CN" {
 		bad(fmt.Sprintf("language %q is not supported", c.Language), "use en or zh-CN", "language")
 	}
+	fs = append(fs, configNumbers(path, root)...)
 	re, err := regexp.Compile(c.ID.Pattern)
 	if err != nil {
 		bad("id.pattern is not a valid regular expression: "+err.Error(), "", "id", "pattern")
@@ -669,6 +671,31 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 	}
 	if c.Duplicates.Threshold <= 0 || c.Duplicates.Threshold > 1 {
 		bad("duplicates.threshold must be in (0, 1]", "", "duplicates", "threshold")
+	}
+	return fs
+}
+
+// configNumbers bounds every number of the config as front matter is
+// bounded: a weight of 1e308 or a saturation of 1e-308 would make scores
+// infinite.
+func configNumbers(path string, n *yaml.Node) Findings {
+	if n == nil {
+		return nil
+	}
+	var fs Findings
+	if n.Kind == yaml.ScalarNode && (n.Tag == "!!float" || n.Tag == "!!int") {
+		x, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+		if n.Tag == "!!int" && err != nil {
+			return nil // hexadecimal and octal ints: yaml.v3 bounds them to int64 already
+		}
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > MaxNumber || (x != 0 && math.Abs(x) < 1/MaxNumber) {
+			fs = append(fs, Finding{Path: path, Line: n.Line, Col: n.Column, Severity: Error, Rule: "config",
+				Message: fmt.Sprintf("the number %s is out of range: numbers in the config are 0 or between ±%s and ±%s", n.Value, fmtNum(1/MaxNumber), fmtNum(MaxNumber)),
+				Hint:    "use a finite number of sane size"})
+		}
+	}
+	for _, c := range n.Content {
+		fs = append(fs, configNumbers(path, c)...)
 	}
 	return fs
 }

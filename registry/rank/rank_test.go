@@ -303,8 +303,12 @@ func TestHomoglyphCustomersCountOnce(t *testing.T) {
 // Scores stay finite whatever the config's weights: an infinite score
 // breaks every JSON output.
 func TestScoresFinite(t *testing.T) {
-	r := Rank(snapshot(t, "scoring: {requesters: {reach_per_requester: 1e308}}\n",
-		"rice: {reach: 1e15, impact: 3, confidence: 1, effort: 0.5}\ncustomer: {name: A, segment: vip}\nrequesters: [{name: B, segment: vip}, {name: C, segment: vip}]")).Get("D-0001")
+	snap := snapshot(t, "scoring: {requesters: {reach_per_requester: 2}}\n",
+		"rice: {reach: 1e15, impact: 3, confidence: 1, effort: 0.5}\ncustomer: {name: A, segment: vip}\nrequesters: [{name: B, segment: vip}, {name: C, segment: vip}]")
+	// Beyond what a config may say (an error there), as a library caller
+	// could set it: scores stay finite all the same.
+	snap.Config.Scoring.Requesters.ReachPerRequester = 1e308
+	r := Rank(snap).Get("D-0001")
 	for _, x := range []float64{r.Score, r.Models.RICE.Score, r.Models.RICE.Reach, r.Models.RICE.RequesterReach, r.Models.Weighted.Score} {
 		assert.False(t, math.IsInf(x, 0) || math.IsNaN(x), "%v", x)
 	}
