@@ -109,10 +109,19 @@ func SameCustomer(a, b string) bool { return SameCustomerKey(CustomerKey(a), Cus
 
 // SameCustomerKey is SameCustomer on keys made by CustomerKey.
 func SameCustomerKey(ka, kb string) bool {
-	if ka == kb {
-		return true
+	return ka == kb || CustomerIdentity(ka) == CustomerIdentity(kb)
+}
+
+// CustomerIdentity is what one customer's names have in common: the key,
+// with look-alike letters made Latin where the name mixes scripts. The
+// site's customer pages and the ranking's count of customers both use it,
+// so a look-alike spelling is one customer and one page.
+func CustomerIdentity(name string) string {
+	key := CustomerKey(name)
+	if mixedScript(key) {
+		return customerSkeleton(key)
 	}
-	return (mixedScript(ka) || mixedScript(kb)) && customerSkeleton(ka) == customerSkeleton(kb)
+	return key
 }
 
 // customerLookalikes warns, at each customer or requester name that mixes

@@ -18,7 +18,7 @@ import (
 func TestInvisibleCustomerVariantsOnePage(t *testing.T) {
 	cfg := registry.DefaultConfig()
 	var ds []*registry.Demand
-	for i, name := range []string{"Acme", "Ac\u200bme", "\u202eAcme\u202c", "Ａｃｍｅ"} {
+	for i, name := range []string{"Acme", "Ac\u200bme", "\u202eAcme\u202c", "Ａｃｍｅ", "\u0410cme"} {
 		id := "D-000" + string(rune('1'+i))
 		d, fs := registry.ParseDemand(cfg, id+"-x.md", []byte("---\nid: "+id+"\ntitle: T\nstatus: new\nreceived: 2026-01-05\ncustomer: {name: \""+name+"\", segment: vip}\n---\n"))
 		require.False(t, fs.HasErrors(), "%v", fs)
@@ -34,7 +34,7 @@ func TestInvisibleCustomerVariantsOnePage(t *testing.T) {
 		}
 	}
 	assert.Len(t, pages, 1, "%v", pages)
-	for _, id := range []string{"D-0001", "D-0002", "D-0003", "D-0004"} {
+	for _, id := range []string{"D-0001", "D-0002", "D-0003", "D-0004", "D-0005"} {
 		assert.Contains(t, string(files["demands/"+id+".html"]), `href="../customers/`, id)
 	}
 }

@@ -735,9 +735,10 @@ func (b *builder) put(name string, data []byte) {
 }
 
 // groupKey is the identity of a customer or tag page: names that differ
-// only in case, spacing, compatibility forms or invisible characters are
-// one page (see registry.CustomerKey).
-func groupKey(name string) string { return registry.CustomerKey(name) }
+// only in case, spacing, compatibility forms, invisible characters or
+// look-alike letters of another script are one page (see
+// registry.CustomerIdentity).
+func groupKey(name string) string { return registry.CustomerIdentity(name) }
 
 func group(m map[string]*groupView, name string) *groupView {
 	key := groupKey(name)
