@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"testing"
 
@@ -84,4 +85,31 @@ func TestWalkDeterministic(t *testing.T) {
 func (b *builder) walkAt(opts Options, rev string) *Result {
 	opts.Rev = rev
 	return b.walk(opts)
+}
+
+// TestDiffChangesFarApart: a commit that changes entries far apart in a
+// large folder lists exactly those (the identical runs between them are
+// skipped at once, not compared entry by entry with the whole rest).
+func TestDiffChangesFarApart(t *testing.T) {
+	b := newBuilder(t)
+	for i := 1; i <= 300; i++ {
+		b.write(fmt.Sprintf("demands/D-%04d-a.md", i), demand(fmt.Sprintf("D-%04d", i), "T", "new", "", "x\n"))
+	}
+	b.commit("bulk", 1)
+	changed := []int{1, 2, 150, 299, 300}
+	for _, i := range changed {
+		b.write(fmt.Sprintf("demands/D-%04d-a.md", i), demand(fmt.Sprintf("D-%04d", i), "T", "triaged", "", "x\n"))
+	}
+	b.remove("demands/D-0100-a.md")
+	b.write("demands/D-0400-a.md", demand("D-0400", "T", "new", "", "x\n"))
+	b.commit("triage", 2)
+	res := b.walk(Options{})
+	var got []string
+	for id, h := range res.Histories {
+		if len(h.Commits) == 2 || h.Commits[0].Subject == "triage" {
+			got = append(got, id+" "+h.Commits[0].Kind)
+		}
+	}
+	sort.Strings(got)
+	require.Equal(t, []string{"D-0001 changed", "D-0002 changed", "D-0100 deleted", "D-0150 changed", "D-0299 changed", "D-0300 changed", "D-0400 created"}, got)
 }

@@ -297,8 +297,11 @@ func commonPrefix(a, b []byte) int {
 // b (trees) start to differ: the entries before it are byte-for-byte the
 // same, so they need no parsing. Most commits change one or two of
 // thousands of entries.
-func skipEqual(a, b []byte) int {
-	l := commonPrefix(a, b)
+func skipEqual(a, b []byte) int { return entriesWithin(a, commonPrefix(a, b)) }
+
+// entriesWithin is the end of the last whole entry of tree a within its
+// first l bytes.
+func entriesWithin(a []byte, l int) int {
 	p := 0
 	for {
 		nul := bytes.IndexByte(a[p:], 0)
@@ -338,8 +341,24 @@ func (t *trees) diff(a, b plumbing.Hash, prefix string, out []fileChange) ([]fil
 		return out, err
 	}
 	for ca.ok || cb.ok {
-		if ca.ok && cb.ok && len(ca.cur) == len(cb.cur) && bytes.Equal(ca.cur, cb.cur) {
-			break // the rest is the same
+		if ca.ok && cb.ok {
+			// Skip the run of identical entries from here at once: comparing
+			// the whole rest at every entry would cost the square of the
+			// distance between two changed entries.
+			l := commonPrefix(ca.cur, cb.cur)
+			if l == len(ca.cur) && l == len(cb.cur) {
+				break // the rest is the same
+			}
+			if p := entriesWithin(ca.cur, l); p > 0 {
+				ca.rest, cb.rest = ca.cur[p:], cb.cur[p:]
+				if err := ca.next(); err != nil {
+					return out, err
+				}
+				if err := cb.next(); err != nil {
+					return out, err
+				}
+				continue
+			}
 		}
 		var c int
 		switch {
