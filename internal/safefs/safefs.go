@@ -74,7 +74,11 @@ func parts(rel string) ([]string, error) {
 // CheckDir reports an error unless every name of rel under root is a real
 // folder (not a link). A missing folder yields an error matching
 // fs.ErrNotExist.
-func CheckDir(root, rel string) error {
+func CheckDir(root, rel string) error { return walkDirs(root, rel, false, 0) }
+
+// walkDirs checks that every name of rel under root is a real folder,
+// making the missing ones with perm when create is set.
+func walkDirs(root, rel string, create bool, perm fs.FileMode) error {
 	names, err := parts(rel)
 	if err != nil {
 		return err
@@ -83,12 +87,18 @@ func CheckDir(root, rel string) error {
 	for _, n := range names {
 		at = filepath.Join(at, n)
 		st, err := os.Lstat(at)
+		if create && errors.Is(err, fs.ErrNotExist) {
+			if err := os.Mkdir(at, perm); err != nil && !errors.Is(err, fs.ErrExist) {
+				return err
+			}
+			st, err = os.Lstat(at)
+		}
 		if err != nil {
 			return err
 		}
 		if !st.IsDir() {
 			if st.Mode()&fs.ModeSymlink != 0 {
-				return refuse(at, "is a symbolic link, which is not followed")
+				return refuse(at, describe(st.Mode()))
 			}
 			return refuse(at, "is not a folder")
 		}
@@ -176,31 +186,7 @@ func readAll(f *os.File, limit int64) ([]byte, error) {
 
 // MkdirAll makes the folders of rel under root, each a real folder: an
 // existing link on the way is refused, never followed.
-func MkdirAll(root, rel string, perm fs.FileMode) error {
-	names, err := parts(rel)
-	if err != nil {
-		return err
-	}
-	at := root
-	for _, n := range names {
-		at = filepath.Join(at, n)
-		st, err := os.Lstat(at)
-		if errors.Is(err, fs.ErrNotExist) {
-			if err := os.Mkdir(at, perm); err != nil && !errors.Is(err, fs.ErrExist) {
-				return err
-			}
-			if st, err = os.Lstat(at); err != nil {
-				return err
-			}
-		} else if err != nil {
-			return err
-		}
-		if !st.IsDir() {
-			return refuse(at, describe(st.Mode()))
-		}
-	}
-	return nil
-}
+func MkdirAll(root, rel string, perm fs.FileMode) error { return walkDirs(root, rel, true, perm) }
 
 // File is one file to write: a path relative to the root and its bytes.
 type File struct {
