@@ -3,8 +3,11 @@
 package synth
 
 import (
+	"bufio"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"os/exec"
 	"strings"
 )
 
@@ -156,4 +159,38 @@ func NearCopy(r *rand.Rand, orig string, i int) (name, content string) {
 		}
 	}
 	return id + "-demand.md", strings.Join(lines, "\n")
+}
+
+// FastImport makes a git repository at out and starts `git fast-import`
+// in it: the caller writes the stream to w, then calls finish, which ends
+// the import and checks out main.
+func FastImport(out string) (w *bufio.Writer, finish func() error, err error) {
+	if err := exec.Command("git", "init", "--quiet", "--initial-branch=main", out).Run(); err != nil {
+		return nil, nil, fmt.Errorf("git init: %w", err)
+	}
+	cmd := exec.Command("git", "fast-import", "--quiet")
+	cmd.Dir = out
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, nil, err
+	}
+	w = bufio.NewWriterSize(in, 1<<20)
+	finish = func() error {
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		in.Close()
+		if err := cmd.Wait(); err != nil {
+			return fmt.Errorf("git fast-import: %w", err)
+		}
+		if err := exec.Command("git", "-C", out, "checkout", "--quiet", "main").Run(); err != nil {
+			return fmt.Errorf("git checkout: %w", err)
+		}
+		return nil
+	}
+	return w, finish, nil
 }

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -50,20 +49,10 @@ func main() {
 }
 
 func run(out string, nDemands, nCommits int) error {
-	if err := exec.Command("git", "init", "--quiet", "--initial-branch=main", out).Run(); err != nil {
-		return fmt.Errorf("git init: %w", err)
-	}
-	cmd := exec.Command("git", "fast-import", "--quiet")
-	cmd.Dir = out
-	cmd.Stderr = os.Stderr
-	in, err := cmd.StdinPipe()
+	w, finish, err := synth.FastImport(out)
 	if err != nil {
 		return err
 	}
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(in, 1<<20)
 	r := rand.New(rand.NewPCG(11, 11))
 	var ds []*demand
 	live := map[int]bool{}
@@ -201,17 +190,8 @@ func run(out string, nDemands, nCommits int) error {
 		mainMark = mark
 	}
 	fmt.Fprintf(w, "reset refs/heads/main\nfrom :%d\n", mainMark)
-	if err := w.Flush(); err != nil {
+	if err := finish(); err != nil {
 		return err
-	}
-	in.Close()
-	if err := cmd.Wait(); err != nil {
-		return fmt.Errorf("git fast-import: %w", err)
-	}
-	co := exec.Command("git", "checkout", "--quiet", "main")
-	co.Dir = out
-	if err := co.Run(); err != nil {
-		return fmt.Errorf("git checkout: %w", err)
 	}
 	abs, _ := filepath.Abs(out)
 	fmt.Printf("%s: %d demands created, %d commits\n", abs, len(ds), mark)

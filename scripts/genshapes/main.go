@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"time"
@@ -62,30 +61,13 @@ func main() {
 }
 
 func run(out, shape string, nDemands, nCommits int) error {
-	if err := exec.Command("git", "init", "--quiet", "--initial-branch=main", out).Run(); err != nil {
-		return fmt.Errorf("git init: %w", err)
-	}
-	cmd := exec.Command("git", "fast-import", "--quiet")
-	cmd.Dir = out
-	cmd.Stderr = os.Stderr
-	in, err := cmd.StdinPipe()
+	w, finish, err := synth.FastImport(out)
 	if err != nil {
 		return err
 	}
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(in, 1<<20)
 	g := &gen{w: w, r: rand.New(rand.NewPCG(13, 13)), shape: shape, when: time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC)}
 	g.make(nDemands, nCommits)
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	in.Close()
-	if err := cmd.Wait(); err != nil {
-		return fmt.Errorf("git fast-import: %w", err)
-	}
-	return exec.Command("git", "-C", out, "checkout", "--quiet", "main").Run()
+	return finish()
 }
 
 type gen struct {
