@@ -206,15 +206,22 @@ func timeInStatus(ts []Transition, end time.Time) []StatusTime {
 
 // Sorted returns the histories sorted by ID.
 func (res *Result) Sorted() []*History {
-	out := make([]*History, 0, len(res.Histories))
-	for _, h := range res.Histories {
-		out = append(out, h)
+	// By ID, then by the key of the history: drafts that share a number
+	// (and even a path, on two branches) are apart in a fixed order.
+	keys := make([]string, 0, len(res.Histories))
+	for k := range res.Histories {
+		keys = append(keys, k)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].ID != out[j].ID {
-			return out[i].ID < out[j].ID
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := res.Histories[keys[i]], res.Histories[keys[j]]
+		if a.ID != b.ID {
+			return a.ID < b.ID
 		}
-		return out[i].Path < out[j].Path // drafts that share a number
+		return keys[i] < keys[j]
 	})
+	out := make([]*History, len(keys))
+	for i, k := range keys {
+		out[i] = res.Histories[k]
+	}
 	return out
 }

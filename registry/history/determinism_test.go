@@ -113,3 +113,26 @@ func TestDiffChangesFarApart(t *testing.T) {
 	sort.Strings(got)
 	require.Equal(t, []string{"D-0001 changed", "D-0002 changed", "D-0100 deleted", "D-0150 changed", "D-0299 changed", "D-0300 changed", "D-0400 created"}, got)
 }
+
+// TestSortedTotal: two histories with one ID and one path (one draft
+// number renamed to one file on two branches, as in rust-lang/rfcs'
+// 1260-main-reexport.md) come out in the same order on every call.
+func TestSortedTotal(t *testing.T) {
+	p := "text/1260-main-reexport.md"
+	res := &Result{Histories: map[string]*History{
+		"1260":             {ID: "1260", Path: p, Commits: []Commit{{Hash: "a"}}},
+		"1260@" + p:        {ID: "1260", Path: p, Commits: []Commit{{Hash: "b"}}},
+		"0002":             {ID: "0002", Path: "text/0002-x.md"},
+		"1260@" + p + "#2": {ID: "1260", Path: p, Commits: []Commit{{Hash: "c"}}},
+	}}
+	for range 50 {
+		var got []string
+		for _, h := range res.Sorted() {
+			got = append(got, h.ID)
+			if len(h.Commits) > 0 {
+				got[len(got)-1] += h.Commits[0].Hash
+			}
+		}
+		require.Equal(t, []string{"0002", "1260a", "1260b", "1260c"}, got)
+	}
+}
