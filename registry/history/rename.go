@@ -145,41 +145,85 @@ func pairRenames(gone, added []fileSide, read func(plumbing.Hash) []byte) [][2]i
 // the content at least 50% the same) keeps one history, and drafts that
 // share a number at different paths stay apart.
 func (w *walker) pathEvents(changes []fileChange) ([]event, error) {
-	full := func(p string) string {
-		if w.repo.Dir != "" {
-			return w.repo.Dir + "/" + p
-		}
-		return p
-	}
 	var evs []event
-	var gone, added []fileSide
-	var goneP, addedP []*parsed
+	var gone, added pathSides
 	for _, fc := range changes {
 		if !registry.IsDemandFile(fc.path) {
 			continue
 		}
-		var o, n *parsed
-		var err error
-		if !fc.old.IsZero() {
-			if o, err = w.parse(fc.path, fc.old); err != nil {
-				return nil, err
-			}
-		}
-		if !fc.new.IsZero() {
-			if n, err = w.parse(fc.path, fc.new); err != nil {
-				return nil, err
-			}
+		o, n, err := w.parseChange(fc)
+		if err != nil {
+			return nil, err
 		}
 		switch {
 		case o != nil && n != nil && n.ID != "":
-			evs = append(evs, event{ID: n.ID, Path: full(fc.path), Kind: "changed", StatusFrom: o.Status, Status: n.Status, Tier: n.Tier,
+			evs = append(evs, event{ID: n.ID, Path: w.fullPath(fc.path), Kind: "changed", StatusFrom: o.Status, Status: n.Status, Tier: n.Tier,
 				Received: n.Received, Changes: fieldChanges(o, n)})
 		case o != nil && o.ID != "" && n == nil:
-			gone, goneP = append(gone, fileSide{full(fc.path), fc.old}), append(goneP, o)
+			gone.add(fileSide{w.fullPath(fc.path), fc.old}, o)
 		case n != nil && n.ID != "" && o == nil:
-			added, addedP = append(added, fileSide{full(fc.path), fc.new}), append(addedP, n)
+			added.add(fileSide{w.fullPath(fc.path), fc.new}, n)
 		}
 	}
+	renames, err := w.renameEvents(&gone, &added)
+	if err != nil {
+		return nil, err
+	}
+	evs = append(evs, renames...)
+	for i, g := range gone.files {
+		if !gone.renamed[i] {
+			o := gone.parsed[i]
+			evs = append(evs, event{ID: o.ID, Path: g.path, Kind: "deleted", StatusFrom: o.Status, Status: o.Status, Tier: o.Tier, Received: o.Received})
+		}
+	}
+	for j, a := range added.files {
+		if !added.renamed[j] {
+			n := added.parsed[j]
+			evs = append(evs, event{ID: n.ID, Path: a.path, Kind: "created", Status: n.Status, Tier: n.Tier, Received: n.Received})
+		}
+	}
+	slices.SortFunc(evs, func(x, y event) int { return cmp.Compare(x.Path, y.Path) })
+	return evs, nil
+}
+
+// pathSides are the demand files a commit deleted (or added), with their
+// parses, and which of them a rename explains.
+type pathSides struct {
+	files   []fileSide
+	parsed  []*parsed
+	renamed []bool
+}
+
+func (s *pathSides) add(f fileSide, p *parsed) {
+	s.files, s.parsed, s.renamed = append(s.files, f), append(s.parsed, p), append(s.renamed, false)
+}
+
+// fullPath is a registry-relative path as a repository path.
+func (w *walker) fullPath(p string) string {
+	if w.repo.Dir != "" {
+		return w.repo.Dir + "/" + p
+	}
+	return p
+}
+
+// parseChange parses both sides of a file change (nil for a missing side).
+func (w *walker) parseChange(fc fileChange) (o, n *parsed, err error) {
+	if !fc.old.IsZero() {
+		if o, err = w.parse(fc.path, fc.old); err != nil {
+			return nil, nil, err
+		}
+	}
+	if !fc.new.IsZero() {
+		if n, err = w.parse(fc.path, fc.new); err != nil {
+			return nil, nil, err
+		}
+	}
+	return o, n, nil
+}
+
+// renameEvents pairs deleted and added demand files into renames, by git's
+// similarity rule, and marks the pairs it made.
+func (w *walker) renameEvents(gone, added *pathSides) ([]event, error) {
 	var readErr error
 	read := func(h plumbing.Hash) []byte {
 		if data, ok := w.worktree[h]; ok {
@@ -191,29 +235,13 @@ func (w *walker) pathEvents(changes []fileChange) ([]event, error) {
 		}
 		return data
 	}
-	renamedG, renamedA := make([]bool, len(gone)), make([]bool, len(added))
-	for _, pr := range pairRenames(gone, added, read) {
-		g, a := gone[pr[0]], added[pr[1]]
-		o, n := goneP[pr[0]], addedP[pr[1]]
-		renamedG[pr[0]], renamedA[pr[1]] = true, true
+	var evs []event
+	for _, pr := range pairRenames(gone.files, added.files, read) {
+		g, a := gone.files[pr[0]], added.files[pr[1]]
+		o, n := gone.parsed[pr[0]], added.parsed[pr[1]]
+		gone.renamed[pr[0]], added.renamed[pr[1]] = true, true
 		evs = append(evs, event{ID: n.ID, Path: a.path, OldPath: g.path, Kind: "renamed", StatusFrom: o.Status, Status: n.Status, Tier: n.Tier,
 			Received: n.Received, Changes: append([]Change{{Field: "path", From: g.path, To: a.path}}, fieldChanges(o, n)...)})
 	}
-	if readErr != nil {
-		return nil, readErr
-	}
-	for i, g := range gone {
-		if !renamedG[i] {
-			o := goneP[i]
-			evs = append(evs, event{ID: o.ID, Path: g.path, Kind: "deleted", StatusFrom: o.Status, Status: o.Status, Tier: o.Tier, Received: o.Received})
-		}
-	}
-	for j, a := range added {
-		if !renamedA[j] {
-			n := addedP[j]
-			evs = append(evs, event{ID: n.ID, Path: a.path, Kind: "created", Status: n.Status, Tier: n.Tier, Received: n.Received})
-		}
-	}
-	slices.SortFunc(evs, func(x, y event) int { return cmp.Compare(x.Path, y.Path) })
-	return evs, nil
+	return evs, readErr
 }

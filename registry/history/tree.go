@@ -318,16 +318,39 @@ func (t *trees) diff(a, b plumbing.Hash, prefix string, out []fileChange) ([]fil
 	if a == b {
 		return out, nil
 	}
-	var ca, cb cursor
-	var err error
+	ca, cb, err := t.cursors(a, b)
+	if err != nil {
+		return out, err
+	}
+	for ca.ok || cb.ok {
+		if ca.ok && cb.ok {
+			same, skipped, err := skipRun(&ca, &cb)
+			if err != nil || same {
+				return out, err
+			}
+			if skipped {
+				continue
+			}
+		}
+		out, err = t.step(&ca, &cb, prefix, out)
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// cursors opens both trees (a zero hash is an empty tree), past their
+// common run of leading entries.
+func (t *trees) cursors(a, b plumbing.Hash) (ca, cb cursor, err error) {
 	if !a.IsZero() {
 		if ca.rest, err = t.read(a); err != nil {
-			return out, err
+			return ca, cb, err
 		}
 	}
 	if !b.IsZero() {
 		if cb.rest, err = t.read(b); err != nil {
-			return out, err
+			return ca, cb, err
 		}
 	}
 	if len(ca.rest) > 0 && len(cb.rest) > 0 {
@@ -335,76 +358,80 @@ func (t *trees) diff(a, b plumbing.Hash, prefix string, out []fileChange) ([]fil
 		ca.rest, cb.rest = ca.rest[p:], cb.rest[p:]
 	}
 	if err := ca.next(); err != nil {
+		return ca, cb, err
+	}
+	return ca, cb, cb.next()
+}
+
+// skipRun skips the run of identical entries at both cursors at once:
+// comparing the whole rest at every entry would cost the square of the
+// distance between two changed entries. same means the rest is identical.
+func skipRun(ca, cb *cursor) (same, skipped bool, err error) {
+	l := commonPrefix(ca.cur, cb.cur)
+	if l == len(ca.cur) && l == len(cb.cur) {
+		return true, false, nil
+	}
+	p := entriesWithin(ca.cur, l)
+	if p == 0 {
+		return false, false, nil
+	}
+	ca.rest, cb.rest = ca.cur[p:], cb.cur[p:]
+	if err := ca.next(); err != nil {
+		return false, true, err
+	}
+	return false, true, cb.next()
+}
+
+// step compares the entries at both cursors and advances past the smaller
+// name (or both when the names are equal).
+func (t *trees) step(ca, cb *cursor, prefix string, out []fileChange) ([]fileChange, error) {
+	c := 0
+	switch {
+	case !ca.ok:
+		c = 1
+	case !cb.ok:
+		c = -1
+	default:
+		c = compareNames(ca.e, cb.e)
+	}
+	var err error
+	switch {
+	case c < 0:
+		if out, err = t.side(ca.e, prefix, true, out); err != nil {
+			return out, err
+		}
+		return out, ca.next()
+	case c > 0:
+		if out, err = t.side(cb.e, prefix, false, out); err != nil {
+			return out, err
+		}
+		return out, cb.next()
+	}
+	if out, err = t.pair(ca.e, cb.e, prefix, out); err != nil {
 		return out, err
 	}
-	if err := cb.next(); err != nil {
+	if err := ca.next(); err != nil {
 		return out, err
 	}
-	for ca.ok || cb.ok {
-		if ca.ok && cb.ok {
-			// Skip the run of identical entries from here at once: comparing
-			// the whole rest at every entry would cost the square of the
-			// distance between two changed entries.
-			l := commonPrefix(ca.cur, cb.cur)
-			if l == len(ca.cur) && l == len(cb.cur) {
-				break // the rest is the same
-			}
-			if p := entriesWithin(ca.cur, l); p > 0 {
-				ca.rest, cb.rest = ca.cur[p:], cb.cur[p:]
-				if err := ca.next(); err != nil {
-					return out, err
-				}
-				if err := cb.next(); err != nil {
-					return out, err
-				}
-				continue
-			}
-		}
-		var c int
-		switch {
-		case !ca.ok:
-			c = 1
-		case !cb.ok:
-			c = -1
-		default:
-			c = compareNames(ca.e, cb.e)
-		}
-		switch {
-		case c < 0:
-			out, err = t.side(ca.e, prefix, true, out)
-			if err == nil {
-				err = ca.next()
-			}
-		case c > 0:
-			out, err = t.side(cb.e, prefix, false, out)
-			if err == nil {
-				err = cb.next()
-			}
-		default:
-			x, y := ca.e, cb.e
-			if x.hash != y.hash || x.dir != y.dir || x.link != y.link {
-				switch {
-				case x.dir && y.dir:
-					out, err = t.diff(x.hash, y.hash, prefix+string(x.name)+"/", out)
-				case x.dir != y.dir:
-					if out, err = t.side(x, prefix, true, out); err == nil {
-						out, err = t.side(y, prefix, false, out)
-					}
-				default:
-					out = append(out, fileChange{path: prefix + string(x.name), old: x.hash, new: y.hash})
-				}
-			}
-			if err == nil {
-				if err = ca.next(); err == nil {
-					err = cb.next()
-				}
-			}
-		}
+	return out, cb.next()
+}
+
+// pair records the difference between two entries of the same name.
+func (t *trees) pair(x, y entry, prefix string, out []fileChange) ([]fileChange, error) {
+	if x.hash == y.hash && x.dir == y.dir && x.link == y.link {
+		return out, nil
+	}
+	switch {
+	case x.dir && y.dir:
+		return t.diff(x.hash, y.hash, prefix+string(x.name)+"/", out)
+	case x.dir != y.dir:
+		out, err := t.side(x, prefix, true, out)
 		if err != nil {
 			return out, err
 		}
+		return t.side(y, prefix, false, out)
 	}
-	return out, nil
+	return append(out, fileChange{path: prefix + string(x.name), old: x.hash, new: y.hash}), nil
 }
 
 // side records an entry present on one side only (old when deleted).

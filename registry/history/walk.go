@@ -271,49 +271,22 @@ func Walk(ctx context.Context, repo *registry.Repo, opts Options) (*Result, erro
 	defer st.Close()
 	w := newWalker(repo, st, opts.Config)
 	res := &Result{Histories: map[string]*History{}, configs: map[plumbing.Hash]*registry.Config{}}
-	rev := opts.Rev
-	if rev == "" {
-		rev = "HEAD"
-	}
-	h, err := repo.Git.ResolveRevision(plumbing.Revision(rev))
-	if err != nil {
-		if opts.Rev == "" && errors.Is(err, plumbing.ErrReferenceNotFound) {
-			ref, herr := repo.Git.Reference(plumbing.HEAD, true)
-			if herr != nil {
-				return res, nil // no commits yet: no history
-			}
-			if _, cerr := repo.Git.CommitObject(ref.Hash()); cerr != nil {
-				err = cerr // say why the head does not read
-			}
-			return nil, unreadable("reading commit "+ref.Hash().String()[:12], err)
-		}
-		return nil, fmt.Errorf("unknown revision %q: %w", rev, err)
+	h, err := resolveHead(repo, opts.Rev)
+	if err != nil || h == nil {
+		return res, err // h is nil when there are no commits yet: no history
 	}
 	res.Head = h.String()
-	shallow, err := repo.Git.Storer.Shallow()
+	boundary, err := shallowBoundary(repo)
 	if err != nil {
 		return nil, err
 	}
-	boundary := map[plumbing.Hash]bool{}
-	for _, s := range shallow {
-		boundary[s] = true
-	}
-	res.Shallow = len(shallow) > 0
+	res.Shallow = len(boundary) > 0
 
 	key := cacheKey(repo, opts.Config)
-	var cache *historyCache
-	if last := opts.Memo.last(key); last != nil {
-		if last.Head == res.Head {
-			return last.clone(), nil // the same commit: the same history
-		}
-		cache = &historyCache{recs: make(map[plumbing.Hash]*commitRec, len(last.recs))}
-		for _, r := range last.recs {
-			cache.recs[r.Hash] = r
-		}
+	if last := opts.Memo.last(key); last != nil && last.Head == res.Head {
+		return last.clone(), nil // the same commit: the same history
 	}
-	if cache == nil && opts.CacheDir != "" {
-		cache = loadCache(opts.CacheDir, key)
-	}
+	cache := openCache(opts, key)
 	order, recs, err := w.commits(ctx, *h, boundary, cache)
 	if err != nil {
 		return nil, err
@@ -346,6 +319,67 @@ func Walk(ctx context.Context, repo *registry.Repo, opts Options) (*Result, erro
 		res.AsOf = last.CommitTime
 	}
 	res.fromFilename = opts.Config != nil && opts.Config.ID.FromFilename
+	res.finish(w)
+	opts.Memo.keep(key, res)
+	return res, nil
+}
+
+// resolveHead resolves the revision to walk (HEAD when rev is empty). It
+// returns nil and no error for a repository without commits.
+func resolveHead(repo *registry.Repo, rev string) (*plumbing.Hash, error) {
+	name := rev
+	if name == "" {
+		name = "HEAD"
+	}
+	h, err := repo.Git.ResolveRevision(plumbing.Revision(name))
+	if err == nil {
+		return h, nil
+	}
+	if rev != "" || !errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return nil, fmt.Errorf("unknown revision %q: %w", name, err)
+	}
+	ref, herr := repo.Git.Reference(plumbing.HEAD, true)
+	if herr != nil {
+		return nil, nil
+	}
+	if _, cerr := repo.Git.CommitObject(ref.Hash()); cerr != nil {
+		err = cerr // say why the head does not read
+	}
+	return nil, unreadable("reading commit "+ref.Hash().String()[:12], err)
+}
+
+// shallowBoundary is the set of a shallow clone's boundary commits.
+func shallowBoundary(repo *registry.Repo) (map[plumbing.Hash]bool, error) {
+	shallow, err := repo.Git.Storer.Shallow()
+	if err != nil {
+		return nil, err
+	}
+	boundary := map[plumbing.Hash]bool{}
+	for _, s := range shallow {
+		boundary[s] = true
+	}
+	return boundary, nil
+}
+
+// openCache is what an earlier walk left: the memo of this process, else
+// the cache on disk, else nothing.
+func openCache(opts Options, key string) *historyCache {
+	if last := opts.Memo.last(key); last != nil {
+		cache := &historyCache{recs: make(map[plumbing.Hash]*commitRec, len(last.recs))}
+		for _, r := range last.recs {
+			cache.recs[r.Hash] = r
+		}
+		return cache
+	}
+	if opts.CacheDir != "" {
+		return loadCache(opts.CacheDir, key)
+	}
+	return nil
+}
+
+// finish assembles the histories from the walked commits and reads the
+// configs they used.
+func (res *Result) finish(w *walker) {
 	res.assemble()
 	if res.Shallow {
 		// Older commits are missing: any history may be cut short.
@@ -360,8 +394,6 @@ func Walk(ctx context.Context, repo *registry.Repo, opts Options) (*Result, erro
 			}
 		}
 	}
-	opts.Memo.keep(key, res)
-	return res, nil
 }
 
 // commits lists the commits reachable from head, parents before children,
