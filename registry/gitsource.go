@@ -20,18 +20,13 @@ import (
 	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
-// go-git hashes every object it resolves from a delta before caching it,
-// with a SHA-1 that detects collision attacks by default. This tool only
-// reads objects of a local repository, which git checked with collision
-// detection when it received them, so the standard library's SHA-1 (with
-// the CPU's SHA instructions, about twice as fast) is enough; on a registry
-// with a long history the hashing of large folder trees otherwise takes a
-// sixth of a build.
-func init() {
-	if err := hash.RegisterHash(crypto.SHA1, sha1.New); err != nil {
-		panic(err)
-	}
-}
+// UseStdlibSHA1 makes go-git hash objects with the standard library's
+// SHA-1 instead of its collision-detecting one, for the whole process.
+// go-git hashes every object it resolves from a delta; a program that only
+// reads local repositories, whose objects git checked with collision
+// detection when it received them, may call it once at start to spend
+// less time hashing large folder trees. The tool's command does.
+func UseStdlibSHA1() error { return hash.RegisterHash(crypto.SHA1, sha1.New) }
 
 // Repo is the git repository that holds a registry folder.
 type Repo struct {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/demand-registry/demand/registry"
 	"golang.org/x/term"
 )
 
@@ -80,6 +81,11 @@ func init() {
 }
 
 func main() {
+	// The tool reads only local repositories, checked by git on arrival.
+	if err := registry.UseStdlibSHA1(); err != nil {
+		fmt.Fprintln(os.Stderr, "demand:", err)
+		os.Exit(exitUsage)
+	}
 	// DEMAND_CPUPROFILE=FILE writes a CPU profile of the run, for `go tool pprof`.
 	if p := os.Getenv("DEMAND_CPUPROFILE"); p != "" {
 		if f, err := os.Create(p); err == nil {

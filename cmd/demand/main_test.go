@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demand-registry/demand/registry"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -18,6 +19,9 @@ import (
 var update = flag.Bool("update", false, "rewrite the expected output in testdata/script")
 
 func TestMain(m *testing.M) {
+	if err := registry.UseStdlibSHA1(); err != nil {
+		panic(err)
+	}
 	testscript.Main(m, map[string]func(){
 		"demand": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
 	})
