@@ -12,7 +12,6 @@ import (
 	"html/template"
 	"io/fs"
 	"maps"
-	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -823,7 +822,7 @@ func (b *builder) segmentLabel(seg string) string {
 	return seg
 }
 
-func num(x float64) string { return strconv.FormatFloat(math.Round(x*100)/100, 'f', -1, 64) }
+func num(x float64) string { return rank.Number(x) }
 
 // slaRank ranks SLA states, the worst highest.
 var slaRank = map[string]int{history.Breached: 4, history.Running: 3, history.Met: 2, history.Unknown: 1}

@@ -137,7 +137,7 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-func num(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+func num(x float64) string { return rank.Number(x) }
 
 func optNum(ok bool, x float64) string {
 	if !ok {

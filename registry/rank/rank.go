@@ -461,3 +461,7 @@ func round(x float64) float64 {
 }
 
 func trim(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+// Number is how every score, weight and level is written, in the CLI and
+// on the site alike: to cents, without trailing zeros.
+func Number(x float64) string { return strconv.FormatFloat(round(x), 'f', -1, 64) }
