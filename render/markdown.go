@@ -126,9 +126,9 @@ func Markdown(src string) (string, error) {
 }
 
 // outputRatio bounds a body's HTML relative to its Markdown: escaping,
-// tags and lists stay well within it (a list of empty items is 5×, the
-// sample's bodies 1.1–1.4×), while a reference link used many times or
-// a table of many empty cells exceeds it.
+// tags and lists stay well within it (even a list of empty items), while
+// a reference link used many times or a table of many empty cells
+// exceeds it.
 const outputRatio = 16
 
 // maxOutput is the most HTML a body of n bytes may render to; the

@@ -54,9 +54,9 @@ func pageKey(seed maphash.Seed, prefix string, data any) (uint64, bool) {
 // order (templates see no others), the entries of maps in key order, and
 // what pointers point to. demand serve hashes the data of every page of
 // the site on every rebuild, so it writes values straight into the hash:
-// on 5,000 demands a rebuild took 5–8% longer with the data encoded as
-// JSON, and 30–45% longer with gohugoio/hashstructure, which hashes every
-// field name and every string on its own. It reports false for data it cannot hash
+// encoding the data as JSON first, or gohugoio/hashstructure (which hashes
+// every field name and every string on its own), made rebuilds measurably
+// slower (see the README's performance section). It reports false for data it cannot hash
 // (functions, channels, keys of other kinds), which is then not cached.
 func hashValue(h *maphash.Hash, v reflect.Value) bool {
 	var b [8]byte

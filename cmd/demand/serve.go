@@ -60,9 +60,9 @@ func runServe(e *env, args []string) int {
 
 // serveGC sets how often serve collects garbage. A rebuild makes garbage
 // in proportion to the registry while the caches keep the site and its
-// history alive: collecting at twice the live heap instead of once made a
-// rebuild on 5,000 demands about 15% faster for 40% more memory
-// (BenchmarkServeRebuild). GOGC overrides it. restore sets it back.
+// history alive: collecting at twice the live heap instead of once makes
+// rebuilds faster for somewhat more memory (BenchmarkServeRebuild). GOGC
+// overrides it. restore sets it back.
 func serveGC() (restore func()) {
 	if os.Getenv("GOGC") != "" {
 		return func() {}

@@ -25,8 +25,7 @@ import (
 // its cache must hash an object to file it. Here each object patched from
 // a delta is copied once into one slice (a large tree's, reused: see
 // treeBuffers), and resolved objects are kept by their place in the pack,
-// which needs no hash: on 5,000
-// demands and 20,000 commits the walk took 8% less CPU. Objects not in a
+// which needs no hash and costs the walk less CPU. Objects not in a
 // pack (loose ones, or a delta on a base in another pack) are not found
 // here: the caller reads them from the store.
 type packs struct {
@@ -46,8 +45,7 @@ type pack struct {
 
 // treeBuffers recycles the buffers of large trees. Patching a registry's
 // folder tree (hundreds of kilobytes) for every commit was most of what a
-// walk allocated: 2.5 GB on 5,000 demands and 20,000 commits, and every
-// garbage collection that caused. A tree the large cache drops is retired;
+// walk allocated, and caused most of its garbage collections. A tree the large cache drops is retired;
 // release makes it spare once no tree in use holds it (tree data is only
 // held between two releases, see trees.trim), and the next tree patched
 // from a delta is written into a spare buffer.
@@ -158,11 +156,10 @@ var errNotHere = errors.New("not in the pack files")
 const (
 	// largeCacheBytes is how many bytes of large trees a pack keeps, and
 	// smallCacheBytes how many of other objects in each of two
-	// generations. A folder tree of 5,000 demands is about 250 KB, and git
-	// chains at most 50 deltas: the cache holds about two chains, the
-	// bases the next deltas are most likely built on. On 5,000 demands and
-	// 20,000 commits, 24 MB took as little CPU as 64 MB, and 12 MB 15%
-	// more.
+	// generations. A large registry's folder tree is a few hundred
+	// kilobytes, and git chains at most 50 deltas: the cache holds about
+	// two chains, the bases the next deltas are most likely built on; a
+	// larger cache saved no CPU, a smaller one cost some.
 	largeCacheBytes = 24 << 20
 	smallCacheBytes = 8 << 20
 	largeObject     = 32 << 10
