@@ -96,6 +96,15 @@ func (r *Repo) CacheDir() (string, error) {
 	return filepath.Join(st.Filesystem().Root(), "demand-cache"), nil
 }
 
+// Head is the hash of the commit HEAD names.
+func (r *Repo) Head() (string, error) {
+	h, err := r.Git.ResolveRevision(plumbing.Revision("HEAD"))
+	if err != nil {
+		return "", err
+	}
+	return h.String(), nil
+}
+
 // Resolve finds the commit a revision names (a hash, branch, tag, HEAD~2…).
 func (r *Repo) Resolve(rev string) (*object.Commit, error) {
 	h, err := r.Git.ResolveRevision(plumbing.Revision(rev))

@@ -62,8 +62,9 @@ func (site *Site) get(p string) ([]byte, bool, error) {
 // change and tells open pages to reload.
 type Server struct {
 	// Build makes the site; on failure it returns nil and has written the
-	// problems (a broken registry's findings) to report.
-	Build func(report io.Writer) *Site
+	// problems (a broken registry's findings) to report. It stops early
+	// when ctx is done: a newer save, or the server stopping.
+	Build func(ctx context.Context, report io.Writer) *Site
 	// Watch lists the folders to watch, with every folder in them.
 	Watch []string
 	// Log receives one line per build.
@@ -83,11 +84,14 @@ type Server struct {
 }
 
 // Rebuild renders the site again; a broken registry keeps the last good
-// site and shows its findings.
-func (s *Server) Rebuild() {
+// site and shows its findings. A build stopped by ctx changes nothing.
+func (s *Server) Rebuild(ctx context.Context) {
 	start := time.Now()
 	var report bytes.Buffer
-	site := s.Build(&report)
+	site := s.Build(ctx, &report)
+	if ctx.Err() != nil {
+		return // superseded by a newer save, or stopped
+	}
 	s.mu.Lock()
 	if site != nil {
 		s.site, s.problem = site, ""
@@ -308,6 +312,8 @@ func (s *Server) Run(ctx context.Context) {
 	}
 	var timer *time.Timer
 	fire := make(chan struct{}, 1)
+	var b builds
+	defer b.stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -336,8 +342,31 @@ func (s *Server) Run(ctx context.Context) {
 			}
 			fmt.Fprintf(s.Log, "watching: %v\n", err)
 		case <-fire:
-			s.Rebuild()
+			b.start(ctx, s.Rebuild)
 		}
+	}
+}
+
+// builds runs one build at a time: a newer save cancels the running one,
+// which ends before the next starts (they share caches).
+type builds struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func (b *builds) start(ctx context.Context, build func(context.Context)) {
+	b.stop()
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	b.cancel, b.done = cancel, done
+	go func() { defer close(done); build(ctx) }()
+}
+
+// stop cancels the running build and waits for it to end.
+func (b *builds) stop() {
+	if b.cancel != nil {
+		b.cancel()
+		<-b.done
 	}
 }
 

@@ -17,7 +17,7 @@ import (
 
 func TestServesOnlyTheSite(t *testing.T) {
 	broken := false
-	s := &Server{Log: io.Discard, Build: func(report io.Writer) *Site {
+	s := &Server{Log: io.Discard, Build: func(_ context.Context, report io.Writer) *Site {
 		if broken {
 			fmt.Fprintln(report, "D-0001.md:3:1: error: <bad> [rule]")
 			return nil
@@ -33,7 +33,7 @@ func TestServesOnlyTheSite(t *testing.T) {
 				return nil, false, nil
 			}}
 	}}
-	s.Rebuild()
+	s.Rebuild(context.Background())
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	get := func(p string) (int, string, string) {
@@ -62,7 +62,7 @@ func TestServesOnlyTheSite(t *testing.T) {
 		assert.Contains(t, body, "missing", p)
 	}
 	broken = true
-	s.Rebuild()
+	s.Rebuild(context.Background())
 	code, _, body = get("/index.html")
 	assert.Equal(t, 500, code)
 	assert.Contains(t, body, "&lt;bad&gt;", "findings are escaped")
@@ -76,18 +76,18 @@ func TestWarmsWhenIdle(t *testing.T) {
 	var stops []bool
 	builds := 0
 	s := &Server{Log: io.Discard}
-	s.Build = func(io.Writer) *Site {
+	s.Build = func(context.Context, io.Writer) *Site {
 		builds++
 		first := builds == 1
 		return &Site{Files: map[string][]byte{"index.html": []byte("x")}, Warm: func(stop func() bool) {
 			stops = append(stops, stop())
 			if first {
-				s.Rebuild() // a save while warming
+				s.Rebuild(context.Background()) // a save while warming
 				stops = append(stops, stop())
 			}
 		}}
 	}
-	s.Rebuild()
+	s.Rebuild(context.Background())
 	s.whenIdle()
 	s.mu.Lock()
 	s.idle.Stop()
@@ -97,8 +97,8 @@ func TestWarmsWhenIdle(t *testing.T) {
 
 // Before any good build, a page is missing, not a blank success.
 func TestNoSiteYet(t *testing.T) {
-	s := &Server{Log: io.Discard, Build: func(io.Writer) *Site { return nil }}
-	s.Rebuild()
+	s := &Server{Log: io.Discard, Build: func(context.Context, io.Writer) *Site { return nil }}
+	s.Rebuild(context.Background())
 	s.mu.Lock()
 	s.idle.Stop()
 	s.mu.Unlock()
@@ -112,10 +112,10 @@ func TestNoSiteYet(t *testing.T) {
 // address with its port are answered, and the event stream refuses other
 // origins.
 func TestHostCheck(t *testing.T) {
-	s := &Server{Log: io.Discard, Addr: "127.0.0.1:8080", Build: func(io.Writer) *Site {
+	s := &Server{Log: io.Discard, Addr: "127.0.0.1:8080", Build: func(context.Context, io.Writer) *Site {
 		return &Site{Files: map[string][]byte{"index.html": []byte("<html><body>secret</body></html>")}}
 	}}
-	s.Rebuild()
+	s.Rebuild(context.Background())
 	s.mu.Lock()
 	s.idle.Stop()
 	s.mu.Unlock()
@@ -149,7 +149,7 @@ func TestWatchResumesAfterRecreate(t *testing.T) {
 	dir := filepath.Join(root, "demands")
 	require.NoError(t, os.Mkdir(dir, 0o755))
 	builds := make(chan struct{}, 100)
-	s := &Server{Log: io.Discard, Watch: []string{dir}, Build: func(io.Writer) *Site {
+	s := &Server{Log: io.Discard, Watch: []string{dir}, Build: func(context.Context, io.Writer) *Site {
 		builds <- struct{}{}
 		return &Site{}
 	}}
@@ -185,4 +185,58 @@ func TestWatchResumesAfterRecreate(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(root, "beside.txt"), []byte("x"), 0o644))
 	time.Sleep(300 * time.Millisecond)
 	assert.Empty(t, builds, "a file beside the folder")
+}
+
+// TestNewerSaveCancelsBuild: a save while a build runs cancels it, the
+// next build serves the site, and stopping the server cancels a running
+// build too.
+func TestNewerSaveCancelsBuild(t *testing.T) {
+	dir := t.TempDir()
+	started := make(chan int, 10)
+	canceled := make(chan int, 10)
+	n := 0
+	s := &Server{Log: io.Discard, Watch: []string{dir}, Build: func(ctx context.Context, _ io.Writer) *Site {
+		n++
+		me := n
+		started <- me
+		if me != 2 {
+			<-ctx.Done() // a slow build, until canceled
+			canceled <- me
+			return nil
+		}
+		return &Site{Files: map[string][]byte{"index.html": []byte("second")}}
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	step := func(ch chan int, want int, what string) {
+		t.Helper()
+		select {
+		case got := <-ch:
+			require.Equal(t, want, got, what)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+	time.Sleep(100 * time.Millisecond) // the watcher starts
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.md"), []byte("x"), 0o644))
+	step(started, 1, "the first build")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "b.md"), []byte("x"), 0o644))
+	step(canceled, 1, "the first build canceled by the newer save")
+	step(started, 2, "the second build")
+	require.Eventually(t, func() bool {
+		data, ok, _ := s.siteNow().get("index.html")
+		return ok && string(data) == "second"
+	}, 5*time.Second, 10*time.Millisecond)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "c.md"), []byte("x"), 0o644))
+	step(started, 3, "the third build")
+	cancel()
+	step(canceled, 3, "the third build canceled by stopping the server")
+	<-done
+}
+
+func (s *Server) siteNow() *Site {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.site
 }

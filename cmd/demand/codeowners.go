@@ -9,6 +9,7 @@ import (
 
 	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/internal/safefs"
+	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/codeowners"
 	"github.com/demand-registry/demand/registry/rank"
 )
@@ -52,8 +53,10 @@ func runCodeowners(e *env, args []string) int {
 		return exitOK
 	}
 	root := "."
-	if repo, err := repoRoot(dir); err == nil {
-		root = repo
+	if abs, err := filepath.Abs(dir); err == nil {
+		if repo, ok := registry.RepoRoot(abs); ok {
+			root = repo
+		}
 	}
 	// CODEOWNERS is read and written as a regular file inside the
 	// repository, never through a committed link.

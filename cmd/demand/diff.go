@@ -6,9 +6,9 @@ import (
 	"strings"
 
 	"github.com/demand-registry/demand/internal/escape"
+	"github.com/demand-registry/demand/pipeline"
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/change"
-	"github.com/demand-registry/demand/registry/history"
 	"github.com/demand-registry/demand/registry/rank"
 )
 
@@ -30,35 +30,21 @@ func runDiff(e *env, args []string) int {
 	if !oneOf(e, "diff", "format", format, []string{"text", "markdown", "json"}) {
 		return exitUsage
 	}
-	repo, err := registry.OpenRepo(dir)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "demand diff: %v\n", err)
-		return exitUsage
-	}
 	var sides [2]change.Side
 	for i, rev := range revs {
-		c, err := repo.Resolve(rev)
+		r, err := pipeline.Open(dir, pipeline.OpenOptions{Rev: rev})
 		if err != nil {
 			fmt.Fprintf(e.stderr, "demand diff: %v\n", err)
 			return exitUsage
 		}
-		src, err := repo.SourceAt(c)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "demand diff: %v\n", err)
-			return exitUsage
-		}
-		snap, fs, err := registry.Load(src)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "demand diff: %v\n", err)
-			return exitUsage
-		}
-		if fs.HasErrors() {
+		if r.Findings.HasErrors() {
 			// Compare what can be read, and say what could not.
 			fmt.Fprintf(e.stderr, "demand diff: warning: the registry at %s has errors; files that do not parse are left out:\n", rev)
+			fs := r.Findings
 			fs.Sort()
 			_ = registry.WriteFindings(e.stderr, "text", repoRelDir(dir), fs)
 		}
-		sides[i] = change.Side{Snapshot: snap, Ranking: rank.Rank(snap), Date: history.ClampDate(c.Committer.When)}
+		sides[i] = change.Side{Snapshot: r.Snapshot, Ranking: rank.Rank(r.Snapshot), Date: r.Date}
 	}
 	d := change.Compare(sides[0], sides[1])
 	switch format {

@@ -5,14 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
-	"github.com/demand-registry/demand/registry/rank"
 )
 
 type historyOptions struct {
@@ -94,106 +92,6 @@ func parseInterspersed(fl flagSet, args []string) ([]string, int, bool) {
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
-}
-
-// walkHistory walks the registry's git history from at ("" for HEAD and
-// the working tree's pending edits), through the cache in the git folder (demand-cache), and
-// computes SLA states with the tiers of the ranking ranked returns (it may
-// wait for a ranking made meanwhile). Without a ranking it reads only the
-// config and the files changed since the head commit, and ranks the
-// registry only when some demand declares no tier. memo, when not nil,
-// keeps the walk for the next call (demand serve). On failure it prints
-// why.
-func walkHistory(ctx context.Context, e *env, cmd, dir, at string, noCache bool, ranked func() *rank.Ranking, memo *history.Memo) (*history.Result, *registry.Config, int) {
-	repo, err := registry.OpenRepo(dir)
-	if err != nil {
-		if _, statErr := os.Stat(dir); statErr != nil {
-			fmt.Fprintf(e.stderr, "demand %s: registry folder %s does not exist (pass --dir to name another)\n", cmd, dir)
-		} else {
-			fmt.Fprintf(e.stderr, "demand %s: %v (the history is read from git)\n", cmd, err)
-		}
-		return nil, nil, exitUsage
-	}
-	var src registry.Source
-	var ds *registry.DirSource
-	if at != "" {
-		c, err := repo.Resolve(at)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
-			return nil, nil, exitUsage
-		}
-		if src, err = repo.SourceAt(c); err != nil {
-			fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
-			return nil, nil, exitUsage
-		}
-	} else {
-		if ds, err = registry.OpenDir(dir); err != nil {
-			fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
-			return nil, nil, exitUsage
-		}
-		defer ds.Close()
-		src = ds
-	}
-	cfg, fs := registry.LoadConfig(src)
-	if fs.HasErrors() {
-		fs.Sort()
-		_ = registry.WriteFindings(e.stderr, "text", displayDir(dir), fs)
-		return nil, nil, exitFindings
-	}
-	opts := history.Options{Rev: at, Config: cfg, Memo: memo}
-	if !noCache {
-		if d, err := repo.CacheDir(); err == nil {
-			opts.CacheDir = d
-		}
-	}
-	if isTerminal(e.stderr) {
-		opts.Progress = e.stderr
-	}
-	res, err := history.Walk(ctx, repo, opts)
-	if ctx.Err() != nil {
-		return nil, nil, exitUsage // stopped by the caller, who says why
-	}
-	if err != nil {
-		fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
-		return nil, nil, exitUsage
-	}
-	for _, w := range res.Warnings {
-		fmt.Fprintf(e.stderr, "demand %s: warning: %s\n", cmd, w) // made of counts and a hash: nothing to escape
-	}
-	if res.Shallow {
-		fmt.Fprintf(e.stderr, "demand %s: warning: this is a shallow clone, so the history is incomplete and dates before it are unknown; "+
-			"fetch the full history (actions/checkout with fetch-depth: 0, or git fetch --unshallow)\n", cmd)
-	}
-	if ds != nil {
-		if err := res.AddPending(repo, ds, cfg); err != nil {
-			fmt.Fprintf(e.stderr, "demand %s: reading uncommitted changes: %v\n", cmd, err)
-			return nil, nil, exitUsage
-		}
-	}
-	var rk *rank.Ranking
-	if ranked != nil {
-		rk = ranked()
-	}
-	if ctx.Err() != nil {
-		return nil, nil, exitUsage
-	}
-	if rk == nil && res.NeedTiers() {
-		snap, _, err := registry.Load(src)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
-			return nil, nil, exitUsage
-		}
-		rk = rank.Rank(snap)
-	}
-	var tiers map[string]int
-	if rk != nil {
-		tiers = map[string]int{}
-		for _, r := range rk.Results {
-			tiers[r.ID] = r.Tier
-		}
-	}
-	res.ComputeSLA(cfg, tiers)
-	return res, cfg, exitOK
 }
 
 func day(t *time.Time) string {

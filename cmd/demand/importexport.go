@@ -8,6 +8,7 @@ import (
 
 	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/internal/safefs"
+	"github.com/demand-registry/demand/pipeline"
 	"github.com/demand-registry/demand/registry/csvimport"
 	"github.com/demand-registry/demand/registry/rank"
 	"github.com/demand-registry/demand/render"
@@ -139,7 +140,7 @@ func runExport(e *env, args []string) int {
 	ranking := rank.Rank(l.snap)
 	quiet := &env{stdout: e.stdout, stderr: io.Discard}
 	res, _, _ := walkHistory(context.Background(), quiet, "export", dir, "", false, func() *rank.Ranking { return ranking }, nil)
-	in := input(l.snap, ranking, res, audience)
+	in := pipeline.Input(l.snap, ranking, res, audience)
 	files, err := render.Exports(in, render.Options{Audience: audience, Templates: templates.FS})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "demand export: %v\n", err)

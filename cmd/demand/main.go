@@ -278,8 +278,8 @@ func repoRelDir(dir string) string {
 	if err != nil {
 		return displayDir(dir)
 	}
-	root, err := repoRoot(dir)
-	if err != nil {
+	root, ok := registry.RepoRoot(abs)
+	if !ok {
 		return displayDir(dir)
 	}
 	rel, err := filepath.Rel(root, abs)
@@ -287,22 +287,4 @@ func repoRelDir(dir string) string {
 		return displayDir(dir)
 	}
 	return filepath.ToSlash(rel)
-}
-
-// repoRoot is the work tree root of the repository holding dir.
-func repoRoot(dir string) (string, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	for at := abs; ; {
-		if _, err := os.Stat(filepath.Join(at, ".git")); err == nil {
-			return at, nil
-		}
-		parent := filepath.Dir(at)
-		if parent == at {
-			return "", os.ErrNotExist
-		}
-		at = parent
-	}
 }

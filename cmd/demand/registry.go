@@ -1,13 +1,19 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 
+	"github.com/demand-registry/demand/pipeline"
 	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/history"
+	"github.com/demand-registry/demand/registry/rank"
 )
 
 // loaded is a registry read for a command.
 type loaded struct {
+	*pipeline.Registry
 	snap     *registry.Snapshot
 	findings registry.Findings
 	dir      *registry.DirSource // nil when read from a commit
@@ -33,57 +39,66 @@ func loadClean(e *env, cmd, dir, rev string) (*loaded, int) {
 
 // loadCached is load, reusing files parsed before (see registry.ParseCache).
 func loadCached(e *env, cmd, dir, rev string, cache *registry.ParseCache) (*loaded, int) {
-	var src registry.Source
-	var ds *registry.DirSource
-	if rev != "" {
-		repo, err := registry.OpenRepo(dir)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
-			return nil, exitUsage
-		}
-		c, err := repo.Resolve(rev)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
-			return nil, exitUsage
-		}
-		gs, err := repo.SourceAt(c)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
-			return nil, exitUsage
-		}
-		src = gs
-	} else {
-		var err error
-		ds, err = registry.OpenDir(dir)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
-			return nil, exitUsage
-		}
-		src = ds
-	}
-	snap, fs, err := registry.LoadCached(src, cache)
+	r, err := pipeline.Open(dir, pipeline.OpenOptions{Rev: rev, Cache: cache})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
 		return nil, exitUsage
 	}
-	return &loaded{snap: snap, findings: fs, dir: ds}, exitOK
+	return &loaded{Registry: r, snap: r.Snapshot, findings: r.Findings, dir: r.Folder()}, exitOK
 }
 
-func (l *loaded) close() {
-	if l.dir != nil {
-		l.dir.Close()
-	}
-}
+func (l *loaded) close() { l.Close() }
 
 // requireClean prints the registry's errors and reports false when it has
 // any: ranking a registry with broken files would silently skip them.
 func (l *loaded) requireClean(e *env, cmd, dir string) bool {
-	if !l.findings.HasErrors() {
+	err := l.Clean()
+	if err == nil {
 		return true
 	}
-	fs := append(registry.Findings(nil), l.findings...)
-	fs.Sort()
-	fmt.Fprintf(e.stderr, "demand %s: the registry has errors; fix them first (demand validate lists them):\n", cmd)
-	_ = registry.WriteFindings(e.stderr, "text", displayDir(dir), fs)
+	reportErr(e, cmd, dir, err)
 	return false
+}
+
+// reportErr prints a pipeline error and returns its exit code: a registry
+// with errors lists them (exit 1), a stopped run says nothing (its caller
+// says why), anything else is one line (exit 2).
+func reportErr(e *env, cmd, dir string, err error) int {
+	var fe *pipeline.FindingsError
+	switch {
+	case errors.As(err, &fe):
+		fmt.Fprintf(e.stderr, "demand %s: the registry has errors; fix them first (demand validate lists them):\n", cmd)
+		_ = registry.WriteFindings(e.stderr, "text", displayDir(dir), fe.Findings)
+		return exitFindings
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return exitUsage
+	}
+	fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
+	return exitUsage
+}
+
+// walkHistory walks the registry's git history from at ("" for HEAD and
+// the working tree's pending edits) and computes SLA states with the tiers
+// of the ranking ranked returns (see pipeline.History); memo, when not
+// nil, keeps the walk for the next call (demand serve). It prints the
+// walk's warnings, and on failure why.
+func walkHistory(ctx context.Context, e *env, cmd, dir, at string, noCache bool, ranked func() *rank.Ranking, memo *history.Memo) (*history.Result, *registry.Config, int) {
+	o := pipeline.HistoryOptions{Rev: at, NoCache: noCache, Ranked: ranked, Memo: memo}
+	if isTerminal(e.stderr) {
+		o.Progress = e.stderr
+	}
+	res, cfg, err := pipeline.History(ctx, dir, o)
+	if err != nil {
+		var fe *pipeline.FindingsError
+		if errors.As(err, &fe) {
+			// The config is broken: its findings are the whole story.
+			_ = registry.WriteFindings(e.stderr, "text", displayDir(dir), fe.Findings)
+			return nil, nil, exitFindings
+		}
+		return nil, nil, reportErr(e, cmd, dir, err)
+	}
+	for _, w := range pipeline.HistoryWarnings(res) {
+		fmt.Fprintf(e.stderr, "demand %s: %s\n", cmd, w)
+	}
+	return res, cfg, exitOK
 }

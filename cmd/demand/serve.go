@@ -40,7 +40,10 @@ func runServe(e *env, args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	s := newSiteServer(&o, e)
-	s.Rebuild()
+	s.Rebuild(ctx)
+	if ctx.Err() != nil {
+		return exitOK // Ctrl-C during the first build
+	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "demand serve: %v\n", err)
@@ -78,8 +81,8 @@ func newSiteServer(o *serveOptions, e *env) *serve.Server {
 	if o.templates != "" {
 		watch = append(watch, o.templates)
 	}
-	return &serve.Server{Watch: watch, Log: e.stderr, Build: func(report io.Writer) *serve.Site {
-		b, _ := o.site(e, report)
+	return &serve.Server{Watch: watch, Log: e.stderr, Build: func(ctx context.Context, report io.Writer) *serve.Site {
+		b, _ := o.siteCtx(ctx, e, report)
 		if b == nil {
 			return nil
 		}

@@ -27,7 +27,7 @@ func startServer(t *testing.T) (*serve.Server, *httptest.Server, string) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "D-0001-sso.md"), []byte(serveDemand), 0o644))
 	o := &serveOptions{buildOptions: buildOptions{dir: dir, audience: render.Internal}}
 	s := newSiteServer(o, &env{stdout: io.Discard, stderr: io.Discard})
-	s.Rebuild()
+	s.Rebuild(context.Background())
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	return s, srv, dir

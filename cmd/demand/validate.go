@@ -3,10 +3,8 @@ package main
 import (
 	"fmt"
 
+	"github.com/demand-registry/demand/pipeline"
 	"github.com/demand-registry/demand/registry"
-	"github.com/demand-registry/demand/registry/change"
-	"github.com/demand-registry/demand/registry/dups"
-	"github.com/demand-registry/demand/registry/rank"
 )
 
 type validateOptions struct {
@@ -44,19 +42,16 @@ func (o *validateOptions) run(e *env) int {
 		return code
 	}
 	defer l.close()
-	snap := l.snap
-	fs := append(l.findings, registry.Validate(snap)...)
-	rk := rank.Rank(snap)
+	var base *pipeline.Registry
 	if o.base != "" {
 		b, code := load(e, "validate", o.dir, o.base)
 		if b == nil {
 			return code
 		}
-		fs = append(fs, change.Check(b.snap, snap, rk)...)
+		base = b.Registry
 	}
-	fs = append(fs, rank.Policy(snap, rk)...)
-	fs = append(fs, dups.Findings(snap, dups.Find(snap, snap.Config.Duplicates.Threshold))...)
-	fs.Sort()
+	snap := l.snap
+	fs := pipeline.Check(l.Registry, base)
 	prefix := displayDir(o.dir)
 	if o.format == "github" {
 		prefix = repoRelDir(o.dir)

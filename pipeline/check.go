@@ -1,0 +1,25 @@
+package pipeline
+
+import (
+	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/change"
+	"github.com/demand-registry/demand/registry/dups"
+	"github.com/demand-registry/demand/registry/rank"
+)
+
+// Check returns, sorted, every finding `demand validate` reports on head:
+// the problems of its files, the rules across demands, the change from
+// base by the workflow rules (base may be nil: no change to check), the
+// policy rules on the ranking, and near-duplicates not linked yet.
+func Check(head, base *Registry) registry.Findings {
+	snap := head.Snapshot
+	fs := append(append(registry.Findings(nil), head.Findings...), registry.Validate(snap)...)
+	rk := rank.Rank(snap)
+	if base != nil {
+		fs = append(fs, change.Check(base.Snapshot, snap, rk)...)
+	}
+	fs = append(fs, rank.Policy(snap, rk)...)
+	fs = append(fs, dups.Findings(snap, dups.Find(snap, snap.Config.Duplicates.Threshold))...)
+	fs.Sort()
+	return fs
+}
