@@ -44,97 +44,120 @@ func (p BodyProblem) Error() string {
 // over it (linear in its length). Fenced code is not looked into: it is
 // shown as written.
 func CheckBody(body string) []BodyProblem {
-	var out []BodyProblem
-	var nestingDone, columnsDone, cellsDone, linkDone, notesDone bool
-	notes := 0            // footnote marks so far
-	depth, parens := 0, 0 // unclosed brackets and parentheses in the current paragraph
-	fence := ""           // the fence of the open code block, if any
-	tableCols := 0        // columns of the table being read, 0 outside one
-	cells := 0            // cells of all tables so far
-	line := 0
+	var c bodyChecker
 	for rest := body; rest != ""; {
 		var l string
 		l, rest, _ = strings.Cut(rest, "\n")
-		line++
-		inner, markers := stripContainers(l)
-		trimmed := strings.TrimSpace(inner)
-		if fence != "" {
-			if strings.HasPrefix(trimmed, fence) && strings.Trim(trimmed, fence[:1]) == "" {
-				fence = ""
-			}
-			continue
+		c.line++
+		c.checkLine(l)
+	}
+	return c.out
+}
+
+// bodyChecker is CheckBody's state between lines.
+type bodyChecker struct {
+	out                                                  []BodyProblem
+	line                                                 int
+	nestingDone, columnsDone, cellsDone, linkDone, notes bool
+	footnotes                                            int    // footnote marks so far
+	depth, parens                                        int    // unclosed brackets and parentheses in the current paragraph
+	fence                                                string // the fence of the open code block, if any
+	tableCols                                            int    // columns of the table being read, 0 outside one
+	cells                                                int    // cells of all tables so far
+}
+
+// report adds a problem unless its limit was reported already.
+func (c *bodyChecker) report(done *bool, col int, rule, msg, hint string) {
+	if *done {
+		return
+	}
+	*done = true
+	c.out = append(c.out, BodyProblem{Line: c.line, Col: col, Rule: rule, Message: msg, Hint: hint})
+}
+
+func (c *bodyChecker) checkLine(l string) {
+	inner, markers := stripContainers(l)
+	trimmed := strings.TrimSpace(inner)
+	if c.fence != "" {
+		if strings.HasPrefix(trimmed, c.fence) && strings.Trim(trimmed, c.fence[:1]) == "" {
+			c.fence = ""
 		}
-		if f := fenceOf(trimmed); f != "" {
-			fence, depth, parens, tableCols = f, 0, 0, 0
-			continue
-		}
-		if trimmed == "" {
-			depth, parens, tableCols = 0, 0, 0
-			continue
-		}
-		if markers > MaxBodyNesting && !nestingDone {
-			nestingDone = true
-			out = append(out, BodyProblem{Line: line, Col: 1, Rule: "body-nesting",
-				Message: fmt.Sprintf("%d block quotes or list items are nested on one line, more than %d", markers, MaxBodyNesting),
-				Hint:    "flatten the quotes or lists"})
-		}
-		if n := definitionLength(trimmed); n > MaxLinkDefinition && !linkDone {
-			linkDone = true
-			out = append(out, BodyProblem{Line: line, Col: 1, Rule: "body-link",
-				Message: fmt.Sprintf("a link reference definition is %d bytes long, more than %d", n, MaxLinkDefinition),
-				Hint:    "shorten the address"})
-		}
-		if tableCols > 0 {
-			cells += tableCols
-		} else if n := delimiterCells(trimmed); n > 0 {
-			tableCols = n
-			cells += 2 * n // the header and this row
-			if n > MaxTableColumns && !columnsDone {
-				columnsDone = true
-				out = append(out, BodyProblem{Line: line, Col: 1, Rule: "body-table",
-					Message: fmt.Sprintf("a table has %d columns, more than %d", n, MaxTableColumns),
-					Hint:    "split the table, or attach the data as a file"})
-			}
-		}
-		if cells > MaxTableCells && !cellsDone {
-			cellsDone = true
-			out = append(out, BodyProblem{Line: line, Col: 1, Rule: "body-table",
-				Message: fmt.Sprintf("the tables have more than %d cells", MaxTableCells),
-				Hint:    "shorten the tables, or attach the data as a file"})
-		}
-		for i := 0; i < len(inner); i++ {
-			switch inner[i] {
-			case '\\':
-				i++
-			case '[', '(':
-				if inner[i] == '[' {
-					depth++
-					if i+1 < len(inner) && inner[i+1] == '^' {
-						notes++
-						if notes > MaxFootnoteMarks && !notesDone {
-							notesDone = true
-							out = append(out, BodyProblem{Line: line, Col: len(l) - len(inner) + i + 1, Rule: "body-link",
-								Message: fmt.Sprintf("the body has more than %d footnote references and definitions", MaxFootnoteMarks),
-								Hint:    "use fewer footnotes, or split the text"})
-						}
-					}
-				} else {
-					parens++
-				}
-				if max(depth, parens) > MaxBodyNesting && !nestingDone {
-					nestingDone = true
-					out = append(out, BodyProblem{Line: line, Col: len(l) - len(inner) + i + 1, Rule: "body-nesting",
-						Message: fmt.Sprintf("brackets or parentheses are nested more than %d deep", MaxBodyNesting),
-						Hint:    `close the brackets, or write \[ for a literal one`})
-				}
-			case ']':
-				depth = max(depth-1, 0)
-			case ')':
-				parens = max(parens-1, 0)
-			}
+		return
+	}
+	if f := fenceOf(trimmed); f != "" {
+		c.fence, c.depth, c.parens, c.tableCols = f, 0, 0, 0
+		return
+	}
+	if trimmed == "" {
+		c.depth, c.parens, c.tableCols = 0, 0, 0
+		return
+	}
+	if markers > MaxBodyNesting {
+		c.report(&c.nestingDone, 1, "body-nesting",
+			fmt.Sprintf("%d block quotes or list items are nested on one line, more than %d", markers, MaxBodyNesting),
+			"flatten the quotes or lists")
+	}
+	if n := definitionLength(trimmed); n > MaxLinkDefinition {
+		c.report(&c.linkDone, 1, "body-link",
+			fmt.Sprintf("a link reference definition is %d bytes long, more than %d", n, MaxLinkDefinition), "shorten the address")
+	}
+	c.checkTable(trimmed)
+	c.checkBrackets(inner, len(l)-len(inner))
+}
+
+// checkTable counts the columns and cells of the tables.
+func (c *bodyChecker) checkTable(trimmed string) {
+	if c.tableCols > 0 {
+		c.cells += c.tableCols
+	} else if n := delimiterCells(trimmed); n > 0 {
+		c.tableCols = n
+		c.cells += 2 * n // the header and this row
+		if n > MaxTableColumns {
+			c.report(&c.columnsDone, 1, "body-table", fmt.Sprintf("a table has %d columns, more than %d", n, MaxTableColumns),
+				"split the table, or attach the data as a file")
 		}
 	}
-	return out
+	if c.cells > MaxTableCells {
+		c.report(&c.cellsDone, 1, "body-table", fmt.Sprintf("the tables have more than %d cells", MaxTableCells),
+			"shorten the tables, or attach the data as a file")
+	}
+}
+
+// checkBrackets follows the nesting of brackets and parentheses, and
+// counts footnote marks; off is where inner starts in its line.
+func (c *bodyChecker) checkBrackets(inner string, off int) {
+	for i := 0; i < len(inner); i++ {
+		switch inner[i] {
+		case '\\':
+			i++
+			continue
+		case ']':
+			c.depth = max(c.depth-1, 0)
+			continue
+		case ')':
+			c.parens = max(c.parens-1, 0)
+			continue
+		case '[':
+			c.depth++
+			if i+1 < len(inner) && inner[i+1] == '^' {
+				c.footnotes++
+				if c.footnotes > MaxFootnoteMarks {
+					c.report(&c.notes, off+i+1, "body-link",
+						fmt.Sprintf("the body has more than %d footnote references and definitions", MaxFootnoteMarks),
+						"use fewer footnotes, or split the text")
+				}
+			}
+		case '(':
+			c.parens++
+		default:
+			continue
+		}
+		if max(c.depth, c.parens) > MaxBodyNesting {
+			c.report(&c.nestingDone, off+i+1, "body-nesting",
+				fmt.Sprintf("brackets or parentheses are nested more than %d deep", MaxBodyNesting),
+				`close the brackets, or write \[ for a literal one`)
+		}
+	}
 }
 
 // stripContainers removes the block-quote and list-item markers a line
