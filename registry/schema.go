@@ -112,156 +112,23 @@ func isNull(n *yaml.Node) bool {
 var kindName = map[yaml.Kind]string{yaml.MappingNode: "a mapping", yaml.SequenceNode: "a list", yaml.ScalarNode: "a single value"}
 
 // checkValue validates one value; ok is false when the value is unusable.
+// One validator per field type.
 func (c *checker) checkValue(n *yaml.Node, f *Field, name string) (any, bool) {
-	scalar := func(what string) bool {
-		if n.Kind != yaml.ScalarNode {
-			c.add(n, "type", fmt.Sprintf("%s must be %s, not %s", name, what, kindName[n.Kind]), "")
-			return false
-		}
-		return true
-	}
 	switch f.Type {
 	case TString:
-		if !scalar("text") {
-			return nil, false
-		}
-		s := strings.TrimSpace(n.Value)
-		if !f.Multiline && strings.ContainsAny(s, "\n") {
-			c.add(n, "single-line", fmt.Sprintf("%s must be one line", name), "shorten it and move details into the body")
-			return nil, false
-		}
-		if f.MaxLength > 0 && utf8.RuneCountInString(s) > f.MaxLength {
-			c.add(n, "length", fmt.Sprintf("%s is %d characters long, more than %d", name, utf8.RuneCountInString(s), f.MaxLength), "")
-		}
-		if f.re != nil && !f.re.MatchString(s) {
-			c.add(n, "pattern", fmt.Sprintf("%s %q does not match %s", name, s, f.Pattern), "")
-		}
-		if s == "" && f.Required {
-			c.add(n, "required", fmt.Sprintf("required field %q is empty", name), "give it a value")
-		}
-		return s, true
+		return c.checkString(n, f, name)
 	case TID:
-		if !scalar("an ID") {
-			return nil, false
-		}
-		s := strings.TrimSpace(n.Value)
-		if !c.cfg.ValidID(s) {
-			c.add(n, "id-format", fmt.Sprintf("%s %q is not an ID like %s%0*d", name, s, c.cfg.ID.Prefix, c.cfg.ID.Digits, 42),
-				"IDs match "+c.cfg.ID.Pattern)
-			return nil, false
-		}
-		return s, true
+		return c.checkID(n, name)
 	case TInt, TNumber:
-		what := "a whole number"
-		if f.Type == TNumber {
-			what = "a number"
-		}
-		if !scalar(what) {
-			return nil, false
-		}
-		tag := n.ShortTag()
-		var x float64
-		var err error
-		switch {
-		case tag == "!!int":
-			var i int64
-			i, err = strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
-			x = float64(i)
-		case tag == "!!float" && f.Type == TNumber:
-			x, err = strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				err = fmt.Errorf("not finite")
-			}
-		default:
-			err = fmt.Errorf("wrong type")
-		}
-		if err != nil {
-			c.add(n, "type", fmt.Sprintf("%s must be %s, not %q", name, what, n.Value), "")
-			return nil, false
-		}
-		if math.Abs(x) > MaxNumber {
-			c.add(n, "range", fmt.Sprintf("%s %s is beyond the bound of ±%s", name, n.Value, fmtNum(MaxNumber)),
-				"scores multiply and add these values; write a number of sane size")
-			return nil, false
-		}
-		if !c.checkRange(n, f, name, x) {
-			return nil, false
-		}
-		if f.Type == TInt {
-			return int64(x), true
-		}
-		return x, true
+		return c.checkNumber(n, f, name)
 	case TBool:
-		if !scalar("true or false") {
-			return nil, false
-		}
-		if n.ShortTag() != "!!bool" {
-			c.add(n, "type", fmt.Sprintf("%s must be true or false, not %q", name, n.Value), "")
-			return nil, false
-		}
-		return n.Value == "true", true
+		return c.checkBool(n, name)
 	case TDate:
-		if !scalar("a date") {
-			return nil, false
-		}
-		s := strings.TrimSpace(n.Value)
-		d, ok := ParseDate(s)
-		if !ok {
-			if len(s) == 10 && s[4] == '-' && s[7] == '-' {
-				c.add(n, "date", fmt.Sprintf("%s %q is not a real date", name, s), "check the month and day")
-			} else {
-				c.add(n, "date", fmt.Sprintf("%s %q is not a date", name, s), "write it as YYYY-MM-DD, e.g. 2026-03-15")
-			}
-			return nil, false
-		}
-		return d, true
+		return c.checkDate(n, name)
 	case TEnum, TStatus:
-		if !scalar("one of " + strings.Join(f.Values, ", ")) {
-			return nil, false
-		}
-		s := strings.TrimSpace(n.Value)
-		if !slices.Contains(f.Values, s) {
-			hint := "use one of " + strings.Join(f.Values, ", ")
-			if sug := closest(s, f.Values); sug != "" {
-				hint = fmt.Sprintf("did you mean %q? (%s)", sug, hint)
-			}
-			rule := "enum"
-			if f.Type == TStatus {
-				rule = "status"
-			}
-			c.add(n, rule, fmt.Sprintf("%s %q is not allowed", name, s), hint)
-			return nil, false
-		}
-		return s, true
+		return c.checkEnum(n, f, name)
 	case TList:
-		if n.Kind != yaml.SequenceNode {
-			if n.Kind == yaml.ScalarNode && f.Items != nil && f.Items.Type != TMap {
-				// A single item written without brackets: accept it as a list of one.
-				if v, ok := c.checkValue(n, f.Items, name); ok {
-					return []any{v}, true
-				}
-				return nil, false
-			}
-			c.add(n, "type", fmt.Sprintf("%s must be a list, not %s", name, kindName[n.Kind]), "write [a, b] or one \"- item\" per line")
-			return nil, false
-		}
-		items := n.Content
-		if limit := f.ItemLimit(); len(items) > limit {
-			c.add(items[limit], "list-length", fmt.Sprintf("%s has %d items, more than %d", name, len(items), limit),
-				fmt.Sprintf("keep the %d that matter most; the rest are ignored", limit))
-			items = items[:limit]
-		}
-		out := make([]any, 0, len(items))
-		for i, it := range items {
-			if isNull(it) {
-				c.add(it, "type", fmt.Sprintf("%s item %d is empty", name, i+1), "remove the empty item")
-				continue
-			}
-			if v, ok := c.checkValue(it, f.Items, fmt.Sprintf("%s[%d]", name, i)); ok {
-				out = append(out, v)
-			}
-		}
-		return out, true
+		return c.checkList(n, f, name)
 	case TMap:
 		if n.Kind != yaml.MappingNode {
 			c.add(n, "type", fmt.Sprintf("%s must be a mapping, not %s", name, kindName[n.Kind]),
@@ -271,6 +138,171 @@ func (c *checker) checkValue(n *yaml.Node, f *Field, name string) (any, bool) {
 		return c.checkFields(n, f.Fields, name+".", false), true
 	}
 	return nil, false
+}
+
+// scalar reports whether n is a single value, and a finding when not.
+func (c *checker) scalar(n *yaml.Node, name, what string) bool {
+	if n.Kind != yaml.ScalarNode {
+		c.add(n, "type", fmt.Sprintf("%s must be %s, not %s", name, what, kindName[n.Kind]), "")
+		return false
+	}
+	return true
+}
+
+func (c *checker) checkString(n *yaml.Node, f *Field, name string) (any, bool) {
+	if !c.scalar(n, name, "text") {
+		return nil, false
+	}
+	s := strings.TrimSpace(n.Value)
+	if !f.Multiline && strings.ContainsAny(s, "\n") {
+		c.add(n, "single-line", fmt.Sprintf("%s must be one line", name), "shorten it and move details into the body")
+		return nil, false
+	}
+	if f.MaxLength > 0 && utf8.RuneCountInString(s) > f.MaxLength {
+		c.add(n, "length", fmt.Sprintf("%s is %d characters long, more than %d", name, utf8.RuneCountInString(s), f.MaxLength), "")
+	}
+	if f.re != nil && !f.re.MatchString(s) {
+		c.add(n, "pattern", fmt.Sprintf("%s %q does not match %s", name, s, f.Pattern), "")
+	}
+	if s == "" && f.Required {
+		c.add(n, "required", fmt.Sprintf("required field %q is empty", name), "give it a value")
+	}
+	return s, true
+}
+
+func (c *checker) checkID(n *yaml.Node, name string) (any, bool) {
+	if !c.scalar(n, name, "an ID") {
+		return nil, false
+	}
+	s := strings.TrimSpace(n.Value)
+	if !c.cfg.ValidID(s) {
+		c.add(n, "id-format", fmt.Sprintf("%s %q is not an ID like %s%0*d", name, s, c.cfg.ID.Prefix, c.cfg.ID.Digits, 42),
+			"IDs match "+c.cfg.ID.Pattern)
+		return nil, false
+	}
+	return s, true
+}
+
+func (c *checker) checkNumber(n *yaml.Node, f *Field, name string) (any, bool) {
+	what := "a whole number"
+	if f.Type == TNumber {
+		what = "a number"
+	}
+	if !c.scalar(n, name, what) {
+		return nil, false
+	}
+	x, err := numberOf(n, f.Type == TNumber)
+	if err != nil {
+		c.add(n, "type", fmt.Sprintf("%s must be %s, not %q", name, what, n.Value), "")
+		return nil, false
+	}
+	if math.Abs(x) > MaxNumber {
+		c.add(n, "range", fmt.Sprintf("%s %s is beyond the bound of ±%s", name, n.Value, fmtNum(MaxNumber)),
+			"scores multiply and add these values; write a number of sane size")
+		return nil, false
+	}
+	if !c.checkRange(n, f, name, x) {
+		return nil, false
+	}
+	if f.Type == TInt {
+		return int64(x), true
+	}
+	return x, true
+}
+
+// numberOf reads an integer scalar, or with fractions a finite float one.
+func numberOf(n *yaml.Node, fractions bool) (float64, error) {
+	switch tag := n.ShortTag(); {
+	case tag == "!!int":
+		i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
+		return float64(i), err
+	case tag == "!!float" && fractions:
+		x, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+		if err == nil && (math.IsNaN(x) || math.IsInf(x, 0)) {
+			err = fmt.Errorf("not finite")
+		}
+		return x, err
+	}
+	return 0, fmt.Errorf("wrong type")
+}
+
+func (c *checker) checkBool(n *yaml.Node, name string) (any, bool) {
+	if !c.scalar(n, name, "true or false") {
+		return nil, false
+	}
+	if n.ShortTag() != "!!bool" {
+		c.add(n, "type", fmt.Sprintf("%s must be true or false, not %q", name, n.Value), "")
+		return nil, false
+	}
+	return n.Value == "true", true
+}
+
+func (c *checker) checkDate(n *yaml.Node, name string) (any, bool) {
+	if !c.scalar(n, name, "a date") {
+		return nil, false
+	}
+	s := strings.TrimSpace(n.Value)
+	d, ok := ParseDate(s)
+	if !ok {
+		if len(s) == 10 && s[4] == '-' && s[7] == '-' {
+			c.add(n, "date", fmt.Sprintf("%s %q is not a real date", name, s), "check the month and day")
+		} else {
+			c.add(n, "date", fmt.Sprintf("%s %q is not a date", name, s), "write it as YYYY-MM-DD, e.g. 2026-03-15")
+		}
+		return nil, false
+	}
+	return d, true
+}
+
+func (c *checker) checkEnum(n *yaml.Node, f *Field, name string) (any, bool) {
+	if !c.scalar(n, name, "one of "+strings.Join(f.Values, ", ")) {
+		return nil, false
+	}
+	s := strings.TrimSpace(n.Value)
+	if slices.Contains(f.Values, s) {
+		return s, true
+	}
+	hint := "use one of " + strings.Join(f.Values, ", ")
+	if sug := closest(s, f.Values); sug != "" {
+		hint = fmt.Sprintf("did you mean %q? (%s)", sug, hint)
+	}
+	rule := "enum"
+	if f.Type == TStatus {
+		rule = "status"
+	}
+	c.add(n, rule, fmt.Sprintf("%s %q is not allowed", name, s), hint)
+	return nil, false
+}
+
+func (c *checker) checkList(n *yaml.Node, f *Field, name string) (any, bool) {
+	if n.Kind != yaml.SequenceNode {
+		if n.Kind == yaml.ScalarNode && f.Items != nil && f.Items.Type != TMap {
+			// A single item written without brackets: accept it as a list of one.
+			if v, ok := c.checkValue(n, f.Items, name); ok {
+				return []any{v}, true
+			}
+			return nil, false
+		}
+		c.add(n, "type", fmt.Sprintf("%s must be a list, not %s", name, kindName[n.Kind]), "write [a, b] or one \"- item\" per line")
+		return nil, false
+	}
+	items := n.Content
+	if limit := f.ItemLimit(); len(items) > limit {
+		c.add(items[limit], "list-length", fmt.Sprintf("%s has %d items, more than %d", name, len(items), limit),
+			fmt.Sprintf("keep the %d that matter most; the rest are ignored", limit))
+		items = items[:limit]
+	}
+	out := make([]any, 0, len(items))
+	for i, it := range items {
+		if isNull(it) {
+			c.add(it, "type", fmt.Sprintf("%s item %d is empty", name, i+1), "remove the empty item")
+			continue
+		}
+		if v, ok := c.checkValue(it, f.Items, fmt.Sprintf("%s[%d]", name, i)); ok {
+			out = append(out, v)
+		}
+	}
+	return out, true
 }
 
 func (c *checker) checkRange(n *yaml.Node, f *Field, name string, x float64) bool {
