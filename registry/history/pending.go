@@ -1,7 +1,9 @@
 package history
 
 import (
+	"maps"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,16 +16,36 @@ import (
 // pending change: files changed, added or deleted since the head commit.
 func (res *Result) AddPending(repo *registry.Repo, src *registry.DirSource, cfg *registry.Config) error {
 	w := newWalker(repo, repo.Git.Storer, cfg)
+	inHead, err := res.headFiles(w)
+	if err != nil {
+		return err
+	}
+	changes, err := w.worktreeChanges(repo, src, inHead)
+	if err != nil {
+		return err
+	}
+	evs, err := w.diffEvents(changes)
+	if err != nil {
+		return err
+	}
+	for _, e := range evs {
+		res.addPending(e, cfg.ID.FromFilename)
+	}
+	return nil
+}
+
+// headFiles lists the demand files of the head commit with their blobs.
+func (res *Result) headFiles(w *walker) (map[string]plumbing.Hash, error) {
 	var tree plumbing.Hash
 	if res.Head != "" {
 		var err error
 		if tree, err = w.regTree(plumbing.NewHash(res.Head)); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	committed, err := w.trees.diff(tree, plumbing.ZeroHash, "", nil) // every file at the head
 	if err != nil {
-		return err
+		return nil, err
 	}
 	inHead := map[string]plumbing.Hash{}
 	for _, fc := range committed {
@@ -31,36 +53,52 @@ func (res *Result) AddPending(repo *registry.Repo, src *registry.DirSource, cfg 
 			inHead[fc.path] = fc.old
 		}
 	}
+	return inHead, nil
+}
+
+// indexStat is what the git index says of a file.
+type indexStat struct {
+	size uint32
+	mod  time.Time
+	hash plumbing.Hash
+}
+
+// indexStats are the index entries of the registry folder's files.
+func indexStats(repo *registry.Repo) map[string]indexStat {
+	indexed := map[string]indexStat{}
+	idx, err := repo.Git.Storer.Index()
+	if err != nil {
+		return indexed
+	}
+	prefix := ""
+	if repo.Dir != "" {
+		prefix = repo.Dir + "/"
+	}
+	for _, e := range idx.Entries {
+		if strings.HasPrefix(e.Name, prefix) {
+			indexed[strings.TrimPrefix(e.Name, prefix)] = indexStat{e.Size, e.ModifiedAt, e.Hash}
+		}
+	}
+	return indexed
+}
+
+// worktreeChanges lists the demand files that differ between the head
+// and the work tree, and keeps their parses.
+func (w *walker) worktreeChanges(repo *registry.Repo, src *registry.DirSource, inHead map[string]plumbing.Hash) ([]fileChange, error) {
 	files, err := src.List()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// Work-tree versions are in no git object: every one is kept until
 	// it is compared.
 	w.blobs = newRecent[blobName, *parsed](len(files) + 1)
 	// Like git status: a file whose size and modification time match its
 	// index entry has the index's blob, and need not be read and hashed.
-	type stat struct {
-		size uint32
-		mod  time.Time
-		hash plumbing.Hash
-	}
-	indexed := map[string]stat{}
-	if idx, err := repo.Git.Storer.Index(); err == nil {
-		prefix := ""
-		if repo.Dir != "" {
-			prefix = repo.Dir + "/"
-		}
-		for _, e := range idx.Entries {
-			if strings.HasPrefix(e.Name, prefix) {
-				indexed[strings.TrimPrefix(e.Name, prefix)] = stat{e.Size, e.ModifiedAt, e.Hash}
-			}
-		}
-	}
+	indexed := indexStats(repo)
 	var changes []fileChange
 	seen := map[string]bool{}
 	for _, f := range files {
-		if f.Symlink || f.Size > cfg.Files.MaxSize {
+		if f.Symlink || f.Size > w.cfg.Files.MaxSize {
 			continue
 		}
 		seen[f.Path] = true
@@ -70,7 +108,7 @@ func (res *Result) AddPending(repo *registry.Repo, src *registry.DirSource, cfg 
 		}
 		data, err := src.ReadFile(f.Path)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		h := plumbing.ComputeHash(plumbing.BlobObject, data)
 		if inHead[f.Path] == h {
@@ -85,36 +123,34 @@ func (res *Result) AddPending(repo *registry.Repo, src *registry.DirSource, cfg 
 		}
 		changes = append(changes, fileChange{path: f.Path, old: inHead[f.Path], new: h})
 	}
-	for p, h := range inHead {
+	for _, p := range slices.Sorted(maps.Keys(inHead)) {
 		if !seen[p] {
-			changes = append(changes, fileChange{path: p, old: h})
+			changes = append(changes, fileChange{path: p, old: inHead[p]})
 		}
 	}
-	evs, err := w.diffEvents(changes)
-	if err != nil {
-		return err
+	return changes, nil
+}
+
+// addPending records one pending change on its demand's history.
+func (res *Result) addPending(e event, byPath bool) {
+	key := e.ID
+	if byPath {
+		key = res.pendingKey(e)
 	}
-	for _, e := range evs {
-		key := e.ID
-		if cfg.ID.FromFilename {
-			key = res.pendingKey(e)
-		}
-		h := res.Histories[key]
-		if h == nil {
-			h = &History{ID: e.ID, Path: e.Path, Commits: []Commit{}, Statuses: []Transition{}, TimeInStatus: []StatusTime{}}
-			res.Histories[key] = h
-		}
-		changes := e.Changes
-		if changes == nil {
-			changes = []Change{}
-		}
-		h.Pending = &Pending{Path: e.Path, Kind: e.Kind, Changes: changes}
-		if res.current == nil {
-			res.current = map[string]Current{}
-		}
-		res.current[key] = Current{Received: registry.Date(e.Received), Status: e.Status, Tier: e.Tier, Deleted: e.Kind == "deleted"}
+	h := res.Histories[key]
+	if h == nil {
+		h = &History{ID: e.ID, Path: e.Path, Commits: []Commit{}, Statuses: []Transition{}, TimeInStatus: []StatusTime{}}
+		res.Histories[key] = h
 	}
-	return nil
+	changes := e.Changes
+	if changes == nil {
+		changes = []Change{}
+	}
+	h.Pending = &Pending{Path: e.Path, Kind: e.Kind, Changes: changes}
+	if res.current == nil {
+		res.current = map[string]Current{}
+	}
+	res.current[key] = Current{Received: registry.Date(e.Received), Status: e.Status, Tier: e.Tier, Deleted: e.Kind == "deleted"}
 }
 
 // pendingKey finds the history a pending change continues when demands are
