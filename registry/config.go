@@ -61,6 +61,7 @@ type Config struct {
 	Fields     map[string]*Field `yaml:"fields" json:"fields"`
 	Scoring    Scoring           `yaml:"scoring" json:"scoring"`
 	Tiers      TierConfig        `yaml:"tiers" json:"tiers"`
+	History    HistoryConfig     `yaml:"history" json:"history"`
 	SLA        SLAConfig         `yaml:"sla" json:"sla"`
 	Policy     Policy            `yaml:"policy" json:"policy"`
 	Duplicates DupConfig         `yaml:"duplicates" json:"duplicates"`
@@ -243,6 +244,13 @@ func (s *StringList) UnmarshalYAML(n *yaml.Node) error {
 	}
 	*s = l
 	return nil
+}
+
+// HistoryConfig names the fields the history reads besides commits.
+type HistoryConfig struct {
+	// TimelineField is the list of dated events from before a demand's
+	// file existed; "" for none.
+	TimelineField string `yaml:"timeline_field" json:"timeline_field"`
 }
 
 // SLAConfig sets response-time targets.
@@ -590,6 +598,18 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 	for _, req := range []string{"id", "title", "status", "received"} {
 		if c.Fields[req] == nil && !(req == "id" && c.ID.FromFilename) {
 			bad(fmt.Sprintf("the built-in field %q cannot be removed", req), "", "fields")
+		}
+	}
+	if tf := c.History.TimelineField; tf != "" {
+		f := c.Fields[tf]
+		ok := f != nil && f.Type == TList && f.Items != nil && f.Items.Type == TMap
+		if ok {
+			d, s := f.Items.Fields["date"], f.Items.Fields["status"]
+			ok = d != nil && d.Type == TDate && s != nil && s.Type == TStatus
+		}
+		if !ok {
+			bad(fmt.Sprintf("history.timeline_field names %q, which is not a list of {date, status} maps", tf),
+				"define the field under fields (date: {type: date}, status: {type: status}), or set timeline_field: \"\"", "history", "timeline_field")
 		}
 	}
 	switch c.Scoring.Primary {

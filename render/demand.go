@@ -27,7 +27,11 @@ type demandView struct {
 	Customers                                                        []customerView
 	Commits                                                          []commitView
 	Pending                                                          []string
+	Recorded                                                         []recordedView // before the registry, newest first
 }
+
+// recordedView is one entry of a demand's timeline.
+type recordedView struct{ Date, StatusLabel, By, Note string }
 
 type reasonView struct {
 	Kind, Detail string
@@ -186,8 +190,8 @@ func (b *builder) demandView(id string, customers map[string]*groupView) (*deman
 		v.Meta = append(v.Meta, metaRow{Label: b.fieldLabel("customer"), Value: name, URL: url})
 	}
 	for _, name := range b.cfg.FieldOrder {
-		if skipMeta[name] {
-			continue
+		if skipMeta[name] || name == b.cfg.History.TimelineField {
+			continue // the timeline is part of the history below
 		}
 		val, ok := d.Fields[name]
 		if !ok {
@@ -223,6 +227,10 @@ func (b *builder) demandView(id string, customers map[string]*groupView) (*deman
 		v.Customers = append(v.Customers, cv)
 	}
 
+	for i := len(d.Timeline) - 1; i >= 0; i-- {
+		e := d.Timeline[i]
+		v.Recorded = append(v.Recorded, recordedView{Date: string(e.Date), StatusLabel: b.statusLabel(e.Status), By: e.By, Note: e.Note})
+	}
 	if h := b.in.History[id]; h != nil {
 		v.HistoryIncomplete = h.Incomplete
 		if h.SLA != nil {

@@ -24,11 +24,13 @@ type kpiView struct {
 	SatisfactionCount                                      int
 	SatisfactionAverage                                    string
 	HasHistory                                             bool
+	UnknownNodes, DeliveredUndated                         int
+	UnknownNote, DeliveredUndatedNote                      string
 }
 
 type complianceRow struct {
-	Tier, Node, Rate       string
-	Met, Breached, Running int
+	Tier, Node, Rate                string
+	Met, Breached, Running, Unknown int
 }
 
 type responseRow struct {
@@ -64,11 +66,15 @@ func (b *builder) kpiView(order []string) *kpiView {
 			rate = num(pct) + "%"
 		}
 		nodeSeries[c.Node].Values = append(nodeSeries[c.Node].Values, pct)
-		v.Compliance = append(v.Compliance, complianceRow{Tier: label, Node: b.t("node_" + c.Node), Rate: rate, Met: c.Met, Breached: c.Breached, Running: c.Running})
+		v.Compliance = append(v.Compliance, complianceRow{Tier: label, Node: b.t("node_" + c.Node), Rate: rate, Met: c.Met, Breached: c.Breached, Running: c.Running, Unknown: c.Unknown})
+		v.UnknownNodes += c.Unknown
 	}
 	for _, node := range history.Nodes {
 		ss = append(ss, *nodeSeries[node])
 	}
+	v.UnknownNote = fmt.Sprintf(b.t("kpi_unknown_note"), v.UnknownNodes)
+	v.DeliveredUndated = k.DeliveredUndated
+	v.DeliveredUndatedNote = fmt.Sprintf(b.t("kpi_delivered_undated"), k.DeliveredUndated)
 	v.ComplianceChart = barChart(b.t("kpi_compliance"), tierLabels, ss, "%")
 	for _, r := range k.Response {
 		v.Response = append(v.Response, responseRow{Node: b.t("node_" + r.Node), Count: r.Count, Median: num(r.Median), P90: num(r.P90)})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/demand-registry/demand/registry"
 )
@@ -11,6 +12,7 @@ type loaded struct {
 	snap     *registry.Snapshot
 	findings registry.Findings
 	dir      *registry.DirSource // nil when read from a commit
+	at       time.Time           // the commit's date when read from one
 }
 
 // load reads the registry in dir from the work tree, or from git at rev.
@@ -35,6 +37,7 @@ func loadClean(e *env, cmd, dir, rev string) (*loaded, int) {
 func loadCached(e *env, cmd, dir, rev string, cache *registry.ParseCache) (*loaded, int) {
 	var src registry.Source
 	var ds *registry.DirSource
+	var at time.Time
 	if rev != "" {
 		repo, err := registry.OpenRepo(dir)
 		if err != nil {
@@ -51,7 +54,7 @@ func loadCached(e *env, cmd, dir, rev string, cache *registry.ParseCache) (*load
 			fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
 			return nil, exitUsage
 		}
-		src = gs
+		src, at = gs, c.Committer.When
 	} else {
 		var err error
 		ds, err = registry.OpenDir(dir)
@@ -66,7 +69,7 @@ func loadCached(e *env, cmd, dir, rev string, cache *registry.ParseCache) (*load
 		fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
 		return nil, exitUsage
 	}
-	return &loaded{snap: snap, findings: fs, dir: ds}, exitOK
+	return &loaded{snap: snap, findings: fs, dir: ds, at: at}, exitOK
 }
 
 func (l *loaded) close() {

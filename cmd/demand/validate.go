@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/change"
@@ -46,6 +47,13 @@ func (o *validateOptions) run(e *env) int {
 	defer l.close()
 	snap := l.snap
 	fs := append(l.findings, registry.Validate(snap)...)
+	// Timeline entries are no later than the commit read, or, in the work
+	// tree, than now: the commit that adds them comes after.
+	notAfter := l.at
+	if notAfter.IsZero() {
+		notAfter = time.Now()
+	}
+	fs = append(fs, registry.TimelineDates(snap, notAfter)...)
 	rk := rank.Rank(snap)
 	if o.base != "" {
 		b, code := load(e, "validate", o.dir, o.base)

@@ -173,7 +173,7 @@ func (w *walker) pathEvents(changes []fileChange) ([]event, error) {
 		switch {
 		case o != nil && n != nil && n.ID != "":
 			evs = append(evs, event{ID: n.ID, Path: full(fc.path), Kind: "changed", StatusFrom: o.Status, Status: n.Status, Tier: n.Tier,
-				Received: n.Received, Changes: fieldChanges(o, n)})
+				Received: n.Received, Timeline: n.Timeline, Changes: fieldChanges(o, n)})
 		case o != nil && o.ID != "" && n == nil:
 			gone, goneP = append(gone, fileSide{full(fc.path), fc.old}), append(goneP, o)
 		case n != nil && n.ID != "" && o == nil:
@@ -197,7 +197,7 @@ func (w *walker) pathEvents(changes []fileChange) ([]event, error) {
 		o, n := goneP[pr[0]], addedP[pr[1]]
 		renamedG[pr[0]], renamedA[pr[1]] = true, true
 		evs = append(evs, event{ID: n.ID, Path: a.path, OldPath: g.path, Kind: "renamed", StatusFrom: o.Status, Status: n.Status, Tier: n.Tier,
-			Received: n.Received, Changes: append([]Change{{Field: "path", From: g.path, To: a.path}}, fieldChanges(o, n)...)})
+			Received: n.Received, Timeline: n.Timeline, Changes: append([]Change{{Field: "path", From: g.path, To: a.path}}, fieldChanges(o, n)...)})
 	}
 	if readErr != nil {
 		return nil, readErr
@@ -205,13 +205,13 @@ func (w *walker) pathEvents(changes []fileChange) ([]event, error) {
 	for i, g := range gone {
 		if !renamedG[i] {
 			o := goneP[i]
-			evs = append(evs, event{ID: o.ID, Path: g.path, Kind: "deleted", StatusFrom: o.Status, Status: o.Status, Tier: o.Tier, Received: o.Received})
+			evs = append(evs, event{ID: o.ID, Path: g.path, Kind: "deleted", StatusFrom: o.Status, Status: o.Status, Tier: o.Tier, Received: o.Received, Timeline: o.Timeline})
 		}
 	}
 	for j, a := range added {
 		if !renamedA[j] {
 			n := addedP[j]
-			evs = append(evs, event{ID: n.ID, Path: a.path, Kind: "created", Status: n.Status, Tier: n.Tier, Received: n.Received})
+			evs = append(evs, event{ID: n.ID, Path: a.path, Kind: "created", Status: n.Status, Tier: n.Tier, Received: n.Received, Timeline: n.Timeline})
 		}
 	}
 	slices.SortFunc(evs, func(x, y event) int { return cmp.Compare(x.Path, y.Path) })

@@ -21,7 +21,10 @@ const (
 	Breached      = "breached"
 	Running       = "running"
 	NotApplicable = "not-applicable"
-	Unknown       = "unknown" // reached before a shallow clone's history begins
+	// Unknown: reached at a time no record gives: before a shallow
+	// clone's history begins, while internal, or before the first commit
+	// with no timeline entry for it. Neither met nor breached.
+	Unknown = "unknown"
 )
 
 // SLANode is one response node: evaluate, solution or feedback.
@@ -134,7 +137,7 @@ func computeSLA(cur *registry.Config, id string, receivedDate registry.Date, h *
 					n.State = Unknown
 				}
 			}
-			if reachedAt.Published {
+			if reachedAt.Published || reachedAt.Undated {
 				n.State = Unknown
 			}
 		}
