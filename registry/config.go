@@ -147,6 +147,38 @@ type Field struct {
 	Remove      bool              `yaml:"remove,omitempty" json:"-"`
 
 	re *regexp.Regexp
+	// order lists a map's Fields as the config names them: files are
+	// written, and exported, in this order.
+	order []string
+}
+
+// UnmarshalYAML decodes a field and keeps the order of its sub-fields; a
+// definition laid over another adds its new sub-fields after the old.
+func (f *Field) UnmarshalYAML(n *yaml.Node) error {
+	type plain Field
+	if err := n.Decode((*plain)(f)); err != nil {
+		return err
+	}
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	for _, k := range mappingKeys(lookupNode(n, "fields")) {
+		if !slices.Contains(f.order, k) {
+			f.order = append(f.order, k)
+		}
+	}
+	return nil
+}
+
+// SubFields lists a map field's sub-fields in the config's order.
+func (f *Field) SubFields() []string {
+	out := slices.DeleteFunc(slices.Clone(f.order), func(k string) bool { return f.Fields[k] == nil })
+	for _, k := range sortedKeys(f.Fields) {
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // DefaultMaxItems is the most items a list field holds when its

@@ -6,6 +6,7 @@ package csvimport
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -120,7 +122,7 @@ func Plan(s *registry.Snapshot, files []registry.File, data []byte, m *Map) ([]R
 		case "segment":
 			f = "customer.segment"
 		}
-		if f != "-" && f != "body" && cfg.FieldByPath(f) == nil && !ignoredExportColumn(f) {
+		if f != "-" && f != "body" && f != "path" && cfg.FieldByPath(f) == nil && !ignoredExportColumn(f) {
 			problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("column %q is not a field; map it with --map (columns: {%q: field}) or name it after a field", h, h)})
 		}
 		cols[i] = f
@@ -199,7 +201,7 @@ func Plan(s *registry.Snapshot, files []registry.File, data []byte, m *Map) ([]R
 // not fields: importing the export back ignores them.
 func ignoredExportColumn(c string) bool {
 	switch c {
-	case "score", "url", "tier_label", "status_label":
+	case "score", "url", "tier_label", "status_label", "ranked_tier":
 		return true
 	}
 	return false
@@ -214,7 +216,7 @@ func lastPart(p string) string {
 
 func buildRow(cfg *registry.Config, m *Map, cols, rec []string, line int, used *ids, existing map[string]bool) (Row, *Problem) {
 	fields := map[string]any{}
-	body := ""
+	body, name := "", ""
 	bad := func(format string, args ...any) (Row, *Problem) {
 		return Row{}, &Problem{Line: line, Message: fmt.Sprintf(format, args...)}
 	}
@@ -229,6 +231,10 @@ func buildRow(cfg *registry.Config, m *Map, cols, rec []string, line int, used *
 		}
 		if c == "body" {
 			body = strings.ReplaceAll(rec[i], "\r\n", "\n")
+			continue
+		}
+		if c == "path" {
+			name = v
 			continue
 		}
 		values[c] = v
@@ -274,12 +280,25 @@ func buildRow(cfg *registry.Config, m *Map, cols, rec []string, line int, used *
 	} else {
 		delete(fields, "id")
 	}
+	return finishRow(cfg, fields, body, name, id, line)
+}
+
+// finishRow writes a row's file: under the name the export gave (the
+// path column) when it is a plain file name of this ID, else under the
+// ID and the title's slug.
+func finishRow(cfg *registry.Config, fields map[string]any, body, name, id string, line int) (Row, *Problem) {
+	bad := func(format string, args ...any) (Row, *Problem) {
+		return Row{}, &Problem{Line: line, Message: fmt.Sprintf(format, args...)}
+	}
 	title, _ := fields["title"].(string)
 	data, err := registry.RenderFile(cfg, fields, body)
 	if err != nil {
 		return bad("%v", err)
 	}
 	path := id + "-" + registry.Slug(title) + ".md"
+	if plainName(cfg, name, id) {
+		path = name
+	}
 	if _, fs := registry.ParseDemand(cfg, path, data); fs.HasErrors() {
 		var msgs []string
 		for _, f := range fs {
@@ -290,6 +309,22 @@ func buildRow(cfg *registry.Config, m *Map, cols, rec []string, line int, used *
 		return bad("%s", strings.Join(msgs, "; "))
 	}
 	return Row{Line: line, ID: id, Path: path, Data: data}, nil
+}
+
+// plainName reports whether an exported file name can name an imported
+// file: a Markdown file at the top of the registry whose name starts with
+// the demand's ID, and nothing a file system or the site treats specially.
+func plainName(cfg *registry.Config, name, id string) bool {
+	if name == "" || len(name) > 200 || strings.ContainsAny(name, "/\\\x00:") || strings.HasPrefix(name, ".") ||
+		!strings.HasSuffix(name, ".md") || !registry.IsDemandFile(name) || !utf8.ValidString(name) {
+		return false
+	}
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return cfg.IDFromName(name) == id
 }
 
 // ids are the IDs in use and the highest number among them, kept as IDs
@@ -352,6 +387,21 @@ func convert(f *registry.Field, v string, m *Map) (any, error) {
 		}
 		return nil, fmt.Errorf("%q is not a date (YYYY-MM-DD, or a layout listed under dates: in the map)", v)
 	case registry.TList:
+		if strings.HasPrefix(v, "[") {
+			// A JSON list: how the export writes lists of maps, and
+			// lists whose items hold a separator.
+			dec := json.NewDecoder(strings.NewReader(v))
+			dec.UseNumber()
+			var l []any
+			if err := dec.Decode(&l); err == nil && !dec.More() {
+				return registry.FromJSON(f, l)
+			} else if f.Items != nil && f.Items.Type == registry.TMap {
+				return nil, fmt.Errorf("%q is not a JSON list of mappings: %v", v, err)
+			}
+		}
+		if f.Items != nil && f.Items.Type == registry.TMap {
+			return nil, fmt.Errorf("a list of mappings is written as JSON: [{\"key\": \"value\"}]")
+		}
 		seps := m.ListSeparators
 		if seps == "" {
 			seps = ";,"
