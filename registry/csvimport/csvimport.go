@@ -38,7 +38,20 @@ type Map struct {
 	Defaults map[string]string `yaml:"defaults"`
 	// ListSeparators split list cells (default ";" and ",").
 	ListSeparators string `yaml:"list_separators"`
+	// Timeline turns date columns into the timeline field's entries:
+	// the demand entered Status on the column's date. Status "current"
+	// is the row's own (mapped) status. Empty cells give no entry.
+	Timeline []TimelineColumn `yaml:"timeline"`
 }
+
+// TimelineColumn is a date column that says when a demand entered a status.
+type TimelineColumn struct {
+	Column string `yaml:"column"`
+	Status string `yaml:"status"`
+}
+
+// CurrentStatus in a TimelineColumn stands for the row's status.
+const CurrentStatus = "current"
 
 // ParseMap reads a map file. Each problem is reported as PATH:LINE.
 func ParseMap(path string, data []byte) (*Map, error) {
@@ -61,7 +74,7 @@ func ParseMap(path string, data []byte) (*Map, error) {
 			line, msg = m[1], m[2]
 		}
 		if m := unknownKey.FindStringSubmatch(msg); m != nil {
-			msg = fmt.Sprintf("unknown key %q (keys: columns, values, dates, defaults, list_separators)", m[1])
+			msg = fmt.Sprintf("unknown key %q (keys: columns, values, dates, defaults, list_separators, timeline)", m[1])
 		}
 		lines = append(lines, fmt.Sprintf("%s:%s: %s", path, line, msg))
 	}
@@ -144,6 +157,23 @@ func Plan(s *registry.Snapshot, files []registry.File, data []byte, m *Map) ([]R
 		}
 		first[f] = i
 	}
+	tlCols := make([]int, len(m.Timeline))
+	for k, tc := range m.Timeline {
+		tlCols[k] = -1
+		for i, h := range header {
+			if strings.TrimSpace(h) == tc.Column {
+				tlCols[k] = i
+			}
+		}
+		switch {
+		case cfg.History.TimelineField == "":
+			problems = append(problems, Problem{Line: 1, Message: "the map has a timeline, but the registry has no timeline field (history.timeline_field)"})
+		case tlCols[k] < 0:
+			problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("timeline column %q is not in the header", tc.Column)})
+		case tc.Status != CurrentStatus && cfg.Status(tc.Status) == nil:
+			problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("timeline column %q: %q is not a status (or \"current\")", tc.Column, tc.Status)})
+		}
+	}
 	if len(problems) > 0 {
 		return nil, problems
 	}
@@ -184,7 +214,7 @@ func Plan(s *registry.Snapshot, files []registry.File, data []byte, m *Map) ([]R
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // a blank line
 		}
-		row, perr := buildRow(cfg, m, cols, rec, line, used, existing)
+		row, perr := buildRow(cfg, m, cols, tlCols, rec, line, used, existing)
 		if perr != nil {
 			problems = append(problems, *perr)
 			continue
@@ -214,7 +244,7 @@ func lastPart(p string) string {
 	return p
 }
 
-func buildRow(cfg *registry.Config, m *Map, cols, rec []string, line int, used *ids, existing map[string]bool) (Row, *Problem) {
+func buildRow(cfg *registry.Config, m *Map, cols []string, tlCols []int, rec []string, line int, used *ids, existing map[string]bool) (Row, *Problem) {
 	fields := map[string]any{}
 	body, name := "", ""
 	bad := func(format string, args ...any) (Row, *Problem) {
@@ -264,6 +294,16 @@ func buildRow(cfg *registry.Config, m *Map, cols, rec []string, line int, used *
 		}
 		set(fields, k, val)
 	}
+	if len(m.Timeline) > 0 {
+		status, _ := fields["status"].(string)
+		tl, err := timelineFrom(m, tlCols, rec, status)
+		if err != nil {
+			return bad("%v", err)
+		}
+		if len(tl) > 0 {
+			fields[cfg.History.TimelineField] = tl
+		}
+	}
 	if key, ok := fields["external_key"].(string); ok && existing[key] {
 		return Row{Line: line, Skipped: true}, nil
 	}
@@ -309,6 +349,48 @@ func finishRow(cfg *registry.Config, fields map[string]any, body, name, id strin
 		return bad("%s", strings.Join(msgs, "; "))
 	}
 	return Row{Line: line, ID: id, Path: path, Data: data}, nil
+}
+
+// timelineFrom makes a row's timeline entries from its date columns:
+// oldest first (in the map's order on one day), a status repeated by the
+// next entry kept at its first date. An entry for the row's own status is
+// what the file is first committed with, so nothing follows it.
+func timelineFrom(m *Map, tlCols []int, rec []string, status string) ([]any, error) {
+	type entry struct {
+		date, status string
+		k            int
+	}
+	var es []entry
+	dateField := &registry.Field{Type: registry.TDate}
+	for k, tc := range m.Timeline {
+		i := tlCols[k]
+		if i < 0 || i >= len(rec) || strings.TrimSpace(rec[i]) == "" {
+			continue
+		}
+		d, err := convert(dateField, strings.TrimSpace(rec[i]), m)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", tc.Column, err)
+		}
+		st := tc.Status
+		if st == CurrentStatus {
+			st = status
+		}
+		es = append(es, entry{d.(string), st, k})
+	}
+	sort.SliceStable(es, func(i, j int) bool { return es[i].date < es[j].date })
+	var out []any
+	last := ""
+	for _, e := range es {
+		if e.status == last {
+			continue
+		}
+		out = append(out, map[string]any{"date": e.date, "status": e.status})
+		last = e.status
+		if e.status == status {
+			break
+		}
+	}
+	return out, nil
 }
 
 // plainName reports whether an exported file name can name an imported

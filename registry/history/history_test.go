@@ -331,6 +331,25 @@ func TestSLATimeline(t *testing.T) {
 	assert.Equal(t, Met, pub.Histories["D-0001"].SLA.Nodes[0].State)
 }
 
+func TestPassedOver(t *testing.T) {
+	cfg := registry.DefaultConfig()
+	for _, tc := range []struct {
+		from, to, node string
+		want           bool
+	}{
+		{"new", "triaged", "evaluate", false},   // one step: exact
+		{"", "triaged", "evaluate", false},      // from the demand as received
+		{"new", "accepted", "evaluate", true},   // triaged on the way
+		{"new", "delivered", "solution", true},  // planned on the way
+		{"new", "delivered", "feedback", false}, // delivered is the first done status
+		{"accepted", "in-progress", "solution", true},
+		{"planned", "in-progress", "solution", false},
+		{"new", "rejected", "evaluate", false},
+	} {
+		assert.Equal(t, tc.want, PassedOver(cfg, tc.from, tc.to, tc.node), "%s → %s %s", tc.from, tc.to, tc.node)
+	}
+}
+
 func TestSLATimelineRecordedLate(t *testing.T) {
 	b := newBuilder(t)
 	// Committed new on the 9th and moved on the 10th and 20th; the timeline
