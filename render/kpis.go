@@ -25,6 +25,7 @@ type kpiView struct {
 	SatisfactionAverage                                    string
 	HasHistory                                             bool
 	UnknownNodes, DeliveredUndated                         int
+	NoSLA, NoThroughput, NoOpen                            bool // nothing to draw: a sentence says so
 	UnknownNote, DeliveredUndatedNote                      string
 }
 
@@ -47,6 +48,12 @@ func (b *builder) kpiView(order []string) *kpiView {
 	k := kpi.Measure(b.in.Snapshot, b.in.Ranking, b.in.History, order, b.asOf)
 	v := &kpiView{Throughput: k.Throughput, Ages: k.Ages, SatisfactionCount: k.Satisfaction.Count,
 		SatisfactionAverage: num(k.Satisfaction.Average), HasHistory: b.in.History != nil}
+	v.NoSLA, v.NoThroughput, v.NoOpen = true, len(k.Throughput) == 0, true
+	for _, a := range k.Ages {
+		if a.Count > 0 {
+			v.NoOpen = false
+		}
+	}
 	// Compliance: one group per tier, one bar per node.
 	var tierLabels []string
 	nodeSeries := map[string]*series{}
@@ -68,6 +75,9 @@ func (b *builder) kpiView(order []string) *kpiView {
 		nodeSeries[c.Node].Values = append(nodeSeries[c.Node].Values, pct)
 		v.Compliance = append(v.Compliance, complianceRow{Tier: label, Node: b.t("node_" + c.Node), Rate: rate, Met: c.Met, Breached: c.Breached, Running: c.Running, Unknown: c.Unknown})
 		v.UnknownNodes += c.Unknown
+		if c.Met+c.Breached+c.Running+c.Unknown > 0 {
+			v.NoSLA = false
+		}
 	}
 	for _, node := range history.Nodes {
 		ss = append(ss, *nodeSeries[node])
