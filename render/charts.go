@@ -202,15 +202,22 @@ func areaChart(title string, labels []string, ss []series) template.HTML {
 		}
 	}
 	every := max(1, n/6)
+	lastEnd := math.Inf(-1)
 	for i := 0; i < n; i += every {
-		// Dates at the plot's edges are anchored inside the chart.
-		anchor := "middle"
+		// Dates at the plot's edges are anchored inside the chart, and a
+		// date that would overlap the one before is left out.
+		anchor, w := "middle", textWidth(labels[i])
+		start := x(i) - w/2
 		switch {
 		case n > 1 && i == 0:
-			anchor = "start"
+			anchor, start = "start", x(i)
 		case n > 1 && i == n-1:
-			anchor = "end"
+			anchor, start = "end", x(i)-w
 		}
+		if start < lastEnd+4 {
+			continue
+		}
+		lastEnd = start + w
 		fmt.Fprintf(&sb, `<text class="axis" x="%.1f" y="%g" text-anchor="%s">%s</text>`, x(i), chartH-padB+16, anchor, html.EscapeString(labels[i]))
 	}
 	legend(&sb, ss, items)
