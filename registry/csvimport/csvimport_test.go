@@ -89,7 +89,7 @@ func FuzzPlan(f *testing.F) {
 func TestParseMapErrors(t *testing.T) {
 	_, err := ParseMap("jira.yaml", []byte("columns:\n  Key: title\ncolums:\n  x: y\n"))
 	require.Error(t, err)
-	assert.Equal(t, `jira.yaml:3: unknown key "colums" (keys: columns, values, dates, defaults, list_separators)`, err.Error())
+	assert.Equal(t, `jira.yaml:3: unknown key "colums" (keys: columns, values, dates, defaults, list_separators, timeline)`, err.Error())
 	_, err = ParseMap("m.yaml", []byte("columns: [a, b]\n"))
 	require.Error(t, err)
 	assert.True(t, strings.HasPrefix(err.Error(), "m.yaml:1: cannot unmarshal"), err.Error())
