@@ -1,6 +1,7 @@
 package render
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -276,6 +277,12 @@ func (b *builder) changes(cs []history.Change) []string {
 			out = append(out, fmt.Sprintf("%s: +%d −%d", b.t("details"), c.Added, c.Removed))
 			continue
 		}
+		if tf := b.cfg.History.TimelineField; tf != "" && c.Field == tf {
+			// The entries are listed under "recorded before the registry";
+			// here only how many the commit added.
+			out = append(out, fmt.Sprintf("%s: %d → %d", b.fieldLabel(c.Field), jsonLen(c.From), jsonLen(c.To)))
+			continue
+		}
 		if c.Field == "path" { // a rename: the old file name says where it came from
 			out = append(out, b.t("renamed_from")+" "+path.Base(c.From))
 			continue
@@ -299,6 +306,15 @@ func (b *builder) changes(cs []history.Change) []string {
 		out = append(out, fmt.Sprintf("%s: %s → %s", b.fieldLabel(c.Field), from, to))
 	}
 	return out
+}
+
+// jsonLen is the number of items of a JSON list ("" or not a list: 0).
+func jsonLen(text string) int {
+	var l []any
+	if json.Unmarshal([]byte(text), &l) != nil {
+		return 0
+	}
+	return len(l)
 }
 
 // links gathers a demand's links in both directions, to shown demands only.
