@@ -3,7 +3,9 @@ package history
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -113,6 +115,7 @@ func (res *Result) assemble() {
 			}
 		}
 	}
+	var unfit []string // demands with timeline entries that fit no status
 	for key, items := range per {
 		// Oldest first: by graph time, then by the walk's order.
 		oldestFirst(items, func(x item) (time.Time, int) { return graph[x.rec], x.seq })
@@ -149,7 +152,11 @@ func (res *Result) assemble() {
 			t := items[0].rec.CommitTime
 			h.Created = &t
 			if len(h.Statuses) > 0 && h.Statuses[0].Hash == items[0].rec.Hash.String() {
-				h.Statuses = withTimeline(h.Statuses, last.Timeline)
+				var used int
+				h.Statuses, used = withTimeline(h.Statuses, last.Timeline)
+				if used < len(last.Timeline) {
+					unfit = append(unfit, id)
+				}
 			}
 		}
 		res.current[key] = Current{Received: registry.Date(last.Received), Status: last.Status, Tier: last.Tier, Deleted: last.Kind == "deleted"}
@@ -166,6 +173,9 @@ func (res *Result) assemble() {
 		}
 		res.Histories[key] = h
 	}
+	if len(unfit) > 0 {
+		res.Warnings = append(res.Warnings, unfitWarning(unfit))
+	}
 }
 
 // withTimeline dates a demand's statuses from its timeline (as the file has
@@ -175,10 +185,10 @@ func (res *Result) assemble() {
 // before the registry. Each entry after it dates the next committed move
 // into its status, when that move was committed on or after the entry's
 // day: the status changed then and was committed late. Entries that fit
-// nowhere are left out (validate reports them). Without an entry for it,
+// nowhere are left out (the walk warns of them). Without an entry for it,
 // the first status is undated: the commit is only the latest it can have
 // been entered.
-func withTimeline(statuses []Transition, tl []registry.TimelineEntry) []Transition {
+func withTimeline(statuses []Transition, tl []registry.TimelineEntry) ([]Transition, int) {
 	day := func(t time.Time) string { return t.Format("2006-01-02") }
 	// match dates statuses[1:] from entries, in order; it reports how many
 	// entries it used.
@@ -231,13 +241,28 @@ func withTimeline(statuses []Transition, tl []registry.TimelineEntry) []Transiti
 	} else {
 		first.Undated = true
 	}
+	used := len(out)
 	n := len(out)
 	out = append(out, first)
 	out = append(out, statuses[1:]...)
 	if k >= 0 {
-		match(out[n:], tl[k+1:])
+		used += 1 + match(out[n:], tl[k+1:])
 	}
-	return out
+	return out, used
+}
+
+// unfitWarning says which demands have timeline entries the history left
+// out, a few by name.
+func unfitWarning(ids []string) string {
+	sort.Strings(ids)
+	ids = slices.Compact(ids)
+	shown := ids[:min(len(ids), 5)]
+	more := ""
+	if len(ids) > len(shown) {
+		more = fmt.Sprintf(" and %d more", len(ids)-len(shown))
+	}
+	return fmt.Sprintf("timeline entries of %s%s fit no status change (after the first commit's day, or not the next status committed) and are left out",
+		strings.Join(shown, ", "), more)
 }
 
 // oldestFirst sorts by commit date, then by the walk's order.

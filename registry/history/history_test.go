@@ -356,6 +356,8 @@ func TestSLATimelineRecordedLate(t *testing.T) {
 	// (added later) says it was triaged on the 3rd and accepted on the 5th,
 	// the moves' commits recording them late.
 	b.write("demands/D-0001-a.md", demand("D-0001", "A", "new", "tier: 2\n", ""))
+	// D-0002 says it was triaged on the 30th, which no commit recorded.
+	b.write("demands/D-0002-b.md", demand("D-0002", "B", "new", "tier: 2\ntimeline:\n  - {date: 2026-11-02, status: new}\n  - {date: 2026-11-30, status: triaged}\n", ""))
 	b.commit("add", 9)
 	b.write("demands/D-0001-a.md", demand("D-0001", "A", "triaged", "tier: 2\n", ""))
 	b.commit("triage", 10)
@@ -372,6 +374,9 @@ func TestSLATimelineRecordedLate(t *testing.T) {
 	assert.Equal(t, []string{"new 11-02 true", "triaged 11-03 true", "accepted 11-05 true"}, got)
 	assert.Equal(t, Met, h.SLA.Nodes[0].State)
 	assert.Equal(t, 1.0, h.SLA.Nodes[0].ElapsedDays)
+	require.Len(t, res.Warnings, 1)
+	assert.Contains(t, res.Warnings[0], "timeline entries of D-0002 fit no status change")
+	assert.Len(t, res.Histories["D-0002"].Statuses, 1, "the unfit entry is left out")
 }
 
 func fmtDays(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
