@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"time"
+
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/change"
 	"github.com/demand-registry/demand/registry/dups"
@@ -11,9 +13,16 @@ import (
 // the problems of its files, the rules across demands, the change from
 // base by the workflow rules (base may be nil: no change to check), the
 // policy rules on the ranking, and near-duplicates not linked yet.
+// Timeline entries may be no later than head's commit or, in the work
+// tree, than today: the commit that adds them comes after.
 func Check(head, base *Registry) registry.Findings {
 	snap := head.Snapshot
 	fs := append(append(registry.Findings(nil), head.Findings...), registry.Validate(snap)...)
+	notAfter := head.Date
+	if notAfter.IsZero() {
+		notAfter = time.Now()
+	}
+	fs = append(fs, registry.TimelineDates(snap, notAfter)...)
 	rk := rank.Rank(snap)
 	if base != nil {
 		fs = append(fs, change.Check(base.Snapshot, snap, rk)...)

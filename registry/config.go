@@ -61,6 +61,7 @@ type Config struct {
 	Fields     map[string]*Field `yaml:"fields" json:"fields"`
 	Scoring    Scoring           `yaml:"scoring" json:"scoring"`
 	Tiers      TierConfig        `yaml:"tiers" json:"tiers"`
+	History    HistoryConfig     `yaml:"history" json:"history"`
 	SLA        SLAConfig         `yaml:"sla" json:"sla"`
 	Policy     Policy            `yaml:"policy" json:"policy"`
 	Duplicates DupConfig         `yaml:"duplicates" json:"duplicates"`
@@ -146,6 +147,38 @@ type Field struct {
 	Remove      bool              `yaml:"remove,omitempty" json:"-"`
 
 	re *regexp.Regexp
+	// order lists a map's Fields as the config names them: files are
+	// written, and exported, in this order.
+	order []string
+}
+
+// UnmarshalYAML decodes a field and keeps the order of its sub-fields; a
+// definition laid over another adds its new sub-fields after the old.
+func (f *Field) UnmarshalYAML(n *yaml.Node) error {
+	type plain Field
+	if err := n.Decode((*plain)(f)); err != nil {
+		return err
+	}
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	for _, k := range mappingKeys(lookupNode(n, "fields")) {
+		if !slices.Contains(f.order, k) {
+			f.order = append(f.order, k)
+		}
+	}
+	return nil
+}
+
+// SubFields lists a map field's sub-fields in the config's order.
+func (f *Field) SubFields() []string {
+	out := slices.DeleteFunc(slices.Clone(f.order), func(k string) bool { return f.Fields[k] == nil })
+	for _, k := range sortedKeys(f.Fields) {
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // DefaultMaxItems is the most items a list field holds when its
@@ -243,6 +276,13 @@ func (s *StringList) UnmarshalYAML(n *yaml.Node) error {
 	}
 	*s = l
 	return nil
+}
+
+// HistoryConfig names the fields the history reads besides commits.
+type HistoryConfig struct {
+	// TimelineField is the list of dated events from before a demand's
+	// file existed; "" for none.
+	TimelineField string `yaml:"timeline_field" json:"timeline_field"`
 }
 
 // SLAConfig sets response-time targets.
@@ -590,6 +630,18 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 	for _, req := range []string{"id", "title", "status", "received"} {
 		if c.Fields[req] == nil && !(req == "id" && c.ID.FromFilename) {
 			bad(fmt.Sprintf("the built-in field %q cannot be removed", req), "", "fields")
+		}
+	}
+	if tf := c.History.TimelineField; tf != "" {
+		f := c.Fields[tf]
+		ok := f != nil && f.Type == TList && f.Items != nil && f.Items.Type == TMap
+		if ok {
+			d, s := f.Items.Fields["date"], f.Items.Fields["status"]
+			ok = d != nil && d.Type == TDate && s != nil && s.Type == TStatus
+		}
+		if !ok {
+			bad(fmt.Sprintf("history.timeline_field names %q, which is not a list of {date, status} maps", tf),
+				"define the field under fields (date: {type: date}, status: {type: status}), or set timeline_field: \"\"", "history", "timeline_field")
 		}
 	}
 	switch c.Scoring.Primary {

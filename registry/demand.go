@@ -98,6 +98,9 @@ type Demand struct {
 	TierOverride *TierOverride `json:"tier_override,omitempty"`
 	Satisfaction int           `json:"satisfaction,omitempty"`
 	Visibility   string        `json:"visibility"`
+	// Timeline is what happened before the file existed (the field the
+	// config's history.timeline_field names), oldest first as written.
+	Timeline []TimelineEntry `json:"timeline,omitempty"`
 
 	// Fields holds every front-matter value as validated: string, int64,
 	// float64, bool, Date, []any and map[string]any.
@@ -521,6 +524,9 @@ func (d *Demand) fill(cfg *Config) {
 	}
 	if m, ok := d.Fields["wsjf"].(map[string]any); ok && hasAll(m, "value", "time_criticality", "risk_reduction", "job_size") {
 		d.WSJF = &WSJF{Value: num(m["value"]), TimeCriticality: num(m["time_criticality"]), RiskReduction: num(m["risk_reduction"]), JobSize: num(m["job_size"])}
+	}
+	if tf := cfg.History.TimelineField; tf != "" {
+		d.Timeline = timelineOf(d.Fields[tf])
 	}
 	if m, ok := d.Fields["tier_override"].(map[string]any); ok {
 		o := &TierOverride{}

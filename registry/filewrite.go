@@ -14,12 +14,16 @@ import (
 // (small maps and lists in flow style), then the body.
 func RenderFile(cfg *Config, fields map[string]any, body string) ([]byte, error) {
 	doc := &yaml.Node{Kind: yaml.MappingNode}
-	for _, name := range cfg.FieldOrder {
+	for _, name := range fileOrder(cfg) {
 		v, ok := fields[name]
 		if !ok {
 			continue
 		}
-		doc.Content = append(doc.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: name}, node(v))
+		n := fieldNode(cfg.Fields[name], v)
+		if s, ok := v.(string); ok && strings.Contains(s, "\n") && !strings.HasSuffix(s, "\n") {
+			n.Style = yaml.LiteralStyle // a multi-line text as it is typed: |-
+		}
+		doc.Content = append(doc.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: name}, n)
 	}
 	var buf bytes.Buffer
 	buf.WriteString("---\n")
@@ -32,12 +36,70 @@ func RenderFile(cfg *Config, fields map[string]any, body string) ([]byte, error)
 		return nil, err
 	}
 	buf.WriteString("---\n")
-	if body != "" {
+	if strings.Trim(body, "\n") != "" {
 		buf.WriteString("\n")
-		buf.WriteString(strings.TrimRight(body, "\n"))
+		buf.WriteString(strings.Trim(body, "\n"))
 		buf.WriteString("\n")
 	}
 	return buf.Bytes(), nil
+}
+
+// fileOrder is the config's field order with tier right after status,
+// where demand rank --write puts it: a ranked file written again by
+// import is the same, byte for byte.
+func fileOrder(cfg *Config) []string {
+	out := make([]string, 0, len(cfg.FieldOrder))
+	for _, name := range cfg.FieldOrder {
+		if name == "tier" && cfg.Fields["status"] != nil {
+			continue
+		}
+		out = append(out, name)
+		if name == "status" && cfg.Fields["tier"] != nil {
+			out = append(out, "tier")
+		}
+	}
+	return out
+}
+
+// fieldNode is node with the field's definition: a map's keys in the
+// config's order, and a list of maps one item per line.
+func fieldNode(f *Field, v any) *yaml.Node {
+	if f == nil {
+		return node(v)
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		if f.Type != TMap {
+			break
+		}
+		n := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+		keys := f.SubFields()
+		for k := range x {
+			if f.Fields[k] == nil {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys[len(f.SubFields()):])
+		for _, k := range keys {
+			if val, ok := x[k]; ok {
+				n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: k}, fieldNode(f.Fields[k], val))
+			}
+		}
+		return n
+	case []any:
+		if f.Type != TList {
+			break
+		}
+		n := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+		if f.Items != nil && f.Items.Type == TMap {
+			n.Style = 0 // block: one item per line
+		}
+		for _, it := range x {
+			n.Content = append(n.Content, fieldNode(f.Items, it))
+		}
+		return n
+	}
+	return node(v)
 }
 
 func node(v any) *yaml.Node {
@@ -62,7 +124,9 @@ func node(v any) *yaml.Node {
 	case int64:
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(x, 10)}
 	case float64:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: strconv.FormatFloat(x, 'f', -1, 64)}
+		// Plain: a number field reads 1200 as the number it is; a tag
+		// would only clutter the file.
+		return &yaml.Node{Kind: yaml.ScalarNode, Value: strconv.FormatFloat(x, 'f', -1, 64)}
 	case bool:
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(x)}
 	}

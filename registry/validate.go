@@ -12,6 +12,7 @@ import (
 func Validate(s *Snapshot) Findings {
 	var fs Findings
 	for _, d := range s.Demands {
+		fs = append(fs, checkTimeline(s.Config, d)...)
 		for _, l := range d.AllLinks() {
 			field, id := "links."+l[0], l[1]
 			p := d.At(field)

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -27,7 +28,11 @@ type demandView struct {
 	Customers                                                        []customerView
 	Commits                                                          []commitView
 	Pending                                                          []string
+	Recorded                                                         []recordedView // before the registry, newest first
 }
+
+// recordedView is one entry of a demand's timeline.
+type recordedView struct{ Date, StatusLabel, By, Note string }
 
 type reasonView struct {
 	Kind, Detail string
@@ -186,8 +191,8 @@ func (b *builder) demandView(id string, customers map[string]*groupView) (*deman
 		v.Meta = append(v.Meta, metaRow{Label: b.fieldLabel("customer"), Value: name, URL: url})
 	}
 	for _, name := range b.cfg.FieldOrder {
-		if skipMeta[name] {
-			continue
+		if skipMeta[name] || name == b.cfg.History.TimelineField {
+			continue // the timeline is part of the history below
 		}
 		val, ok := d.Fields[name]
 		if !ok {
@@ -223,6 +228,10 @@ func (b *builder) demandView(id string, customers map[string]*groupView) (*deman
 		v.Customers = append(v.Customers, cv)
 	}
 
+	for i := len(d.Timeline) - 1; i >= 0; i-- {
+		e := d.Timeline[i]
+		v.Recorded = append(v.Recorded, recordedView{Date: string(e.Date), StatusLabel: b.statusLabel(e.Status), By: e.By, Note: e.Note})
+	}
 	if h := b.in.History[id]; h != nil {
 		v.HistoryIncomplete = h.Incomplete
 		if h.SLA != nil {
@@ -268,6 +277,12 @@ func (b *builder) changes(cs []history.Change) []string {
 			out = append(out, fmt.Sprintf("%s: +%d −%d", b.t("details"), c.Added, c.Removed))
 			continue
 		}
+		if tf := b.cfg.History.TimelineField; tf != "" && c.Field == tf {
+			// The entries are listed under "recorded before the registry";
+			// here only how many the commit added.
+			out = append(out, fmt.Sprintf("%s: %d → %d", b.fieldLabel(c.Field), jsonLen(c.From), jsonLen(c.To)))
+			continue
+		}
 		if c.Field == "path" { // a rename: the old file name says where it came from
 			out = append(out, b.t("renamed_from")+" "+path.Base(c.From))
 			continue
@@ -291,6 +306,15 @@ func (b *builder) changes(cs []history.Change) []string {
 		out = append(out, fmt.Sprintf("%s: %s → %s", b.fieldLabel(c.Field), from, to))
 	}
 	return out
+}
+
+// jsonLen is the number of items of a JSON list ("" or not a list: 0).
+func jsonLen(text string) int {
+	var l []any
+	if json.Unmarshal([]byte(text), &l) != nil {
+		return 0
+	}
+	return len(l)
 }
 
 // links gathers a demand's links in both directions, to shown demands only.

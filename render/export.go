@@ -44,8 +44,11 @@ func (b *builder) exports(order []string) error {
 	var rows bytes.Buffer
 	rows.WriteString("\ufeff") // so Excel reads the file as UTF-8
 	cw := csv.NewWriter(&rows)
-	_ = cw.Write([]string{"id", "title", "status", "tier", "score", "received", "type", "urgency", "importance",
-		"value", "impact", "difficulty", "customer", "segment", "owner", "due", "tags", "url", "body"})
+	// Every field of the schema (see Config.Columns), so that importing
+	// the file into an empty registry writes the same files; then what
+	// is computed, which import ignores, and the body.
+	cols := b.cfg.Columns()
+	_ = cw.Write(append(append([]string(nil), cols...), "path", "score", "ranked_tier", "url", "body"))
 	for _, id := range order {
 		d := b.in.Snapshot.Get(id)
 		r := b.in.Ranking.Get(id)
@@ -67,15 +70,15 @@ func (b *builder) exports(order []string) error {
 		}
 		out = append(out, exportDemand{ID: id, Title: d.Title, Status: d.Status, Tier: r.Tier, Score: r.Score,
 			Received: string(d.Received), URL: url(id), Path: d.Path, Fields: fields, Body: d.Body, Ranking: rr, History: h})
-		customer := d.Customer.Name
-		if !b.names {
-			customer = ""
+		cells := b.cfg.Cells(fields)
+		row := make([]string, 0, len(cols)+5)
+		for _, c := range cols {
+			row = append(row, cells[c])
 		}
 		// Cells are neutralised (escape.CSVCell): a title "=HYPERLINK(…)"
 		// is text in a spreadsheet, not a formula; import undoes it.
-		_ = cw.Write(escape.CSVRow([]string{id, d.Title, d.Status, strconv.Itoa(r.Tier), num(r.Score), string(d.Received), d.Type, d.Urgency,
-			d.Importance, d.Value, d.Impact, d.Difficulty, customer, d.Customer.Segment, d.Owner, string(d.Due),
-			strings.Join(d.Tags, ";"), url(id), strings.Trim(d.Body, "\n")}))
+		row = append(row, d.Path, num(r.Score), strconv.Itoa(r.Tier), url(id), strings.Trim(d.Body, "\n"))
+		_ = cw.Write(escape.CSVRow(row))
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {

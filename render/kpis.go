@@ -24,11 +24,14 @@ type kpiView struct {
 	SatisfactionCount                                      int
 	SatisfactionAverage                                    string
 	HasHistory                                             bool
+	UnknownNodes, DeliveredUndated                         int
+	NoSLA, NoThroughput, NoOpen                            bool // nothing to draw: a sentence says so
+	UnknownNote, DeliveredUndatedNote                      string
 }
 
 type complianceRow struct {
-	Tier, Node, Rate       string
-	Met, Breached, Running int
+	Tier, Node, Rate                string
+	Met, Breached, Running, Unknown int
 }
 
 type responseRow struct {
@@ -45,6 +48,12 @@ func (b *builder) kpiView(order []string) *kpiView {
 	k := kpi.Measure(b.in.Snapshot, b.in.Ranking, b.in.History, order, b.asOf)
 	v := &kpiView{Throughput: k.Throughput, Ages: k.Ages, SatisfactionCount: k.Satisfaction.Count,
 		SatisfactionAverage: num(k.Satisfaction.Average), HasHistory: b.in.History != nil}
+	v.NoSLA, v.NoThroughput, v.NoOpen = true, len(k.Throughput) == 0, true
+	for _, a := range k.Ages {
+		if a.Count > 0 {
+			v.NoOpen = false
+		}
+	}
 	// Compliance: one group per tier, one bar per node.
 	var tierLabels []string
 	nodeSeries := map[string]*series{}
@@ -64,11 +73,18 @@ func (b *builder) kpiView(order []string) *kpiView {
 			rate = num(pct) + "%"
 		}
 		nodeSeries[c.Node].Values = append(nodeSeries[c.Node].Values, pct)
-		v.Compliance = append(v.Compliance, complianceRow{Tier: label, Node: b.t("node_" + c.Node), Rate: rate, Met: c.Met, Breached: c.Breached, Running: c.Running})
+		v.Compliance = append(v.Compliance, complianceRow{Tier: label, Node: b.t("node_" + c.Node), Rate: rate, Met: c.Met, Breached: c.Breached, Running: c.Running, Unknown: c.Unknown})
+		v.UnknownNodes += c.Unknown
+		if c.Met+c.Breached+c.Running+c.Unknown > 0 {
+			v.NoSLA = false
+		}
 	}
 	for _, node := range history.Nodes {
 		ss = append(ss, *nodeSeries[node])
 	}
+	v.UnknownNote = fmt.Sprintf(b.t("kpi_unknown_note"), v.UnknownNodes)
+	v.DeliveredUndated = k.DeliveredUndated
+	v.DeliveredUndatedNote = fmt.Sprintf(b.t("kpi_delivered_undated"), k.DeliveredUndated)
 	v.ComplianceChart = barChart(b.t("kpi_compliance"), tierLabels, ss, "%")
 	for _, r := range k.Response {
 		v.Response = append(v.Response, responseRow{Node: b.t("node_" + r.Node), Count: r.Count, Median: num(r.Median), P90: num(r.P90)})

@@ -445,7 +445,8 @@ func (m *cardMemo) render(c card) (string, error) {
 type tierView struct {
 	Tier  int
 	Label string
-	Cards []card
+	Cards []card // open and active, in ranked order: what to do next
+	Ended []card // done and closed, after them
 }
 
 type columnView struct {
@@ -600,7 +601,15 @@ func (b *builder) plan() ([]job, error) {
 	// Tier board.
 	var tiers []tierView
 	for _, l := range b.cfg.Tiers.Levels {
-		tiers = append(tiers, tierView{Tier: l.Tier, Label: l.Label.In(b.lang), Cards: byTier[l.Tier]})
+		tv := tierView{Tier: l.Tier, Label: l.Label.In(b.lang)}
+		for _, c := range byTier[l.Tier] {
+			if c.Kind == registry.KindDone || c.Kind == registry.KindClosed {
+				tv.Ended = append(tv.Ended, c)
+			} else {
+				tv.Cards = append(tv.Cards, c)
+			}
+		}
+		tiers = append(tiers, tv)
 	}
 
 	// Status board, grouped by status kind.
@@ -853,8 +862,35 @@ func (b *builder) card(r *rank.Result, root string) card {
 			c.SLALabel = b.t("sla_" + c.SLA)
 		}
 	}
-	if rec := d.Received.Time(); !rec.IsZero() && b.asOf.After(rec) {
-		c.Age = int(b.asOf.Sub(rec).Hours() / 24)
+	end := b.asOf
+	if c.Kind == registry.KindDone || c.Kind == registry.KindClosed {
+		if t, ok := endedAt(b.cfg, b.in.History[r.ID]); ok {
+			end = t // a delivered demand ages no more
+		}
+	}
+	if rec := d.Received.Time(); !rec.IsZero() && end.After(rec) {
+		c.Age = int(end.Sub(rec).Hours() / 24)
 	}
 	return c
+}
+
+// endedAt is when a demand last came to a done or closed status from an
+// open or active one (or was first committed in one), when the history
+// says so.
+func endedAt(cfg *registry.Config, h *history.History) (time.Time, bool) {
+	if h == nil {
+		return time.Time{}, false
+	}
+	ended := func(s string) bool {
+		k := cfg.StatusKind(s)
+		return k == registry.KindDone || k == registry.KindClosed
+	}
+	var at time.Time
+	ok := false
+	for _, t := range h.Statuses {
+		if ended(t.To) && (t.From == "" || !ended(t.From)) {
+			at, ok = t.Date, !t.Published && !t.Undated
+		}
+	}
+	return at, ok
 }

@@ -118,7 +118,14 @@ func writeHistoryText(w io.Writer, cfg *registry.Config, h *history.History) {
 			if from == "" {
 				from = "·"
 			}
-			parts = append(parts, fmt.Sprintf("%s → %s (%s)", t(from), t(s.To), s.Date.Format("2006-01-02")))
+			when := s.Date.Format("2006-01-02")
+			switch {
+			case s.Recorded:
+				when += ", recorded" // from the timeline
+			case s.Undated && len(cfg.Statuses) > 0 && s.To != cfg.Statuses[0].Name:
+				when = "by " + when // entered before the first commit, no one says when
+			}
+			parts = append(parts, fmt.Sprintf("%s → %s (%s)", t(from), t(s.To), when))
 		}
 		fmt.Fprintf(w, "statuses: %s\n", strings.Join(parts, ", "))
 	}

@@ -18,22 +18,23 @@ import (
 func runImport(e *env, args []string) int {
 	var dir, from, mapFile string
 	var dryRun bool
-	fl := newFlags(e, "import", "import --from csv FILE [--map MAP.yaml] [--dry-run]", `  demand import --from csv demands.csv                 # headers are field names (this tool's export too)
+	fl := newFlags(e, "import", "import --from csv|json FILE [--map MAP.yaml] [--dry-run]", `  demand import --from csv demands.csv                 # headers are field names (this tool's export too)
+  demand import --from json demands.json               # this tool's JSON export
   demand import --from csv jira.csv --map jira-map.yaml --dry-run
 `)
 	fl.StringVar(&dir, "dir", "demands", "registry `folder`")
-	fl.StringVar(&from, "from", "csv", "input `format`: csv")
+	fl.StringVar(&from, "from", "csv", "input `format`: csv, or json (this tool's export)")
 	fl.StringVar(&mapFile, "map", "", "`file` mapping another tool's columns and values to fields")
 	fl.BoolVar(&dryRun, "dry-run", false, "report what would be written, write nothing")
 	files, code, ok := parseInterspersed(fl, args)
 	if !ok {
 		return code
 	}
-	if !oneOf(e, "import", "from", from, []string{"csv"}) {
+	if !oneOf(e, "import", "from", from, []string{"csv", "json"}) {
 		return exitUsage
 	}
 	if len(files) != 1 {
-		fmt.Fprintln(e.stderr, "demand import: name one CSV file, e.g. demand import --from csv demands.csv")
+		fmt.Fprintln(e.stderr, "demand import: name one file, e.g. demand import --from csv demands.csv")
 		return exitUsage
 	}
 	data, err := os.ReadFile(files[0])
@@ -59,7 +60,17 @@ func runImport(e *env, args []string) int {
 	}
 	defer l.close()
 	listed, _ := l.dir.List()
-	rows, problems := csvimport.Plan(l.snap, listed, data, m)
+	if from == "json" && m != nil {
+		fmt.Fprintln(e.stderr, "demand import: --map is for CSV files; a JSON export names its fields already")
+		return exitUsage
+	}
+	var rows []csvimport.Row
+	var problems []csvimport.Problem
+	if from == "json" {
+		rows, problems = csvimport.PlanJSON(l.snap, listed, data)
+	} else {
+		rows, problems = csvimport.Plan(l.snap, listed, data, m)
+	}
 	if len(problems) > 0 {
 		for _, p := range problems {
 			fmt.Fprintf(e.stderr, "%s:%d: %s\n", escape.Path(files[0]), p.Line, escape.Terminal(p.Message))

@@ -34,8 +34,17 @@ func Check(base, head *registry.Snapshot, headRank *rank.Ranking) registry.Findi
 		}
 		old := base.Get(d.ID)
 		if old == nil {
-			continue // a new demand
+			// A new demand: its timeline ends where its first commit starts.
+			if n := len(d.Timeline); n > 0 && d.Timeline[n-1].Status != d.Status {
+				e := d.Timeline[n-1]
+				p := d.TimelineAt(cfg, e, "status")
+				fs = append(fs, registry.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: registry.Error, Rule: "timeline-last",
+					Message: fmt.Sprintf("the timeline ends in %s but the demand is added as %s", e.Status, d.Status),
+					Hint:    "the last entry is the status the file is first committed with: add an entry for " + d.Status + ", or commit the file as " + e.Status})
+			}
+			continue
 		}
+		fs = append(fs, timelineKept(cfg, old, d)...)
 		if old.Path != d.Path && old.Title != d.Title && old.Received != d.Received {
 			at(d, "id", "id-reuse", fmt.Sprintf("%s was %q (received %s) and is reused here", d.ID, old.Title, old.Received),
 				"give this demand the next free ID (demand new prints it)")
@@ -74,6 +83,31 @@ func Check(base, head *registry.Snapshot, headRank *rank.Ranking) registry.Findi
 			fs = append(fs, registry.Finding{Path: old.Path, Severity: registry.Error, Rule: "deleted",
 				Message: fmt.Sprintf("%s (%s) was deleted", old.ID, old.Title),
 				Hint:    "restore the file and set status: withdrawn (or rejected, duplicate) instead: the registry keeps every demand"})
+		}
+	}
+	return fs
+}
+
+// timelineKept reports an edit or removal of a timeline entry the base
+// had: like received, what happened before the registry is recorded once.
+// New entries may follow the old ones.
+func timelineKept(cfg *registry.Config, old, d *registry.Demand) registry.Findings {
+	var fs registry.Findings
+	field := cfg.History.TimelineField
+	for i, o := range old.Timeline {
+		if i >= len(d.Timeline) {
+			p := d.At(field)
+			fs = append(fs, registry.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: registry.Error, Rule: "timeline-change",
+				Message: fmt.Sprintf("%s entry %d (%s, %s) was removed", field, i+1, o.Date, o.Status),
+				Hint:    "the timeline is append-only: restore the entry"})
+			continue
+		}
+		n := d.Timeline[i]
+		if n.Date != o.Date || n.Status != o.Status || n.By != o.By || n.Note != o.Note {
+			p := d.TimelineAt(cfg, n, "date")
+			fs = append(fs, registry.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: registry.Error, Rule: "timeline-change",
+				Message: fmt.Sprintf("%s entry %d changed from {%s, %s, %q, %q} to {%s, %s, %q, %q}", field, i+1, o.Date, o.Status, o.By, o.Note, n.Date, n.Status, n.By, n.Note),
+				Hint:    "the timeline is append-only: restore the entry and add a new one after it"})
 		}
 	}
 	return fs

@@ -54,6 +54,12 @@ func TestRules(t *testing.T) {
 		{"tier by hand", []file{a}, []file{{a.path, a.id, a.title, a.status, a.received, "tier: 1\n"}}, []string{"D-0001-a.md tier-change"}},
 		{"tier with the ranker", []file{a}, []file{{a.path, a.id, a.title, a.status, a.received, "tier: 4\n"}}, nil},
 		{"tier with an override", []file{a}, []file{{a.path, a.id, a.title, a.status, a.received, "tier: 1\ntier_override: {tier: 1, reason: CEO promise}\n"}}, nil},
+		{"timeline appended", []file{{a.path, a.id, a.title, "triaged", a.received, "timeline:\n  - {date: 2026-01-01, status: new}\n"}}, []file{{a.path, a.id, a.title, "triaged", a.received, "timeline:\n  - {date: 2026-01-01, status: new}\n  - {date: 2026-01-02, status: triaged, by: li.lei}\n"}}, nil},
+		{"timeline entry removed", []file{{a.path, a.id, a.title, "triaged", a.received, "timeline:\n  - {date: 2026-01-01, status: new}\n  - {date: 2026-01-02, status: triaged, by: li.lei}\n"}}, []file{{a.path, a.id, a.title, "triaged", a.received, "timeline:\n  - {date: 2026-01-01, status: new}\n"}}, []string{"D-0001-a.md timeline-change"}},
+		{"timeline entry edited", []file{{a.path, a.id, a.title, "triaged", a.received, "timeline:\n  - {date: 2026-01-01, status: new}\n  - {date: 2026-01-02, status: triaged, by: li.lei}\n"}}, []file{{a.path, a.id, a.title, "triaged", a.received, "timeline:\n  - {date: 2026-01-01, status: new}\n  - {date: 2026-01-02, status: triaged, by: han.mei}\n"}}, []string{"D-0001-a.md timeline-change"}},
+		{"timeline removed", []file{{a.path, a.id, a.title, "triaged", a.received, "timeline:\n  - {date: 2026-01-01, status: new}\n  - {date: 2026-01-02, status: triaged, by: li.lei}\n"}}, []file{{a.path, a.id, a.title, "triaged", a.received, ""}}, []string{"D-0001-a.md timeline-change", "D-0001-a.md timeline-change"}},
+		{"new demand's timeline ends in its status", nil, []file{{a.path, a.id, a.title, "triaged", a.received, "timeline:\n  - {date: 2026-01-01, status: new}\n  - {date: 2026-01-02, status: triaged, by: li.lei}\n"}}, nil},
+		{"new demand's timeline ends elsewhere", nil, []file{{a.path, a.id, a.title, "accepted", a.received, "timeline:\n  - {date: 2026-01-01, status: new}\n  - {date: 2026-01-02, status: triaged, by: li.lei}\n"}}, []string{"D-0001-a.md timeline-last"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ package csvimport
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -36,7 +38,20 @@ type Map struct {
 	Defaults map[string]string `yaml:"defaults"`
 	// ListSeparators split list cells (default ";" and ",").
 	ListSeparators string `yaml:"list_separators"`
+	// Timeline turns date columns into the timeline field's entries:
+	// the demand entered Status on the column's date. Status "current"
+	// is the row's own (mapped) status. Empty cells give no entry.
+	Timeline []TimelineColumn `yaml:"timeline"`
 }
+
+// TimelineColumn is a date column that says when a demand entered a status.
+type TimelineColumn struct {
+	Column string `yaml:"column"`
+	Status string `yaml:"status"`
+}
+
+// CurrentStatus in a TimelineColumn stands for the row's status.
+const CurrentStatus = "current"
 
 // ParseMap reads a map file. Each problem is reported as PATH:LINE.
 func ParseMap(path string, data []byte) (*Map, error) {
@@ -59,7 +74,7 @@ func ParseMap(path string, data []byte) (*Map, error) {
 			line, msg = m[1], m[2]
 		}
 		if m := unknownKey.FindStringSubmatch(msg); m != nil {
-			msg = fmt.Sprintf("unknown key %q (keys: columns, values, dates, defaults, list_separators)", m[1])
+			msg = fmt.Sprintf("unknown key %q (keys: columns, values, dates, defaults, list_separators, timeline)", m[1])
 		}
 		lines = append(lines, fmt.Sprintf("%s:%s: %s", path, line, msg))
 	}
@@ -120,7 +135,7 @@ func Plan(s *registry.Snapshot, files []registry.File, data []byte, m *Map) ([]R
 		case "segment":
 			f = "customer.segment"
 		}
-		if f != "-" && f != "body" && cfg.FieldByPath(f) == nil && !ignoredExportColumn(f) {
+		if f != "-" && f != "body" && f != "path" && cfg.FieldByPath(f) == nil && !ignoredExportColumn(f) {
 			problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("column %q is not a field; map it with --map (columns: {%q: field}) or name it after a field", h, h)})
 		}
 		cols[i] = f
@@ -141,6 +156,23 @@ func Plan(s *registry.Snapshot, files []registry.File, data []byte, m *Map) ([]R
 			continue
 		}
 		first[f] = i
+	}
+	tlCols := make([]int, len(m.Timeline))
+	for k, tc := range m.Timeline {
+		tlCols[k] = -1
+		for i, h := range header {
+			if strings.TrimSpace(h) == tc.Column {
+				tlCols[k] = i
+			}
+		}
+		switch {
+		case cfg.History.TimelineField == "":
+			problems = append(problems, Problem{Line: 1, Message: "the map has a timeline, but the registry has no timeline field (history.timeline_field)"})
+		case tlCols[k] < 0:
+			problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("timeline column %q is not in the header", tc.Column)})
+		case tc.Status != CurrentStatus && cfg.Status(tc.Status) == nil:
+			problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("timeline column %q: %q is not a status (or \"current\")", tc.Column, tc.Status)})
+		}
 	}
 	if len(problems) > 0 {
 		return nil, problems
@@ -182,7 +214,7 @@ func Plan(s *registry.Snapshot, files []registry.File, data []byte, m *Map) ([]R
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // a blank line
 		}
-		row, perr := buildRow(cfg, m, cols, rec, line, used, existing)
+		row, perr := buildRow(cfg, m, cols, tlCols, rec, line, used, existing)
 		if perr != nil {
 			problems = append(problems, *perr)
 			continue
@@ -199,7 +231,7 @@ func Plan(s *registry.Snapshot, files []registry.File, data []byte, m *Map) ([]R
 // not fields: importing the export back ignores them.
 func ignoredExportColumn(c string) bool {
 	switch c {
-	case "score", "url", "tier_label", "status_label":
+	case "score", "url", "tier_label", "status_label", "ranked_tier":
 		return true
 	}
 	return false
@@ -212,9 +244,9 @@ func lastPart(p string) string {
 	return p
 }
 
-func buildRow(cfg *registry.Config, m *Map, cols, rec []string, line int, used *ids, existing map[string]bool) (Row, *Problem) {
+func buildRow(cfg *registry.Config, m *Map, cols []string, tlCols []int, rec []string, line int, used *ids, existing map[string]bool) (Row, *Problem) {
 	fields := map[string]any{}
-	body := ""
+	body, name := "", ""
 	bad := func(format string, args ...any) (Row, *Problem) {
 		return Row{}, &Problem{Line: line, Message: fmt.Sprintf(format, args...)}
 	}
@@ -229,6 +261,10 @@ func buildRow(cfg *registry.Config, m *Map, cols, rec []string, line int, used *
 		}
 		if c == "body" {
 			body = strings.ReplaceAll(rec[i], "\r\n", "\n")
+			continue
+		}
+		if c == "path" {
+			name = v
 			continue
 		}
 		values[c] = v
@@ -258,6 +294,16 @@ func buildRow(cfg *registry.Config, m *Map, cols, rec []string, line int, used *
 		}
 		set(fields, k, val)
 	}
+	if len(m.Timeline) > 0 {
+		status, _ := fields["status"].(string)
+		tl, err := timelineFrom(m, tlCols, rec, status)
+		if err != nil {
+			return bad("%v", err)
+		}
+		if len(tl) > 0 {
+			fields[cfg.History.TimelineField] = tl
+		}
+	}
 	if key, ok := fields["external_key"].(string); ok && existing[key] {
 		return Row{Line: line, Skipped: true}, nil
 	}
@@ -274,12 +320,25 @@ func buildRow(cfg *registry.Config, m *Map, cols, rec []string, line int, used *
 	} else {
 		delete(fields, "id")
 	}
+	return finishRow(cfg, fields, body, name, id, line)
+}
+
+// finishRow writes a row's file: under the name the export gave (the
+// path column) when it is a plain file name of this ID, else under the
+// ID and the title's slug.
+func finishRow(cfg *registry.Config, fields map[string]any, body, name, id string, line int) (Row, *Problem) {
+	bad := func(format string, args ...any) (Row, *Problem) {
+		return Row{}, &Problem{Line: line, Message: fmt.Sprintf(format, args...)}
+	}
 	title, _ := fields["title"].(string)
 	data, err := registry.RenderFile(cfg, fields, body)
 	if err != nil {
 		return bad("%v", err)
 	}
 	path := id + "-" + registry.Slug(title) + ".md"
+	if plainName(cfg, name, id) {
+		path = name
+	}
 	if _, fs := registry.ParseDemand(cfg, path, data); fs.HasErrors() {
 		var msgs []string
 		for _, f := range fs {
@@ -290,6 +349,64 @@ func buildRow(cfg *registry.Config, m *Map, cols, rec []string, line int, used *
 		return bad("%s", strings.Join(msgs, "; "))
 	}
 	return Row{Line: line, ID: id, Path: path, Data: data}, nil
+}
+
+// timelineFrom makes a row's timeline entries from its date columns:
+// oldest first (in the map's order on one day), a status repeated by the
+// next entry kept at its first date. An entry for the row's own status is
+// what the file is first committed with, so nothing follows it.
+func timelineFrom(m *Map, tlCols []int, rec []string, status string) ([]any, error) {
+	type entry struct {
+		date, status string
+		k            int
+	}
+	var es []entry
+	dateField := &registry.Field{Type: registry.TDate}
+	for k, tc := range m.Timeline {
+		i := tlCols[k]
+		if i < 0 || i >= len(rec) || strings.TrimSpace(rec[i]) == "" {
+			continue
+		}
+		d, err := convert(dateField, strings.TrimSpace(rec[i]), m)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", tc.Column, err)
+		}
+		st := tc.Status
+		if st == CurrentStatus {
+			st = status
+		}
+		es = append(es, entry{d.(string), st, k})
+	}
+	sort.SliceStable(es, func(i, j int) bool { return es[i].date < es[j].date })
+	var out []any
+	last := ""
+	for _, e := range es {
+		if e.status == last {
+			continue
+		}
+		out = append(out, map[string]any{"date": e.date, "status": e.status})
+		last = e.status
+		if e.status == status {
+			break
+		}
+	}
+	return out, nil
+}
+
+// plainName reports whether an exported file name can name an imported
+// file: a Markdown file at the top of the registry whose name starts with
+// the demand's ID, and nothing a file system or the site treats specially.
+func plainName(cfg *registry.Config, name, id string) bool {
+	if name == "" || len(name) > 200 || strings.ContainsAny(name, "/\\\x00:") || strings.HasPrefix(name, ".") ||
+		!strings.HasSuffix(name, ".md") || !registry.IsDemandFile(name) || !utf8.ValidString(name) {
+		return false
+	}
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return cfg.IDFromName(name) == id
 }
 
 // ids are the IDs in use and the highest number among them, kept as IDs
@@ -352,6 +469,21 @@ func convert(f *registry.Field, v string, m *Map) (any, error) {
 		}
 		return nil, fmt.Errorf("%q is not a date (YYYY-MM-DD, or a layout listed under dates: in the map)", v)
 	case registry.TList:
+		if strings.HasPrefix(v, "[") {
+			// A JSON list: how the export writes lists of maps, and
+			// lists whose items hold a separator.
+			dec := json.NewDecoder(strings.NewReader(v))
+			dec.UseNumber()
+			var l []any
+			if err := dec.Decode(&l); err == nil && !dec.More() {
+				return registry.FromJSON(f, l)
+			} else if f.Items != nil && f.Items.Type == registry.TMap {
+				return nil, fmt.Errorf("%q is not a JSON list of mappings: %v", v, err)
+			}
+		}
+		if f.Items != nil && f.Items.Type == registry.TMap {
+			return nil, fmt.Errorf("a list of mappings is written as JSON: [{\"key\": \"value\"}]")
+		}
 		seps := m.ListSeparators
 		if seps == "" {
 			seps = ";,"

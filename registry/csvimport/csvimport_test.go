@@ -86,10 +86,34 @@ func FuzzPlan(f *testing.F) {
 	})
 }
 
+func FuzzPlanJSON(f *testing.F) {
+	f.Add([]byte(`[{"fields": {"title": "A", "status": "new", "received": "2026-01-01"}, "body": "x", "path": "D-0001-a.md"}]`))
+	f.Add([]byte(`[{"fields": {"title": "A", "received": "2026-01-01", "rice": {"reach": 1e3, "impact": 1, "confidence": 0.5, "effort": 2}, "tags": ["a;b"]}, "path": "../x.md"}]`))
+	f.Add([]byte(`[{"fields": {"title": "A", "received": "2026-01-01", "timeline": [{"date": "2026-01-01", "status": "new"}]}}]`))
+	cfg := registry.DefaultConfig()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rows, problems := PlanJSON(empty(), nil, data)
+		if len(rows) > 0 && len(problems) > 0 {
+			t.Fatal("rows and problems at once")
+		}
+		for _, r := range rows {
+			if r.Skipped {
+				continue
+			}
+			if strings.ContainsAny(r.Path, "/\\") || !strings.HasPrefix(r.Path, r.ID) {
+				t.Fatalf("row %d names the file %q", r.Line, r.Path)
+			}
+			if _, fs := registry.ParseDemand(cfg, r.Path, r.Data); fs.HasErrors() {
+				t.Fatalf("row %d gives a bad file:\n%s\n%v", r.Line, r.Data, fs)
+			}
+		}
+	})
+}
+
 func TestParseMapErrors(t *testing.T) {
 	_, err := ParseMap("jira.yaml", []byte("columns:\n  Key: title\ncolums:\n  x: y\n"))
 	require.Error(t, err)
-	assert.Equal(t, `jira.yaml:3: unknown key "colums" (keys: columns, values, dates, defaults, list_separators)`, err.Error())
+	assert.Equal(t, `jira.yaml:3: unknown key "colums" (keys: columns, values, dates, defaults, list_separators, timeline)`, err.Error())
 	_, err = ParseMap("m.yaml", []byte("columns: [a, b]\n"))
 	require.Error(t, err)
 	assert.True(t, strings.HasPrefix(err.Error(), "m.yaml:1: cannot unmarshal"), err.Error())

@@ -3,7 +3,9 @@ package history
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -113,6 +115,7 @@ func (res *Result) assemble() {
 			}
 		}
 	}
+	var unfit []string // demands with timeline entries that fit no status
 	for key, items := range per {
 		// Oldest first: by graph time, then by the walk's order.
 		oldestFirst(items, func(x item) (time.Time, int) { return graph[x.rec], x.seq })
@@ -144,11 +147,18 @@ func (res *Result) assemble() {
 			h.Path = e.Path
 			h.Deleted = e.Kind == "deleted"
 		}
+		last := items[len(items)-1].ev
 		if !h.Incomplete && items[0].ev.Kind == "created" {
 			t := items[0].rec.CommitTime
 			h.Created = &t
+			if len(h.Statuses) > 0 && h.Statuses[0].Hash == items[0].rec.Hash.String() {
+				var used int
+				h.Statuses, used = withTimeline(h.Statuses, last.Timeline)
+				if used < len(last.Timeline) {
+					unfit = append(unfit, id)
+				}
+			}
 		}
-		last := items[len(items)-1].ev
 		res.current[key] = Current{Received: registry.Date(last.Received), Status: last.Status, Tier: last.Tier, Deleted: last.Kind == "deleted"}
 		u := items[len(items)-1].rec.CommitTime
 		h.Updated = &u
@@ -163,6 +173,96 @@ func (res *Result) assemble() {
 		}
 		res.Histories[key] = h
 	}
+	if len(unfit) > 0 {
+		res.Warnings = append(res.Warnings, unfitWarning(unfit))
+	}
+}
+
+// withTimeline dates a demand's statuses from its timeline (as the file has
+// it now: the record is append-only). statuses[0] is the status the file
+// was first committed with. The entry for that status (dated no later than
+// the commit's day) dates it; the entries before it become transitions
+// before the registry. Each entry after it dates the next committed move
+// into its status, when that move was committed on or after the entry's
+// day: the status changed then and was committed late. Entries that fit
+// nowhere are left out (the walk warns of them). Without an entry for it,
+// the first status is undated: the commit is only the latest it can have
+// been entered.
+func withTimeline(statuses []Transition, tl []registry.TimelineEntry) ([]Transition, int) {
+	day := func(t time.Time) string { return t.Format("2006-01-02") }
+	// match dates statuses[1:] from entries, in order; it reports how many
+	// entries it used.
+	match := func(out []Transition, entries []registry.TimelineEntry) int {
+		used, j := 0, 1
+		for _, e := range entries {
+			for j < len(out) && !(out[j].To == e.Status && string(e.Date) <= day(out[j].Date) && string(e.Date) >= day(out[j-1].Date)) {
+				j++
+			}
+			if j == len(out) {
+				break
+			}
+			out[j].Date, out[j].Recorded, out[j].By, out[j].Note = e.Date.Time(), true, e.By, e.Note
+			used++
+			j++
+		}
+		return used
+	}
+	first := statuses[0]
+	// The entry for the first status: the last that leaves every later
+	// entry a committed move to date, else the last there is.
+	k := -1
+	for i, e := range tl {
+		if e.Status != first.To || string(e.Date) > day(first.Date) {
+			continue
+		}
+		probe := append([]Transition(nil), statuses...)
+		probe[0].Date = e.Date.Time()
+		if k < 0 || match(probe, tl[i+1:]) == len(tl)-i-1 {
+			k = i
+		}
+	}
+	var out []Transition
+	from := ""
+	before := tl
+	if k >= 0 {
+		before = tl[:k]
+	}
+	for _, e := range before {
+		if string(e.Date) > day(first.Date) {
+			break
+		}
+		out = append(out, Transition{Date: e.Date.Time(), From: from, To: e.Status, Recorded: true, By: e.By, Note: e.Note})
+		from = e.Status
+	}
+	first.From = from
+	if k >= 0 {
+		e := tl[k]
+		first.Date, first.Recorded, first.By, first.Note = e.Date.Time(), true, e.By, e.Note
+	} else {
+		first.Undated = true
+	}
+	used := len(out)
+	n := len(out)
+	out = append(out, first)
+	out = append(out, statuses[1:]...)
+	if k >= 0 {
+		used += 1 + match(out[n:], tl[k+1:])
+	}
+	return out, used
+}
+
+// unfitWarning says which demands have timeline entries the history left
+// out, a few by name.
+func unfitWarning(ids []string) string {
+	sort.Strings(ids)
+	ids = slices.Compact(ids)
+	shown := ids[:min(len(ids), 5)]
+	more := ""
+	if len(ids) > len(shown) {
+		more = fmt.Sprintf(" and %d more", len(ids)-len(shown))
+	}
+	return fmt.Sprintf("timeline entries of %s%s fit no status change (after the first commit's day, or not the next status committed) and are left out",
+		strings.Join(shown, ", "), more)
 }
 
 // oldestFirst sorts by commit date, then by the walk's order.

@@ -43,6 +43,17 @@ type Transition struct {
 	// Published: the demand was in To when it was made public; when it
 	// entered To is unknown (see Redact), so an SLA node it reaches is.
 	Published bool `json:"-"`
+	// Recorded: dated by an entry of the demand's timeline (midnight UTC
+	// of its day): a move before the file existed (Hash empty), or one a
+	// commit recorded late.
+	Recorded bool   `json:"recorded,omitempty"`
+	By       string `json:"by,omitempty"`
+	Note     string `json:"note,omitempty"`
+	// Undated: the status a file was first committed with, when no
+	// timeline entry says when the demand entered it. Date is the commit's,
+	// which is only the latest it can have been: an SLA node it reaches
+	// is unknown, and it counts in no month's deliveries.
+	Undated bool `json:"undated,omitempty"`
 }
 
 // StatusTime is the time a demand spent in one status, in days.

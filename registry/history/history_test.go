@@ -272,8 +272,111 @@ func TestSLA(t *testing.T) {
 	// Tier 1 (evaluate 1): received the 2nd, still new on the 20th: 14 working days.
 	assert.Equal(t, []string{"evaluate breached 14/1", "solution breached 14/5", "feedback running 14/30"}, states("D-0002"))
 	assert.Equal(t, 13.0, res.Histories["D-0002"].SLA.Nodes[0].OverDays)
-	// Rejected on arrival: evaluate reached; solution and feedback never will be.
-	assert.Equal(t, []string{"evaluate breached 14/10", "solution not-applicable 0/0", "feedback not-applicable 0/0"}, states("D-0003"))
+	// Committed already rejected, with no timeline: when it was evaluated
+	// is not known (not the commit's date); solution and feedback never
+	// will be reached.
+	assert.Equal(t, []string{"evaluate unknown 0/10", "solution not-applicable 0/0", "feedback not-applicable 0/0"}, states("D-0003"))
+}
+
+func TestSLATimeline(t *testing.T) {
+	b := newBuilder(t)
+	// Received Monday 2026-11-02 (tier 2: evaluate 3, solution 10, feedback
+	// 60 working days). D-0001 was triaged on the 3rd and accepted on the
+	// 5th before the registry; committed accepted on the 9th, planned on the
+	// 20th (14 working days: late).
+	tl := "timeline:\n  - {date: 2026-11-03, status: triaged, by: li.lei}\n  - {date: 2026-11-05, status: accepted, note: signed off}\n"
+	b.write("demands/D-0001-a.md", demand("D-0001", "A", "accepted", "tier: 2\n"+tl, ""))
+	// D-0002: committed accepted with no timeline: evaluate unknown.
+	b.write("demands/D-0002-b.md", demand("D-0002", "B", "accepted", "tier: 2\n", ""))
+	// D-0003: its timeline ends in triaged but it was committed accepted:
+	// evaluate has a date, the entry into accepted does not.
+	b.write("demands/D-0003-c.md", demand("D-0003", "C", "delivered", "tier: 2\ntimeline:\n  - {date: 2026-11-04, status: triaged}\n", ""))
+	b.commit("import", 9)
+	b.write("demands/D-0001-a.md", demand("D-0001", "A", "planned", "tier: 2\n"+tl, ""))
+	b.commit("plan", 20)
+	res := b.walk(Options{})
+	res.ComputeSLA(registry.DefaultConfig(), map[string]int{"D-0001": 2, "D-0002": 2, "D-0003": 2})
+	states := func(id string) []string {
+		var out []string
+		for _, n := range res.Histories[id].SLA.Nodes {
+			out = append(out, n.Node+" "+n.State+" "+fmtDays(n.ElapsedDays)+"/"+fmtDays(n.TargetDays))
+		}
+		return out
+	}
+	assert.Equal(t, []string{"evaluate met 1/3", "solution breached 14/10", "feedback running 14/60"}, states("D-0001"))
+	// Solution is not reached yet: its clock runs from received.
+	assert.Equal(t, []string{"evaluate unknown 0/3", "solution breached 14/10", "feedback running 14/60"}, states("D-0002"))
+	assert.Equal(t, []string{"evaluate met 2/3", "solution unknown 0/10", "feedback unknown 0/60"}, states("D-0003"))
+
+	h := res.Histories["D-0001"]
+	require.Len(t, h.Statuses, 3)
+	assert.True(t, h.Statuses[0].Recorded)
+	assert.Empty(t, h.Statuses[0].Hash, "before the registry: no commit")
+	assert.Equal(t, "li.lei", h.Statuses[0].By)
+	// The first commit's status is dated by its entry.
+	assert.Equal(t, "2026-11-05", h.Statuses[1].Date.Format("2006-01-02"))
+	assert.Equal(t, "signed off", h.Statuses[1].Note)
+	assert.NotEmpty(t, h.Statuses[1].Hash)
+	assert.False(t, h.Statuses[1].Undated)
+	assert.Equal(t, "triaged", h.Statuses[1].From)
+	// Time in status starts at the recorded dates.
+	assert.Equal(t, []StatusTime{{Status: "triaged", Days: 2}}, h.TimeInStatus[:1])
+	assert.True(t, res.Histories["D-0002"].Statuses[0].Undated)
+	assert.True(t, res.Histories["D-0003"].Statuses[1].Undated)
+
+	// The public view keeps what a public file's timeline records.
+	pub := res.Public(func(string) bool { return true })
+	assert.Len(t, pub.Histories["D-0001"].Statuses, 3)
+	pub.ComputeSLA(registry.DefaultConfig(), map[string]int{"D-0001": 2})
+	assert.Equal(t, Met, pub.Histories["D-0001"].SLA.Nodes[0].State)
+}
+
+func TestPassedOver(t *testing.T) {
+	cfg := registry.DefaultConfig()
+	for _, tc := range []struct {
+		from, to, node string
+		want           bool
+	}{
+		{"new", "triaged", "evaluate", false},   // one step: exact
+		{"", "triaged", "evaluate", false},      // from the demand as received
+		{"new", "accepted", "evaluate", true},   // triaged on the way
+		{"new", "delivered", "solution", true},  // planned on the way
+		{"new", "delivered", "feedback", false}, // delivered is the first done status
+		{"accepted", "in-progress", "solution", true},
+		{"planned", "in-progress", "solution", false},
+		{"new", "rejected", "evaluate", false},
+	} {
+		assert.Equal(t, tc.want, PassedOver(cfg, tc.from, tc.to, tc.node), "%s → %s %s", tc.from, tc.to, tc.node)
+	}
+}
+
+func TestSLATimelineRecordedLate(t *testing.T) {
+	b := newBuilder(t)
+	// Committed new on the 9th and moved on the 10th and 20th; the timeline
+	// (added later) says it was triaged on the 3rd and accepted on the 5th,
+	// the moves' commits recording them late.
+	b.write("demands/D-0001-a.md", demand("D-0001", "A", "new", "tier: 2\n", ""))
+	// D-0002 says it was triaged on the 30th, which no commit recorded.
+	b.write("demands/D-0002-b.md", demand("D-0002", "B", "new", "tier: 2\ntimeline:\n  - {date: 2026-11-02, status: new}\n  - {date: 2026-11-30, status: triaged}\n", ""))
+	b.commit("add", 9)
+	b.write("demands/D-0001-a.md", demand("D-0001", "A", "triaged", "tier: 2\n", ""))
+	b.commit("triage", 10)
+	tl := "timeline:\n  - {date: 2026-11-02, status: new}\n  - {date: 2026-11-03, status: triaged}\n  - {date: 2026-11-05, status: accepted}\n"
+	b.write("demands/D-0001-a.md", demand("D-0001", "A", "accepted", "tier: 2\n"+tl, ""))
+	b.commit("accept, with the dates from the old tracker", 20)
+	res := b.walk(Options{})
+	res.ComputeSLA(registry.DefaultConfig(), map[string]int{"D-0001": 2})
+	h := res.Histories["D-0001"]
+	var got []string
+	for _, s := range h.Statuses {
+		got = append(got, fmt.Sprintf("%s %s %v", s.To, s.Date.Format("01-02"), s.Recorded))
+	}
+	assert.Equal(t, []string{"new 11-02 true", "triaged 11-03 true", "accepted 11-05 true"}, got)
+	assert.Equal(t, Met, h.SLA.Nodes[0].State)
+	assert.Equal(t, 1.0, h.SLA.Nodes[0].ElapsedDays)
+	require.Len(t, res.Warnings, 1)
+	assert.Contains(t, res.Warnings[0], "timeline entries of D-0002 fit no status change")
+	assert.Len(t, res.Histories["D-0002"].Statuses, 1, "the unfit entry is left out")
 }
 
 func fmtDays(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }

@@ -74,6 +74,18 @@ func Redact(h *History, end time.Time, shown func(id string) bool) *History {
 			open = false
 		}
 	}
+	if n := len(h.Commits); n > 0 && !h.Commits[n-1].Internal {
+		// Created public: what its timeline records is public too.
+		for _, t := range h.Statuses {
+			if !t.Recorded || t.Hash != "" { // before the registry: no commit
+				break
+			}
+			closeAt(t.Date)
+			out.Statuses = append(out.Statuses, t)
+			stretches = append(stretches, stretch{status: t.To, start: t.Date, known: true})
+			open = true
+		}
+	}
 	status, internal := "", false
 	var kept []Commit // oldest first
 	for i := len(h.Commits) - 1; i >= 0; i-- {

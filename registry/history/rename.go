@@ -158,7 +158,7 @@ func (w *walker) pathEvents(changes []fileChange) ([]event, error) {
 		switch {
 		case o != nil && n != nil && n.ID != "":
 			evs = append(evs, event{ID: n.ID, Path: w.fullPath(fc.path), Kind: "changed", StatusFrom: o.Status, Status: n.Status, Tier: n.Tier,
-				Received: n.Received, Changes: fieldChanges(o, n)})
+				Received: n.Received, Timeline: n.Timeline, Changes: fieldChanges(o, n)})
 		case o != nil && o.ID != "" && n == nil:
 			gone.add(fileSide{w.fullPath(fc.path), fc.old}, o)
 		case n != nil && n.ID != "" && o == nil:
@@ -173,13 +173,13 @@ func (w *walker) pathEvents(changes []fileChange) ([]event, error) {
 	for i, g := range gone.files {
 		if !gone.renamed[i] {
 			o := gone.parsed[i]
-			evs = append(evs, event{ID: o.ID, Path: g.path, Kind: "deleted", StatusFrom: o.Status, Status: o.Status, Tier: o.Tier, Received: o.Received})
+			evs = append(evs, event{ID: o.ID, Path: g.path, Kind: "deleted", StatusFrom: o.Status, Status: o.Status, Tier: o.Tier, Received: o.Received, Timeline: o.Timeline})
 		}
 	}
 	for j, a := range added.files {
 		if !added.renamed[j] {
 			n := added.parsed[j]
-			evs = append(evs, event{ID: n.ID, Path: a.path, Kind: "created", Status: n.Status, Tier: n.Tier, Received: n.Received})
+			evs = append(evs, event{ID: n.ID, Path: a.path, Kind: "created", Status: n.Status, Tier: n.Tier, Received: n.Received, Timeline: n.Timeline})
 		}
 	}
 	slices.SortFunc(evs, func(x, y event) int { return cmp.Compare(x.Path, y.Path) })
@@ -241,7 +241,7 @@ func (w *walker) renameEvents(gone, added *pathSides) ([]event, error) {
 		o, n := gone.parsed[pr[0]], added.parsed[pr[1]]
 		gone.renamed[pr[0]], added.renamed[pr[1]] = true, true
 		evs = append(evs, event{ID: n.ID, Path: a.path, OldPath: g.path, Kind: "renamed", StatusFrom: o.Status, Status: n.Status, Tier: n.Tier,
-			Received: n.Received, Changes: append([]Change{{Field: "path", From: g.path, To: a.path}}, fieldChanges(o, n)...)})
+			Received: n.Received, Timeline: n.Timeline, Changes: append([]Change{{Field: "path", From: g.path, To: a.path}}, fieldChanges(o, n)...)})
 	}
 	return evs, readErr
 }

@@ -1,6 +1,7 @@
 package history
 
 import (
+	"slices"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -21,7 +22,10 @@ const (
 	Breached      = "breached"
 	Running       = "running"
 	NotApplicable = "not-applicable"
-	Unknown       = "unknown" // reached before a shallow clone's history begins
+	// Unknown: reached at a time no record gives: before a shallow
+	// clone's history begins, while internal, or before the first commit
+	// with no timeline entry for it. Neither met nor breached.
+	Unknown = "unknown"
 )
 
 // SLANode is one response node: evaluate, solution or feedback.
@@ -134,7 +138,7 @@ func computeSLA(cur *registry.Config, id string, receivedDate registry.Date, h *
 					n.State = Unknown
 				}
 			}
-			if reachedAt.Published {
+			if reachedAt.Published || reachedAt.Undated {
 				n.State = Unknown
 			}
 		}
@@ -163,11 +167,37 @@ func computeSLA(cur *registry.Config, id string, receivedDate registry.Date, h *
 			if n.ElapsedDays > target {
 				n.State = Breached
 				n.OverDays = n.ElapsedDays - target
+				if reachedAt.Recorded && PassedOver(cur, reachedAt.From, reachedAt.To, node) {
+					// Reached on the way to a later status the record
+					// dates: only that it was by then is known.
+					n.State, n.OverDays, n.Reached = Unknown, 0, nil
+				}
 			}
 		}
 		sla.Nodes = append(sla.Nodes, n)
 	}
 	return sla
+}
+
+// PassedOver reports whether a move from one status to another that is
+// not a single step of the workflow may have reached node before it was
+// made: some status on the way reaches the node. A timeline imported from
+// another tool's dates (created, resolved) records such moves; the date
+// is then only the latest the node can have been reached. from "" is
+// the workflow's first status (the demand as received).
+func PassedOver(cfg *registry.Config, from, to, node string) bool {
+	if from == "" && len(cfg.Statuses) > 0 {
+		from = cfg.Statuses[0].Name
+	}
+	if s := cfg.Status(from); s == nil || slices.Contains(s.Next, to) {
+		return false
+	}
+	for _, st := range cfg.Statuses {
+		if st.Name != from && st.Name != to && NodeReached(cfg, node, st.Name) && cfg.Reachable(from, st.Name) && cfg.Reachable(st.Name, to) {
+			return true
+		}
+	}
+	return false
 }
 
 // TargetFor is the target in days of a node for a tier in a config.

@@ -121,6 +121,8 @@ type event struct {
 	Status            string
 	Tier              int    // declared tier after the commit (the override's when set)
 	Received          string // received date after the commit
+	// Timeline: the file's pre-registry events after the commit.
+	Timeline []registry.TimelineEntry
 	// Internal: the version after the commit (before it, for a deletion)
 	// was internal, so a public history leaves it out (see Redact).
 	Internal bool
@@ -146,6 +148,7 @@ type parsed struct {
 	Status   string
 	Tier     int
 	Received string
+	Timeline []registry.TimelineEntry
 	Fields   map[string]string // canonical text of each top-level field
 	Body     string
 	Internal bool // visibility: internal
@@ -625,7 +628,7 @@ func (w *walker) diffEvents(changes []fileChange) ([]event, error) {
 		n, hasNew := news[id]
 		switch {
 		case hadOld && hasNew:
-			e := event{ID: id, Path: n.path, Kind: "changed", StatusFrom: o.p.Status, Status: n.p.Status, Tier: n.p.Tier, Received: n.p.Received,
+			e := event{ID: id, Path: n.path, Kind: "changed", StatusFrom: o.p.Status, Status: n.p.Status, Tier: n.p.Tier, Received: n.p.Received, Timeline: n.p.Timeline,
 				Changes: fieldChanges(o.p, n.p), Internal: n.p.Internal}
 			if o.path != n.path {
 				e.Kind, e.OldPath = "renamed", o.path
@@ -633,9 +636,9 @@ func (w *walker) diffEvents(changes []fileChange) ([]event, error) {
 			}
 			evs = append(evs, e)
 		case hasNew:
-			evs = append(evs, event{ID: id, Path: n.path, Kind: "created", Status: n.p.Status, Tier: n.p.Tier, Received: n.p.Received, Internal: n.p.Internal})
+			evs = append(evs, event{ID: id, Path: n.path, Kind: "created", Status: n.p.Status, Tier: n.p.Tier, Received: n.p.Received, Timeline: n.p.Timeline, Internal: n.p.Internal})
 		default:
-			evs = append(evs, event{ID: id, Path: o.path, Kind: "deleted", StatusFrom: o.p.Status, Status: o.p.Status, Tier: o.p.Tier, Received: o.p.Received,
+			evs = append(evs, event{ID: id, Path: o.path, Kind: "deleted", StatusFrom: o.p.Status, Status: o.p.Status, Tier: o.p.Tier, Received: o.p.Received, Timeline: o.p.Timeline,
 				Internal: o.p.Internal})
 		}
 	}
@@ -700,6 +703,7 @@ func (w *walker) parseBlob(p string, data []byte) *parsed {
 	}
 	x.ID, x.Status, x.Received, x.Body = d.ID, d.Status, string(d.Received), d.Body
 	x.Tier, x.Internal = d.Tier, d.Visibility == "internal"
+	x.Timeline = d.Timeline
 	if d.TierOverride != nil {
 		x.Tier = d.TierOverride.Tier
 	}

@@ -24,6 +24,7 @@ type Compliance struct {
 	Met      int     `json:"met"`
 	Breached int     `json:"breached"` // reached late, or still running past the target
 	Running  int     `json:"running"`  // still within the target
+	Unknown  int     `json:"unknown"`  // reached at a time no record gives: in no rate
 	Rate     float64 `json:"rate"`     // met / (met + breached), 0–1; -1 when nothing is decided
 }
 
@@ -56,14 +57,17 @@ type FlowPoint struct {
 
 // KPIs are the registry's measures.
 type KPIs struct {
-	AsOf         string       `json:"as_of"`
-	Compliance   []Compliance `json:"sla_compliance"`
-	Response     []Response   `json:"response_times"`
-	Throughput   []Month      `json:"throughput"`
-	Ages         []AgeBucket  `json:"open_by_age"`
-	Flow         []FlowPoint  `json:"cumulative_flow"`
-	Statuses     []string     `json:"statuses"` // the flow's statuses, in workflow order
-	Satisfaction struct {
+	AsOf       string       `json:"as_of"`
+	Compliance []Compliance `json:"sla_compliance"`
+	Response   []Response   `json:"response_times"`
+	Throughput []Month      `json:"throughput"`
+	// DeliveredUndated counts demands delivered at a time no record gives
+	// (committed already delivered, with no timeline entry): in no month.
+	DeliveredUndated int         `json:"delivered_undated"`
+	Ages             []AgeBucket `json:"open_by_age"`
+	Flow             []FlowPoint `json:"cumulative_flow"`
+	Statuses         []string    `json:"statuses"` // the flow's statuses, in workflow order
+	Satisfaction     struct {
 		Count   int     `json:"count"`
 		Average float64 `json:"average"`
 	} `json:"satisfaction"`
@@ -99,6 +103,8 @@ func Measure(s *registry.Snapshot, rk *rank.Ranking, hist map[string]*history.Hi
 				c.Breached++
 			case history.Running:
 				c.Running++
+			case history.Unknown:
+				c.Unknown++
 			}
 			if n.Reached != nil && (n.State == history.Met || n.State == history.Breached) {
 				elapsed[n.Node] = append(elapsed[n.Node], n.ElapsedDays)
@@ -141,7 +147,9 @@ func Measure(s *registry.Snapshot, rk *rank.Ranking, hist map[string]*history.Hi
 		if h := hist[id]; h != nil {
 			for _, t := range h.Statuses {
 				if cfg.StatusKind(t.To) == registry.KindDone {
-					if !t.Published { // delivered before it was public: when is unknown
+					if t.Published || t.Undated { // when it was delivered is unknown
+						k.DeliveredUndated++
+					} else {
 						month(t.Date.Format("2006-01")).Delivered++
 					}
 					break

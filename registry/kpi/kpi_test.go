@@ -131,3 +131,25 @@ func TestFlowBounded(t *testing.T) {
 		assert.Equal(t, map[string]int{"new": 1}, got[0].Counts)
 	}
 }
+
+// TestUnknownApart: a node reached at a time no record gives counts as
+// unknown, in no rate, and a delivery with no date in no month.
+func TestUnknownApart(t *testing.T) {
+	cfg := registry.DefaultConfig()
+	d, fs := registry.ParseDemand(cfg, "D-0001-x.md", []byte("---\nid: D-0001\ntitle: A\nstatus: delivered\nreceived: 2026-06-01\n---\n"))
+	require.False(t, fs.HasErrors(), "%v", fs)
+	s := registry.NewSnapshot(cfg, []*registry.Demand{d})
+	day := func(s string) time.Time { t, _ := time.Parse("2006-01-02", s); return t }
+	hist := map[string]*history.History{
+		"D-0001": {Statuses: []history.Transition{{Date: day("2026-11-23"), To: "delivered", Undated: true}},
+			SLA: &history.SLA{Tier: 4, Nodes: []history.SLANode{{Node: "evaluate", State: history.Unknown}, {Node: "solution", State: history.Unknown}, {Node: "feedback", State: history.Unknown}}}},
+	}
+	k := Measure(s, rank.Rank(s), hist, []string{"D-0001"}, day("2026-11-30"))
+	for _, c := range k.Compliance {
+		if c.Tier == 4 {
+			assert.Equal(t, Compliance{Tier: 4, Node: c.Node, Unknown: 1, Rate: -1}, c)
+		}
+	}
+	assert.Equal(t, 1, k.DeliveredUndated)
+	assert.Equal(t, []Month{{"2026-06", 1, 0}}, k.Throughput, "received in June; delivered in no month")
+}

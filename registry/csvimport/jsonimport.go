@@ -1,0 +1,110 @@
+package csvimport
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/demand-registry/demand/registry"
+)
+
+// exported is what import reads of one demand in this tool's JSON export
+// (demands.json): its fields, body and file name; the ranking and history
+// are computed and ignored.
+type exported struct {
+	Fields map[string]any `json:"fields"`
+	Body   string         `json:"body"`
+	Path   string         `json:"path"`
+}
+
+// PlanJSON is Plan for this tool's JSON export. A problem's Line is the
+// demand's place in the list (1-based).
+func PlanJSON(s *registry.Snapshot, files []registry.File, data []byte) ([]Row, []Problem) {
+	cfg := s.Config
+	dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
+	dec.UseNumber()
+	var items []exported
+	if err := dec.Decode(&items); err != nil {
+		return nil, []Problem{{Line: 1, Message: "not a JSON list of demands (demand export --format json): " + err.Error()}}
+	}
+	existing := map[string]bool{}
+	for _, d := range s.Demands {
+		if d.Fields["external_key"] != nil {
+			existing[registry.Canonical(d.Fields["external_key"])] = true
+		}
+	}
+	used := newIDs(cfg)
+	for _, d := range s.Demands {
+		used.take(d.ID)
+	}
+	for _, f := range files {
+		if id := cfg.IDFromName(lastPart(f.Path)); id != "" {
+			used.take(id)
+		}
+	}
+	var rows []Row
+	var problems []Problem
+	for i, it := range items {
+		n := i + 1
+		fields := map[string]any{}
+		keys := make([]string, 0, len(it.Fields))
+		for k := range it.Fields {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var bad []string
+		for _, k := range keys {
+			if it.Fields[k] == nil {
+				continue
+			}
+			f := cfg.Fields[k]
+			if f == nil {
+				bad = append(bad, fmt.Sprintf("%s is not a field of this registry", k))
+				continue
+			}
+			v, err := registry.FromJSON(f, it.Fields[k])
+			if err != nil {
+				bad = append(bad, fmt.Sprintf("%s: %v", k, err))
+				continue
+			}
+			fields[k] = v
+		}
+		if len(bad) > 0 {
+			for _, b := range bad {
+				problems = append(problems, Problem{Line: n, Message: b})
+			}
+			continue
+		}
+		if key, ok := fields["external_key"].(string); ok && existing[key] {
+			rows = append(rows, Row{Line: n, Skipped: true})
+			continue
+		}
+		id, _ := fields["id"].(string)
+		if cfg.ID.FromFilename {
+			id = cfg.IDFromName(lastPart(it.Path))
+		}
+		if id != "" && (!cfg.ValidID(id) || used.used[id]) {
+			id = ""
+		}
+		if id == "" {
+			id = used.next()
+		}
+		used.take(id)
+		if !cfg.ID.FromFilename {
+			fields["id"] = id
+		} else {
+			delete(fields, "id")
+		}
+		row, p := finishRow(cfg, fields, it.Body, lastPart(it.Path), id, n)
+		if p != nil {
+			problems = append(problems, *p)
+			continue
+		}
+		rows = append(rows, row)
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	return rows, nil
+}

@@ -1,0 +1,177 @@
+package registry
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Columns lists the flat columns that carry every field of the schema in
+// a table (the CSV export), in the order files are written: a scalar or a
+// list of scalars is one column named after its field; a map is one
+// column per sub-field, named with dots (rice.reach); a list of maps is
+// one column of JSON (requesters, timeline).
+func (c *Config) Columns() []string {
+	var out []string
+	var walk func(prefix string, f *Field)
+	walk = func(prefix string, f *Field) {
+		if f.Type == TMap {
+			for _, k := range f.SubFields() {
+				walk(prefix+"."+k, f.Fields[k])
+			}
+			return
+		}
+		out = append(out, prefix)
+	}
+	for _, name := range fileOrder(c) {
+		walk(name, c.Fields[name])
+	}
+	return out
+}
+
+// Cells gives each column of Columns its text for a demand's fields:
+// values as they would be written, list items joined with ";" (or a JSON
+// list when an item holds ";" or "," or starts with "["), lists of maps
+// as JSON. An absent value is "".
+func (c *Config) Cells(fields map[string]any) map[string]string {
+	out := map[string]string{}
+	var walk func(prefix string, f *Field, v any)
+	walk = func(prefix string, f *Field, v any) {
+		if v == nil {
+			return
+		}
+		if f.Type == TMap {
+			m, _ := v.(map[string]any)
+			for _, k := range f.SubFields() {
+				walk(prefix+"."+k, f.Fields[k], m[k])
+			}
+			return
+		}
+		out[prefix] = CellText(f, v)
+	}
+	for _, name := range fileOrder(c) {
+		walk(name, c.Fields[name], fields[name])
+	}
+	return out
+}
+
+// CellText is a value's text in one cell (see Cells).
+func CellText(f *Field, v any) string {
+	switch x := v.(type) {
+	case []any:
+		if f.Items != nil && f.Items.Type != TMap && f.Items.Type != TList {
+			parts := make([]string, len(x))
+			plain := true
+			for i, it := range x {
+				parts[i] = CellText(f.Items, it)
+				plain = plain && !strings.ContainsAny(parts[i], ";,") && !strings.HasPrefix(parts[i], "[")
+			}
+			if plain {
+				return strings.Join(parts, ";")
+			}
+		}
+		return jsonText(x)
+	case map[string]any:
+		return jsonText(x)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return fmt.Sprint(v)
+}
+
+func jsonText(v any) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// FromJSON turns a JSON value (decoded with UseNumber) into a value of a
+// field's type, as the schema holds it: int64, float64, bool, string
+// (dates too), []any and map[string]any.
+func FromJSON(f *Field, v any) (any, error) {
+	if f == nil {
+		return nil, fmt.Errorf("not a field")
+	}
+	switch f.Type {
+	case TInt:
+		n, ok := v.(json.Number)
+		if !ok {
+			return nil, fmt.Errorf("%s is not a whole number", jsonText(v))
+		}
+		i, err := strconv.ParseInt(string(n), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s is not a whole number", jsonText(v))
+		}
+		return i, nil
+	case TNumber:
+		n, ok := v.(json.Number)
+		if !ok {
+			return nil, fmt.Errorf("%s is not a number", jsonText(v))
+		}
+		x, err := strconv.ParseFloat(string(n), 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s is not a number", jsonText(v))
+		}
+		return x, nil
+	case TBool:
+		b, ok := v.(bool)
+		if !ok {
+			return nil, fmt.Errorf("%s is not true or false", jsonText(v))
+		}
+		return b, nil
+	case TList:
+		l, ok := v.([]any)
+		if !ok {
+			return nil, fmt.Errorf("%s is not a list", jsonText(v))
+		}
+		out := make([]any, 0, len(l))
+		for _, it := range l {
+			x, err := FromJSON(f.Items, it)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, x)
+		}
+		return out, nil
+	case TMap:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("%s is not a mapping", jsonText(v))
+		}
+		out := make(map[string]any, len(m))
+		for k, x := range m {
+			sub := f.Fields[k]
+			if sub == nil {
+				return nil, fmt.Errorf("%q is not a key of this field", k)
+			}
+			y, err := FromJSON(sub, x)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", k, err)
+			}
+			out[k] = y
+		}
+		return out, nil
+	case TDate:
+		s, ok := v.(string)
+		if !ok {
+			return nil, fmt.Errorf("%s is not a date", jsonText(v))
+		}
+		if _, ok := ParseDate(s); !ok {
+			return nil, fmt.Errorf("%q is not a date (YYYY-MM-DD)", s)
+		}
+		return s, nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return nil, fmt.Errorf("%s is not text", jsonText(v))
+	}
+	return s, nil
+}
