@@ -15,25 +15,52 @@ import (
 
 // assemble builds each demand's history from the commits' events.
 func (res *Result) assemble() {
-	type item struct {
-		rec *commitRec
-		ev  event
-		seq int
-	}
-	per := map[string][]item{}
 	res.current = map[string]Current{}
-	byPath := res.fromFilename
-	var lines []*[]item
-	line := map[string]*[]item{} // the lineage at each path
-	alive := map[string]bool{}   // whether it is still there
-	// A commit's graph time is the latest commit date of it and its
-	// ancestors: ordering by it, then by the walk's order (parents before
-	// children), is an order of the commit graph, so a child dated before
-	// its parent (clock skew, or a forged date) still comes after it;
-	// commits on parallel branches keep their dates' order.
-	graph := make(map[*commitRec]time.Time, len(res.recs))
-	byHash := make(map[plumbing.Hash]*commitRec, len(res.recs))
-	for _, rec := range res.recs {
+	graph := graphTimes(res.recs)
+	var per map[string][]item
+	if res.fromFilename {
+		per = lineagesByPath(res.recs, graph)
+	} else {
+		per = map[string][]item{}
+		for seq, rec := range res.recs {
+			for _, e := range rec.Events {
+				per[e.ID] = append(per[e.ID], item{rec, e, seq})
+			}
+		}
+	}
+	var unfit []string // demands with timeline entries that fit no status
+	for key, items := range per {
+		// Oldest first: by graph time, then by the walk's order.
+		oldestFirst(items, func(x item) (time.Time, int) { return graph[x.rec], x.seq })
+		h, fits := res.history(items)
+		if !fits {
+			unfit = append(unfit, h.ID)
+		}
+		last := items[len(items)-1].ev
+		res.current[key] = Current{Received: registry.Date(last.Received), Status: last.Status, Tier: last.Tier, Deleted: last.Kind == "deleted"}
+		res.Histories[key] = h
+	}
+	if len(unfit) > 0 {
+		res.Warnings = append(res.Warnings, unfitWarning(unfit))
+	}
+}
+
+// item is one event of a commit, with the commit's place in the walk.
+type item struct {
+	rec *commitRec
+	ev  event
+	seq int
+}
+
+// graphTimes gives each commit its graph time: the latest commit date of
+// it and its ancestors. Ordering by it, then by the walk's order (parents
+// before children), is an order of the commit graph, so a child dated
+// before its parent (clock skew, or a forged date) still comes after it;
+// commits on parallel branches keep their dates' order.
+func graphTimes(recs []*commitRec) map[*commitRec]time.Time {
+	graph := make(map[*commitRec]time.Time, len(recs))
+	byHash := make(map[plumbing.Hash]*commitRec, len(recs))
+	for _, rec := range recs {
 		t := rec.CommitTime
 		for _, p := range rec.Parents {
 			if pr := byHash[p]; pr != nil && graph[pr].After(t) {
@@ -42,15 +69,19 @@ func (res *Result) assemble() {
 		}
 		graph[rec], byHash[rec.Hash] = t, rec
 	}
-	for seq, rec := range res.recs {
+	return graph
+}
+
+// lineagesByPath groups the events of a registry whose IDs come from file
+// names: a demand is followed by its path, through renames, in walk order
+// (parents first), and a file created where another was deleted is new.
+// Each lineage is keyed by the ID it ends with (see keyLineages).
+func lineagesByPath(recs []*commitRec, graph map[*commitRec]time.Time) map[string][]item {
+	var lines []*[]item
+	line := map[string]*[]item{} // the lineage at each path
+	alive := map[string]bool{}   // whether it is still there
+	for seq, rec := range recs {
 		for _, e := range rec.Events {
-			it := item{rec, e, seq}
-			if !byPath {
-				per[e.ID] = append(per[e.ID], it)
-				continue
-			}
-			// Followed by path, through renames, in walk order (parents
-			// first): a file created where another was deleted is new.
 			from := e.Path
 			if e.Kind == "renamed" {
 				from = e.OldPath
@@ -60,122 +91,124 @@ func (res *Result) assemble() {
 				l = &[]item{}
 				lines = append(lines, l)
 			}
-			*l = append(*l, it)
+			*l = append(*l, item{rec, e, seq})
 			if e.Kind == "renamed" {
 				alive[from] = false
 			}
 			line[e.Path], alive[e.Path] = l, e.Kind != "deleted"
 		}
 	}
-	if byPath {
-		per = map[string][]item{}
-		type end struct {
-			l       []item
-			gone    bool
-			updated time.Time
-			seq     int
-			path    string
-		}
-		byID := map[string][]end{}
-		var ids []string
-		for _, l := range lines {
-			items := *l
-			oldestFirst(items, func(x item) (time.Time, int) { return graph[x.rec], x.seq })
-			last := items[len(items)-1]
-			id := last.ev.ID
-			if byID[id] == nil {
-				ids = append(ids, id)
-			}
-			byID[id] = append(byID[id], end{items, last.ev.Kind == "deleted", last.rec.CommitTime, last.seq, last.ev.Path})
-		}
-		// Lineages that end with the same ID (drafts all numbered 0000):
-		// the one still there, else the last changed, has the ID as its
-		// key; the others have the ID and their last path.
-		for _, id := range ids {
-			ends := byID[id]
-			sort.SliceStable(ends, func(i, j int) bool {
-				a, b := ends[i], ends[j]
-				if a.gone != b.gone {
-					return !a.gone
-				}
-				if !a.updated.Equal(b.updated) {
-					return a.updated.After(b.updated)
-				}
-				return a.seq > b.seq
-			})
-			for k, e := range ends {
-				key := id
-				if k > 0 {
-					key = id + "@" + e.path
-					for n := 2; per[key] != nil; n++ {
-						key = fmt.Sprintf("%s@%s#%d", id, e.path, n)
-					}
-				}
-				per[key] = e.l
-			}
-		}
+	return keyLineages(lines, graph)
+}
+
+// keyLineages keys lineages by the ID they end with. Lineages that end
+// with the same ID (drafts all numbered 0000): the one still there, else
+// the last changed, has the ID as its key; the others have the ID and
+// their last path.
+func keyLineages(lines []*[]item, graph map[*commitRec]time.Time) map[string][]item {
+	type end struct {
+		l       []item
+		gone    bool
+		updated time.Time
+		seq     int
+		path    string
 	}
-	var unfit []string // demands with timeline entries that fit no status
-	for key, items := range per {
-		// Oldest first: by graph time, then by the walk's order.
+	byID := map[string][]end{}
+	var ids []string
+	for _, l := range lines {
+		items := *l
 		oldestFirst(items, func(x item) (time.Time, int) { return graph[x.rec], x.seq })
-		id := items[len(items)-1].ev.ID
-		h := &History{ID: id, Commits: []Commit{}, Statuses: []Transition{}, TimeInStatus: []StatusTime{}}
-		for _, it := range items {
-			rec, e := it.rec, it.ev
-			if e.Kind == "snapshot" {
-				h.Incomplete = true
-			}
-			changes := e.Changes
-			if changes == nil {
-				changes = []Change{}
-			}
-			h.Commits = append(h.Commits, Commit{Hash: rec.Hash.String(), Author: rec.Author, Email: rec.Email,
-				Date: rec.AuthorTime, Committed: rec.CommitTime, Subject: rec.Subject, PR: PRNumber(rec.Subject),
-				Path: e.Path, Kind: e.Kind, Changes: changes, Internal: e.Internal})
-			// Status times are committer dates (when a change landed), here
-			// and in the SLA: an author date can be set to anything.
-			switch {
-			case e.Status == "" && e.StatusFrom == "":
-				// A version without front matter (or without a status): no
-				// status to enter or leave.
-			case e.Kind == "created" || (e.Kind == "snapshot" && len(h.Statuses) == 0):
-				h.Statuses = append(h.Statuses, Transition{Hash: rec.Hash.String(), Date: rec.CommitTime, To: e.Status})
-			case e.Kind != "deleted" && e.StatusFrom != e.Status:
-				h.Statuses = append(h.Statuses, Transition{Hash: rec.Hash.String(), Date: rec.CommitTime, From: e.StatusFrom, To: e.Status})
-			}
-			h.Path = e.Path
-			h.Deleted = e.Kind == "deleted"
+		last := items[len(items)-1]
+		id := last.ev.ID
+		if byID[id] == nil {
+			ids = append(ids, id)
 		}
-		last := items[len(items)-1].ev
-		if !h.Incomplete && items[0].ev.Kind == "created" {
-			t := items[0].rec.CommitTime
-			h.Created = &t
-			if len(h.Statuses) > 0 && h.Statuses[0].Hash == items[0].rec.Hash.String() {
-				var used int
-				h.Statuses, used = withTimeline(h.Statuses, last.Timeline)
-				if used < len(last.Timeline) {
-					unfit = append(unfit, id)
+		byID[id] = append(byID[id], end{items, last.ev.Kind == "deleted", last.rec.CommitTime, last.seq, last.ev.Path})
+	}
+	per := map[string][]item{}
+	for _, id := range ids {
+		ends := byID[id]
+		sort.SliceStable(ends, func(i, j int) bool {
+			a, b := ends[i], ends[j]
+			if a.gone != b.gone {
+				return !a.gone
+			}
+			if !a.updated.Equal(b.updated) {
+				return a.updated.After(b.updated)
+			}
+			return a.seq > b.seq
+		})
+		for k, e := range ends {
+			key := id
+			if k > 0 {
+				key = id + "@" + e.path
+				for n := 2; per[key] != nil; n++ {
+					key = fmt.Sprintf("%s@%s#%d", id, e.path, n)
 				}
 			}
+			per[key] = e.l
 		}
-		res.current[key] = Current{Received: registry.Date(last.Received), Status: last.Status, Tier: last.Tier, Deleted: last.Kind == "deleted"}
-		u := items[len(items)-1].rec.CommitTime
-		h.Updated = &u
-		end := res.AsOf
-		if h.Deleted {
-			end = u
-		}
-		h.TimeInStatus = timeInStatus(h.Statuses, end)
-		// Newest first for display.
-		for i, j := 0, len(h.Commits)-1; i < j; i, j = i+1, j-1 {
-			h.Commits[i], h.Commits[j] = h.Commits[j], h.Commits[i]
-		}
-		res.Histories[key] = h
 	}
-	if len(unfit) > 0 {
-		res.Warnings = append(res.Warnings, unfitWarning(unfit))
+	return per
+}
+
+// history builds one demand's history from its events, oldest first;
+// fits is false when timeline entries fit no status.
+func (res *Result) history(items []item) (h *History, fits bool) {
+	id := items[len(items)-1].ev.ID
+	h = &History{ID: id, Commits: []Commit{}, Statuses: []Transition{}, TimeInStatus: []StatusTime{}}
+	for _, it := range items {
+		h.add(it)
 	}
+	fits = true
+	last := items[len(items)-1].ev
+	if !h.Incomplete && items[0].ev.Kind == "created" {
+		t := items[0].rec.CommitTime
+		h.Created = &t
+		if len(h.Statuses) > 0 && h.Statuses[0].Hash == items[0].rec.Hash.String() {
+			var used int
+			h.Statuses, used = withTimeline(h.Statuses, last.Timeline)
+			fits = used == len(last.Timeline)
+		}
+	}
+	u := items[len(items)-1].rec.CommitTime
+	h.Updated = &u
+	end := res.AsOf
+	if h.Deleted {
+		end = u
+	}
+	h.TimeInStatus = timeInStatus(h.Statuses, end)
+	// Newest first for display.
+	slices.Reverse(h.Commits)
+	return h, fits
+}
+
+// add records one event: its commit, and the status it entered.
+func (h *History) add(it item) {
+	rec, e := it.rec, it.ev
+	if e.Kind == "snapshot" {
+		h.Incomplete = true
+	}
+	changes := e.Changes
+	if changes == nil {
+		changes = []Change{}
+	}
+	h.Commits = append(h.Commits, Commit{Hash: rec.Hash.String(), Author: rec.Author, Email: rec.Email,
+		Date: rec.AuthorTime, Committed: rec.CommitTime, Subject: rec.Subject, PR: PRNumber(rec.Subject),
+		Path: e.Path, Kind: e.Kind, Changes: changes, Internal: e.Internal})
+	// Status times are committer dates (when a change landed), here and
+	// in the SLA: an author date can be set to anything.
+	switch {
+	case e.Status == "" && e.StatusFrom == "":
+		// A version without front matter (or without a status): no
+		// status to enter or leave.
+	case e.Kind == "created" || (e.Kind == "snapshot" && len(h.Statuses) == 0):
+		h.Statuses = append(h.Statuses, Transition{Hash: rec.Hash.String(), Date: rec.CommitTime, To: e.Status})
+	case e.Kind != "deleted" && e.StatusFrom != e.Status:
+		h.Statuses = append(h.Statuses, Transition{Hash: rec.Hash.String(), Date: rec.CommitTime, From: e.StatusFrom, To: e.Status})
+	}
+	h.Path = e.Path
+	h.Deleted = e.Kind == "deleted"
 }
 
 // withTimeline dates a demand's statuses from its timeline (as the file has
