@@ -81,7 +81,26 @@ func Measure(s *registry.Snapshot, rk *rank.Ranking, hist map[string]*history.Hi
 	for _, st := range cfg.Statuses {
 		k.Statuses = append(k.Statuses, st.Name)
 	}
-	// SLA compliance and response times.
+	k.Compliance, k.Response = compliance(cfg, hist, ids)
+	k.Throughput, k.DeliveredUndated = throughput(s, hist, ids)
+	k.Ages = ages(s, ids, asOf)
+	k.Flow = flow(ids, hist, asOf)
+	var sum int
+	for _, id := range ids {
+		if d := s.Get(id); d.Satisfaction > 0 {
+			sum += d.Satisfaction
+			k.Satisfaction.Count++
+		}
+	}
+	if k.Satisfaction.Count > 0 {
+		k.Satisfaction.Average = math.Round(float64(sum)/float64(k.Satisfaction.Count)*100) / 100
+	}
+	return k
+}
+
+// compliance counts SLA node states per tier and node, and the response
+// times of nodes reached.
+func compliance(cfg *registry.Config, hist map[string]*history.History, ids []string) ([]Compliance, []Response) {
 	comp := map[[2]any]*Compliance{}
 	elapsed := map[string][]float64{}
 	for _, id := range ids {
@@ -96,21 +115,13 @@ func Measure(s *registry.Snapshot, rk *rank.Ranking, hist map[string]*history.Hi
 				c = &Compliance{Tier: h.SLA.Tier, Node: n.Node}
 				comp[key] = c
 			}
-			switch n.State {
-			case history.Met:
-				c.Met++
-			case history.Breached:
-				c.Breached++
-			case history.Running:
-				c.Running++
-			case history.Unknown:
-				c.Unknown++
-			}
+			c.count(n.State)
 			if n.Reached != nil && (n.State == history.Met || n.State == history.Breached) {
 				elapsed[n.Node] = append(elapsed[n.Node], n.ElapsedDays)
 			}
 		}
 	}
+	var out []Compliance
 	for _, l := range cfg.Tiers.Levels {
 		for _, node := range history.Nodes {
 			c := comp[[2]any{l.Tier, node}]
@@ -121,17 +132,36 @@ func Measure(s *registry.Snapshot, rk *rank.Ranking, hist map[string]*history.Hi
 			if c.Met+c.Breached > 0 {
 				c.Rate = math.Round(float64(c.Met)/float64(c.Met+c.Breached)*1000) / 1000
 			}
-			k.Compliance = append(k.Compliance, *c)
+			out = append(out, *c)
 		}
 	}
+	var resp []Response
 	for _, node := range history.Nodes {
 		xs := elapsed[node]
 		sort.Float64s(xs)
-		k.Response = append(k.Response, Response{Node: node, Count: len(xs), Median: quantile(xs, 0.5), P90: quantile(xs, 0.9)})
+		resp = append(resp, Response{Node: node, Count: len(xs), Median: quantile(xs, 0.5), P90: quantile(xs, 0.9)})
 	}
+	return out, resp
+}
 
-	// Throughput per month: received (the received date) and delivered
-	// (first entry into a done status, from the history).
+func (c *Compliance) count(state string) {
+	switch state {
+	case history.Met:
+		c.Met++
+	case history.Breached:
+		c.Breached++
+	case history.Running:
+		c.Running++
+	case history.Unknown:
+		c.Unknown++
+	}
+}
+
+// throughput counts per month the demands received (the received date)
+// and delivered (first entry into a done status, from the history), and
+// the deliveries no record dates.
+func throughput(s *registry.Snapshot, hist map[string]*history.History, ids []string) ([]Month, int) {
+	cfg := s.Config
 	months := map[string]*Month{}
 	month := func(m string) *Month {
 		if months[m] == nil {
@@ -139,29 +169,36 @@ func Measure(s *registry.Snapshot, rk *rank.Ranking, hist map[string]*history.Hi
 		}
 		return months[m]
 	}
+	undated := 0
 	for _, id := range ids {
-		d := s.Get(id)
-		if d.Received != "" {
+		if d := s.Get(id); d.Received != "" {
 			month(string(d.Received)[:7]).Received++
 		}
-		if h := hist[id]; h != nil {
-			for _, t := range h.Statuses {
-				if cfg.StatusKind(t.To) == registry.KindDone {
-					if t.Published || t.Undated { // when it was delivered is unknown
-						k.DeliveredUndated++
-					} else {
-						month(t.Date.Format("2006-01")).Delivered++
-					}
-					break
-				}
+		h := hist[id]
+		if h == nil {
+			continue
+		}
+		for _, t := range h.Statuses {
+			if cfg.StatusKind(t.To) != registry.KindDone {
+				continue
 			}
+			if t.Published || t.Undated { // when it was delivered is unknown
+				undated++
+			} else {
+				month(t.Date.Format("2006-01")).Delivered++
+			}
+			break
 		}
 	}
+	var out []Month
 	for _, m := range slices.Sorted(maps.Keys(months)) {
-		k.Throughput = append(k.Throughput, *months[m])
+		out = append(out, *months[m])
 	}
+	return out, undated
+}
 
-	// Open and active demands by age.
+// ages counts open and active demands by age.
+func ages(s *registry.Snapshot, ids []string, asOf time.Time) []AgeBucket {
 	buckets := []struct {
 		label string
 		max   int
@@ -169,7 +206,7 @@ func Measure(s *registry.Snapshot, rk *rank.Ranking, hist map[string]*history.Hi
 	counts := make([]int, len(buckets))
 	for _, id := range ids {
 		d := s.Get(id)
-		kind := cfg.StatusKind(d.Status)
+		kind := s.Config.StatusKind(d.Status)
 		if kind != registry.KindOpen && kind != registry.KindActive || d.Received == "" {
 			continue
 		}
@@ -181,23 +218,11 @@ func Measure(s *registry.Snapshot, rk *rank.Ranking, hist map[string]*history.Hi
 			}
 		}
 	}
+	out := make([]AgeBucket, len(buckets))
 	for i, b := range buckets {
-		k.Ages = append(k.Ages, AgeBucket{Label: b.label, Count: counts[i]})
+		out[i] = AgeBucket{Label: b.label, Count: counts[i]}
 	}
-
-	k.Flow = flow(ids, hist, asOf)
-
-	var sum int
-	for _, id := range ids {
-		if d := s.Get(id); d.Satisfaction > 0 {
-			sum += d.Satisfaction
-			k.Satisfaction.Count++
-		}
-	}
-	if k.Satisfaction.Count > 0 {
-		k.Satisfaction.Average = math.Round(float64(sum)/float64(k.Satisfaction.Count)*100) / 100
-	}
-	return k
+	return out
 }
 
 // maxFlowPoints bounds the cumulative flow's samples.
