@@ -119,62 +119,9 @@ func Plan(s *registry.Snapshot, files []registry.File, data []byte, m *Map) ([]R
 	if err != nil {
 		return nil, []Problem{{Line: 1, Message: "cannot read the header row: " + err.Error()}}
 	}
-	var problems []Problem
-	cols := make([]string, len(header))
-	for i, h := range header {
-		h = strings.TrimSpace(h)
-		f := h
-		if mapped, ok := m.Columns[h]; ok {
-			f = mapped
-		} else if len(m.Columns) > 0 {
-			f = "-"
-		}
-		switch f {
-		case "customer":
-			f = "customer.name"
-		case "segment":
-			f = "customer.segment"
-		}
-		if f != "-" && f != "body" && f != "path" && cfg.FieldByPath(f) == nil && !ignoredExportColumn(f) {
-			problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("column %q is not a field; map it with --map (columns: {%q: field}) or name it after a field", h, h)})
-		}
-		cols[i] = f
-	}
-	// Two columns giving one field would silently keep one of them.
-	first := map[string]int{}
-	for i, f := range cols {
-		if f == "-" || ignoredExportColumn(f) {
-			continue
-		}
-		if j, ok := first[f]; ok {
-			h, hj := strings.TrimSpace(header[i]), strings.TrimSpace(header[j])
-			msg := fmt.Sprintf("column %q appears twice (columns %d and %d)", h, j+1, i+1)
-			if h != hj {
-				msg = fmt.Sprintf("columns %q and %q both give field %q (columns %d and %d)", hj, h, f, j+1, i+1)
-			}
-			problems = append(problems, Problem{Line: 1, Message: msg + "; remove one, or map one to \"-\" with --map"})
-			continue
-		}
-		first[f] = i
-	}
-	tlCols := make([]int, len(m.Timeline))
-	for k, tc := range m.Timeline {
-		tlCols[k] = -1
-		for i, h := range header {
-			if strings.TrimSpace(h) == tc.Column {
-				tlCols[k] = i
-			}
-		}
-		switch {
-		case cfg.History.TimelineField == "":
-			problems = append(problems, Problem{Line: 1, Message: "the map has a timeline, but the registry has no timeline field (history.timeline_field)"})
-		case tlCols[k] < 0:
-			problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("timeline column %q is not in the header", tc.Column)})
-		case tc.Status != CurrentStatus && cfg.Status(tc.Status) == nil:
-			problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("timeline column %q: %q is not a status (or \"current\")", tc.Column, tc.Status)})
-		}
-	}
-	if len(problems) > 0 {
+	cols, problems := headerColumns(cfg, m, header)
+	tlCols, tlProblems := timelineColumns(cfg, m, header)
+	if problems = append(problems, tlProblems...); len(problems) > 0 {
 		return nil, problems
 	}
 	existing := map[string]bool{}
@@ -227,6 +174,75 @@ func Plan(s *registry.Snapshot, files []registry.File, data []byte, m *Map) ([]R
 	return rows, nil
 }
 
+// headerColumns maps each column of the header to the field it gives
+// ("-" for none), and reports columns that are no field and fields given
+// twice.
+func headerColumns(cfg *registry.Config, m *Map, header []string) ([]string, []Problem) {
+	var problems []Problem
+	cols := make([]string, len(header))
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		f := h
+		if mapped, ok := m.Columns[h]; ok {
+			f = mapped
+		} else if len(m.Columns) > 0 {
+			f = "-"
+		}
+		switch f {
+		case "customer":
+			f = "customer.name"
+		case "segment":
+			f = "customer.segment"
+		}
+		if f != "-" && f != "body" && f != "path" && cfg.FieldByPath(f) == nil && !ignoredExportColumn(f) {
+			problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("column %q is not a field; map it with --map (columns: {%q: field}) or name it after a field", h, h)})
+		}
+		cols[i] = f
+	}
+	// Two columns giving one field would silently keep one of them.
+	first := map[string]int{}
+	for i, f := range cols {
+		if f == "-" || ignoredExportColumn(f) {
+			continue
+		}
+		j, ok := first[f]
+		if !ok {
+			first[f] = i
+			continue
+		}
+		h, hj := strings.TrimSpace(header[i]), strings.TrimSpace(header[j])
+		msg := fmt.Sprintf("column %q appears twice (columns %d and %d)", h, j+1, i+1)
+		if h != hj {
+			msg = fmt.Sprintf("columns %q and %q both give field %q (columns %d and %d)", hj, h, f, j+1, i+1)
+		}
+		problems = append(problems, Problem{Line: 1, Message: msg + "; remove one, or map one to \"-\" with --map"})
+	}
+	return cols, problems
+}
+
+// timelineColumns finds the columns of the map's timeline entries.
+func timelineColumns(cfg *registry.Config, m *Map, header []string) ([]int, []Problem) {
+	var problems []Problem
+	tlCols := make([]int, len(m.Timeline))
+	for k, tc := range m.Timeline {
+		tlCols[k] = -1
+		for i, h := range header {
+			if strings.TrimSpace(h) == tc.Column {
+				tlCols[k] = i
+			}
+		}
+		switch {
+		case cfg.History.TimelineField == "":
+			problems = append(problems, Problem{Line: 1, Message: "the map has a timeline, but the registry has no timeline field (history.timeline_field)"})
+		case tlCols[k] < 0:
+			problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("timeline column %q is not in the header", tc.Column)})
+		case tc.Status != CurrentStatus && cfg.Status(tc.Status) == nil:
+			problems = append(problems, Problem{Line: 1, Message: fmt.Sprintf("timeline column %q: %q is not a status (or \"current\")", tc.Column, tc.Status)})
+		}
+	}
+	return tlCols, problems
+}
+
 // ignoredExportColumn: columns of this tool's CSV export that are computed,
 // not fields: importing the export back ignores them.
 func ignoredExportColumn(c string) bool {
@@ -246,29 +262,10 @@ func lastPart(p string) string {
 
 func buildRow(cfg *registry.Config, m *Map, cols []string, tlCols []int, rec []string, line int, used *ids, existing map[string]bool) (Row, *Problem) {
 	fields := map[string]any{}
-	body, name := "", ""
 	bad := func(format string, args ...any) (Row, *Problem) {
 		return Row{}, &Problem{Line: line, Message: fmt.Sprintf(format, args...)}
 	}
-	values := map[string]string{}
-	for i, c := range cols {
-		if c == "-" || ignoredExportColumn(c) || i >= len(rec) {
-			continue
-		}
-		v := strings.TrimSpace(rec[i])
-		if tr, ok := m.Values[c][v]; ok {
-			v = tr
-		}
-		if c == "body" {
-			body = strings.ReplaceAll(rec[i], "\r\n", "\n")
-			continue
-		}
-		if c == "path" {
-			name = v
-			continue
-		}
-		values[c] = v
-	}
+	values, body, name := rowValues(m, cols, rec)
 	for k, v := range m.Defaults {
 		if values[k] == "" {
 			values[k] = v
@@ -321,6 +318,30 @@ func buildRow(cfg *registry.Config, m *Map, cols []string, tlCols []int, rec []s
 		delete(fields, "id")
 	}
 	return finishRow(cfg, fields, body, name, id, line)
+}
+
+// rowValues are a row's values by field (translated by the map), its
+// body and the file name its path column gives.
+func rowValues(m *Map, cols []string, rec []string) (values map[string]string, body, name string) {
+	values = map[string]string{}
+	for i, c := range cols {
+		if c == "-" || ignoredExportColumn(c) || i >= len(rec) {
+			continue
+		}
+		v := strings.TrimSpace(rec[i])
+		if tr, ok := m.Values[c][v]; ok {
+			v = tr
+		}
+		switch c {
+		case "body":
+			body = strings.ReplaceAll(rec[i], "\r\n", "\n")
+		case "path":
+			name = v
+		default:
+			values[c] = v
+		}
+	}
+	return values, body, name
 }
 
 // finishRow writes a row's file: under the name the export gave (the
