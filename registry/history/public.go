@@ -55,73 +55,20 @@ func (res *Result) Public(shown func(id string) bool) *Result {
 // out.
 func Redact(h *History, end time.Time, shown func(id string) bool) *History {
 	out := &History{ID: h.ID, Incomplete: h.Incomplete, Commits: []Commit{}, Statuses: []Transition{}, TimeInStatus: []StatusTime{}}
-	byHash := make(map[string]Transition, len(h.Statuses))
-	for _, t := range h.Statuses {
-		byHash[t.Hash] = t
-	}
-	// A stretch of time in one status; its start is unknown when it began
-	// before the demand was made public.
-	type stretch struct {
-		status     string
-		start, end time.Time
-		known      bool
-	}
-	var stretches []stretch
-	open := false
-	closeAt := func(t time.Time) {
-		if open {
-			stretches[len(stretches)-1].end = t
-			open = false
-		}
-	}
+	var st stretches
 	if n := len(h.Commits); n > 0 && !h.Commits[n-1].Internal {
 		// Created public: what its timeline records is public too.
 		for _, t := range h.Statuses {
 			if !t.Recorded || t.Hash != "" { // before the registry: no commit
 				break
 			}
-			closeAt(t.Date)
 			out.Statuses = append(out.Statuses, t)
-			stretches = append(stretches, stretch{status: t.To, start: t.Date, known: true})
-			open = true
+			st.enter(t.To, t.Date, true)
 		}
 	}
-	status, internal := "", false
-	var kept []Commit // oldest first
-	for i := len(h.Commits) - 1; i >= 0; i-- {
-		c := h.Commits[i]
-		t, moved := byHash[c.Hash]
-		if moved {
-			status = t.To
-		}
-		if c.Internal {
-			if !internal {
-				closeAt(c.Committed)
-			}
-			internal = true
-			continue
-		}
-		c.Email = ""
-		if internal {
-			c.Kind, c.Changes = Published, []Change{}
-			closeAt(c.Committed)
-			out.Statuses = append(out.Statuses, Transition{Hash: c.Hash, Date: c.Committed, To: status, Published: true})
-			stretches = append(stretches, stretch{status: status, start: c.Committed})
-			open = true
-		} else {
-			c.Changes = publicChanges(c.Changes, shown)
-			if moved {
-				closeAt(t.Date)
-				out.Statuses = append(out.Statuses, t)
-				stretches = append(stretches, stretch{status: t.To, start: t.Date, known: true})
-				open = true
-			}
-		}
-		internal = false
-		kept = append(kept, c)
-	}
+	kept, internal := redactCommits(h, out, &st, shown)
 	if !internal {
-		closeAt(end)
+		st.closeAt(end)
 	}
 	for i := len(kept) - 1; i >= 0; i-- {
 		out.Commits = append(out.Commits, kept[i])
@@ -146,22 +93,98 @@ func Redact(h *History, end time.Time, shown func(id string) bool) *History {
 			out.Path = p.Path
 		}
 	}
-	idx := map[string]int{}
-	for _, s := range stretches {
-		if !s.known {
+	out.TimeInStatus = st.times()
+	return out
+}
+
+// redactCommits keeps a history's public commits, oldest first, with the
+// status transitions they made (into out), and follows the stretches of
+// time in a status; internal says whether the newest commit is internal.
+func redactCommits(h *History, out *History, st *stretches, shown func(id string) bool) (kept []Commit, internal bool) {
+	byHash := make(map[string]Transition, len(h.Statuses))
+	for _, t := range h.Statuses {
+		byHash[t.Hash] = t
+	}
+	status := ""
+	for i := len(h.Commits) - 1; i >= 0; i-- {
+		c := h.Commits[i]
+		t, moved := byHash[c.Hash]
+		if moved {
+			status = t.To
+		}
+		if c.Internal {
+			if !internal {
+				st.closeAt(c.Committed)
+			}
+			internal = true
 			continue
 		}
-		days := max(0, s.end.Sub(s.start).Hours()/24)
-		k, ok := idx[s.status]
-		if !ok {
-			k = len(out.TimeInStatus)
-			idx[s.status] = k
-			out.TimeInStatus = append(out.TimeInStatus, StatusTime{Status: s.status})
+		c.Email = ""
+		switch {
+		case internal:
+			c.Kind, c.Changes = Published, []Change{}
+			out.Statuses = append(out.Statuses, Transition{Hash: c.Hash, Date: c.Committed, To: status, Published: true})
+			st.enter(status, c.Committed, false)
+		case moved:
+			c.Changes = publicChanges(c.Changes, shown)
+			out.Statuses = append(out.Statuses, t)
+			st.enter(t.To, t.Date, true)
+		default:
+			c.Changes = publicChanges(c.Changes, shown)
 		}
-		out.TimeInStatus[k].Days += days
+		internal = false
+		kept = append(kept, c)
 	}
-	for i := range out.TimeInStatus {
-		out.TimeInStatus[i].Days = math.Round(out.TimeInStatus[i].Days*100) / 100
+	return kept, internal
+}
+
+// stretches are the stretches of time a demand spent in one status; a
+// start is unknown when it began before the demand was made public.
+type stretches struct {
+	list []stretch
+	open bool
+}
+
+type stretch struct {
+	status     string
+	start, end time.Time
+	known      bool
+}
+
+// enter ends the open stretch and opens one in status.
+func (s *stretches) enter(status string, start time.Time, known bool) {
+	s.closeAt(start)
+	s.list = append(s.list, stretch{status: status, start: start, known: known})
+	s.open = true
+}
+
+func (s *stretches) closeAt(t time.Time) {
+	if s.open {
+		s.list[len(s.list)-1].end = t
+		s.open = false
+	}
+}
+
+// times sums the stretches of known start by status, in order of first
+// entry.
+func (s *stretches) times() []StatusTime {
+	out := []StatusTime{}
+	idx := map[string]int{}
+	for _, st := range s.list {
+		if !st.known {
+			continue
+		}
+		days := max(0, st.end.Sub(st.start).Hours()/24)
+		k, ok := idx[st.status]
+		if !ok {
+			k = len(out)
+			idx[st.status] = k
+			out = append(out, StatusTime{Status: st.status})
+		}
+		out[k].Days += days
+	}
+	for i := range out {
+		out[i].Days = math.Round(out[i].Days*100) / 100
 	}
 	return out
 }
