@@ -17,10 +17,6 @@ import (
 func Check(base, head *registry.Snapshot, headRank *rank.Ranking) registry.Findings {
 	cfg := head.Config
 	var fs registry.Findings
-	at := func(d *registry.Demand, field, rule, msg, hint string) {
-		p := d.At(field)
-		fs = append(fs, registry.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: registry.Error, Rule: rule, Message: msg, Hint: hint})
-	}
 	baseByPath := map[string]*registry.Demand{}
 	for _, d := range base.Demands {
 		baseByPath[d.Path] = d
@@ -28,50 +24,14 @@ func Check(base, head *registry.Snapshot, headRank *rank.Ranking) registry.Findi
 	for _, d := range head.Demands {
 		// An ID changed in place.
 		if old := baseByPath[d.Path]; old != nil && old.ID != d.ID {
-			at(d, "id", "id-change", fmt.Sprintf("the ID changed from %s to %s", old.ID, d.ID),
-				"IDs never change: restore "+old.ID+" and create a new demand for anything new")
+			fs = append(fs, at(d, "id", "id-change", fmt.Sprintf("the ID changed from %s to %s", old.ID, d.ID),
+				"IDs never change: restore "+old.ID+" and create a new demand for anything new"))
 			continue
 		}
-		old := base.Get(d.ID)
-		if old == nil {
-			// A new demand: its timeline ends where its first commit starts.
-			if n := len(d.Timeline); n > 0 && d.Timeline[n-1].Status != d.Status {
-				e := d.Timeline[n-1]
-				p := d.TimelineAt(cfg, e, "status")
-				fs = append(fs, registry.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: registry.Error, Rule: "timeline-last",
-					Message: fmt.Sprintf("the timeline ends in %s but the demand is added as %s", e.Status, d.Status),
-					Hint:    "the last entry is the status the file is first committed with: add an entry for " + d.Status + ", or commit the file as " + e.Status})
-			}
-			continue
-		}
-		fs = append(fs, timelineKept(cfg, old, d)...)
-		if old.Path != d.Path && old.Title != d.Title && old.Received != d.Received {
-			at(d, "id", "id-reuse", fmt.Sprintf("%s was %q (received %s) and is reused here", d.ID, old.Title, old.Received),
-				"give this demand the next free ID (demand new prints it)")
-			continue
-		}
-		if old.Status != d.Status && !cfg.CanMove(old.Status, d.Status) {
-			next := "none"
-			if s := cfg.Status(old.Status); s != nil && len(s.Next) > 0 {
-				next = strings.Join(s.Next, ", ")
-			}
-			at(d, "status", "transition", fmt.Sprintf("status %s → %s is not an allowed step", old.Status, d.Status),
-				fmt.Sprintf("from %s a demand may move to: %s", old.Status, next))
-		}
-		if old.Received != d.Received {
-			at(d, "received", "received-change", fmt.Sprintf("received changed from %s to %s", old.Received, d.Received),
-				"the date the customer raised a demand is fixed; restore it")
-		}
-		if old.Tier != d.Tier && d.Tier != 0 {
-			r := headRank.Get(d.ID)
-			if d.TierOverride == nil && (r == nil || r.Tier != d.Tier) {
-				computed := 0
-				if r != nil {
-					computed = r.Tier
-				}
-				at(d, "tier", "tier-change", fmt.Sprintf("tier changed from %d to %d, but the ranker computes %d", old.Tier, d.Tier, computed),
-					"change the fields the score comes from, or add tier_override: {tier, reason, by}")
-			}
+		if old := base.Get(d.ID); old == nil {
+			fs = append(fs, timelineEnds(cfg, d)...)
+		} else {
+			fs = append(fs, changed(cfg, old, d, headRank)...)
 		}
 	}
 	headPaths := map[string]bool{}
@@ -83,6 +43,60 @@ func Check(base, head *registry.Snapshot, headRank *rank.Ranking) registry.Findi
 			fs = append(fs, registry.Finding{Path: old.Path, Severity: registry.Error, Rule: "deleted",
 				Message: fmt.Sprintf("%s (%s) was deleted", old.ID, old.Title),
 				Hint:    "restore the file and set status: withdrawn (or rejected, duplicate) instead: the registry keeps every demand"})
+		}
+	}
+	return fs
+}
+
+// at is a finding at a field of a demand in the head.
+func at(d *registry.Demand, field, rule, msg, hint string) registry.Finding {
+	p := d.At(field)
+	return registry.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: registry.Error, Rule: rule, Message: msg, Hint: hint}
+}
+
+// timelineEnds checks a new demand: its timeline ends where its first
+// commit starts.
+func timelineEnds(cfg *registry.Config, d *registry.Demand) registry.Findings {
+	n := len(d.Timeline)
+	if n == 0 || d.Timeline[n-1].Status == d.Status {
+		return nil
+	}
+	e := d.Timeline[n-1]
+	p := d.TimelineAt(cfg, e, "status")
+	return registry.Findings{{Path: d.Path, Line: p.Line, Col: p.Col, Severity: registry.Error, Rule: "timeline-last",
+		Message: fmt.Sprintf("the timeline ends in %s but the demand is added as %s", e.Status, d.Status),
+		Hint:    "the last entry is the status the file is first committed with: add an entry for " + d.Status + ", or commit the file as " + e.Status}}
+}
+
+// changed checks a demand the base had: its timeline, ID, status step,
+// received date and tier.
+func changed(cfg *registry.Config, old, d *registry.Demand, headRank *rank.Ranking) registry.Findings {
+	fs := timelineKept(cfg, old, d)
+	if old.Path != d.Path && old.Title != d.Title && old.Received != d.Received {
+		return append(fs, at(d, "id", "id-reuse", fmt.Sprintf("%s was %q (received %s) and is reused here", d.ID, old.Title, old.Received),
+			"give this demand the next free ID (demand new prints it)"))
+	}
+	if old.Status != d.Status && !cfg.CanMove(old.Status, d.Status) {
+		next := "none"
+		if s := cfg.Status(old.Status); s != nil && len(s.Next) > 0 {
+			next = strings.Join(s.Next, ", ")
+		}
+		fs = append(fs, at(d, "status", "transition", fmt.Sprintf("status %s → %s is not an allowed step", old.Status, d.Status),
+			fmt.Sprintf("from %s a demand may move to: %s", old.Status, next)))
+	}
+	if old.Received != d.Received {
+		fs = append(fs, at(d, "received", "received-change", fmt.Sprintf("received changed from %s to %s", old.Received, d.Received),
+			"the date the customer raised a demand is fixed; restore it"))
+	}
+	if old.Tier != d.Tier && d.Tier != 0 {
+		r := headRank.Get(d.ID)
+		if d.TierOverride == nil && (r == nil || r.Tier != d.Tier) {
+			computed := 0
+			if r != nil {
+				computed = r.Tier
+			}
+			fs = append(fs, at(d, "tier", "tier-change", fmt.Sprintf("tier changed from %d to %d, but the ranker computes %d", old.Tier, d.Tier, computed),
+				"change the fields the score comes from, or add tier_override: {tier, reason, by}"))
 		}
 	}
 	return fs
