@@ -35,6 +35,10 @@ type Input struct {
 	History  map[string]*history.History // nil when the registry is not in git
 	Commit   string                      // the commit built, for the footer
 	Date     time.Time                   // that commit's date: ages are counted to it
+	// Dir is the registry folder relative to the repository root,
+	// slash-separated ("demands"; "" for the root), so that demands.json
+	// names files as history and git do.
+	Dir string
 }
 
 // Audiences.

@@ -172,6 +172,7 @@ func (o *buildOptions) site(e *env, report io.Writer) (*built, int) {
 		fmt.Fprintln(report, "demand build: building without history")
 	}
 	in := input(l.snap, ranked(), res, o.audience)
+	in.Dir = repoRelDir(o.dir)
 	tfs, err := o.templateFS()
 	if err != nil {
 		fmt.Fprintf(report, "demand build: %v\n", err)

@@ -58,7 +58,7 @@ func (o *validateOptions) run(e *env) int {
 	fs = append(fs, dups.Findings(snap, dups.Find(snap, snap.Config.Duplicates.Threshold))...)
 	fs.Sort()
 	prefix := displayDir(o.dir)
-	if o.format == "github" {
+	if o.format != "text" {
 		prefix = repoRelDir(o.dir)
 	}
 	if err := registry.WriteFindings(e.stdout, o.format, prefix, fs); err != nil {
