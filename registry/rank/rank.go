@@ -21,7 +21,7 @@ type Result struct {
 	ID           string                 `json:"id"`
 	Title        string                 `json:"title"`
 	Status       string                 `json:"status"`
-	Received     registry.Date          `json:"received"`
+	Received     registry.Date          `json:"received,omitempty"`
 	Score        float64                `json:"score"`                   // primary model, after Kano
 	Tier         int                    `json:"tier"`                    // effective tier
 	DeclaredTier int                    `json:"declared_tier,omitempty"` // tier: in the file, 0 (left out of JSON) when absent
