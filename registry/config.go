@@ -543,6 +543,9 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 	re, err := regexp.Compile(c.ID.Pattern)
 	if err != nil {
 		bad("id.pattern is not a valid regular expression: "+err.Error(), "", "id", "pattern")
+	} else if _, err := ECMAScriptPattern(c.ID.Pattern); err != nil {
+		bad("id.pattern cannot be given to editors' JSON Schema validators: "+err.Error(),
+			"write a shorter pattern: a Unicode class such as \\p{L} merged with other characters is written out range by range", "id", "pattern")
 	} else {
 		c.idRe = re
 		body := strings.TrimSuffix(strings.TrimPrefix(c.ID.Pattern, "^"), "$")
@@ -765,6 +768,8 @@ func (c *Config) prepareField(name string, f *Field, root *yaml.Node, path strin
 		re, err := regexp.Compile(f.Pattern)
 		if err != nil {
 			bad("pattern is not a valid regular expression: "+err.Error(), "pattern")
+		} else if _, err := ECMAScriptPattern(f.Pattern); err != nil {
+			bad("pattern cannot be given to editors' JSON Schema validators: "+err.Error(), "pattern")
 		}
 		f.re = re
 	}
