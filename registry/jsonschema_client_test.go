@@ -64,7 +64,8 @@ fields:
 `
 
 // TestSchemaWithAjv checks the schema of `demand schema` with Ajv, the
-// JavaScript validator of the YAML language server, in both drafts: it
+// JavaScript validator of the YAML language server, in both drafts, and
+// with the YAML language server itself (draft-07, as editors use it): it
 // must compile in strict mode, accept every sample file's front matter,
 // and reject each broken variant on the rule it breaks. Translated
 // patterns must match in JavaScript exactly what they match in Go. It
@@ -73,11 +74,13 @@ fields:
 func TestSchemaWithAjv(t *testing.T) {
 	script, err := filepath.Abs("../.ci/npm/ajv-check.mjs")
 	require.NoError(t, err)
-	if _, err := os.Stat(filepath.Join(filepath.Dir(script), "node_modules", "ajv")); err != nil {
-		if os.Getenv("DEMAND_NODE_TESTS") != "" {
-			t.Fatal("DEMAND_NODE_TESTS is set but .ci/npm/node_modules has no ajv: run npm ci in .ci/npm")
+	for _, pkg := range []string{"ajv", "yaml-language-server"} {
+		if _, err := os.Stat(filepath.Join(filepath.Dir(script), "node_modules", pkg)); err != nil {
+			if os.Getenv("DEMAND_NODE_TESTS") != "" {
+				t.Fatalf("DEMAND_NODE_TESTS is set but .ci/npm/node_modules has no %s: run npm ci in .ci/npm", pkg)
+			}
+			t.Skipf("%s is not installed (npm ci in .ci/npm)", pkg)
 		}
-		t.Skip("Ajv is not installed (npm ci in .ci/npm)")
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -108,6 +111,7 @@ func TestSchemaWithAjv(t *testing.T) {
 	type tcase struct {
 		Name  string         `json:"name"`
 		Doc   map[string]any `json:"doc"`
+		YAML  string         `json:"yaml"` // the text an editor validates
 		Fails []fail         `json:"fails"`
 	}
 	var cases []tcase
@@ -119,7 +123,8 @@ func TestSchemaWithAjv(t *testing.T) {
 		data, err := os.ReadFile(f)
 		require.NoError(t, err)
 		doc := frontMatterJSON(t, data)
-		cases = append(cases, tcase{Name: filepath.Base(f), Doc: doc})
+		yml, _, _ := FrontMatter(data)
+		cases = append(cases, tcase{Name: filepath.Base(f), Doc: doc, YAML: string(yml)})
 		if strings.Contains(f, "D-0002-") {
 			base = doc
 		}
@@ -130,7 +135,9 @@ func TestSchemaWithAjv(t *testing.T) {
 		b, _ := json.Marshal(base)
 		require.NoError(t, json.Unmarshal(b, &m))
 		change(m)
-		cases = append(cases, tcase{Name: name, Doc: m, Fails: fails})
+		text, err := json.Marshal(m) // JSON is YAML
+		require.NoError(t, err)
+		cases = append(cases, tcase{Name: name, Doc: m, YAML: string(text), Fails: fails})
 	}
 	at := func(path string, kw ...string) fail { return fail{path, kw} }
 	sub := func(m map[string]any, k string) map[string]any {
@@ -231,6 +238,9 @@ func TestSchemaWithAjv(t *testing.T) {
 	}
 	input["patterns"] = pcases
 	input["cases"] = cases
+	// What the YAML language server does not check: format "date" (it
+	// tests the shape, not that the day exists).
+	input["yls_misses"] = []string{"date: impossible"}
 
 	in := filepath.Join(t.TempDir(), "cases.json")
 	b, err := json.Marshal(input)
@@ -240,6 +250,13 @@ func TestSchemaWithAjv(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	t.Logf("%s", out)
 	require.NoError(t, err, "Ajv disagrees:\n%s", out)
+	assert.Contains(t, string(out), " 0 failed")
+
+	// The YAML language server, as editors run it, on the same cases.
+	cmd = exec.Command(node, filepath.Join(filepath.Dir(script), "yls-check.cjs"), in)
+	out, err = cmd.CombinedOutput()
+	t.Logf("%s", out)
+	require.NoError(t, err, "the YAML language server disagrees:\n%s", out)
 	assert.Contains(t, string(out), " 0 failed")
 }
 
