@@ -285,3 +285,62 @@ func frontMatterJSON(t *testing.T, data []byte) map[string]any {
 	}
 	return fix(m).(map[string]any)
 }
+
+// TestSchemaWithRemark lints the sample's demand files, Markdown and all,
+// with remark-lint-frontmatter-schema (the front-matter linter of the
+// remark CLI and of editors' remark language server) against `demand
+// schema`: none gets a warning, and a broken file gets one per broken rule
+// at its line. Like TestSchemaWithAjv it needs .ci/npm installed.
+func TestSchemaWithRemark(t *testing.T) {
+	npmDir, err := filepath.Abs("../.ci/npm")
+	require.NoError(t, err)
+	remark := filepath.Join(npmDir, "node_modules", ".bin", "remark")
+	if _, err := os.Stat(remark); err != nil {
+		if os.Getenv("DEMAND_NODE_TESTS") != "" {
+			t.Fatal("DEMAND_NODE_TESTS is set but remark is not installed: run npm ci in .ci/npm")
+		}
+		t.Skip("remark is not installed (npm ci in .ci/npm)")
+	}
+	src, err := OpenDir("../demands")
+	require.NoError(t, err)
+	defer src.Close()
+	cfg, fs := LoadConfig(src)
+	require.Empty(t, fs)
+	schema, err := cfg.JSONSchema(DefaultDraft)
+	require.NoError(t, err)
+	work := t.TempDir()
+	b, err := json.Marshal(schema)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(work, "demand.schema.json"), b, 0o644))
+	require.NoError(t, os.Symlink(filepath.Join(npmDir, "node_modules"), filepath.Join(work, "node_modules")))
+	require.NoError(t, os.WriteFile(filepath.Join(work, ".remarkrc.mjs"), []byte(`import remarkFrontmatter from "remark-frontmatter";
+import remarkLintFrontmatterSchema from "remark-lint-frontmatter-schema";
+export default {plugins: [remarkFrontmatter, [remarkLintFrontmatterSchema, {schemas: {"./demand.schema.json": ["./demands/*.md"]}}]]};
+`), 0o644))
+	require.NoError(t, os.Mkdir(filepath.Join(work, "demands"), 0o755))
+	files, err := filepath.Glob("../demands/*.md")
+	require.NoError(t, err)
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(work, "demands", filepath.Base(f)), data, 0o644))
+	}
+	lint := func(args ...string) (string, error) {
+		cmd := exec.Command(remark, append([]string{"--quiet", "--no-color", "--frail", "--no-stdout"}, args...)...)
+		cmd.Dir = work
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	out, err := lint("demands")
+	require.NoError(t, err, "remark warns on valid files:\n%s", out)
+
+	bad := "---\nid: D-0099\ntitle: \"  \"\nstatus: duplicate\nreceived: 2026-02-30\nurgency: urgnt\n---\nBody\n"
+	require.NoError(t, os.WriteFile(filepath.Join(work, "demands", "D-0099-bad.md"), []byte(bad), 0o644))
+	out, err = lint("demands/D-0099-bad.md")
+	require.Error(t, err, "remark accepts a broken file:\n%s", out)
+	t.Logf("%s", out)
+	for _, want := range []string{`required property 'links'`, `3:8-3:12 +warning Must match pattern "\\S"`, `5:11-5:21 +warning Must match format "date"`,
+		`6:10-6:15 +warning Must be equal to one of the allowed values`} {
+		assert.Regexp(t, want, out)
+	}
+}
