@@ -344,3 +344,27 @@ export default {plugins: [remarkFrontmatter, [remarkLintFrontmatterSchema, {sche
 		assert.Regexp(t, want, out)
 	}
 }
+
+// FuzzECMAScriptPattern: every pattern Go compiles translates without a
+// panic, within its bound or with an error, and the same way every time.
+func FuzzECMAScriptPattern(f *testing.F) {
+	for _, s := range []string{`^D-[0-9]{4}$`, `(?i)ab\z`, `(?P<y>\d+)`, `\p{Han}+`, `\Q.*\E`, `[[:alpha:]]`, `(?m)^a$|b*?`, `[^\x00-\x{10FFFF}]`, `(?s).`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		if _, err := regexp.Compile(p); err != nil {
+			return
+		}
+		js, err := ECMAScriptPattern(p)
+		if err != nil {
+			return
+		}
+		if len(js) > MaxECMAPattern {
+			t.Fatalf("%q: %d bytes", p, len(js))
+		}
+		again, _ := ECMAScriptPattern(p)
+		if again != js {
+			t.Fatalf("%q: %q then %q", p, js, again)
+		}
+	})
+}
