@@ -9,6 +9,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/demand-registry/demand/internal/safefs"
 	"github.com/demand-registry/demand/registry"
@@ -105,6 +107,7 @@ func BuildSite(ctx context.Context, dir string, o SiteOptions) (*Site, error) {
 		site.Warnings = HistoryWarnings(res)
 	}
 	in := Input(r.Snapshot, ranked(), res, o.Audience)
+	in.Dir = RepoRelDir(dir)
 	tfs, err := TemplateFS(o.Templates)
 	if err != nil {
 		return nil, err
@@ -151,6 +154,39 @@ func Input(snap *registry.Snapshot, ranking *rank.Ranking, res *history.Result, 
 		in.History, in.Commit, in.Date = res.Histories, res.Head, res.AsOf
 	}
 	return in
+}
+
+// RepoRelDir is the registry folder relative to the enclosing git
+// repository's root (slash-separated), as paths in outputs are given; a
+// folder outside git is given as DisplayDir does.
+func RepoRelDir(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return DisplayDir(dir)
+	}
+	root, ok := registry.RepoRoot(abs)
+	if !ok {
+		return DisplayDir(dir)
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil {
+		return DisplayDir(dir)
+	}
+	return filepath.ToSlash(rel)
+}
+
+// DisplayDir is a folder as a user named it, cleaned: relative to the
+// working directory when it is inside it.
+func DisplayDir(dir string) string {
+	d := filepath.Clean(dir)
+	if filepath.IsAbs(d) {
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, d); err == nil && !strings.HasPrefix(rel, "..") {
+				d = rel
+			}
+		}
+	}
+	return filepath.ToSlash(d)
 }
 
 // SiteKey hashes everything a build of dir depends on: the registry's

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"maps"
 	"math"
+	"net/url"
 	"reflect"
 	"regexp"
 	"slices"
@@ -66,6 +67,7 @@ type Config struct {
 	Policy     Policy            `yaml:"policy" json:"policy"`
 	Duplicates DupConfig         `yaml:"duplicates" json:"duplicates"`
 	Site       SiteConfig        `yaml:"site" json:"site"`
+	Feed       FeedConfig        `yaml:"feed" json:"feed"`
 
 	// FieldOrder lists Fields' names: built-in order, then the config's.
 	FieldOrder []string `yaml:"-" json:"-"`
@@ -329,6 +331,30 @@ type DupConfig struct {
 }
 
 // SiteConfig tunes the static site.
+// FeedConfig sets the site's Atom feed.
+type FeedConfig struct {
+	// ID is the feed's permanent id, an absolute URI; empty: one made
+	// from repository.url (see FeedID).
+	ID string `yaml:"id" json:"id,omitempty"`
+}
+
+// FeedID is the Atom feed's permanent id: feed.id, else the repository's
+// address (repository.url, without a trailing slash or .git) with the
+// fragment #demand-feed: a URI its owner controls, the same whatever the
+// registry's title or the site's address. "" when the config has neither.
+func (c *Config) FeedID() string {
+	if c.Feed.ID != "" {
+		return c.Feed.ID
+	}
+	repo := strings.TrimSuffix(strings.TrimRight(c.Repository.URL, "/"), ".git")
+	u, err := url.Parse(repo)
+	if repo == "" || err != nil || u.Scheme == "" || u.Host == "" {
+		return ""
+	}
+	u.Fragment, u.RawQuery = "demand-feed", ""
+	return u.String()
+}
+
 type SiteConfig struct {
 	PublicCustomerNames bool `yaml:"public_customer_names" json:"public_customer_names"`
 }
@@ -583,6 +609,9 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 	re, err := regexp.Compile(c.ID.Pattern)
 	if err != nil {
 		bad("id.pattern is not a valid regular expression: "+err.Error(), "", "id", "pattern")
+	} else if _, err := ECMAScriptPattern(c.ID.Pattern); err != nil {
+		bad("id.pattern cannot be given to editors' JSON Schema validators: "+err.Error(),
+			"write a shorter pattern: a Unicode class such as \\p{L} merged with other characters is written out range by range", "id", "pattern")
 	} else {
 		c.idRe = re
 		body := strings.TrimSuffix(strings.TrimPrefix(c.ID.Pattern, "^"), "$")
@@ -594,6 +623,12 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 	if c.idRe != nil && c.ID.Digits >= 1 && c.ID.Digits <= 12 && !c.idRe.MatchString(c.ID.Prefix+strings.Repeat("1", c.ID.Digits)) {
 		bad(fmt.Sprintf("IDs made from id.prefix %q and %d digits do not match id.pattern", c.ID.Prefix, c.ID.Digits),
 			"make prefix, digits and pattern agree", "id")
+	}
+	if c.Feed.ID != "" {
+		if u, err := url.Parse(c.Feed.ID); err != nil || u.Scheme == "" || strings.ContainsAny(c.Feed.ID, " \t\n<>\"{}|\\^`") {
+			bad(fmt.Sprintf("feed.id %q is not an absolute URI", c.Feed.ID),
+				"use a URI that is yours and never changes, e.g. tag:example.com,2026:demands or urn:uuid:…", "feed", "id")
+		}
 	}
 	if c.Files.MaxSize <= 0 {
 		bad("files.max_size must be positive", "", "files", "max_size")
@@ -817,6 +852,8 @@ func (c *Config) prepareField(name string, f *Field, root *yaml.Node, path strin
 		re, err := regexp.Compile(f.Pattern)
 		if err != nil {
 			bad("pattern is not a valid regular expression: "+err.Error(), "pattern")
+		} else if _, err := ECMAScriptPattern(f.Pattern); err != nil {
+			bad("pattern cannot be given to editors' JSON Schema validators: "+err.Error(), "pattern")
 		}
 		f.re = re
 	}

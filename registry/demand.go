@@ -631,8 +631,8 @@ func Canonical(v any) string {
 // demand, as Canonical text.
 type FieldChange struct {
 	Field string `json:"field"`
-	From  string `json:"from"`
-	To    string `json:"to"`
+	From  string `json:"from,omitempty"` // "" (left out) when not set
+	To    string `json:"to,omitempty"`
 }
 
 // CanonicalFields writes every field's value as Canonical text.

@@ -23,7 +23,7 @@ const (
 // Finding is the one type for every problem the tool reports: schema,
 // policy, rank checks, duplicates and pull-request change rules.
 type Finding struct {
-	Path     string   `json:"path"` // relative to the registry folder, slash-separated
+	Path     string   `json:"path"` // relative to the registry folder, slash-separated (printed relative to the repository root)
 	Line     int      `json:"line,omitempty"`
 	Col      int      `json:"col,omitempty"`
 	Severity Severity `json:"severity"`
@@ -74,9 +74,19 @@ func (fs Findings) Count() (errs, warns int) {
 // FindingFormats lists the output formats WriteFindings accepts.
 var FindingFormats = []string{"text", "json", "github"}
 
+// JSONVersion is the schema_version of every JSON output (docs/json):
+// raised when a key is removed or changes meaning, not when one is added.
+const JSONVersion = 1
+
+// FindingsJSON is the JSON output of validate and rank --check.
+type FindingsJSON struct {
+	SchemaVersion int       `json:"schema_version"`
+	Findings      []Finding `json:"findings"`
+}
+
 // WriteFindings prints findings in one of FindingFormats. prefix is joined
 // before each registry-relative path: the folder as the user typed it for
-// text and JSON, the folder relative to the repository root for github.
+// text, the folder relative to the repository root for JSON and github.
 func WriteFindings(w io.Writer, format, prefix string, fs Findings) error {
 	full := func(p string) string {
 		if prefix == "" || prefix == "." {
@@ -112,7 +122,7 @@ func WriteFindings(w io.Writer, format, prefix string, fs Findings) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		return enc.Encode(out)
+		return enc.Encode(FindingsJSON{SchemaVersion: JSONVersion, Findings: out})
 	case "github":
 		for _, f := range fs {
 			props := []string{"file=" + ghProperty(full(f.Path))}

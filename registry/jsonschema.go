@@ -1,19 +1,58 @@
 package registry
 
+import "fmt"
+
+// JSON Schema drafts JSONSchema writes. Both get the same keywords (those
+// of draft-07, which 2020-12 keeps); only $schema differs.
+const (
+	Draft07   = "07"
+	Draft2020 = "2020-12"
+)
+
+// DefaultDraft is what editors read best: the YAML language server (VS
+// Code's YAML extension, Neovim's yamlls, JetBrains through it) validates
+// with Ajv's draft-07 and does not support 2019-09 or 2020-12.
+const DefaultDraft = Draft07
+
+var draftURI = map[string]string{
+	Draft07:   "http://json-schema.org/draft-07/schema#",
+	Draft2020: "https://json-schema.org/draft/2020-12/schema",
+}
+
+// Patterns a string field gets beside its own: one line (as validate
+// reads it, surrounding white space aside), and not blank when required.
+const (
+	oneLinePattern  = `^\s*[^\n]*\s*$`
+	nonBlankPattern = `\S`
+)
+
 // JSONSchema describes the front matter of the effective config as a JSON
-// Schema (draft 2020-12), for editors running the YAML language server.
-func (c *Config) JSONSchema() map[string]any {
+// Schema of the given draft (Draft07 or Draft2020), for editors and
+// validators. Its patterns are in ECMAScript syntax (ECMAScriptPattern).
+// It says every rule of validate that a schema can: types, enums,
+// required and non-blank fields, one-line and bounded text, patterns,
+// ranges, list lengths, and that status duplicate needs
+// links.duplicate_of.
+func (c *Config) JSONSchema(draft string) (map[string]any, error) {
+	uri, ok := draftURI[draft]
+	if !ok {
+		return nil, fmt.Errorf("draft %q is not supported; use %s or %s", draft, Draft07, Draft2020)
+	}
 	props := map[string]any{}
 	var required []string
 	for _, name := range c.FieldOrder {
 		f := c.Fields[name]
-		props[name] = c.fieldSchema(f)
+		fs, err := c.fieldSchema(f)
+		if err != nil {
+			return nil, fmt.Errorf("field %s: %w", name, err)
+		}
+		props[name] = fs
 		if f.Required && !(name == "id" && c.ID.FromFilename) {
 			required = append(required, name)
 		}
 	}
 	s := map[string]any{
-		"$schema":              "https://json-schema.org/draft/2020-12/schema",
+		"$schema":              uri,
 		"$id":                  "https://demand-registry.invalid/schema/demand.json",
 		"title":                c.Title + " demand",
 		"description":          "Front matter of one demand file.",
@@ -24,10 +63,36 @@ func (c *Config) JSONSchema() map[string]any {
 	if len(required) > 0 {
 		s["required"] = required
 	}
-	return s
+	if dup := c.duplicateRule(); dup != nil {
+		s["if"], s["then"] = dup["if"], dup["then"]
+	}
+	return s, nil
 }
 
-func (c *Config) fieldSchema(f *Field) map[string]any {
+// duplicateRule is validate's duplicate-of error as if/then: status
+// duplicate needs links.duplicate_of. Nil when the config has no such
+// status or link.
+func (c *Config) duplicateRule() map[string]any {
+	status := ""
+	for _, name := range c.FieldOrder {
+		if c.Fields[name].Type == TStatus {
+			status = name
+			break
+		}
+	}
+	links := c.Fields["links"]
+	if status == "" || c.Status("duplicate") == nil || links == nil || links.Type != TMap || links.Fields["duplicate_of"] == nil {
+		return nil
+	}
+	return map[string]any{
+		"if": map[string]any{"properties": map[string]any{status: map[string]any{"const": "duplicate"}}, "required": []string{status}},
+		"then": map[string]any{"required": []string{"links"},
+			"properties": map[string]any{"links": map[string]any{"required": []string{"duplicate_of"},
+				"properties": map[string]any{"duplicate_of": map[string]any{}}}}},
+	}
+}
+
+func (c *Config) fieldSchema(f *Field) (map[string]any, error) {
 	s := map[string]any{}
 	if t := f.Label.In("en"); t != "" {
 		s["title"] = t
@@ -48,12 +113,39 @@ func (c *Config) fieldSchema(f *Field) map[string]any {
 		if f.MaxLength > 0 {
 			s["maxLength"] = f.MaxLength
 		}
+		var patterns []string
 		if f.Pattern != "" {
-			s["pattern"] = f.Pattern
+			p, err := ECMAScriptPattern(f.Pattern)
+			if err != nil {
+				return nil, fmt.Errorf("pattern %s: %w", f.Pattern, err)
+			}
+			patterns = append(patterns, p)
+		}
+		if !f.Multiline {
+			patterns = append(patterns, oneLinePattern)
+		}
+		if f.Required {
+			s["minLength"] = 1
+			patterns = append(patterns, nonBlankPattern)
+		}
+		if len(patterns) > 0 {
+			// One pattern keyword per schema: the others join through allOf.
+			s["pattern"] = patterns[0]
+			var more []any
+			for _, p := range patterns[1:] {
+				more = append(more, map[string]any{"pattern": p})
+			}
+			if len(more) > 0 {
+				s["allOf"] = more
+			}
 		}
 	case TID:
 		s["type"] = "string"
-		s["pattern"] = c.ID.Pattern
+		p, err := ECMAScriptPattern(c.ID.Pattern)
+		if err != nil {
+			return nil, fmt.Errorf("id.pattern %s: %w", c.ID.Pattern, err)
+		}
+		s["pattern"] = p
 	case TInt, TNumber:
 		s["type"] = "number"
 		if f.Type == TInt {
@@ -77,13 +169,20 @@ func (c *Config) fieldSchema(f *Field) map[string]any {
 	case TEnum, TStatus:
 		s["enum"] = f.Values
 	case TList:
-		item := c.fieldSchema(f.Items)
+		item, err := c.fieldSchema(f.Items)
+		if err != nil {
+			return nil, err
+		}
 		s["anyOf"] = []any{map[string]any{"type": "array", "items": item, "maxItems": f.ItemLimit()}, item}
 	case TMap:
 		props := map[string]any{}
 		var req []string
 		for _, k := range sortedKeys(f.Fields) {
-			props[k] = c.fieldSchema(f.Fields[k])
+			sub, err := c.fieldSchema(f.Fields[k])
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", k, err)
+			}
+			props[k] = sub
 			if f.Fields[k].Required {
 				req = append(req, k)
 			}
@@ -95,5 +194,8 @@ func (c *Config) fieldSchema(f *Field) map[string]any {
 			s["required"] = req
 		}
 	}
-	return s
+	return s, nil
 }
+
+// SchemaDrafts lists the drafts JSONSchema writes.
+var SchemaDrafts = []string{Draft07, Draft2020}

@@ -16,6 +16,8 @@ import (
 
 type demandView struct {
 	ID, Title, Status, StatusLabel, Kind, TierLabel, Score, Weighted string
+	TitleLang, BodyLang                                              string // see textLang
+	Description                                                      string // for the meta description
 	Tier                                                             int
 	Internal, Override, HistoryIncomplete                            bool
 	Body                                                             template.HTML
@@ -129,7 +131,17 @@ func (b *builder) demandView(id string, customers map[string]*groupView) (*deman
 	}
 	v := &demandView{ID: id, Title: d.Title, Status: d.Status, StatusLabel: b.statusLabel(d.Status), Kind: b.cfg.StatusKind(d.Status),
 		Tier: r.Tier, TierLabel: b.cfg.TierLabel(r.Tier, b.lang), Score: num(r.Score), Weighted: num(r.Models.Weighted.Score),
-		Internal: d.Visibility == "internal", Override: r.Override != nil, Body: template.HTML(body)}
+		Internal: d.Visibility == "internal", Override: r.Override != nil, Body: template.HTML(body),
+		TitleLang: textLang(d.Title, b.lang)}
+	plain := b.plainText(d.Path, d.Body)
+	v.BodyLang = textLang(plain, b.lang)
+	v.Description = id + " " + d.Title + " · " + v.StatusLabel + " · " + v.TierLabel
+	if summary := []rune(strings.Join(strings.Fields(plain), " ")); len(summary) > 0 {
+		if len(summary) > 140 {
+			summary = append(summary[:140], '…')
+		}
+		v.Description += ": " + string(summary)
+	}
 	for _, x := range r.Reasons {
 		v.Reasons = append(v.Reasons, reasonView{Kind: b.t("reason_" + x.Kind), Detail: b.reasonDetail(r.Primary, r.Score, x), Tier: x.Tier})
 	}

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"path"
 	"strconv"
 	"strings"
 
 	"github.com/demand-registry/demand/internal/escape"
+	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
 	"github.com/demand-registry/demand/registry/rank"
 )
@@ -22,11 +24,17 @@ type exportDemand struct {
 	Score    float64          `json:"score"`
 	Received string           `json:"received"`
 	URL      string           `json:"url"`
-	Path     string           `json:"path"`
+	Path     string           `json:"path"` // relative to the repository root
 	Fields   map[string]any   `json:"fields"`
 	Body     string           `json:"body"`
 	Ranking  *rank.Result     `json:"ranking"`
-	History  *history.History `json:"history"`
+	History  *history.History `json:"history,omitempty"` // absent when the registry is not in git
+}
+
+// exportJSON is demands.json (docs/json/demands.schema.json).
+type exportJSON struct {
+	SchemaVersion int            `json:"schema_version"`
+	Demands       []exportDemand `json:"demands"` // ranked
 }
 
 // exports writes demands.json and demands.csv for the shown demands, in
@@ -69,7 +77,7 @@ func (b *builder) exports(order []string) error {
 			h = historyWithoutNames(h)
 		}
 		out = append(out, exportDemand{ID: id, Title: d.Title, Status: d.Status, Tier: r.Tier, Score: r.Score,
-			Received: string(d.Received), URL: url(id), Path: d.Path, Fields: fields, Body: d.Body, Ranking: rr, History: h})
+			Received: string(d.Received), URL: url(id), Path: path.Join(b.in.Dir, d.Path), Fields: fields, Body: d.Body, Ranking: rr, History: h})
 		cells := b.cfg.Cells(fields)
 		row := make([]string, 0, len(cols)+5)
 		for _, c := range cols {
@@ -84,7 +92,7 @@ func (b *builder) exports(order []string) error {
 	if err := cw.Error(); err != nil {
 		return err
 	}
-	js, err := json.MarshalIndent(out, "", "  ")
+	js, err := json.MarshalIndent(exportJSON{SchemaVersion: registry.JSONVersion, Demands: out}, "", "  ")
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"html/template"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -181,6 +182,7 @@ func (b *builder) recentChanges(order []string, limit int) []change {
 
 type atomFeed struct {
 	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Base    string      `xml:"http://www.w3.org/XML/1998/namespace base,attr,omitempty"` // xml:base, when the site's address is known
 	Title   string      `xml:"title"`
 	ID      string      `xml:"id"`
 	Updated string      `xml:"updated"`
@@ -216,12 +218,22 @@ func (b *builder) feed(cs []change) error {
 	}
 	f := atomFeed{Title: b.cfg.Title, Updated: b.asOf.UTC().Format(time.RFC3339),
 		Links: []atomLink{{Href: abs("feed.xml"), Rel: "self"}, {Href: abs("changes.html")}}}
-	f.ID = "urn:demand-registry:" + strings.ReplaceAll(b.cfg.Title, " ", "-")
 	if base != "" {
+		f.Base = base + "/"
+	}
+	// The id must not change for the same registry (feed readers key
+	// subscriptions on it): feed.id or the repository's address. Without
+	// either, the site's address or, last, the title stand in.
+	switch f.ID = b.cfg.FeedID(); {
+	case f.ID != "":
+	case base != "":
 		f.ID = base + "/"
+	default:
+		f.ID = "urn:demand-registry:feed:" + url.PathEscape(b.cfg.Title)
 	}
 	for _, c := range cs {
-		e := atomEntry{Title: c.ID + " " + c.Title + ": " + c.Subject, ID: "urn:demand-registry:change:" + c.Hash + ":" + c.ID,
+		// A commit's change to a demand: the same entry in every build.
+		e := atomEntry{Title: c.ID + " " + c.Title + ": " + c.Subject, ID: "urn:demand-registry:change:" + url.PathEscape(c.Hash) + ":" + url.PathEscape(c.ID),
 			Updated: c.DateISO, Link: atomLink{Href: abs(c.URL)}, Summary: strings.Join(c.Changes, "; ")}
 		e.Author.Name = c.Author
 		f.Entries = append(f.Entries, e)

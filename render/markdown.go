@@ -11,7 +11,9 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	extast "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 )
@@ -24,7 +26,55 @@ import (
 var markdown = goldmark.New(
 	goldmark.WithExtensions(extension.GFM, extension.Footnote, extension.CJK),
 	goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(safeLinks{}, 100))),
+	// Before the task-list extension's own renderer (500): see taskBoxes.
+	goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(taskBoxes{}, 100))),
 )
+
+// taskBoxes renders a task list's checkbox labelled by its item's text,
+// so a screen reader says what is done or not ("Export to xlsx, checkbox,
+// checked") rather than announcing an unlabelled control.
+type taskBoxes struct{}
+
+func (taskBoxes) RegisterFuncs(r renderer.NodeRendererFuncRegisterer) {
+	r.Register(extast.KindTaskCheckBox, func(w util.BufWriter, source []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		var label strings.Builder
+		for s := n.NextSibling(); s != nil && label.Len() < 400; s = s.NextSibling() {
+			_ = ast.Walk(s, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+				if entering {
+					switch x := c.(type) {
+					case *ast.Text:
+						label.Write(x.Value(source))
+						if x.SoftLineBreak() || x.HardLineBreak() {
+							label.WriteByte(' ')
+						}
+					case *ast.String:
+						label.Write(x.Value)
+					case *ast.CodeSpan:
+						// its text children are walked
+					}
+				}
+				return ast.WalkContinue, nil
+			})
+		}
+		text := strings.Join(strings.Fields(label.String()), " ")
+		_, _ = w.WriteString(`<input type="checkbox" disabled=""`)
+		if n.(*extast.TaskCheckBox).IsChecked {
+			_, _ = w.WriteString(` checked=""`)
+			if text == "" {
+				text = "[x]" // an item with no text: its mark as the file has it
+			}
+		} else if text == "" {
+			text = "[ ]"
+		}
+		_, _ = w.WriteString(` aria-label="`)
+		_, _ = w.Write(util.EscapeHTML([]byte(text)))
+		_, _ = w.WriteString(`"> `)
+		return ast.WalkContinue, nil
+	})
+}
 
 type safeLinks struct{}
 

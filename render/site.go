@@ -34,6 +34,10 @@ type Input struct {
 	History  map[string]*history.History // nil when the registry is not in git
 	Commit   string                      // the commit built, for the footer
 	Date     time.Time                   // that commit's date: ages are counted to it
+	// Dir is the registry folder relative to the repository root,
+	// slash-separated ("demands"; "" for the root), so that demands.json
+	// names files as history and git do.
+	Dir string
 }
 
 // Audiences.
@@ -323,6 +327,7 @@ func (b *builder) t(key string) string {
 // page is what every template gets.
 type page struct {
 	Lang, Title, Root, Nav string
+	Description            string // the meta description: the page and the registry, or a demand's summary
 	Site                   siteInfo
 	Tiers                  []tierView
 	Kinds                  []kindView
@@ -351,6 +356,7 @@ type card struct {
 	L                                         *cardLabels
 	ID, Title, URL, Status, StatusLabel, Kind string
 	SegmentLabel, Score, SLA, SLALabel        string
+	TitleLang                                 string // see textLang
 	Tier, Age                                 int
 	Internal                                  bool
 	// key hashes the fields above and the templates, once per build, when
@@ -467,6 +473,9 @@ type groupView struct {
 
 func (b *builder) render(name, out, title, nav string, p page) error {
 	p.Lang, p.Title, p.Nav = b.lang, title, nav
+	if p.Description == "" {
+		p.Description = title + " · " + b.cfg.Title
+	}
 	p.Root = strings.Repeat("../", strings.Count(out, "/"))
 	if out == "404.html" && b.opt.BaseURL != "" {
 		// Hosts serve the 404 page at any missing address, at any depth:
@@ -704,7 +713,7 @@ func (b *builder) plan() ([]job, error) {
 			if err != nil {
 				return err
 			}
-			return b.render("demand.html", out, id+" "+dv.Title, "", page{Demand: dv, from: from})
+			return b.render("demand.html", out, id+" "+dv.Title, "", page{Demand: dv, from: from, Description: dv.Description})
 		}))
 	}
 	return jobs, nil
@@ -855,7 +864,7 @@ func (b *builder) card(r *rank.Result, root string) card {
 	d := b.in.Snapshot.Get(r.ID)
 	c := card{L: b.labels, ID: r.ID, Title: r.Title, URL: root + "demands/" + fileName(r.ID), Status: r.Status,
 		StatusLabel: b.statusLabel(r.Status), Kind: b.cfg.StatusKind(r.Status), Tier: r.Tier, Score: num(r.Score),
-		SegmentLabel: b.segmentLabel(d.Customer.Segment), Internal: d.Visibility == "internal"}
+		SegmentLabel: b.segmentLabel(d.Customer.Segment), Internal: d.Visibility == "internal", TitleLang: textLang(r.Title, b.lang)}
 	if h := b.in.History[r.ID]; h != nil {
 		c.SLA = slaState(h)
 		if c.SLA != "" {

@@ -41,19 +41,28 @@ func runConfig(e *env, args []string) int {
 }
 
 func runSchema(e *env, args []string) int {
-	var dir string
-	fl := newFlags(e, "schema", "schema [--dir DIR]", `  demand schema > demand.schema.json
-  # then, in VS Code settings: "yaml.schemas": {"./demand.schema.json": "demands/*.md"}
+	var dir, draft string
+	fl := newFlags(e, "schema", "schema [--dir DIR] [--draft 07|2020-12]", `  demand schema > demand.schema.json            # draft-07, what editors' YAML support reads
+  demand schema --draft 2020-12 > demand.schema.json
 `)
 	fl.StringVar(&dir, "dir", "demands", "registry `folder`")
+	fl.StringVar(&draft, "draft", registry.DefaultDraft, "JSON Schema `draft`: 07 or 2020-12")
 	if code, ok := parseOnlyFlags(e, fl, args, ""); !ok {
 		return code
+	}
+	if !oneOf(e, "schema", "draft", draft, registry.SchemaDrafts) {
+		return exitUsage
 	}
 	cfg, code := loadConfig(e, "schema", dir)
 	if cfg == nil {
 		return code
 	}
-	out, err := json.MarshalIndent(cfg.JSONSchema(), "", "  ")
+	schema, err := cfg.JSONSchema(draft)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "demand schema: %v\n", err)
+		return exitUsage
+	}
+	out, err := json.MarshalIndent(schema, "", "  ")
 	if err != nil {
 		fmt.Fprintf(e.stderr, "demand schema: %v\n", err)
 		return exitUsage

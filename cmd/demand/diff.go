@@ -52,7 +52,7 @@ func runDiff(e *env, args []string) int {
 		if d.Demands == nil {
 			d.Demands = []change.DemandDiff{}
 		}
-		if err := writeJSON(e.stdout, d); err != nil {
+		if err := writeJSON(e.stdout, diffJSON{SchemaVersion: registry.JSONVersion, Diff: d}); err != nil {
 			fmt.Fprintf(e.stderr, "demand diff: %v\n", err)
 			return exitUsage
 		}
@@ -62,6 +62,12 @@ func runDiff(e *env, args []string) int {
 		writeDiffText(e.stdout, d)
 	}
 	return exitOK
+}
+
+// diffJSON is diff --format json (docs/json/diff.schema.json).
+type diffJSON struct {
+	SchemaVersion int `json:"schema_version"`
+	change.Diff
 }
 
 func writeDiffText(w io.Writer, d change.Diff) {

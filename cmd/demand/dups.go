@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/demand-registry/demand/internal/escape"
+	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/dups"
 )
 
@@ -40,7 +41,8 @@ func runDups(e *env, args []string) int {
 		if pairs == nil {
 			pairs = []dups.Pair{}
 		}
-		if err := writeJSON(e.stdout, pairs); err != nil {
+		out := dupsJSON{SchemaVersion: registry.JSONVersion, Threshold: threshold, Pairs: pairs}
+		if err := writeJSON(e.stdout, out); err != nil {
 			fmt.Fprintf(e.stderr, "demand dups: %v\n", err)
 			return exitUsage
 		}
@@ -51,4 +53,11 @@ func runDups(e *env, args []string) int {
 			escape.Terminal(p.TitleA), escape.Terminal(p.TitleB))
 	}
 	return exitOK
+}
+
+// dupsJSON is dups --format json (docs/json/dups.schema.json).
+type dupsJSON struct {
+	SchemaVersion int         `json:"schema_version"`
+	Threshold     float64     `json:"threshold"`
+	Pairs         []dups.Pair `json:"pairs"`
 }

@@ -275,8 +275,11 @@ func TestCSVExportRoundTrip(t *testing.T) {
 	}
 	js, _, code := into.demand("export", "--format", "json")
 	require.Equal(t, exitOK, code)
-	var imported []struct{ ID, Title, Body string }
-	require.NoError(t, json.Unmarshal([]byte(js), &imported))
+	var export struct {
+		Demands []struct{ ID, Title, Body string }
+	}
+	require.NoError(t, json.Unmarshal([]byte(js), &export))
+	imported := export.Demands
 	require.Len(t, imported, len(titles))
 	for _, d := range imported {
 		assert.Equal(t, titles[d.ID], d.Title, "the title of %s is exactly what was exported", d.ID)

@@ -55,7 +55,7 @@ func runHistory(e *env, args []string) int {
 		// Compact: every demand's history is large, and tools read it.
 		enc := json.NewEncoder(e.stdout)
 		enc.SetEscapeHTML(false)
-		if err := enc.Encode(res.Sorted()); err != nil {
+		if err := enc.Encode(historiesJSON{SchemaVersion: registry.JSONVersion, Histories: res.Sorted()}); err != nil {
 			fmt.Fprintf(e.stderr, "demand history: %v\n", err)
 			return exitUsage
 		}
@@ -67,7 +67,7 @@ func runHistory(e *env, args []string) int {
 		return exitUsage
 	}
 	if o.format == "json" {
-		if err := writeJSON(e.stdout, h); err != nil {
+		if err := writeJSON(e.stdout, historyJSON{SchemaVersion: registry.JSONVersion, History: h}); err != nil {
 			fmt.Fprintf(e.stderr, "demand history: %v\n", err)
 			return exitUsage
 		}
@@ -75,6 +75,18 @@ func runHistory(e *env, args []string) int {
 	}
 	writeHistoryText(e.stdout, cfg, h)
 	return exitOK
+}
+
+// historyJSON is history ID --format json, historiesJSON history --all
+// (docs/json/history.schema.json).
+type historyJSON struct {
+	SchemaVersion int `json:"schema_version"`
+	*history.History
+}
+
+type historiesJSON struct {
+	SchemaVersion int                `json:"schema_version"`
+	Histories     []*history.History `json:"histories"`
 }
 
 // parseInterspersed parses flags that may come after positional arguments

@@ -152,6 +152,7 @@ func runExport(e *env, args []string) int {
 	quiet := &env{stdout: e.stdout, stderr: io.Discard}
 	res, _, _ := walkHistory(context.Background(), quiet, "export", dir, "", false, func() *rank.Ranking { return ranking }, nil)
 	in := pipeline.Input(l.snap, ranking, res, audience)
+	in.Dir = repoRelDir(dir)
 	files, err := render.Exports(in, render.Options{Audience: audience, Templates: templates.FS})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "demand export: %v\n", err)

@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
 
+	"github.com/demand-registry/demand/pipeline"
 	"github.com/demand-registry/demand/registry"
 	"golang.org/x/term"
 )
@@ -259,32 +259,8 @@ func oneOf(e *env, cmd, flagName, val string, allowed []string) bool {
 
 // displayDir is the registry folder as the user would type it from the
 // current directory, slash-separated.
-func displayDir(dir string) string {
-	d := filepath.Clean(dir)
-	if filepath.IsAbs(d) {
-		if wd, err := os.Getwd(); err == nil {
-			if rel, err := filepath.Rel(wd, d); err == nil && !strings.HasPrefix(rel, "..") {
-				d = rel
-			}
-		}
-	}
-	return filepath.ToSlash(d)
-}
+func displayDir(dir string) string { return pipeline.DisplayDir(dir) }
 
 // repoRelDir is the registry folder relative to the enclosing git
 // repository's root, for GitHub annotations; displayDir when there is none.
-func repoRelDir(dir string) string {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return displayDir(dir)
-	}
-	root, ok := registry.RepoRoot(abs)
-	if !ok {
-		return displayDir(dir)
-	}
-	rel, err := filepath.Rel(root, abs)
-	if err != nil {
-		return displayDir(dir)
-	}
-	return filepath.ToSlash(rel)
-}
+func repoRelDir(dir string) string { return pipeline.RepoRelDir(dir) }

@@ -84,7 +84,7 @@ func (o *rankOptions) run(e *env) int {
 		fs := rank.Check(l.snap, rk)
 		fs.Sort()
 		prefix := displayDir(o.dir)
-		if o.format == "github" {
+		if o.format != "text" {
 			prefix = repoRelDir(o.dir)
 		}
 		if err := registry.WriteFindings(e.stdout, o.format, prefix, fs); err != nil {
@@ -117,7 +117,7 @@ func (o *rankOptions) run(e *env) int {
 	var err error
 	switch o.format {
 	case "json":
-		err = writeJSON(e.stdout, rk.Results)
+		err = writeJSON(e.stdout, rankJSON{SchemaVersion: registry.JSONVersion, Primary: rk.Primary, Demands: rk.Results})
 	case "csv":
 		err = writeRankCSV(e.stdout, rk)
 	default:
@@ -128,6 +128,13 @@ func (o *rankOptions) run(e *env) int {
 		return exitUsage
 	}
 	return exitOK
+}
+
+// rankJSON is rank --format json (docs/json/rank.schema.json).
+type rankJSON struct {
+	SchemaVersion int            `json:"schema_version"`
+	Primary       string         `json:"primary"`
+	Demands       []*rank.Result `json:"demands"` // ranked
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -53,7 +53,7 @@ func (o *validateOptions) run(e *env) int {
 	snap := l.snap
 	fs := pipeline.Check(l.Registry, base)
 	prefix := displayDir(o.dir)
-	if o.format == "github" {
+	if o.format != "text" {
 		prefix = repoRelDir(o.dir)
 	}
 	if err := registry.WriteFindings(e.stdout, o.format, prefix, fs); err != nil {

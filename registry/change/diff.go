@@ -35,18 +35,20 @@ type DemandDiff struct {
 	Fields    []registry.FieldChange `json:"fields,omitempty"`
 	StatusOld string                 `json:"status_from,omitempty"`
 	StatusNew string                 `json:"status_to,omitempty"`
-	ScoreOld  float64                `json:"score_from"`
-	ScoreNew  float64                `json:"score_to"`
-	TierOld   int                    `json:"tier_from"`
-	TierNew   int                    `json:"tier_to"`
+	ScoreOld  float64                `json:"-"` // see MarshalJSON
+	ScoreNew  float64                `json:"-"`
+	TierOld   int                    `json:"-"`
+	TierNew   int                    `json:"-"`
 	Why       string                 `json:"tier_reason,omitempty"` // how the new tier came about
 	SLA       []NodeEffect           `json:"sla,omitempty"`
 }
 
 // Diff is what a change does to a registry, in ID order.
 type Diff struct {
-	Added, Removed, Changed int
-	Demands                 []DemandDiff
+	Added   int          `json:"added"`
+	Removed int          `json:"removed"`
+	Changed int          `json:"changed"`
+	Demands []DemandDiff `json:"demands"`
 }
 
 // Compare diffs two revisions of a registry. Rank moves count for every

@@ -24,10 +24,17 @@ func PlanJSON(s *registry.Snapshot, files []registry.File, data []byte) ([]Row, 
 	cfg := s.Config
 	dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
 	dec.UseNumber()
-	var items []exported
-	if err := dec.Decode(&items); err != nil {
-		return nil, []Problem{{Line: 1, Message: "not a JSON list of demands (demand export --format json): " + err.Error()}}
+	var export struct {
+		SchemaVersion int        `json:"schema_version"`
+		Demands       []exported `json:"demands"`
 	}
+	if err := dec.Decode(&export); err != nil {
+		return nil, []Problem{{Line: 1, Message: "not this tool's JSON export of demands (demand export --format json): " + err.Error()}}
+	}
+	if export.SchemaVersion != registry.JSONVersion {
+		return nil, []Problem{{Line: 1, Message: fmt.Sprintf("schema_version %d is not %d, the version this tool reads; export the demands again with this version", export.SchemaVersion, registry.JSONVersion)}}
+	}
+	items := export.Demands
 	existing := map[string]bool{}
 	for _, d := range s.Demands {
 		if d.Fields["external_key"] != nil {

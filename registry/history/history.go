@@ -10,8 +10,8 @@ import (
 // Change is one field's change in a commit. Body changes carry line counts.
 type Change struct {
 	Field   string `json:"field"`
-	From    string `json:"from"`
-	To      string `json:"to"`
+	From    string `json:"from,omitempty"` // "" (left out) when the field was not set
+	To      string `json:"to,omitempty"`
 	Added   int    `json:"added,omitempty"`   // body lines added
 	Removed int    `json:"removed,omitempty"` // body lines removed
 }
@@ -27,7 +27,7 @@ type Commit struct {
 	PR        int       `json:"pr,omitempty"`
 	Path      string    `json:"path"`
 	Kind      string    `json:"kind"` // created, changed, renamed, deleted, snapshot, published
-	Changes   []Change  `json:"changes"`
+	Changes   []Change  `json:"changes,omitempty"`
 	// Internal: the demand was internal in the version this commit made
 	// (the one it deleted, for a deletion). Not exported: Redact drops
 	// such commits from what a public audience sees.
@@ -36,9 +36,9 @@ type Commit struct {
 
 // Transition is a status change.
 type Transition struct {
-	Hash string    `json:"hash"`
-	Date time.Time `json:"date"` // committer date
-	From string    `json:"from"`
+	Hash string    `json:"hash,omitempty"` // "" (left out) for a move before the registry
+	Date time.Time `json:"date"`           // committer date
+	From string    `json:"from,omitempty"` // "" (left out) for the first status
 	To   string    `json:"to"`
 	// Published: the demand was in To when it was made public; when it
 	// entered To is unknown (see Redact), so an SLA node it reaches is.
@@ -66,14 +66,14 @@ type StatusTime struct {
 type History struct {
 	ID           string       `json:"id"`
 	Path         string       `json:"path"`
-	Created      *time.Time   `json:"created"` // nil when not known (shallow clone)
-	Updated      *time.Time   `json:"updated"`
+	Created      *time.Time   `json:"created,omitempty"` // nil when not known (shallow clone)
+	Updated      *time.Time   `json:"updated,omitempty"`
 	Deleted      bool         `json:"deleted"`
 	Incomplete   bool         `json:"incomplete,omitempty"` // history cut by a shallow clone
-	Commits      []Commit     `json:"commits"`              // newest first
-	Statuses     []Transition `json:"statuses"`             // oldest first
-	TimeInStatus []StatusTime `json:"time_in_status"`
-	SLA          *SLA         `json:"sla"`
+	Commits      []Commit     `json:"commits,omitempty"`    // newest first
+	Statuses     []Transition `json:"statuses,omitempty"`   // oldest first
+	TimeInStatus []StatusTime `json:"time_in_status,omitempty"`
+	SLA          *SLA         `json:"sla,omitempty"`
 	Pending      *Pending     `json:"pending,omitempty"` // uncommitted edits in the work tree
 }
 
@@ -81,5 +81,5 @@ type History struct {
 type Pending struct {
 	Path    string   `json:"path"`
 	Kind    string   `json:"kind"` // created, changed, renamed, deleted
-	Changes []Change `json:"changes"`
+	Changes []Change `json:"changes,omitempty"`
 }

@@ -21,25 +21,25 @@ type Result struct {
 	ID           string                 `json:"id"`
 	Title        string                 `json:"title"`
 	Status       string                 `json:"status"`
-	Received     registry.Date          `json:"received"`
-	Score        float64                `json:"score"`         // primary model, after Kano
-	Tier         int                    `json:"tier"`          // effective tier
-	DeclaredTier int                    `json:"declared_tier"` // tier: in the file, 0 when absent
-	ScoreTier    int                    `json:"score_tier"`    // from the thresholds alone
+	Received     registry.Date          `json:"received,omitempty"`
+	Score        float64                `json:"score"`                   // primary model, after Kano
+	Tier         int                    `json:"tier"`                    // effective tier
+	DeclaredTier int                    `json:"declared_tier,omitempty"` // tier: in the file, 0 (left out of JSON) when absent
+	ScoreTier    int                    `json:"score_tier"`              // from the thresholds alone
 	Primary      string                 `json:"primary"`
 	Models       Models                 `json:"models"`
 	Reasons      []Reason               `json:"tier_reasons"`
 	Override     *registry.TierOverride `json:"override,omitempty"`
-	Customers    []Customer             `json:"customers"`
+	Customers    []Customer             `json:"customers,omitempty"`
 	Rank         int                    `json:"rank"` // 1-based position in the ranked list
 }
 
 // Models holds every model's result.
 type Models struct {
 	Weighted WeightedResult `json:"weighted"`
-	RICE     *RICEResult    `json:"rice"`
-	WSJF     *WSJFResult    `json:"wsjf"`
-	Kano     *KanoResult    `json:"kano"`
+	RICE     *RICEResult    `json:"rice,omitempty"`
+	WSJF     *WSJFResult    `json:"wsjf,omitempty"`
+	Kano     *KanoResult    `json:"kano,omitempty"`
 	Matrix   MatrixResult   `json:"matrix"`
 }
 
@@ -53,7 +53,7 @@ type WeightedResult struct {
 type FactorResult struct {
 	Factor string  `json:"factor"`
 	Field  string  `json:"field"`
-	Value  string  `json:"value"` // "" when not set
+	Value  string  `json:"value,omitempty"` // "" when not set
 	Level  float64 `json:"level"`
 	Weight float64 `json:"weight"`
 	Points float64 `json:"points"`
@@ -90,8 +90,8 @@ type KanoResult struct {
 
 // MatrixResult places a demand in the urgency × importance matrix.
 type MatrixResult struct {
-	Urgency    string `json:"urgency"`
-	Importance string `json:"importance"`
+	Urgency    string `json:"urgency,omitempty"`
+	Importance string `json:"importance,omitempty"`
 	Quadrant   string `json:"quadrant"` // do, schedule, delegate, eliminate, unclassified
 }
 
@@ -112,7 +112,7 @@ type Reason struct {
 
 // Customer is one customer asking for a demand, with its weight.
 type Customer struct {
-	Name    string  `json:"name"`
+	Name    string  `json:"name,omitempty"` // left out for the public audience
 	Segment string  `json:"segment,omitempty"`
 	Weight  float64 `json:"weight"`
 	Via     string  `json:"via"` // customer, requester, or the ID of a duplicate
