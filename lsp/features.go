@@ -204,9 +204,11 @@ func (s *server) completion(p textDocumentPositionParams) completionList {
 		fields := fieldsAt(cfg, c.path)
 		present := map[string]bool{}
 		if len(c.path) == 0 {
-			for _, t := range d.tokens(false) {
-				if t.key && !strings.Contains(t.path, ".") {
-					present[t.path] = true
+			// Read from the lines: the buffer is often not valid YAML
+			// while a key is being typed.
+			for i := 1; i < len(d.lines) && d.inFrontMatter(i); i++ {
+				if k, _, ok := strings.Cut(d.lines[i], ":"); ok && k != "" && keyRe.MatchString(k) {
+					present[k] = true
 				}
 			}
 		}
