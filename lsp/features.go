@@ -396,7 +396,7 @@ func (s *server) text(dir, rel string, limit int64) (*document, bool) {
 	p := filepath.Join(dir, filepath.FromSlash(rel))
 	uri := fileURI(p)
 	s.mu.Lock()
-	d := s.docs[uri]
+	d := s.docs[p]
 	s.mu.Unlock()
 	if d != nil {
 		return d, true

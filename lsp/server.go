@@ -91,7 +91,7 @@ type server struct {
 
 	mu       sync.Mutex
 	root     string               // the workspace folder, if the client named one
-	docs     map[string]*document // open buffers by URI
+	docs     map[string]*document // open buffers by file path (clients escape URIs differently)
 	regs     map[string]*regState // registries by folder
 	shutdown bool
 	wake     chan struct{}
@@ -260,6 +260,14 @@ func filePath(uri string) (string, bool) {
 	return filepath.Clean(filepath.FromSlash(p)), true
 }
 
+// docKey is the key of a document in server.docs.
+func docKey(uri string) string {
+	if p, ok := filePath(uri); ok {
+		return p
+	}
+	return uri
+}
+
 // fileURI is filePath's inverse.
 func fileURI(p string) string {
 	p = filepath.ToSlash(p)
@@ -315,33 +323,33 @@ func (s *server) open(uri string, version int, text string) {
 		return
 	}
 	s.mu.Lock()
-	if _, open := s.docs[uri]; !open && len(s.docs) >= maxOpen {
+	if _, open := s.docs[p]; !open && len(s.docs) >= maxOpen {
 		s.mu.Unlock()
 		s.logf("demand lsp: more than %d open files; %s is not checked", maxOpen, uri)
 		return
 	}
-	s.docs[uri] = newDocument(uri, p, version, text)
+	s.docs[p] = newDocument(uri, p, version, text)
 	s.mu.Unlock()
 	s.schedule(uri, 0)
 }
 
 func (s *server) change(p didChangeParams) {
 	s.mu.Lock()
-	d := s.docs[p.TextDocument.URI]
+	d := s.docs[docKey(p.TextDocument.URI)]
 	if d == nil || len(p.ContentChanges) == 0 {
 		s.mu.Unlock()
 		return
 	}
 	// The server asks for whole texts (sync kind 1); the last one wins.
 	text := p.ContentChanges[len(p.ContentChanges)-1].Text
-	s.docs[d.uri] = newDocument(d.uri, d.path, p.TextDocument.Version, text)
+	s.docs[d.path] = newDocument(d.uri, d.path, p.TextDocument.Version, text)
 	s.mu.Unlock()
 	s.schedule(d.uri, s.opt.Debounce)
 }
 
 func (s *server) save(p didSaveParams) {
 	s.mu.Lock()
-	d := s.docs[p.TextDocument.URI]
+	d := s.docs[docKey(p.TextDocument.URI)]
 	s.mu.Unlock()
 	if d != nil {
 		s.schedule(d.uri, 0)
@@ -350,8 +358,8 @@ func (s *server) save(p didSaveParams) {
 
 func (s *server) close(uri string) {
 	s.mu.Lock()
-	d := s.docs[uri]
-	delete(s.docs, uri)
+	d := s.docs[docKey(uri)]
+	delete(s.docs, docKey(uri))
 	s.mu.Unlock()
 	if d == nil {
 		return
@@ -542,7 +550,7 @@ func diagnostic(d *document, ts []token, f registry.Finding) Diagnostic {
 // doc returns an open document and its registry's state.
 func (s *server) doc(uri string) (*document, *regState, string) {
 	s.mu.Lock()
-	d := s.docs[uri]
+	d := s.docs[docKey(uri)]
 	s.mu.Unlock()
 	if d == nil {
 		return nil, nil, ""

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// nvimFixture is a registry with one demand file with errors in Chinese
+// text, for an editor to open.
+func nvimFixture(t *testing.T) (root, file string) {
+	root = t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(root, ".git"), 0o755))
+	dir := filepath.Join(root, "demands")
+	require.NoError(t, os.Mkdir(dir, 0o755))
+	files := map[string]string{
+		"registry.yaml":  "title: 样例\n",
+		"D-0001-sso.md":  "---\nid: D-0001\ntitle: Single sign-on\nstatus: new\nreceived: 2026-07-01\n---\n",
+		"D-0002-报表导出.md": "---\nid: D-0002\ntitle: 报表中心支持导出 Excel\nstatus: new\nreceived: 2026-07-01\ncustomer: {name: 北京银行, segment: vipp}\nlinks: {depends_on: [D-0011]}\nownr: 张敏\n---\n\n正文。\n",
+	}
+	for name, text := range files {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
+	}
+	return root, filepath.Join(dir, "D-0002-报表导出.md")
+}
+
+// TestNeovimClient opens a demand file in headless Neovim, attaches
+// demand lsp with Neovim's own LSP client and checks the diagnostics
+// Neovim holds: its columns are bytes, the protocol's UTF-16 units, so a
+// wrong conversion shows on the Chinese line.
+func TestNeovimClient(t *testing.T) {
+	nvim, err := exec.LookPath("nvim")
+	if err != nil {
+		if os.Getenv("DEMAND_NVIM_TESTS") != "" {
+			t.Fatal("DEMAND_NVIM_TESTS is set but nvim was not found")
+		}
+		t.Skip("nvim not installed (CI installs Debian's neovim and sets DEMAND_NVIM_TESTS=1)")
+	}
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "demand")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	require.NoError(t, build.Run())
+	root, file := nvimFixture(t)
+	out := filepath.Join(tmp, "diagnostics.json")
+	script, err := filepath.Abs("testdata/nvim/diagnostics.lua")
+	require.NoError(t, err)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, nvim, "--headless", "--clean", "-n", "-i", "NONE", "-c", "luafile "+script, file)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "DEMAND_BIN="+bin, "DEMAND_ROOT="+root, "DEMAND_NVIM_OUT="+out,
+		"HOME="+tmp, "XDG_CONFIG_HOME="+tmp, "XDG_DATA_HOME="+tmp, "XDG_STATE_HOME="+tmp, "XDG_CACHE_HOME="+tmp)
+	output, err := cmd.CombinedOutput()
+	require.NoError(t, err, "nvim: %s", output)
+	data, err := os.ReadFile(out)
+	require.NoError(t, err, "nvim wrote no result: %s", output)
+	t.Logf("Neovim received: %s", data)
+
+	var res struct {
+		OK          bool   `json:"ok"`
+		Nvim        string `json:"nvim"`
+		Diagnostics []struct {
+			Lnum     int    `json:"lnum"`
+			Col      int    `json:"col"`
+			EndCol   int    `json:"end_col"`
+			Severity int    `json:"severity"`
+			Source   string `json:"source"`
+			Code     string `json:"code"`
+			Message  string `json:"message"`
+		} `json:"diagnostics"`
+	}
+	require.NoError(t, json.Unmarshal(data, &res))
+	require.True(t, res.OK, "no diagnostics arrived in time")
+	text, _ := os.ReadFile(file)
+	lines := strings.Split(string(text), "\n")
+	// Neovim's columns are byte offsets in the buffer's line.
+	want := map[string][3]int{}
+	for code, s := range map[string]struct {
+		line int
+		word string
+	}{"enum": {5, "vipp"}, "unknown-link": {6, "depends_on"}, "unknown-field": {7, "ownr"}} {
+		c := strings.Index(lines[s.line], s.word)
+		want[code] = [3]int{s.line, c, c + len(s.word)}
+	}
+	got := map[string][3]int{}
+	var codes []string
+	for _, d := range res.Diagnostics {
+		got[d.Code] = [3]int{d.Lnum, d.Col, d.EndCol}
+		codes = append(codes, d.Code)
+		assert.Equal(t, "demand", d.Source)
+		assert.Equal(t, 1, d.Severity)
+	}
+	sort.Strings(codes)
+	assert.Equal(t, []string{"enum", "unknown-field", "unknown-link"}, codes)
+	assert.Equal(t, want, got)
+}
