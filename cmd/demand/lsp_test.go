@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,7 +12,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
+	"github.com/demand-registry/demand/internal/lsptest"
+	"github.com/demand-registry/demand/lsp"
+	"github.com/demand-registry/demand/registry"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -104,4 +110,85 @@ func TestNeovimClient(t *testing.T) {
 	sort.Strings(codes)
 	assert.Equal(t, []string{"enum", "unknown-field", "unknown-link"}, codes)
 	assert.Equal(t, want, got)
+}
+
+// TestLSPDiagnosticsEqualValidate opens every file of a registry in the
+// language server and checks that its diagnostics are validate's
+// findings for that file: same rules, severities, lines, columns
+// (converted to UTF-16 independently here) and messages with hints.
+func TestLSPDiagnosticsEqualValidate(t *testing.T) {
+	for _, dir := range []string{"testdata/lsp/broken", "../../demands"} {
+		t.Run(dir, func(t *testing.T) {
+			abs, err := filepath.Abs(dir)
+			require.NoError(t, err)
+			var stdout bytes.Buffer
+			runValidate(&env{stdout: &stdout, stderr: io.Discard}, []string{"--dir", abs, "--format", "json"})
+			var fs []registry.Finding
+			if err := json.Unmarshal(stdout.Bytes(), &fs); err != nil {
+				var wrapped struct{ Findings []registry.Finding }
+				require.NoError(t, json.Unmarshal(stdout.Bytes(), &wrapped), stdout.String())
+				fs = wrapped.Findings
+			}
+			if strings.Contains(dir, "broken") {
+				require.Len(t, fs, 14, "every kind of finding the fixture holds")
+			}
+			type diag struct {
+				Line, Char, Severity int
+				Code, Message        string
+			}
+			want := map[string][]diag{}
+			texts := map[string]string{}
+			entries, err := os.ReadDir(abs)
+			require.NoError(t, err)
+			for _, e := range entries {
+				data, err := os.ReadFile(filepath.Join(abs, e.Name()))
+				require.NoError(t, err)
+				texts[e.Name()] = string(data)
+				want[e.Name()] = []diag{}
+			}
+			for _, f := range fs {
+				rel := filepath.Base(f.Path) // the registries here have no subfolders
+				require.Contains(t, texts, rel)
+				lines := strings.Split(texts[rel], "\n")
+				d := diag{Code: f.Rule, Message: f.Message, Severity: 1}
+				if f.Hint != "" {
+					d.Message += " (" + f.Hint + ")"
+				}
+				if f.Severity == registry.Warning {
+					d.Severity = 2
+				}
+				if f.Line > 0 {
+					d.Line = f.Line - 1
+					for _, r := range []rune(lines[f.Line-1])[:f.Col-1] {
+						d.Char += len(utf16.Encode([]rune{r}))
+					}
+				}
+				want[rel] = append(want[rel], d)
+			}
+
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			c, done := lsptest.Pipe(ctx, func(rwc io.ReadWriteCloser) error {
+				return lsp.Serve(ctx, rwc, lsp.Options{})
+			})
+			_, err = c.Initialize(abs)
+			require.NoError(t, err)
+			got := map[string][]diag{}
+			for name, text := range texts {
+				require.NoError(t, c.Open(lsptest.URI(filepath.Join(abs, name)), text, 1))
+			}
+			for name := range texts {
+				p, err := c.Wait(lsptest.URI(filepath.Join(abs, name)), lsptest.Version(1))
+				require.NoError(t, err)
+				got[name] = []diag{}
+				for _, d := range p.Diagnostics {
+					got[name] = append(got[name], diag{d.Range.Start.Line, d.Range.Start.Character, d.Severity, d.Code, d.Message})
+				}
+			}
+			assert.Equal(t, want, got)
+			require.NoError(t, c.Call("shutdown", nil, nil))
+			require.NoError(t, c.Notify("exit", nil))
+			assert.NoError(t, <-done)
+		})
+	}
 }
