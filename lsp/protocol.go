@@ -208,11 +208,6 @@ type CodeAction struct {
 	Edit        workspaceEdit `json:"edit"`
 }
 
-type logMessageParams struct {
-	Type    int    `json:"type"`
-	Message string `json:"message"`
-}
-
 func unmarshalParams(raw *json.RawMessage, v any) error {
 	if raw == nil {
 		return nil
