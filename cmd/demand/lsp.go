@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 
@@ -13,7 +12,7 @@ import (
 func runLSP(e *env, args []string) int {
 	fl := newFlags(e, "lsp", "lsp [--stdio]", `  demand lsp          # started by an editor, speaks LSP on stdin and stdout
 `)
-	fl.Bool("stdio", true, "talk over stdin and stdout (the only transport; accepted because clients pass it)")
+	fl.Bool("stdio", false, "accepted for clients that pass it: stdin and stdout are the only transport")
 	if code, ok := parseOnlyFlags(e, fl, args, "the editor starts it with no arguments"); !ok {
 		return code
 	}
@@ -27,10 +26,16 @@ func runLSP(e *env, args []string) int {
 	return exitOK
 }
 
-// stdio joins stdin and stdout into one stream.
+// stdio joins stdin and stdout into one stream. Closing it closes both:
+// the session is over, and a write blocked on a client that stopped
+// reading, or a read of input that never comes, must not hold the exit.
 type stdio struct {
-	io.Reader
-	io.Writer
+	in, out *os.File
 }
 
-func (stdio) Close() error { return nil }
+func (s stdio) Read(p []byte) (int, error)  { return s.in.Read(p) }
+func (s stdio) Write(p []byte) (int, error) { return s.out.Write(p) }
+func (s stdio) Close() error {
+	s.in.Close()
+	return s.out.Close()
+}
