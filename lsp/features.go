@@ -62,10 +62,15 @@ func indentOf(l string) (int, bool) {
 // the enclosing keys from the lines above with less indentation, then
 // the line itself up to the cursor, flow collections included.
 func (d *document) context(line int, prefix string) (lineCtx, bool) {
+	return d.contextFrom(line, prefix, 1)
+}
+
+// contextFrom is context for YAML that starts on line first.
+func (d *document) contextFrom(line int, prefix string, first int) (lineCtx, bool) {
 	ind, dash := indentOf(prefix)
 	var path []string
 	want := ind
-	for i := line - 1; i >= 1 && want > 0; i-- {
+	for i := line - 1; i >= first && want > 0; i-- {
 		l := d.line(i)
 		t := strings.TrimSpace(l)
 		if t == "" || strings.HasPrefix(t, "#") {
@@ -89,33 +94,76 @@ func (d *document) context(line int, prefix string) (lineCtx, bool) {
 	return parseContent(path, prefix[ind:], dash)
 }
 
-// parseContent reads "key: value" content, descending into flow maps and
-// lists ("customer: {name: x, segment: v").
+// parseContent reads "key: value" content up to the cursor, descending
+// into flow mappings and lists ("customer: {name: x, segment: v",
+// "tags: [a, b"): the keys of the open collections extend the path, and
+// the text after the innermost one's last comma is what is completed.
 func parseContent(path []string, s string, item bool) (lineCtx, bool) {
-	k, v, hasColon := strings.Cut(s, ":")
-	if !hasColon {
-		if item {
-			return lineCtx{path: path, value: true, partial: strings.TrimSpace(s)}, true
+	type frame struct {
+		list  bool
+		start int
+	}
+	var stack []frame
+	path = slices.Clone(path)
+	segStart := 0
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '{' || c == '[':
+			seg := s[segStart:i]
+			if k, _, ok := strings.Cut(seg, ":"); ok {
+				path = append(path, strings.TrimSpace(k))
+			} else if len(stack) > 0 || item {
+				path = append(path, "") // an item of a list
+			} else {
+				return lineCtx{}, false
+			}
+			stack = append(stack, frame{list: c == '[', start: i + 1})
+			segStart = i + 1
+		case (c == '}' || c == ']') && len(stack) > 0:
+			stack = stack[:len(stack)-1]
+			path = path[:len(path)-1]
+			if len(stack) == 0 {
+				return lineCtx{}, false // nothing is completed after a closed collection
+			}
+			segStart = len(s)
+		case c == ',' && len(stack) > 0:
+			segStart = i + 1
 		}
-		if !keyRe.MatchString(s) {
+	}
+	// Drop the markers of list items: fields resolve list items themselves.
+	clean := path[:0]
+	for _, p := range path {
+		if p != "" {
+			clean = append(clean, p)
+		}
+	}
+	path = clean
+	seg := strings.TrimLeft(s[segStart:], " ")
+	if len(stack) > 0 && stack[len(stack)-1].list {
+		return lineCtx{path: path, value: true, partial: seg}, true
+	}
+	k, v, hasColon := strings.Cut(seg, ":")
+	if !hasColon {
+		if item && len(stack) == 0 {
+			return lineCtx{path: path, value: true, partial: strings.TrimSpace(seg)}, true
+		}
+		if !keyRe.MatchString(seg) {
 			return lineCtx{}, false
 		}
-		return lineCtx{path: path, partial: s}, true
+		return lineCtx{path: path, partial: seg}, true
 	}
 	if !keyRe.MatchString(strings.TrimSpace(k)) || (v != "" && v[0] != ' ') {
 		return lineCtx{}, false
 	}
-	key := strings.TrimSpace(k)
-	v = strings.TrimLeft(v, " ")
-	if strings.HasPrefix(v, "{") {
-		inner := v[strings.LastIndexAny(v, "{,")+1:]
-		return parseContent(append(slices.Clone(path), key), strings.TrimLeft(inner, " "), false)
-	}
-	if strings.HasPrefix(v, "[") {
-		inner := v[strings.LastIndexAny(v, "[,")+1:]
-		return lineCtx{path: append(slices.Clone(path), key), value: true, partial: strings.TrimLeft(inner, " ")}, true
-	}
-	return lineCtx{path: path, key: key, value: true, partial: strings.Trim(v, `"'`)}, true
+	return lineCtx{path: path, key: strings.TrimSpace(k), value: true, partial: strings.Trim(strings.TrimLeft(v, " "), `"'`)}, true
 }
 
 // fieldsAt is the set of fields of the mapping at path; nil when the path
@@ -185,7 +233,10 @@ func fieldDoc(name string, f *registry.Field) string {
 func (s *server) completion(p textDocumentPositionParams) completionList {
 	out := completionList{Items: []CompletionItem{}}
 	d, r, rel := s.doc(p.TextDocument.URI)
-	if d == nil || rel == registry.ConfigFile || !d.inFrontMatter(p.Position.Line) {
+	if d != nil && rel == registry.ConfigFile {
+		return s.configCompletion(d, r, p)
+	}
+	if d == nil || !d.inFrontMatter(p.Position.Line) {
 		return out
 	}
 	line, off := d.offset(p.Position)

@@ -204,6 +204,21 @@ func TestConfigEditRechecksOpenFiles(t *testing.T) {
 	d := find(t, p, "config")
 	assert.Equal(t, rng(10, 0, 10, 5), d.Range)
 	assert.Contains(t, d.Message, `did you mean "title"?`)
+	var acts []action
+	require.NoError(t, s.Call("textDocument/codeAction", map[string]any{
+		"textDocument": map[string]any{"uri": lsptest.URI(cfgPath)}, "range": rng(10, 0, 10, 0),
+		"context": map[string]any{"diagnostics": p.Diagnostics}}, &acts))
+	require.Len(t, acts, 1)
+	assert.Equal(t, "title", acts[0].Edit.Changes[lsptest.URI(cfgPath)][0].NewText)
+
+	// Closing the edited config: its diagnostics are cleared and the open
+	// demand is checked against the file on disk again.
+	require.NoError(t, s.Notify("textDocument/didClose", map[string]any{"textDocument": map[string]any{"uri": lsptest.URI(cfgPath)}}))
+	p, err = s.Wait(lsptest.URI(cfgPath), func(p lsptest.Publish) bool { return len(p.Diagnostics) == 0 })
+	require.NoError(t, err)
+	assert.Nil(t, p.Version)
+	_, err = s.Wait(lsptest.URI(demand), func(p lsptest.Publish) bool { return len(p.Diagnostics) == 0 })
+	require.NoError(t, err)
 }
 
 type item struct {
@@ -291,6 +306,45 @@ func TestCompletion(t *testing.T) {
 	// A new file's status starts anywhere in the workflow.
 	items = s.complete(lsptest.URI(other), 3, 8)
 	assert.Len(t, items, len(cfg.Statuses))
+}
+
+func TestCompletionFlowCollections(t *testing.T) {
+	root, dir := fixture(t)
+	s := start(t, root)
+	cfg := registry.DefaultConfig()
+	path := filepath.Join(dir, "D-0007-流.md")
+	uri := lsptest.URI(path)
+	s.open(path, "---\nid: D-0007\nrequesters:\n  - {name: 张三, segment: \nlinks: {related: [D-0001, D-00\ncustomer: {name: 李四, se\n---\n")
+	items := s.complete(uri, 3, 29)
+	assert.Equal(t, cfg.Fields["requesters"].Items.Fields["segment"].Values, labelsOf(items))
+	assert.Equal(t, rng(3, 29, 3, 29), items[0].TextEdit.Range)
+	items = s.complete(uri, 4, 31)
+	assert.Equal(t, []string{"D-0001", "D-0002", "D-0003"}, labelsOf(items))
+	items = s.complete(uri, 5, 23)
+	assert.Equal(t, []string{"name", "segment"}, labelsOf(items))
+}
+
+func TestConfigCompletion(t *testing.T) {
+	root, dir := fixture(t)
+	s := start(t, root)
+	path := filepath.Join(dir, "registry.yaml")
+	uri := lsptest.URI(path)
+	text := testConfig + "statuses:\n  - name: new\n    kind: \n    next: [new, tri\n  - {name: x, kind: a\ntiers:\n  lev\nlanguage: \n"
+	s.open(path, text)
+	base := strings.Count(testConfig, "\n")
+	assert.Equal(t, []string{"open", "active", "done", "closed"}, labelsOf(s.complete(uri, base+2, 10)))
+	items := s.complete(uri, base+3, 19)
+	require.NotEmpty(t, items)
+	assert.Equal(t, "triaged", items[1].Label)
+	assert.Equal(t, "Triaged · 已评估", items[1].Detail)
+	assert.Equal(t, []string{"open", "active", "done", "closed"}, labelsOf(s.complete(uri, base+4, 21)))
+	items = s.complete(uri, base+6, 5)
+	assert.Contains(t, labelsOf(items), "levels")
+	assert.Contains(t, labelsOf(items), "floors")
+	assert.Equal(t, []string{"en", "zh-CN"}, labelsOf(s.complete(uri, base+7, 10)))
+	items = s.complete(uri, 3, 4) // inside fields.product_area
+	assert.Contains(t, labelsOf(items), "values")
+	assert.Contains(t, labelsOf(items), "description")
 }
 
 func (s *session) hover(uri string, line, char int) string {
