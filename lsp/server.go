@@ -39,6 +39,9 @@ const DefaultDebounce = 200 * time.Millisecond
 // maxOpen bounds the buffers held at once.
 const maxOpen = 1000
 
+// defaultConfig names demand files outside any configured registry.
+var defaultConfig = registry.DefaultConfig()
+
 // ErrNoShutdown is returned when the client exits, or the stream ends,
 // without a shutdown request first (the protocol's exit code 1).
 var ErrNoShutdown = errors.New("the client ended the session without a shutdown request")
@@ -280,8 +283,10 @@ func fileURI(p string) string {
 // registryOf finds the registry folder of a file: the nearest folder up
 // to the repository's root holding registry.yaml; else, as demand
 // validate's default, the workspace's demands folder when the file is in
-// it; else the file's own folder. rel is the file's path in it, and ok
-// false for a file that is neither a demand file nor the config.
+// it; else the file's own folder when its name starts with a demand ID of
+// the default pattern. rel is the file's path in it, and ok false for a
+// file that is neither a demand file nor the config: other Markdown in
+// the workspace (docs, notes) is left alone.
 func registryOf(root, file string) (dir, rel string, ok bool) {
 	start := filepath.Dir(file)
 	for at := start; ; {
@@ -307,6 +312,9 @@ func registryOf(root, file string) (dir, rel string, ok bool) {
 		}
 	}
 	if dir == "" {
+		if defaultConfig.IDFromName(filepath.Base(file)) == "" {
+			return "", "", false
+		}
 		dir = start
 	}
 	r, err := filepath.Rel(dir, file)

@@ -181,6 +181,23 @@ func TestCrossFileRules(t *testing.T) {
 	assert.Equal(t, rng(1, 0, 1, 2), d.Range)
 }
 
+func TestOtherMarkdownLeftAlone(t *testing.T) {
+	root, dir := fixture(t)
+	s := start(t, root)
+	require.NoError(t, os.Mkdir(filepath.Join(root, "docs"), 0o755))
+	guide := filepath.Join(root, "docs", "guide.md")
+	require.NoError(t, s.Open(lsptest.URI(guide), "# Guide\n\nno front matter\n", 1))
+	readme := filepath.Join(dir, "README.md")
+	require.NoError(t, s.Open(lsptest.URI(readme), "# Demands\n", 1))
+	// A demand file outside any registry folder is checked on its own.
+	loose := filepath.Join(root, "docs", "D-0042-loose.md")
+	p := s.open(loose, "no front matter\n")
+	assert.Equal(t, []string{"front-matter"}, codes(p))
+	assert.Empty(t, s.Publishes(lsptest.URI(guide)))
+	assert.Empty(t, s.Publishes(lsptest.URI(readme)))
+	assert.Empty(t, s.complete(lsptest.URI(guide), 0, 0))
+}
+
 func TestConfigEditRechecksOpenFiles(t *testing.T) {
 	root, dir := fixture(t)
 	s := start(t, root)

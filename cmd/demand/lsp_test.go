@@ -58,14 +58,23 @@ func TestNeovimClient(t *testing.T) {
 	require.NoError(t, build.Run())
 	root, file := nvimFixture(t)
 	out := filepath.Join(tmp, "diagnostics.json")
-	script, err := filepath.Abs("testdata/nvim/diagnostics.lua")
+	nvimDir, err := filepath.Abs("testdata/nvim")
 	require.NoError(t, err)
+	// init.lua is the README's setup for Neovim 0.7+, word for word.
+	initLua, err := os.ReadFile(filepath.Join(nvimDir, "init.lua"))
+	require.NoError(t, err)
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	require.Contains(t, string(readme), "```lua\n"+string(initLua)+"```", "the README's Neovim 0.7+ setup is testdata/nvim/init.lua")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, nvim, "--headless", "--clean", "-n", "-i", "NONE", "-c", "luafile "+script, file)
+	cmd := exec.CommandContext(ctx, nvim, "--headless", "-n", "-i", "NONE",
+		"--cmd", "luafile "+filepath.Join(nvimDir, "capture.lua"),
+		"-u", filepath.Join(nvimDir, "init.lua"),
+		"-c", "luafile "+filepath.Join(nvimDir, "diagnostics.lua"), file)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "DEMAND_BIN="+bin, "DEMAND_ROOT="+root, "DEMAND_NVIM_OUT="+out,
+	cmd.Env = append(os.Environ(), "PATH="+tmp+string(os.PathListSeparator)+os.Getenv("PATH"), "DEMAND_NVIM_OUT="+out,
 		"HOME="+tmp, "XDG_CONFIG_HOME="+tmp, "XDG_DATA_HOME="+tmp, "XDG_STATE_HOME="+tmp, "XDG_CACHE_HOME="+tmp)
 	output, err := cmd.CombinedOutput()
 	require.NoError(t, err, "nvim: %s", output)
@@ -74,8 +83,12 @@ func TestNeovimClient(t *testing.T) {
 	t.Logf("Neovim received: %s", data)
 
 	var res struct {
-		OK          bool   `json:"ok"`
-		Nvim        string `json:"nvim"`
+		OK          bool     `json:"ok"`
+		Nvim        string   `json:"nvim"`
+		Clients     []string `json:"clients"`
+		Edited      bool     `json:"edited"`
+		AfterEdit   []string `json:"after_edit"`
+		Completion  []string `json:"completion"`
 		Diagnostics []struct {
 			Lnum     int    `json:"lnum"`
 			Col      int    `json:"col"`
@@ -88,6 +101,7 @@ func TestNeovimClient(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(data, &res))
 	require.True(t, res.OK, "no diagnostics arrived in time")
+	assert.Equal(t, []string{"demand"}, res.Clients)
 	text, _ := os.ReadFile(file)
 	lines := strings.Split(string(text), "\n")
 	// Neovim's columns are byte offsets in the buffer's line.
@@ -110,6 +124,18 @@ func TestNeovimClient(t *testing.T) {
 	sort.Strings(codes)
 	assert.Equal(t, []string{"enum", "unknown-field", "unknown-link"}, codes)
 	assert.Equal(t, want, got)
+
+	// After an unsaved edit in Neovim, the fixed error is gone.
+	assert.True(t, res.Edited, "no diagnostics after the edit")
+	assert.Equal(t, []string{"unknown-field", "unknown-link"}, res.AfterEdit)
+	// Completion of status: the saved status, then the workflow's next.
+	cfg := registry.DefaultConfig()
+	wantItems := []string{}
+	for _, name := range append([]string{"new"}, cfg.Status("new").Next...) {
+		st := cfg.Status(name)
+		wantItems = append(wantItems, name+" "+st.Label["en"]+" · "+st.Label["zh-CN"])
+	}
+	assert.Equal(t, wantItems, res.Completion)
 }
 
 // TestLSPDiagnosticsEqualValidate opens every file of a registry in the
