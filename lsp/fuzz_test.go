@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzReadObject feeds arbitrary bytes to the framing codec: it must
@@ -69,6 +70,31 @@ func FuzzDocument(f *testing.F) {
 				}
 				d.tokenAt(p, false)
 			}
+		}
+	})
+}
+
+// FuzzApplyEdit checks ranged edits against a reference on runes: an
+// edit between two positions replaces exactly the text between them.
+func FuzzApplyEdit(f *testing.F) {
+	f.Add("a\r\nb😀c\rd\n", 1, 1, 1, 3, "X")
+	f.Add("\uFEFF中文\n", 0, 0, 0, 2, "")
+	f.Fuzz(func(t *testing.T, text string, l1, c1, l2, c2 int, with string) {
+		if len(text) > 1024 || l1 < 0 || c1 < 0 || l2 < 0 || c2 < 0 || l1 > 50 || l2 > 50 || c1 > 200 || c2 > 200 {
+			return
+		}
+		r := Range{Start: Position{l1, c1}, End: Position{l2, c2}}
+		got := applyEdit(text, r, with)
+		a, b := rawOffset(text, r.Start), rawOffset(text, r.End)
+		if a > b {
+			a, b = b, a
+		}
+		if got != text[:a]+with+text[b:] || a < 0 || b > len(text) {
+			t.Fatalf("bad edit")
+		}
+		// Offsets land on character boundaries.
+		if !utf8.ValidString(text[:a]) && utf8.ValidString(text) {
+			t.Fatalf("offset %d splits a character", a)
 		}
 	})
 }

@@ -348,8 +348,19 @@ func (s *server) change(p didChangeParams) {
 		s.mu.Unlock()
 		return
 	}
-	// The server asks for whole texts (sync kind 1); the last one wins.
-	text := p.ContentChanges[len(p.ContentChanges)-1].Text
+	// The server asks for whole texts (sync kind 1), but a change with a
+	// range is applied as the protocol defines it all the same.
+	text := d.text
+	for _, c := range p.ContentChanges {
+		if c.Range == nil {
+			text = c.Text
+			continue
+		}
+		text = applyEdit(text, *c.Range, c.Text)
+	}
+	if len(text) > MaxMessage {
+		text = text[:MaxMessage] // edits cannot grow a buffer past what one message may hold
+	}
 	s.docs[d.path] = newDocument(d.uri, d.path, p.TextDocument.Version, text)
 	s.mu.Unlock()
 	s.schedule(d.uri, s.opt.Debounce)

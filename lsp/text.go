@@ -102,3 +102,41 @@ func (d *document) offset(p Position) (string, int) {
 func column(line string, off int) int {
 	return utf8.RuneCountInString(line[:off]) + 1
 }
+
+// rawOffset is the byte offset of an LSP position in a text as the editor
+// holds it (CRLF, CR or LF ending lines; a byte-order mark counted as a
+// character): a line past the end is the end, a character past its line's
+// end is the line's end.
+func rawOffset(text string, p Position) int {
+	off := 0
+	for line := 0; line < p.Line; line++ {
+		i := strings.IndexAny(text[off:], "\r\n")
+		if i < 0 {
+			return len(text)
+		}
+		off += i + 1
+		if text[off-1] == '\r' && off < len(text) && text[off] == '\n' {
+			off++
+		}
+	}
+	units := 0
+	for k, r := range text[off:] {
+		if r == '\r' || r == '\n' || units >= p.Character {
+			return off + k
+		}
+		units++
+		if r >= 0x10000 {
+			units++
+		}
+	}
+	return len(text)
+}
+
+// applyEdit replaces a range of a text.
+func applyEdit(text string, r Range, with string) string {
+	a, b := rawOffset(text, r.Start), rawOffset(text, r.End)
+	if b < a {
+		a, b = b, a
+	}
+	return text[:a] + with + text[b:]
+}
