@@ -69,6 +69,7 @@ func init() {
 		{"history", "show a demand's change history, status times and SLA from git", runHistory},
 		{"build", "render the static website of tiers, statuses, history and exports", runBuild},
 		{"serve", "serve the website locally, rebuilt and reloaded on every change", runServe},
+		{"lsp", "a language server for editors: diagnostics, completion, hovers, links, quick fixes", runLSP},
 		{"new", "create a demand file with the next free ID", runNew},
 		{"codeowners", "keep a CODEOWNERS block that makes tier-1 changes need an owner's approval", runCodeowners},
 		{"import", "create demand files from a CSV file (this tool's export, Jira, PingCode, Worktile)", runImport},
