@@ -1,23 +1,29 @@
 // Package dups finds near-duplicate demands that are not linked yet.
 //
-// Each demand becomes two token sets, its title and its title plus body:
-// English words, lower-cased, stop words dropped and lightly stemmed, and
-// Han text as character bigrams (so 导出报表 and 报表导出 share 报表). A
-// one-permutation MinHash signature of each set goes into an LSH index of
-// bands; only demands sharing a band are compared exactly, so the work
-// grows with the number of demands, not its square.
+// Each demand becomes a weighted bag of terms (see terms.go): English
+// words, stemmed, stop words dropped but negations kept; Han text as single
+// characters and character bigrams. A term's weight is its inverse
+// document frequency on the registry, so a product name that most demands
+// mention counts for little but is not thrown away, times a field weight
+// (the title above the body). Lines of the body that many demands share
+// (the headings and prompts of the body template) are left out. Two
+// demands are as similar as the cosine of their vectors, lowered when one
+// title is negated and the other is not.
+//
+// Up to exactBelow demands every pair is compared; above that, a
+// one-permutation MinHash signature of each demand's rarer terms goes into
+// an LSH index of bands, and only demands sharing a band are compared, so
+// the work grows with the number of demands, not its square.
 package dups
 
 import (
-	"bytes"
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
 	"sync"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/demand-registry/demand/internal/par"
 	"github.com/demand-registry/demand/registry"
@@ -34,111 +40,375 @@ const (
 	maxBucket = 64
 )
 
+// Weights of the similarity, calibrated with scripts/bench-dups (see
+// registry/dups/testdata/README).
+const (
+	titleWeight = 2.0  // a title term counts this many body occurrences
+	han1Weight  = 2.5  // a single Han character, against a bigram or a word
+	negPenalty  = 0.75 // similarity kept when one title is negated and the other not
+	// hanShift is added to the threshold for a pair of mostly Chinese
+	// titles: the Chinese sets reach the precision of the English ones at
+	// a lower similarity, and recall falls fast above it.
+	hanShift = -0.20
+)
+
 // Pair is two similar demands; A < B.
 type Pair struct {
 	A          string  `json:"a"`
 	B          string  `json:"b"`
-	Similarity float64 `json:"similarity"` // the larger of the title and the whole-text Jaccard similarity
+	Similarity float64 `json:"similarity"` // cosine of the weighted term vectors, 0 to 1
 	TitleA     string  `json:"title_a"`
 	TitleB     string  `json:"title_b"`
+	// Terms, with --explain, are the shared terms that made the pair
+	// similar, largest share first.
+	Terms []Term `json:"terms,omitempty"`
+}
+
+// Term is a shared term and its share of a pair's similarity.
+type Term struct {
+	Text   string  `json:"text"`
+	Weight float64 `json:"weight"`
 }
 
 type doc struct {
 	id, title string
-	title0    []uint64 // sorted token hashes of the title
-	all       []uint64 // title and body
+	hs        []uint64  // sorted term hashes
+	ws        []float32 // their weights, the vector of unit length
+	neg       bool      // the title is negated
+	han       bool      // mostly Chinese
+	title0    []uint64  // LSH set: the title's rarer terms
+	all       []uint64  // LSH set: all rarer terms
 }
 
-// tokenizer holds buffers reused between texts.
-type tokenizer struct {
-	word, tok []byte
-	han       []rune
-	hashes    []uint64
+// Index holds the weighted terms of every demand of a snapshot.
+type Index struct {
+	s    *registry.Snapshot
+	docs []doc
+	pos  map[string]int
+	df   map[uint64]int32
 }
 
-var tokenizers = sync.Pool{New: func() any { return new(tokenizer) }}
-
-// run calls emit with each token of s, in a buffer reused between calls:
-// lower-cased words (stop words and single letters dropped, lightly
-// stemmed) and Han character bigrams (a lone Han character on its own).
-func (tz *tokenizer) run(s string, emit func([]byte)) {
-	word, tok, han := tz.word[:0], tz.tok[:0], tz.han[:0]
-	flushWord := func() {
-		if len(word) > 1 && !stop[string(word)] {
-			emit(stem(word))
-		}
-		word = word[:0]
+// hashTerm hashes a term; single Han characters get an even hash, other
+// terms an odd one, so that the LSH sets can leave them out.
+func hashTerm(tok []byte, kind int) uint64 {
+	h := fnv64(tok)
+	if kind == kindHan1 {
+		return h &^ 1
 	}
-	flushHan := func() {
-		switch {
-		case len(han) == 1:
-			tok = utf8.AppendRune(tok[:0], han[0])
-			emit(tok)
-		case len(han) > 1:
-			for i := 0; i+1 < len(han); i++ {
-				tok = utf8.AppendRune(tok[:0], han[i])
-				tok = utf8.AppendRune(tok, han[i+1])
-				emit(tok)
-			}
-		}
-		han = han[:0]
-	}
-	for _, r := range s {
-		switch {
-		case r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9'):
-			flushHan()
-			word = append(word, byte(r))
-		case r < utf8.RuneSelf && r >= 'A' && r <= 'Z':
-			flushHan()
-			word = append(word, byte(r+'a'-'A'))
-		case r >= 0x2E80 && unicode.Is(unicode.Han, r):
-			flushWord()
-			han = append(han, r)
-		case r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			flushHan()
-			word = utf8.AppendRune(word, unicode.ToLower(r))
-		default:
-			flushWord()
-			flushHan()
-		}
-	}
-	flushWord()
-	flushHan()
-	tz.word, tz.tok, tz.han = word, tok, han
+	return h | 1
 }
 
-var stop = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields("a an and are as at be by can for from has have in is it its of on or our should so that the their them they this to was we when which will with without not no all any each every only into more than then there these those what who how do does be been being would could you your need needs") {
-		m[w] = true
-	}
-	return m
-}()
-
-// stem strips common English suffixes: lightly, so that "exports",
-// "exported" and "exporting" meet while short words stay whole.
-func stem(w []byte) []byte {
-	for _, suf := range [][]byte{[]byte("ing"), []byte("ed"), []byte("es"), []byte("s"), []byte("ly")} {
-		if len(w) > len(suf)+3 && bytes.HasSuffix(w, suf) {
-			return w[:len(w)-len(suf)]
-		}
-	}
-	return w
+type rawTerm struct {
+	h      uint64
+	title  bool
+	weight float32
 }
 
-// hashSet returns the sorted, distinct token hashes of texts, in a slice
-// of exactly the right size.
-func hashSet(texts ...string) []uint64 {
+// terms returns the raw terms of a title and a body (boilerplate lines
+// already left out), sorted by hash, one per term: its weight is the
+// field-weighted, dampened count.
+func terms(title string, body []string) ([]uint64, []float32) {
 	tz := tokenizers.Get().(*tokenizer)
 	defer tokenizers.Put(tz)
-	hs := tz.hashes[:0]
-	for _, t := range texts {
-		tz.run(t, func(tok []byte) { hs = append(hs, fnv64(tok)) })
+	var raw []rawTerm
+	add := func(inTitle bool) func([]byte, int) {
+		return func(tok []byte, kind int) {
+			w := float32(1)
+			if kind == kindHan1 {
+				w = han1Weight
+			}
+			raw = append(raw, rawTerm{h: hashTerm(tok, kind), title: inTitle, weight: w})
+		}
 	}
-	slices.Sort(hs)
-	hs = slices.Compact(hs)
-	tz.hashes = hs
-	return slices.Clone(hs)
+	tz.run(title, add(true))
+	for _, l := range body {
+		tz.run(l, add(false))
+	}
+	slices.SortFunc(raw, func(a, b rawTerm) int { return cmp.Compare(a.h, b.h) })
+	hs := make([]uint64, 0, len(raw))
+	ws := make([]float32, 0, len(raw))
+	for i := 0; i < len(raw); {
+		j, inTitle, n := i, false, 0
+		for ; j < len(raw) && raw[j].h == raw[i].h; j++ {
+			if raw[j].title {
+				inTitle = true
+			} else {
+				n++
+			}
+		}
+		w := float32(math.Log1p(float64(n)))
+		if inTitle {
+			w += titleWeight
+		}
+		hs = append(hs, raw[i].h)
+		ws = append(ws, w*raw[i].weight)
+		i = j
+	}
+	return hs, ws
+}
+
+// bodyLines splits a body into lines, trimmed, without empty ones.
+func bodyLines(body string) []string {
+	var out []string
+	for rest := body; rest != ""; {
+		var l string
+		l, rest, _ = strings.Cut(rest, "\n")
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// NewIndex weighs the terms of every demand of s.
+func NewIndex(ctx context.Context, s *registry.Snapshot) (*Index, error) {
+	n := len(s.Demands)
+	ix := &Index{s: s, docs: make([]doc, n), pos: make(map[string]int, n)}
+	lines := make([][]string, n)
+	_ = par.For(n, 0, func(i int) error {
+		lines[i] = bodyLines(s.Demands[i].Body)
+		return nil
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// A line that many demands share is boilerplate: a heading or a
+	// prompt of the body template ("## Background", 验收标准).
+	lineDF := map[uint64]int{}
+	for _, ls := range lines {
+		seen := map[uint64]bool{}
+		for _, l := range ls {
+			h := fnv64([]byte(l))
+			if !seen[h] {
+				seen[h] = true
+				lineDF[h]++
+			}
+		}
+	}
+	boiler := max(3, n/10)
+	_ = par.For(n, 0, func(i int) error {
+		d := s.Demands[i]
+		body := slices.DeleteFunc(lines[i], func(l string) bool { return lineDF[fnv64([]byte(l))] >= boiler || isTemplateLine(l) })
+		hs, ws := terms(d.Title, body)
+		ix.docs[i] = doc{id: d.ID, title: d.Title, hs: hs, ws: ws, neg: negated(d.Title), han: hanShare(d.Title) >= 0.5}
+		return nil
+	})
+	lines = nil
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	df := make(map[uint64]int32, 4*n)
+	for i := range ix.docs {
+		ix.pos[ix.docs[i].id] = i
+		for _, h := range ix.docs[i].hs {
+			df[h]++
+		}
+	}
+	ix.df = df
+	lshLimit := int32(max(20, n/20))
+	_ = par.For(n, 0, func(i int) error {
+		d := &ix.docs[i]
+		var norm float64
+		for k, h := range d.hs {
+			w := float64(d.ws[k]) * idf(n, int(df[h]))
+			d.ws[k] = float32(w)
+			norm += w * w
+		}
+		if norm > 0 {
+			norm = 1 / math.Sqrt(norm)
+			for k := range d.ws {
+				d.ws[k] *= float32(norm)
+			}
+		}
+		if n > exactBelow {
+			for _, h := range d.hs {
+				if h&1 == 1 && df[h] <= lshLimit {
+					d.all = append(d.all, h)
+				}
+			}
+		}
+		return nil
+	})
+	if n > exactBelow {
+		// The title sets need the title's terms alone.
+		_ = par.For(n, 0, func(i int) error {
+			d := &ix.docs[i]
+			th, _ := terms(d.title, nil)
+			d.title0 = slices.DeleteFunc(th, func(h uint64) bool { return h&1 == 0 || df[h] > lshLimit })
+			return nil
+		})
+	}
+	return ix, ctx.Err()
+}
+
+// idf is the smoothed inverse document frequency of a term in df of n
+// demands: a term in every demand still counts a little.
+func idf(n, df int) float64 {
+	return math.Log(float64(n+1)/float64(df+1)) + 1
+}
+
+// templateLines are the headings and prompts of the built-in body
+// templates (`demand new`), left out even in a registry too small to
+// tell them by their frequency.
+var templateLines = map[string]bool{}
+
+func init() {
+	for _, l := range bodyLines(registry.BodyTemplate("en") + "\n" + registry.BodyTemplate("zh-CN")) {
+		templateLines[l] = true
+	}
+}
+
+func isTemplateLine(l string) bool { return templateLines[l] }
+
+// similarity is the cosine of two documents' vectors, lowered when one
+// title is negated and the other is not.
+func similarity(a, b *doc) float64 {
+	var dot float64
+	i, j := 0, 0
+	for i < len(a.hs) && j < len(b.hs) {
+		switch {
+		case a.hs[i] == b.hs[j]:
+			dot += float64(a.ws[i]) * float64(b.ws[j])
+			i++
+			j++
+		case a.hs[i] < b.hs[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	if a.neg != b.neg {
+		dot *= negPenalty
+	}
+	return min(dot, 1)
+}
+
+// Similarity is the similarity of two demands of the index by ID (0 when
+// one is not in it).
+func (ix *Index) Similarity(a, b string) float64 {
+	i, ok1 := ix.pos[a]
+	j, ok2 := ix.pos[b]
+	if !ok1 || !ok2 {
+		return 0
+	}
+	return similarity(&ix.docs[i], &ix.docs[j])
+}
+
+// Find returns every pair of demands more similar than threshold that are
+// not linked to each other (by any link, or as duplicates of one original),
+// most similar first.
+func Find(s *registry.Snapshot, threshold float64) []Pair {
+	ix, err := NewIndex(context.Background(), s)
+	if err != nil {
+		return nil
+	}
+	pairs, _ := ix.Pairs(context.Background(), threshold)
+	return pairs
+}
+
+// Pairs returns the pairs of the index more similar than threshold (a
+// pair of mostly Chinese demands: than threshold+hanShift), compared at
+// the two decimals shown, and not linked.
+func (ix *Index) Pairs(ctx context.Context, threshold float64) ([]Pair, error) {
+	docs := ix.docs
+	var cand []uint64
+	if len(docs) <= exactBelow {
+		for i := range docs {
+			for j := i + 1; j < len(docs); j++ {
+				cand = append(cand, uint64(i)<<32|uint64(j))
+			}
+		}
+	} else {
+		cand = lshCandidates(docs)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var mu sync.Mutex
+	var out []Pair
+	const chunk = 1 << 14
+	_ = par.For((len(cand)+chunk-1)/chunk, 0, func(c int) error {
+		var mine []Pair
+		for _, pc := range cand[c*chunk : min(len(cand), (c+1)*chunk)] {
+			a, b := &docs[pc>>32], &docs[pc&0xffffffff]
+			sim := math.Round(similarity(a, b)*100) / 100
+			t := threshold
+			if a.han && b.han {
+				t += hanShift
+			}
+			if sim <= t || linked(ix.s, a.id, b.id) {
+				continue
+			}
+			if a.id > b.id {
+				a, b = b, a
+			}
+			mine = append(mine, Pair{A: a.id, B: b.id, Similarity: sim, TitleA: a.title, TitleB: b.title})
+		}
+		mu.Lock()
+		out = append(out, mine...)
+		mu.Unlock()
+		return nil
+	})
+	slices.SortFunc(out, func(x, y Pair) int {
+		return cmp.Or(cmp.Compare(y.Similarity, x.Similarity), cmp.Compare(x.A, y.A), cmp.Compare(x.B, y.B))
+	})
+	return out, ctx.Err()
+}
+
+// Explain fills each pair's Terms with up to n shared terms, the largest
+// contributions to its similarity first.
+func (ix *Index) Explain(pairs []Pair, n int) {
+	for k := range pairs {
+		p := &pairs[k]
+		i, ok1 := ix.pos[p.A]
+		j, ok2 := ix.pos[p.B]
+		if !ok1 || !ok2 {
+			continue
+		}
+		a, b := &ix.docs[i], &ix.docs[j]
+		names := ix.termNames(a)
+		var ts []Term
+		x, y := 0, 0
+		for x < len(a.hs) && y < len(b.hs) {
+			switch {
+			case a.hs[x] == b.hs[y]:
+				w := float64(a.ws[x]) * float64(b.ws[y])
+				if a.neg != b.neg {
+					w *= negPenalty
+				}
+				ts = append(ts, Term{Text: names[a.hs[x]], Weight: math.Round(w*1000) / 1000})
+				x++
+				y++
+			case a.hs[x] < b.hs[y]:
+				x++
+			default:
+				y++
+			}
+		}
+		slices.SortStableFunc(ts, func(s, t Term) int { return cmp.Or(cmp.Compare(t.Weight, s.Weight), cmp.Compare(s.Text, t.Text)) })
+		if len(ts) > n {
+			ts = ts[:n]
+		}
+		p.Terms = ts
+	}
+}
+
+// termNames maps the hashes of a document's terms back to their text,
+// tokenizing it again (the index keeps hashes only).
+func (ix *Index) termNames(d *doc) map[uint64]string {
+	dm := ix.s.Get(d.id)
+	names := map[uint64]string{}
+	tz := tokenizers.Get().(*tokenizer)
+	defer tokenizers.Put(tz)
+	emit := func(tok []byte, kind int) {
+		h := hashTerm(tok, kind)
+		if _, ok := names[h]; !ok {
+			names[h] = string(tok)
+		}
+	}
+	tz.run(dm.Title, emit)
+	tz.run(dm.Body, emit)
+	return names
 }
 
 // signature is a one-permutation MinHash with optimal densification.
@@ -200,65 +470,6 @@ func mix(x uint64) uint64 { // splitmix64 finalizer
 	x *= 0x94d049bb133111eb
 	x ^= x >> 31
 	return x
-}
-
-func jaccard(a, b []uint64) float64 {
-	if len(a) == 0 || len(b) == 0 {
-		return 0
-	}
-	i, j, inter := 0, 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] == b[j]:
-			inter++
-			i++
-			j++
-		case a[i] < b[j]:
-			i++
-		default:
-			j++
-		}
-	}
-	return float64(inter) / float64(len(a)+len(b)-inter)
-}
-
-// Find returns every pair of demands more similar than threshold that are
-// not linked to each other (by any link, or as duplicates of one original),
-// most similar first.
-func Find(s *registry.Snapshot, threshold float64) []Pair {
-	docs := make([]doc, len(s.Demands))
-	_ = par.For(len(docs), 0, func(i int) error {
-		d := s.Demands[i]
-		docs[i] = doc{id: d.ID, title: d.Title, title0: hashSet(d.Title), all: hashSet(d.Title, d.Body)}
-		return nil
-	})
-	dropBoilerplate(docs)
-	var cand []uint64
-	if len(docs) <= exactBelow {
-		for i := range docs {
-			for j := i + 1; j < len(docs); j++ {
-				cand = append(cand, uint64(i)<<32|uint64(j))
-			}
-		}
-	} else {
-		cand = lshCandidates(docs)
-	}
-	var out []Pair
-	for _, c := range cand {
-		a, b := &docs[c>>32], &docs[c&0xffffffff]
-		sim := math.Max(jaccard(a.title0, b.title0), jaccard(a.all, b.all))
-		if sim < threshold || linked(s, a.id, b.id) {
-			continue
-		}
-		if a.id > b.id {
-			a, b = b, a
-		}
-		out = append(out, Pair{A: a.id, B: b.id, Similarity: math.Round(sim*100) / 100, TitleA: a.title, TitleB: b.title})
-	}
-	slices.SortFunc(out, func(x, y Pair) int {
-		return cmp.Or(cmp.Compare(y.Similarity, x.Similarity), cmp.Compare(x.A, y.A), cmp.Compare(x.B, y.B))
-	})
-	return out
 }
 
 func linked(s *registry.Snapshot, a, b string) bool {
@@ -340,24 +551,6 @@ func lshCandidates(docs []doc) []uint64 {
 	slices.Sort(cand)
 	cand = slices.Compact(cand)
 	return cand
-}
-
-// dropBoilerplate removes tokens found in more than one document in twenty
-// (template headings such as "Background" or 验收标准): they say nothing
-// about duplication and would make every pair look alike.
-func dropBoilerplate(docs []doc) {
-	limit := max(20, len(docs)/20)
-	df := map[uint64]int{}
-	for _, d := range docs {
-		for _, h := range d.all {
-			df[h]++
-		}
-	}
-	keep := func(h uint64) bool { return df[h] > limit }
-	for i := range docs {
-		docs[i].all = slices.DeleteFunc(docs[i].all, keep)
-		docs[i].title0 = slices.DeleteFunc(docs[i].title0, keep)
-	}
 }
 
 // bandPairs returns the candidate pairs from one kind of signature (0:
