@@ -17,6 +17,7 @@ const (
 	kindWord = iota
 	kindHan1
 	kindHan2
+	kindStop // a function word: weighed low, not dropped
 )
 
 // tokenizer holds buffers reused between texts, and a cache of stems:
@@ -46,7 +47,11 @@ func (tz *tokenizer) run(s string, emit func(tok []byte, kind int)) {
 	word, tok, han := tz.word[:0], tz.tok[:0], tz.han[:0]
 	flushWord := func() {
 		if len(word) > 1 || len(word) == 1 && word[0] >= '0' && word[0] <= '9' {
-			emit(tz.stem(word), kindWord)
+			if stop[string(word)] {
+				emit(word, kindStop)
+			} else {
+				emit(tz.stem(word), kindWord)
+			}
 		}
 		word = word[:0]
 	}
@@ -105,6 +110,18 @@ func (tz *tokenizer) stem(w []byte) []byte {
 	tz.stems[string(w)] = st
 	return append(w[:0], st...)
 }
+
+// stop lists English function words. They are weighed low rather than
+// dropped (dropping them lowered the figures), so that a small registry,
+// whose IDF cannot tell them apart yet, does not match on "the" and "for".
+// Negations are not in it: "a rule" and "no rule" differ.
+var stop = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields("a an the and or of to in on at for by with from as is are was were be been it its this that") {
+		m[w] = true
+	}
+	return m
+}()
 
 // negated tells whether a text says "not" in either language. 非常
 // ("very") and 无论 ("whatever") are not negations.
