@@ -24,6 +24,7 @@ import (
 
 	"github.com/demand-registry/demand/internal/par"
 	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/dups"
 	"github.com/demand-registry/demand/registry/history"
 	"github.com/demand-registry/demand/registry/rank"
 )
@@ -35,6 +36,9 @@ type Input struct {
 	History  map[string]*history.History // nil when the registry is not in git
 	Commit   string                      // the commit built, for the footer
 	Date     time.Time                   // that commit's date: ages are counted to it
+	// Duplicates are the likely duplicates not linked yet (dups.Find),
+	// listed on both demands' pages.
+	Duplicates []dups.Pair
 }
 
 // Audiences.
@@ -179,7 +183,16 @@ type builder struct {
 }
 
 // reverseLinks are the links other demands make to one demand.
-type reverseLinks struct{ blocks, dupBy, children, relatedBy []string }
+type reverseLinks struct {
+	blocks, dupBy, children, relatedBy []string
+	likely                             []likelyDup
+}
+
+// likelyDup is a demand that looks like a duplicate of another one.
+type likelyDup struct {
+	id         string
+	similarity float64
+}
 
 var pageTemplates = []string{"search.html", "index.html", "status.html", "demand.html", "groups.html", "group.html", "exports.html", "404.html", "kpis.html", "changes.html"}
 
@@ -250,6 +263,10 @@ func newBuilder(in Input, opt Options) (*builder, error) {
 		for _, rel := range o.Links.Related {
 			rev(rel).relatedBy = append(rev(rel).relatedBy, o.ID)
 		}
+	}
+	for _, p := range in.Duplicates { // most similar first
+		rev(p.A).likely = append(rev(p.A).likely, likelyDup{p.B, p.Similarity})
+		rev(p.B).likely = append(rev(p.B).likely, likelyDup{p.A, p.Similarity})
 	}
 	b.asOf = in.Date
 	if b.asOf.IsZero() {

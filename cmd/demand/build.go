@@ -15,6 +15,7 @@ import (
 
 	"github.com/demand-registry/demand/internal/safefs"
 	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/dups"
 	"github.com/demand-registry/demand/registry/history"
 	"github.com/demand-registry/demand/registry/public"
 	"github.com/demand-registry/demand/registry/rank"
@@ -172,6 +173,7 @@ func (o *buildOptions) site(e *env, report io.Writer) (*built, int) {
 		fmt.Fprintln(report, "demand build: building without history")
 	}
 	in := input(l.snap, ranked(), res, o.audience)
+	in.Duplicates = dups.Find(in.Snapshot, in.Snapshot.Config.Duplicates.Threshold)
 	tfs, err := o.templateFS()
 	if err != nil {
 		fmt.Fprintf(report, "demand build: %v\n", err)

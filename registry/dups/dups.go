@@ -43,10 +43,14 @@ const (
 // Weights of the similarity, calibrated with scripts/bench-dups (see
 // registry/dups/testdata/README).
 const (
-	titleWeight = 2.0  // a title term counts this many body occurrences
-	han1Weight  = 2.5  // a single Han character, against a bigram or a word
-	stopWeight  = 0.6  // an English function word
-	negPenalty  = 0.75 // similarity kept when one title is negated and the other not
+	titleWeight = 2.0 // a title term counts this many body occurrences
+	han1Weight  = 2.5 // a single Han character, against a bigram or a word
+	// A word counts as much as a two-character Han word does through its
+	// characters and bigram, so that "Excel" and "PDF" weigh in Chinese
+	// titles; a function word counts less.
+	wordWeight = 3.0
+	stopWeight = 1.8
+	negPenalty = 0.75 // similarity kept when one title is negated and the other not
 	// hanGamma calibrates the similarity of two mostly Chinese titles as
 	// sim^hanGamma: on the Chinese sets a cosine of 0.45 is as telling as
 	// 0.65 on the English ones (character terms overlap more by chance
@@ -115,8 +119,10 @@ func terms(title string, body []string) ([]uint64, []float32) {
 	var raw []rawTerm
 	add := func(inTitle bool) func([]byte, int) {
 		return func(tok []byte, kind int) {
-			w := float32(1)
+			w := float32(1) // a Han bigram
 			switch kind {
+			case kindWord:
+				w = wordWeight
 			case kindHan1:
 				w = han1Weight
 			case kindStop:
@@ -268,13 +274,12 @@ func isTemplateLine(l string) bool { return templateLines[l] }
 // similarity is the cosine of two documents' vectors, lowered when one
 // title is negated and the other is not, calibrated for Chinese.
 func similarity(a, b *doc) float64 {
-	dot := rawCosine(a, b)
-	if a.neg != b.neg {
-		dot *= negPenalty
-	}
-	dot = min(dot, 1)
+	dot := min(rawCosine(a, b), 1)
 	if a.han && b.han && dot > 0 {
 		dot = math.Pow(dot, hanGamma)
+	}
+	if a.neg != b.neg {
+		dot *= negPenalty
 	}
 	return dot
 }
