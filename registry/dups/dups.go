@@ -91,57 +91,76 @@ type Index struct {
 	s    *registry.Snapshot
 	docs []doc
 	pos  map[string]int
-	df   map[uint64]int32
 }
 
-// hashTerm hashes a term; single Han characters get an even hash, other
-// terms an odd one, so that the LSH sets can leave them out.
+// dfTable holds document frequencies in shards by the hash's top bits,
+// so that they are counted in parallel.
+type dfTable [dfShards]map[uint64]int32
+
+const dfShards = 16
+
+func (t *dfTable) get(h uint64) int32 { return t[h>>60][h] }
+
+// documentFrequencies counts in how many documents each term is. Each
+// shard takes its range of hashes from every document's sorted terms.
+func documentFrequencies(docs []doc) *dfTable {
+	var t dfTable
+	_ = par.For(dfShards, 0, func(shard int) error {
+		m := make(map[uint64]int32)
+		lo := uint64(shard) << 60
+		for i := range docs {
+			hs := docs[i].hs
+			k, _ := slices.BinarySearch(hs, lo)
+			for ; k < len(hs) && hs[k]>>60 == uint64(shard); k++ {
+				m[hs[k]]++
+			}
+		}
+		t[shard] = m
+		return nil
+	})
+	return &t
+}
+
+// hashTerm hashes a term. Bit 0 is left clear (terms marks title terms
+// with it while counting); bits 1–2 hold the kind, so that the LSH sets can
+// leave single Han characters out and the weights know the kind.
 func hashTerm(tok []byte, kind int) uint64 {
-	h := fnv64(tok)
-	if kind == kindHan1 {
-		return h &^ 1
-	}
-	return h | 1
+	return fnv64(tok)&^7 | uint64(kind)<<1
 }
 
-type rawTerm struct {
-	h      uint64
-	title  bool
-	weight float32
-}
+func termKind(h uint64) int { return int(h>>1) & 3 }
 
-// terms returns the raw terms of a title and a body (boilerplate lines
-// already left out), sorted by hash, one per term: its weight is the
-// field-weighted, dampened count.
-func terms(title string, body []string) ([]uint64, []float32) {
+var kindWeight = [4]float32{kindWord: wordWeight, kindHan1: han1Weight, kindHan2: 1, kindStop: stopWeight}
+
+// terms returns the terms of a title and a body (boilerplate lines already
+// left out), sorted by hash, one per term, with its weight: the
+// field-weighted, dampened count times the kind's weight; and the hashes
+// of the title's terms.
+func terms(title string, body []string) (hs []uint64, ws []float32, titleHs []uint64) {
 	tz := tokenizers.Get().(*tokenizer)
 	defer tokenizers.Put(tz)
-	var raw []rawTerm
-	add := func(inTitle bool) func([]byte, int) {
-		return func(tok []byte, kind int) {
-			w := float32(1) // a Han bigram
-			switch kind {
-			case kindWord:
-				w = wordWeight
-			case kindHan1:
-				w = han1Weight
-			case kindStop:
-				w = stopWeight
-			}
-			raw = append(raw, rawTerm{h: hashTerm(tok, kind), title: inTitle, weight: w})
+	raw := tz.raw[:0]
+	var field uint64 = 1
+	emit := func(tok []byte, kind int) { raw = append(raw, hashTerm(tok, kind)|field) }
+	tz.run(title, emit)
+	field = 0
+	for _, l := range body {
+		tz.run(l, emit)
+	}
+	slices.Sort(raw)
+	distinct := 0
+	for i := range raw {
+		if i == 0 || raw[i]&^1 != raw[i-1]&^1 {
+			distinct++
 		}
 	}
-	tz.run(title, add(true))
-	for _, l := range body {
-		tz.run(l, add(false))
-	}
-	slices.SortFunc(raw, func(a, b rawTerm) int { return cmp.Compare(a.h, b.h) })
-	hs := make([]uint64, 0, len(raw))
-	ws := make([]float32, 0, len(raw))
+	hs = make([]uint64, 0, distinct)
+	ws = make([]float32, 0, distinct)
 	for i := 0; i < len(raw); {
+		h := raw[i] &^ 1
 		j, inTitle, n := i, false, 0
-		for ; j < len(raw) && raw[j].h == raw[i].h; j++ {
-			if raw[j].title {
+		for ; j < len(raw) && raw[j]&^1 == h; j++ {
+			if raw[j]&1 == 1 {
 				inTitle = true
 			} else {
 				n++
@@ -150,12 +169,14 @@ func terms(title string, body []string) ([]uint64, []float32) {
 		w := float32(math.Log1p(float64(n)))
 		if inTitle {
 			w += titleWeight
+			titleHs = append(titleHs, h)
 		}
-		hs = append(hs, raw[i].h)
-		ws = append(ws, w*raw[i].weight)
+		hs = append(hs, h)
+		ws = append(ws, w*kindWeight[termKind(h)])
 		i = j
 	}
-	return hs, ws
+	tz.raw = raw
+	return hs, ws, titleHs
 }
 
 // bodyLines splits a body into lines, trimmed, without empty ones.
@@ -186,44 +207,49 @@ func NewIndex(ctx context.Context, s *registry.Snapshot) (*Index, error) {
 	// A line that many demands share is boilerplate: a heading or a
 	// prompt of the body template ("## Background", 验收标准).
 	lineDF := map[uint64]int{}
+	var hs []uint64
 	for _, ls := range lines {
-		seen := map[uint64]bool{}
+		hs = hs[:0]
 		for _, l := range ls {
-			h := fnv64([]byte(l))
-			if !seen[h] {
-				seen[h] = true
-				lineDF[h]++
-			}
+			hs = append(hs, fnv64s(l))
+		}
+		slices.Sort(hs)
+		for _, h := range slices.Compact(hs) {
+			lineDF[h]++
 		}
 	}
 	boiler := max(3, n/10)
 	_ = par.For(n, 0, func(i int) error {
 		d := s.Demands[i]
-		body := slices.DeleteFunc(lines[i], func(l string) bool { return lineDF[fnv64([]byte(l))] >= boiler || isTemplateLine(l) })
-		hs, ws := terms(d.Title, body)
+		body := slices.DeleteFunc(lines[i], func(l string) bool { return lineDF[fnv64s(l)] >= boiler || isTemplateLine(l) })
+		hs, ws, th := terms(d.Title, body)
 		ix.docs[i] = doc{id: d.ID, title: d.Title, hs: hs, ws: ws, neg: negated(d.Title), han: hanShare(d.Title) >= 0.5}
+		if n > exactBelow {
+			ix.docs[i].title0 = th
+		}
 		return nil
 	})
 	lines = nil
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	df := make(map[uint64]int32, 4*n)
 	for i := range ix.docs {
 		ix.pos[ix.docs[i].id] = i
-		for _, h := range ix.docs[i].hs {
-			df[h]++
-		}
 	}
-	ix.df = df
+	df := documentFrequencies(ix.docs)
 	lshLimit := int32(max(20, n/20))
+	lshTerm := func(h uint64, df int32) bool { return termKind(h) != kindHan1 && df <= lshLimit }
 	_ = par.For(n, 0, func(i int) error {
 		d := &ix.docs[i]
 		var norm float64
 		for k, h := range d.hs {
-			w := float64(d.ws[k]) * idf(n, int(df[h]))
+			f := df.get(h)
+			w := float64(d.ws[k]) * idf(n, int(f))
 			d.ws[k] = float32(w)
 			norm += w * w
+			if n > exactBelow && lshTerm(h, f) {
+				d.all = append(d.all, h)
+			}
 		}
 		if norm > 0 {
 			norm = 1 / math.Sqrt(norm)
@@ -231,24 +257,9 @@ func NewIndex(ctx context.Context, s *registry.Snapshot) (*Index, error) {
 				d.ws[k] *= float32(norm)
 			}
 		}
-		if n > exactBelow {
-			for _, h := range d.hs {
-				if h&1 == 1 && df[h] <= lshLimit {
-					d.all = append(d.all, h)
-				}
-			}
-		}
+		d.title0 = slices.DeleteFunc(d.title0, func(h uint64) bool { return !lshTerm(h, df.get(h)) })
 		return nil
 	})
-	if n > exactBelow {
-		// The title sets need the title's terms alone.
-		_ = par.For(n, 0, func(i int) error {
-			d := &ix.docs[i]
-			th, _ := terms(d.title, nil)
-			d.title0 = slices.DeleteFunc(th, func(h uint64) bool { return h&1 == 0 || df[h] > lshLimit })
-			return nil
-		})
-	}
 	return ix, ctx.Err()
 }
 
@@ -472,6 +483,16 @@ func signature(set []uint64) [sigSize]uint64 {
 
 // fnv64 is FNV-1a: a fixed hash, so results never vary between runs.
 func fnv64(s []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// fnv64s is fnv64 of a string, without copying it.
+func fnv64s(s string) uint64 {
 	h := uint64(14695981039346656037)
 	for i := 0; i < len(s); i++ {
 		h ^= uint64(s[i])

@@ -3,6 +3,9 @@ package dups
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -154,4 +157,53 @@ func TestLSHRecall(t *testing.T) {
 	}
 	pairs := Find(snap(t, ds...), 0.7)
 	assert.Len(t, pairs, 50)
+}
+
+// TestSample: on the sample sets in testdata, duplicates score above
+// non-duplicates far more often than not, and at the default threshold
+// most reported pairs are duplicates.
+func TestSample(t *testing.T) {
+	for _, name := range []string{"sample-en.tsv", "sample-zh.tsv"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		require.NoError(t, err)
+		var ds [][3]string
+		var dup []bool
+		for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			c := strings.Split(l, "\t")
+			require.Len(t, c, 3, l)
+			ds = append(ds, [3]string{c[1], "", ""}, [3]string{c[2], "", ""})
+			dup = append(dup, c[0] == "1")
+		}
+		s := snap(t, ds...)
+		ix, err := NewIndex(context.Background(), s)
+		require.NoError(t, err)
+		sims := make([]float64, len(dup))
+		for i := range dup {
+			sims[i] = ix.Similarity(s.Demands[2*i].ID, s.Demands[2*i+1].ID)
+		}
+		won, all := 0.0, 0
+		tp, fp := 0, 0
+		for i := range dup {
+			if sims[i] > s.Config.Duplicates.Threshold {
+				if dup[i] {
+					tp++
+				} else {
+					fp++
+				}
+			}
+			for j := range dup {
+				if dup[i] && !dup[j] {
+					all++
+					switch {
+					case sims[i] > sims[j]:
+						won++
+					case sims[i] == sims[j]:
+						won += 0.5
+					}
+				}
+			}
+		}
+		assert.Greater(t, won/float64(all), 0.7, "%s: ROC AUC", name)
+		assert.Greater(t, tp, fp, "%s: reported pairs", name)
+	}
 }

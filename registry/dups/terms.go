@@ -26,6 +26,7 @@ type tokenizer struct {
 	word, tok []byte
 	han       []rune
 	stems     map[string]string
+	raw       []uint64
 }
 
 var notReplacer = strings.NewReplacer("n't", " not", "n’t", " not")
