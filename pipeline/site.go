@@ -14,6 +14,7 @@ import (
 
 	"github.com/demand-registry/demand/internal/safefs"
 	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/dups"
 	"github.com/demand-registry/demand/registry/history"
 	"github.com/demand-registry/demand/registry/public"
 	"github.com/demand-registry/demand/registry/rank"
@@ -108,6 +109,7 @@ func BuildSite(ctx context.Context, dir string, o SiteOptions) (*Site, error) {
 	}
 	in := Input(r.Snapshot, ranked(), res, o.Audience)
 	in.Dir = RepoRelDir(dir)
+	in.Duplicates = dups.Find(in.Snapshot, in.Snapshot.Config.Duplicates.Threshold)
 	tfs, err := TemplateFS(o.Templates)
 	if err != nil {
 		return nil, err

@@ -74,9 +74,13 @@ func (n NewDemand) Render(cfg *Config) ([]byte, error) {
 		}
 		fields["tags"] = tags
 	}
-	body := "## Background\n\nWhat problem does the customer have, and in which situation?\n\n## Acceptance criteria\n\n- [ ] \n\n## Notes\n"
-	if cfg.Language == "zh-CN" {
-		body = "## 背景\n\n客户遇到了什么问题？在什么场景下？\n\n## 验收标准\n\n- [ ] \n\n## 备注\n"
+	return RenderFile(cfg, fields, BodyTemplate(cfg.Language))
+}
+
+// BodyTemplate is the body a new demand starts with, in a language.
+func BodyTemplate(lang string) string {
+	if lang == "zh-CN" {
+		return "## 背景\n\n客户遇到了什么问题？在什么场景下？\n\n## 验收标准\n\n- [ ] \n\n## 备注\n"
 	}
-	return RenderFile(cfg, fields, body)
+	return "## Background\n\nWhat problem does the customer have, and in which situation?\n\n## Acceptance criteria\n\n- [ ] \n\n## Notes\n"
 }

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/demand-registry/demand/registry"
@@ -52,7 +53,7 @@ type metaRow struct {
 
 type slaView struct{ Label, State, StateLabel, Elapsed, Target, Unit, Over string }
 
-type linkItem struct{ ID, Title, URL string }
+type linkItem struct{ ID, Title, URL, Similarity string }
 
 type linkGroup struct {
 	Label string
@@ -351,7 +352,9 @@ func (b *builder) links(d *registry.Demand) []linkGroup {
 		}
 	}
 	var blocks, dupBy, children, relatedBy []string
+	var likely []likelyDup
 	if r := b.reverse[d.ID]; r != nil {
+		likely = r.likely
 		blocks, dupBy, children = r.blocks, r.dupBy, r.children
 		for _, id := range r.relatedBy {
 			if !contains(d.Links.Related, id) {
@@ -370,6 +373,16 @@ func (b *builder) links(d *registry.Demand) []linkGroup {
 		add("parent", []string{d.Links.Parent})
 	}
 	add("children", children)
+	g := linkGroup{Label: b.t("likely_duplicates")}
+	for _, l := range likely {
+		if it, ok := item(l.id); ok {
+			it.Similarity = strconv.FormatFloat(l.similarity, 'f', 2, 64)
+			g.Items = append(g.Items, it)
+		}
+	}
+	if len(g.Items) > 0 {
+		groups = append(groups, g)
+	}
 	return groups
 }
 

@@ -23,6 +23,7 @@ import (
 
 	"github.com/demand-registry/demand/internal/par"
 	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/dups"
 	"github.com/demand-registry/demand/registry/history"
 	"github.com/demand-registry/demand/registry/rank"
 )
@@ -38,6 +39,9 @@ type Input struct {
 	// slash-separated ("demands"; "" for the root), so that demands.json
 	// names files as history and git do.
 	Dir string
+	// Duplicates are the likely duplicates not linked yet (dups.Find),
+	// listed on both demands' pages.
+	Duplicates []dups.Pair
 }
 
 // Audiences.
@@ -182,7 +186,16 @@ type builder struct {
 }
 
 // reverseLinks are the links other demands make to one demand.
-type reverseLinks struct{ blocks, dupBy, children, relatedBy []string }
+type reverseLinks struct {
+	blocks, dupBy, children, relatedBy []string
+	likely                             []likelyDup
+}
+
+// likelyDup is a demand that looks like a duplicate of another one.
+type likelyDup struct {
+	id         string
+	similarity float64
+}
 
 var pageTemplates = []string{"search.html", "index.html", "status.html", "demand.html", "groups.html", "group.html", "exports.html", "404.html", "kpis.html", "changes.html"}
 
@@ -253,6 +266,10 @@ func newBuilder(in Input, opt Options) (*builder, error) {
 		for _, rel := range o.Links.Related {
 			rev(rel).relatedBy = append(rev(rel).relatedBy, o.ID)
 		}
+	}
+	for _, p := range in.Duplicates { // most similar first
+		rev(p.A).likely = append(rev(p.A).likely, likelyDup{p.B, p.Similarity})
+		rev(p.B).likely = append(rev(p.B).likely, likelyDup{p.A, p.Similarity})
 	}
 	b.asOf = in.Date
 	if b.asOf.IsZero() {

@@ -70,6 +70,7 @@ func TestJSONOutputsMatchSchemas(t *testing.T) {
 	checkJSON(t, schemas["rank"], "rank on the sample", sample("rank", "--format", "json"))
 	dups := checkJSON(t, schemas["dups"], "dups on the sample", sample("dups", "--format", "json", "--threshold", "0.2"))
 	assert.NotEmpty(t, dups.(map[string]any)["pairs"], "the check saw pairs")
+	checkJSON(t, schemas["dups"], "dups --explain on the sample", sample("dups", "--format", "json", "--explain"))
 	checkJSON(t, schemas["demands"], "export on the sample", sample("export", "--format", "json"))
 	checkJSON(t, schemas["demands"], "public export on the sample", sample("export", "--format", "json", "--audience", "public"))
 	checkJSON(t, schemas["history"], "history --all on the sample", sample("history", "--all", "--format", "json"))

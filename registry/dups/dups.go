@@ -1,23 +1,29 @@
 // Package dups finds near-duplicate demands that are not linked yet.
 //
-// Each demand becomes two token sets, its title and its title plus body:
-// English words, lower-cased, stop words dropped and lightly stemmed, and
-// Han text as character bigrams (so 导出报表 and 报表导出 share 报表). A
-// one-permutation MinHash signature of each set goes into an LSH index of
-// bands; only demands sharing a band are compared exactly, so the work
-// grows with the number of demands, not its square.
+// Each demand becomes a weighted bag of terms (see terms.go): English
+// words, stemmed, stop words dropped but negations kept; Han text as single
+// characters and character bigrams. A term's weight is its inverse
+// document frequency on the registry, so a product name that most demands
+// mention counts for little but is not thrown away, times a field weight
+// (the title above the body). Lines of the body that many demands share
+// (the headings and prompts of the body template) are left out. Two
+// demands are as similar as the cosine of their vectors, lowered when one
+// title is negated and the other is not.
+//
+// Up to exactBelow demands every pair is compared; above that, a
+// one-permutation MinHash signature of each demand's rarer terms goes into
+// an LSH index of bands, and only demands sharing a band are compared, so
+// the work grows with the number of demands, not its square.
 package dups
 
 import (
-	"bytes"
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
 	"sync"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/demand-registry/demand/internal/par"
 	"github.com/demand-registry/demand/registry"
@@ -34,111 +40,403 @@ const (
 	maxBucket = 64
 )
 
+// Weights of the similarity, calibrated with scripts/bench-dups (see
+// registry/dups/testdata/README).
+const (
+	titleWeight = 2.0 // a title term counts this many body occurrences
+	han1Weight  = 2.5 // a single Han character, against a bigram or a word
+	// A word counts as much as a two-character Han word does through its
+	// characters and bigram, so that "Excel" and "PDF" weigh in Chinese
+	// titles; a function word counts less.
+	wordWeight = 3.0
+	stopWeight = 1.8
+	negPenalty = 0.75 // similarity kept when one title is negated and the other not
+	// hanGamma calibrates the similarity of two mostly Chinese titles as
+	// sim^hanGamma: on the Chinese sets a cosine of 0.45 is as telling as
+	// 0.65 on the English ones (character terms overlap more by chance
+	// than words do), so one threshold serves both.
+	hanGamma = 0.54
+)
+
 // Pair is two similar demands; A < B.
 type Pair struct {
 	A          string  `json:"a"`
 	B          string  `json:"b"`
-	Similarity float64 `json:"similarity"` // the larger of the title and the whole-text Jaccard similarity
+	Similarity float64 `json:"similarity"` // cosine of the weighted term vectors, 0 to 1
 	TitleA     string  `json:"title_a"`
 	TitleB     string  `json:"title_b"`
+	// Terms, with --explain, are the shared terms that made the pair
+	// similar, largest share first.
+	Terms []Term `json:"terms,omitempty"`
+}
+
+// Term is a shared term and its share of a pair's similarity.
+type Term struct {
+	Text   string  `json:"text"`
+	Weight float64 `json:"weight"`
 }
 
 type doc struct {
 	id, title string
-	title0    []uint64 // sorted token hashes of the title
-	all       []uint64 // title and body
+	hs        []uint64  // sorted term hashes
+	ws        []float32 // their weights, the vector of unit length
+	neg       bool      // the title is negated
+	han       bool      // mostly Chinese
+	title0    []uint64  // LSH set: the title's rarer terms
+	all       []uint64  // LSH set: all rarer terms
 }
 
-// tokenizer holds buffers reused between texts.
-type tokenizer struct {
-	word, tok []byte
-	han       []rune
-	hashes    []uint64
+// Index holds the weighted terms of every demand of a snapshot.
+type Index struct {
+	s    *registry.Snapshot
+	docs []doc
+	pos  map[string]int
 }
 
-var tokenizers = sync.Pool{New: func() any { return new(tokenizer) }}
+// dfTable holds document frequencies in shards by the hash's top bits,
+// so that they are counted in parallel.
+type dfTable [dfShards]map[uint64]int32
 
-// run calls emit with each token of s, in a buffer reused between calls:
-// lower-cased words (stop words and single letters dropped, lightly
-// stemmed) and Han character bigrams (a lone Han character on its own).
-func (tz *tokenizer) run(s string, emit func([]byte)) {
-	word, tok, han := tz.word[:0], tz.tok[:0], tz.han[:0]
-	flushWord := func() {
-		if len(word) > 1 && !stop[string(word)] {
-			emit(stem(word))
-		}
-		word = word[:0]
-	}
-	flushHan := func() {
-		switch {
-		case len(han) == 1:
-			tok = utf8.AppendRune(tok[:0], han[0])
-			emit(tok)
-		case len(han) > 1:
-			for i := 0; i+1 < len(han); i++ {
-				tok = utf8.AppendRune(tok[:0], han[i])
-				tok = utf8.AppendRune(tok, han[i+1])
-				emit(tok)
+const dfShards = 16
+
+func (t *dfTable) get(h uint64) int32 { return t[h>>60][h] }
+
+// documentFrequencies counts in how many documents each term is. Each
+// shard takes its range of hashes from every document's sorted terms.
+func documentFrequencies(docs []doc) *dfTable {
+	var t dfTable
+	_ = par.For(dfShards, 0, func(shard int) error {
+		m := make(map[uint64]int32)
+		lo := uint64(shard) << 60
+		for i := range docs {
+			hs := docs[i].hs
+			k, _ := slices.BinarySearch(hs, lo)
+			for ; k < len(hs) && hs[k]>>60 == uint64(shard); k++ {
+				m[hs[k]]++
 			}
 		}
-		han = han[:0]
-	}
-	for _, r := range s {
-		switch {
-		case r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9'):
-			flushHan()
-			word = append(word, byte(r))
-		case r < utf8.RuneSelf && r >= 'A' && r <= 'Z':
-			flushHan()
-			word = append(word, byte(r+'a'-'A'))
-		case r >= 0x2E80 && unicode.Is(unicode.Han, r):
-			flushWord()
-			han = append(han, r)
-		case r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			flushHan()
-			word = utf8.AppendRune(word, unicode.ToLower(r))
-		default:
-			flushWord()
-			flushHan()
-		}
-	}
-	flushWord()
-	flushHan()
-	tz.word, tz.tok, tz.han = word, tok, han
+		t[shard] = m
+		return nil
+	})
+	return &t
 }
 
-var stop = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields("a an and are as at be by can for from has have in is it its of on or our should so that the their them they this to was we when which will with without not no all any each every only into more than then there these those what who how do does be been being would could you your need needs") {
-		m[w] = true
-	}
-	return m
-}()
-
-// stem strips common English suffixes: lightly, so that "exports",
-// "exported" and "exporting" meet while short words stay whole.
-func stem(w []byte) []byte {
-	for _, suf := range [][]byte{[]byte("ing"), []byte("ed"), []byte("es"), []byte("s"), []byte("ly")} {
-		if len(w) > len(suf)+3 && bytes.HasSuffix(w, suf) {
-			return w[:len(w)-len(suf)]
-		}
-	}
-	return w
+// hashTerm hashes a term. Bit 0 is left clear (terms marks title terms
+// with it while counting); bits 1–2 hold the kind, so that the LSH sets can
+// leave single Han characters out and the weights know the kind.
+func hashTerm(tok []byte, kind int) uint64 {
+	return fnv64(tok)&^7 | uint64(kind)<<1
 }
 
-// hashSet returns the sorted, distinct token hashes of texts, in a slice
-// of exactly the right size.
-func hashSet(texts ...string) []uint64 {
+func termKind(h uint64) int { return int(h>>1) & 3 }
+
+var kindWeight = [4]float32{kindWord: wordWeight, kindHan1: han1Weight, kindHan2: 1, kindStop: stopWeight}
+
+// terms returns the terms of a title and a body (boilerplate lines already
+// left out), sorted by hash, one per term, with its weight: the
+// field-weighted, dampened count times the kind's weight; and the hashes
+// of the title's terms.
+func terms(title string, body []string) (hs []uint64, ws []float32, titleHs []uint64) {
 	tz := tokenizers.Get().(*tokenizer)
 	defer tokenizers.Put(tz)
-	hs := tz.hashes[:0]
-	for _, t := range texts {
-		tz.run(t, func(tok []byte) { hs = append(hs, fnv64(tok)) })
+	raw := tz.raw[:0]
+	var field uint64 = 1
+	emit := func(tok []byte, kind int) { raw = append(raw, hashTerm(tok, kind)|field) }
+	tz.run(title, emit)
+	field = 0
+	for _, l := range body {
+		tz.run(l, emit)
 	}
-	slices.Sort(hs)
-	hs = slices.Compact(hs)
-	tz.hashes = hs
-	return slices.Clone(hs)
+	slices.Sort(raw)
+	distinct := 0
+	for i := range raw {
+		if i == 0 || raw[i]&^1 != raw[i-1]&^1 {
+			distinct++
+		}
+	}
+	hs = make([]uint64, 0, distinct)
+	ws = make([]float32, 0, distinct)
+	for i := 0; i < len(raw); {
+		h := raw[i] &^ 1
+		j, inTitle, n := i, false, 0
+		for ; j < len(raw) && raw[j]&^1 == h; j++ {
+			if raw[j]&1 == 1 {
+				inTitle = true
+			} else {
+				n++
+			}
+		}
+		w := float32(math.Log1p(float64(n)))
+		if inTitle {
+			w += titleWeight
+			titleHs = append(titleHs, h)
+		}
+		hs = append(hs, h)
+		ws = append(ws, w*kindWeight[termKind(h)])
+		i = j
+	}
+	tz.raw = raw
+	return hs, ws, titleHs
+}
+
+// bodyLines splits a body into lines, trimmed, without empty ones.
+func bodyLines(body string) []string {
+	var out []string
+	for rest := body; rest != ""; {
+		var l string
+		l, rest, _ = strings.Cut(rest, "\n")
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// NewIndex weighs the terms of every demand of s.
+func NewIndex(ctx context.Context, s *registry.Snapshot) (*Index, error) {
+	n := len(s.Demands)
+	ix := &Index{s: s, docs: make([]doc, n), pos: make(map[string]int, n)}
+	lines := make([][]string, n)
+	_ = par.For(n, 0, func(i int) error {
+		lines[i] = bodyLines(s.Demands[i].Body)
+		return nil
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// A line that many demands share is boilerplate: a heading or a
+	// prompt of the body template ("## Background", 验收标准).
+	lineDF := map[uint64]int{}
+	var hs []uint64
+	for _, ls := range lines {
+		hs = hs[:0]
+		for _, l := range ls {
+			hs = append(hs, fnv64s(l))
+		}
+		slices.Sort(hs)
+		for _, h := range slices.Compact(hs) {
+			lineDF[h]++
+		}
+	}
+	boiler := max(3, n/10)
+	_ = par.For(n, 0, func(i int) error {
+		d := s.Demands[i]
+		body := slices.DeleteFunc(lines[i], func(l string) bool { return lineDF[fnv64s(l)] >= boiler || isTemplateLine(l) })
+		hs, ws, th := terms(d.Title, body)
+		ix.docs[i] = doc{id: d.ID, title: d.Title, hs: hs, ws: ws, neg: negated(d.Title), han: hanShare(d.Title) >= 0.5}
+		if n > exactBelow {
+			ix.docs[i].title0 = th
+		}
+		return nil
+	})
+	lines = nil
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for i := range ix.docs {
+		ix.pos[ix.docs[i].id] = i
+	}
+	df := documentFrequencies(ix.docs)
+	lshLimit := int32(max(20, n/20))
+	lshTerm := func(h uint64, df int32) bool { return termKind(h) != kindHan1 && df <= lshLimit }
+	_ = par.For(n, 0, func(i int) error {
+		d := &ix.docs[i]
+		var norm float64
+		for k, h := range d.hs {
+			f := df.get(h)
+			w := float64(d.ws[k]) * idf(n, int(f))
+			d.ws[k] = float32(w)
+			norm += w * w
+			if n > exactBelow && lshTerm(h, f) {
+				d.all = append(d.all, h)
+			}
+		}
+		if norm > 0 {
+			norm = 1 / math.Sqrt(norm)
+			for k := range d.ws {
+				d.ws[k] *= float32(norm)
+			}
+		}
+		d.title0 = slices.DeleteFunc(d.title0, func(h uint64) bool { return !lshTerm(h, df.get(h)) })
+		return nil
+	})
+	return ix, ctx.Err()
+}
+
+// idf is the smoothed inverse document frequency of a term in df of n
+// demands: a term in every demand still counts a little.
+func idf(n, df int) float64 {
+	return math.Log(float64(n+1)/float64(df+1)) + 1
+}
+
+// templateLines are the headings and prompts of the built-in body
+// templates (`demand new`), left out even in a registry too small to
+// tell them by their frequency.
+var templateLines = map[string]bool{}
+
+func init() {
+	for _, l := range bodyLines(registry.BodyTemplate("en") + "\n" + registry.BodyTemplate("zh-CN")) {
+		templateLines[l] = true
+	}
+}
+
+func isTemplateLine(l string) bool { return templateLines[l] }
+
+// similarity is the cosine of two documents' vectors, lowered when one
+// title is negated and the other is not, calibrated for Chinese.
+func similarity(a, b *doc) float64 {
+	dot := min(rawCosine(a, b), 1)
+	if a.han && b.han && dot > 0 {
+		dot = math.Pow(dot, hanGamma)
+	}
+	if a.neg != b.neg {
+		dot *= negPenalty
+	}
+	return dot
+}
+
+// rawCosine is the cosine of two documents' vectors.
+func rawCosine(a, b *doc) float64 {
+	var dot float64
+	i, j := 0, 0
+	for i < len(a.hs) && j < len(b.hs) {
+		switch {
+		case a.hs[i] == b.hs[j]:
+			dot += float64(a.ws[i]) * float64(b.ws[j])
+			i++
+			j++
+		case a.hs[i] < b.hs[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return dot
+}
+
+// Similarity is the similarity of two demands of the index by ID (0 when
+// one is not in it).
+func (ix *Index) Similarity(a, b string) float64 {
+	i, ok1 := ix.pos[a]
+	j, ok2 := ix.pos[b]
+	if !ok1 || !ok2 {
+		return 0
+	}
+	return similarity(&ix.docs[i], &ix.docs[j])
+}
+
+// Find returns every pair of demands more similar than threshold that are
+// not linked to each other (by any link, or as duplicates of one original),
+// most similar first.
+func Find(s *registry.Snapshot, threshold float64) []Pair {
+	ix, err := NewIndex(context.Background(), s)
+	if err != nil {
+		return nil
+	}
+	pairs, _ := ix.Pairs(context.Background(), threshold)
+	return pairs
+}
+
+// Pairs returns the pairs of the index more similar than threshold,
+// compared at the two decimals shown, and not linked.
+func (ix *Index) Pairs(ctx context.Context, threshold float64) ([]Pair, error) {
+	docs := ix.docs
+	var cand []uint64
+	if len(docs) <= exactBelow {
+		for i := range docs {
+			for j := i + 1; j < len(docs); j++ {
+				cand = append(cand, uint64(i)<<32|uint64(j))
+			}
+		}
+	} else {
+		cand = lshCandidates(docs)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var mu sync.Mutex
+	var out []Pair
+	const chunk = 1 << 14
+	_ = par.For((len(cand)+chunk-1)/chunk, 0, func(c int) error {
+		var mine []Pair
+		for _, pc := range cand[c*chunk : min(len(cand), (c+1)*chunk)] {
+			a, b := &docs[pc>>32], &docs[pc&0xffffffff]
+			sim := math.Round(similarity(a, b)*100) / 100
+			if sim <= threshold || linked(ix.s, a.id, b.id) {
+				continue
+			}
+			if a.id > b.id {
+				a, b = b, a
+			}
+			mine = append(mine, Pair{A: a.id, B: b.id, Similarity: sim, TitleA: a.title, TitleB: b.title})
+		}
+		mu.Lock()
+		out = append(out, mine...)
+		mu.Unlock()
+		return nil
+	})
+	slices.SortFunc(out, func(x, y Pair) int {
+		return cmp.Or(cmp.Compare(y.Similarity, x.Similarity), cmp.Compare(x.A, y.A), cmp.Compare(x.B, y.B))
+	})
+	return out, ctx.Err()
+}
+
+// Explain fills each pair's Terms with up to n shared terms, the largest
+// contributions to its similarity first.
+func (ix *Index) Explain(pairs []Pair, n int) {
+	for k := range pairs {
+		p := &pairs[k]
+		i, ok1 := ix.pos[p.A]
+		j, ok2 := ix.pos[p.B]
+		if !ok1 || !ok2 {
+			continue
+		}
+		a, b := &ix.docs[i], &ix.docs[j]
+		names := ix.termNames(a)
+		// Each term's share of the calibrated similarity.
+		scale := 1.0
+		if raw := rawCosine(a, b); raw > 0 {
+			scale = similarity(a, b) / raw
+		}
+		var ts []Term
+		x, y := 0, 0
+		for x < len(a.hs) && y < len(b.hs) {
+			switch {
+			case a.hs[x] == b.hs[y]:
+				w := float64(a.ws[x]) * float64(b.ws[y]) * scale
+				ts = append(ts, Term{Text: names[a.hs[x]], Weight: math.Round(w*1000) / 1000})
+				x++
+				y++
+			case a.hs[x] < b.hs[y]:
+				x++
+			default:
+				y++
+			}
+		}
+		slices.SortStableFunc(ts, func(s, t Term) int { return cmp.Or(cmp.Compare(t.Weight, s.Weight), cmp.Compare(s.Text, t.Text)) })
+		if len(ts) > n {
+			ts = ts[:n]
+		}
+		p.Terms = ts
+	}
+}
+
+// termNames maps the hashes of a document's terms back to their text,
+// tokenizing it again (the index keeps hashes only).
+func (ix *Index) termNames(d *doc) map[uint64]string {
+	dm := ix.s.Get(d.id)
+	names := map[uint64]string{}
+	tz := tokenizers.Get().(*tokenizer)
+	defer tokenizers.Put(tz)
+	emit := func(tok []byte, kind int) {
+		h := hashTerm(tok, kind)
+		if _, ok := names[h]; !ok {
+			names[h] = string(tok)
+		}
+	}
+	tz.run(dm.Title, emit)
+	tz.run(dm.Body, emit)
+	return names
 }
 
 // signature is a one-permutation MinHash with optimal densification.
@@ -193,6 +491,16 @@ func fnv64(s []byte) uint64 {
 	return h
 }
 
+// fnv64s is fnv64 of a string, without copying it.
+func fnv64s(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
 func mix(x uint64) uint64 { // splitmix64 finalizer
 	x ^= x >> 30
 	x *= 0xbf58476d1ce4e5b9
@@ -200,65 +508,6 @@ func mix(x uint64) uint64 { // splitmix64 finalizer
 	x *= 0x94d049bb133111eb
 	x ^= x >> 31
 	return x
-}
-
-func jaccard(a, b []uint64) float64 {
-	if len(a) == 0 || len(b) == 0 {
-		return 0
-	}
-	i, j, inter := 0, 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] == b[j]:
-			inter++
-			i++
-			j++
-		case a[i] < b[j]:
-			i++
-		default:
-			j++
-		}
-	}
-	return float64(inter) / float64(len(a)+len(b)-inter)
-}
-
-// Find returns every pair of demands more similar than threshold that are
-// not linked to each other (by any link, or as duplicates of one original),
-// most similar first.
-func Find(s *registry.Snapshot, threshold float64) []Pair {
-	docs := make([]doc, len(s.Demands))
-	_ = par.For(len(docs), 0, func(i int) error {
-		d := s.Demands[i]
-		docs[i] = doc{id: d.ID, title: d.Title, title0: hashSet(d.Title), all: hashSet(d.Title, d.Body)}
-		return nil
-	})
-	dropBoilerplate(docs)
-	var cand []uint64
-	if len(docs) <= exactBelow {
-		for i := range docs {
-			for j := i + 1; j < len(docs); j++ {
-				cand = append(cand, uint64(i)<<32|uint64(j))
-			}
-		}
-	} else {
-		cand = lshCandidates(docs)
-	}
-	var out []Pair
-	for _, c := range cand {
-		a, b := &docs[c>>32], &docs[c&0xffffffff]
-		sim := math.Max(jaccard(a.title0, b.title0), jaccard(a.all, b.all))
-		if sim < threshold || linked(s, a.id, b.id) {
-			continue
-		}
-		if a.id > b.id {
-			a, b = b, a
-		}
-		out = append(out, Pair{A: a.id, B: b.id, Similarity: math.Round(sim*100) / 100, TitleA: a.title, TitleB: b.title})
-	}
-	slices.SortFunc(out, func(x, y Pair) int {
-		return cmp.Or(cmp.Compare(y.Similarity, x.Similarity), cmp.Compare(x.A, y.A), cmp.Compare(x.B, y.B))
-	})
-	return out
 }
 
 func linked(s *registry.Snapshot, a, b string) bool {
@@ -340,24 +589,6 @@ func lshCandidates(docs []doc) []uint64 {
 	slices.Sort(cand)
 	cand = slices.Compact(cand)
 	return cand
-}
-
-// dropBoilerplate removes tokens found in more than one document in twenty
-// (template headings such as "Background" or 验收标准): they say nothing
-// about duplication and would make every pair look alike.
-func dropBoilerplate(docs []doc) {
-	limit := max(20, len(docs)/20)
-	df := map[uint64]int{}
-	for _, d := range docs {
-		for _, h := range d.all {
-			df[h]++
-		}
-	}
-	keep := func(h uint64) bool { return df[h] > limit }
-	for i := range docs {
-		docs[i].all = slices.DeleteFunc(docs[i].all, keep)
-		docs[i].title0 = slices.DeleteFunc(docs[i].title0, keep)
-	}
 }
 
 // bandPairs returns the candidate pairs from one kind of signature (0:
