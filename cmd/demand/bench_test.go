@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"runtime"
 	"testing"
+
+	"github.com/demand-registry/demand/pipeline"
 )
 
 // BenchmarkServeRebuild measures what demand serve does after one demand
@@ -47,7 +49,7 @@ func BenchmarkServeRebuild(b *testing.B) {
 	}
 	for _, kind := range []string{"body", "title"} {
 		b.Run(kind, func(b *testing.B) {
-			o := &serveOptions{buildOptions: buildOptions{dir: "demands", audience: "internal"}}
+			o := &serveOptions{buildOptions: buildOptions{dir: "demands", SiteOptions: pipeline.SiteOptions{Audience: "internal"}}}
 			e := &env{stdout: io.Discard, stderr: io.Discard}
 			newSiteServer(o, e)
 			if s, _ := o.site(e, io.Discard); s == nil {

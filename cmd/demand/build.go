@@ -7,22 +7,14 @@ import (
 	"io"
 
 	"github.com/demand-registry/demand/pipeline"
-	"github.com/demand-registry/demand/registry"
-	"github.com/demand-registry/demand/registry/history"
 	"github.com/demand-registry/demand/render"
 )
 
 type buildOptions struct {
-	dir, out, baseURL, audience, templates string
-	noCache                                bool
-	// Kept between rebuilds by demand serve, which also makes each file
-	// only when it is asked for (lazy).
-	parsed  *registry.ParseCache
-	history *history.Memo
-	pages   *render.PageCache
-	lazy    bool
-	// demand build: the site's writer, handed files as they render.
-	sink func(name string, data []byte)
+	dir, out string
+	// The site's options; demand serve also keeps caches in them between
+	// rebuilds, and demand build a writer (Sink) handed files as they render.
+	pipeline.SiteOptions
 }
 
 // built is a site rendered in memory (files), or planned to be rendered
@@ -41,7 +33,7 @@ func runBuild(e *env, args []string) int {
 `)
 	o.siteFlags(fl)
 	fl.StringVar(&o.out, "out", "_site", "output `folder` (replaced atomically)")
-	fl.BoolVar(&o.noCache, "no-cache", false, "walk the whole git history, ignoring the cache in .git/demand-cache/")
+	fl.BoolVar(&o.NoCache, "no-cache", false, "walk the whole git history, ignoring the cache in .git/demand-cache/")
 	if code, ok := o.parseSiteFlags(e, fl, args); !ok {
 		return code
 	}
@@ -51,24 +43,24 @@ func runBuild(e *env, args []string) int {
 // siteFlags are the flags of build and serve.
 func (o *buildOptions) siteFlags(fl *flag.FlagSet) {
 	fl.StringVar(&o.dir, "dir", "demands", "registry `folder`")
-	fl.StringVar(&o.baseURL, "base-url", "", "absolute `URL` the site is published at, for absolute links in the feed and exports")
-	fl.StringVar(&o.audience, "audience", render.Internal, "`audience`: internal (everything) or public (no internal demands, customer names hidden)")
-	fl.StringVar(&o.templates, "templates", "", "`folder` of templates, stylesheet and i18n/*.yaml overriding the built-in ones")
+	fl.StringVar(&o.BaseURL, "base-url", "", "absolute `URL` the site is published at, for absolute links in the feed and exports")
+	fl.StringVar(&o.Audience, "audience", render.Internal, "`audience`: internal (everything) or public (no internal demands, customer names hidden)")
+	fl.StringVar(&o.Templates, "templates", "", "`folder` of templates, stylesheet and i18n/*.yaml overriding the built-in ones")
 }
 
 func (o *buildOptions) parseSiteFlags(e *env, fl *flag.FlagSet, args []string) (int, bool) {
 	if code, ok := parseOnlyFlags(e, fl, args, ""); !ok {
 		return code, false
 	}
-	if !oneOf(e, fl.Name(), "audience", o.audience, []string{render.Internal, render.Public}) {
+	if !oneOf(e, fl.Name(), "audience", o.Audience, []string{render.Internal, render.Public}) {
 		return exitUsage, false
 	}
 	return 0, true
 }
 
 func (o *buildOptions) run(e *env) int {
-	key, keyErr := pipeline.SiteKey(o.dir, o.siteOptions())
-	if keyErr == nil && !o.noCache && render.UpToDate(o.out, key) {
+	key, keyErr := pipeline.SiteKey(o.dir, o.SiteOptions)
+	if keyErr == nil && !o.NoCache && render.UpToDate(o.out, key) {
 		fmt.Fprintf(e.stderr, "%s is up to date (same files, commit, templates, options and tool)\n", o.out)
 		return exitOK
 	}
@@ -79,7 +71,7 @@ func (o *buildOptions) run(e *env) int {
 		fmt.Fprintf(e.stderr, "demand build: %v\n", err)
 		return exitUsage
 	}
-	o.sink = w.Put
+	o.Sink = w.Put
 	b, code := o.site(e, e.stderr)
 	if b == nil {
 		w.Abort()
@@ -108,7 +100,7 @@ func (o *buildOptions) site(e *env, report io.Writer) (*built, int) {
 func (o *buildOptions) siteCtx(ctx context.Context, e *env, report io.Writer) (*built, int) {
 	report = &lockedWriter{w: report}
 	re := &env{stdout: e.stdout, stderr: report}
-	opts := o.siteOptions()
+	opts := o.SiteOptions
 	if isTerminal(e.stderr) {
 		opts.Progress = report
 	}
@@ -120,9 +112,4 @@ func (o *buildOptions) siteCtx(ctx context.Context, e *env, report io.Writer) (*
 		fmt.Fprintf(report, "demand build: %s\n", w)
 	}
 	return &built{files: site.Files, lazy: site.Lazy, demands: site.Demands}, exitOK
-}
-
-func (o *buildOptions) siteOptions() pipeline.SiteOptions {
-	return pipeline.SiteOptions{Audience: o.audience, BaseURL: o.baseURL, Templates: o.templates, NoCache: o.noCache,
-		Parsed: o.parsed, History: o.history, Pages: o.pages, Lazy: o.lazy, Sink: o.sink}
 }

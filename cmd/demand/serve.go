@@ -76,10 +76,10 @@ func serveGC() (restore func()) {
 
 func newSiteServer(o *serveOptions, e *env) *serve.Server {
 	// Files and pages that did not change are not parsed or rendered again.
-	o.parsed, o.history, o.pages, o.lazy = registry.NewParseCache(), &history.Memo{}, render.NewPageCache(), true
+	o.Parsed, o.History, o.Pages, o.Lazy = registry.NewParseCache(), &history.Memo{}, render.NewPageCache(), true
 	watch := []string{o.dir}
-	if o.templates != "" {
-		watch = append(watch, o.templates)
+	if o.Templates != "" {
+		watch = append(watch, o.Templates)
 	}
 	return &serve.Server{Watch: watch, Log: e.stderr, Build: func(ctx context.Context, report io.Writer) *serve.Site {
 		b, _ := o.siteCtx(ctx, e, report)

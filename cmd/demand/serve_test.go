@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/demand-registry/demand/pipeline"
 	"github.com/demand-registry/demand/render"
 	"github.com/demand-registry/demand/serve"
 )
@@ -25,7 +26,7 @@ func startServer(t *testing.T) (*serve.Server, *httptest.Server, string) {
 	dir := filepath.Join(t.TempDir(), "demands")
 	require.NoError(t, os.MkdirAll(dir, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "D-0001-sso.md"), []byte(serveDemand), 0o644))
-	o := &serveOptions{buildOptions: buildOptions{dir: dir, audience: render.Internal}}
+	o := &serveOptions{buildOptions: buildOptions{dir: dir, SiteOptions: pipeline.SiteOptions{Audience: render.Internal}}}
 	s := newSiteServer(o, &env{stdout: io.Discard, stderr: io.Discard})
 	s.Rebuild(context.Background())
 	srv := httptest.NewServer(s)

@@ -124,21 +124,7 @@ func Plan(s *registry.Snapshot, files []registry.File, data []byte, m *Map) ([]R
 	if problems = append(problems, tlProblems...); len(problems) > 0 {
 		return nil, problems
 	}
-	existing := map[string]bool{}
-	for _, d := range s.Demands {
-		if d.Fields["external_key"] != nil {
-			existing[registry.Canonical(d.Fields["external_key"])] = true
-		}
-	}
-	used := newIDs(cfg)
-	for _, d := range s.Demands {
-		used.take(d.ID)
-	}
-	for _, f := range files {
-		if id := cfg.IDFromName(lastPart(f.Path)); id != "" {
-			used.take(id)
-		}
-	}
+	existing, used := taken(s, files)
 	var rows []Row
 	for {
 		rec, err := r.Read()
@@ -304,20 +290,51 @@ func buildRow(cfg *registry.Config, m *Map, cols []string, tlCols []int, rec []s
 	if key, ok := fields["external_key"].(string); ok && existing[key] {
 		return Row{Line: line, Skipped: true}, nil
 	}
-	id, _ := fields["id"].(string)
-	if id != "" && (!cfg.ValidID(id) || used.used[id]) {
+	named, _ := fields["id"].(string)
+	id := used.assign(cfg, fields, named)
+	return finishRow(cfg, fields, body, name, id, line)
+}
+
+// taken is what a registry already uses: the external keys of its
+// demands (a row with one is imported already), and the IDs of its
+// demands and of its files, parsed or not.
+func taken(s *registry.Snapshot, files []registry.File) (map[string]bool, *ids) {
+	existing := map[string]bool{}
+	for _, d := range s.Demands {
+		if d.Fields["external_key"] != nil {
+			existing[registry.Canonical(d.Fields["external_key"])] = true
+		}
+	}
+	used := newIDs(s.Config)
+	for _, d := range s.Demands {
+		used.take(d.ID)
+	}
+	for _, f := range files {
+		if id := s.Config.IDFromName(lastPart(f.Path)); id != "" {
+			used.take(id)
+		}
+	}
+	return existing, used
+}
+
+// assign gives a row the ID it names when that is valid and free, else
+// the next free one, and sets the id field (or drops it where the ID
+// comes from the file name).
+func (u *ids) assign(cfg *registry.Config, fields map[string]any, named string) string {
+	id := named
+	if id != "" && (!cfg.ValidID(id) || u.used[id]) {
 		id = "" // taken or malformed: give it the next free ID
 	}
 	if id == "" {
-		id = used.next()
+		id = u.next()
 	}
-	used.take(id)
+	u.take(id)
 	if !cfg.ID.FromFilename {
 		fields["id"] = id
 	} else {
 		delete(fields, "id")
 	}
-	return finishRow(cfg, fields, body, name, id, line)
+	return id
 }
 
 // rowValues are a row's values by field (translated by the map), its

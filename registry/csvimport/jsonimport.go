@@ -35,21 +35,7 @@ func PlanJSON(s *registry.Snapshot, files []registry.File, data []byte) ([]Row, 
 		return nil, []Problem{{Line: 1, Message: fmt.Sprintf("schema_version %d is not %d, the version this tool reads; export the demands again with this version", export.SchemaVersion, registry.JSONVersion)}}
 	}
 	items := export.Demands
-	existing := map[string]bool{}
-	for _, d := range s.Demands {
-		if d.Fields["external_key"] != nil {
-			existing[registry.Canonical(d.Fields["external_key"])] = true
-		}
-	}
-	used := newIDs(cfg)
-	for _, d := range s.Demands {
-		used.take(d.ID)
-	}
-	for _, f := range files {
-		if id := cfg.IDFromName(lastPart(f.Path)); id != "" {
-			used.take(id)
-		}
-	}
+	existing, used := taken(s, files)
 	var rows []Row
 	var problems []Problem
 	for i, it := range items {
@@ -87,22 +73,11 @@ func PlanJSON(s *registry.Snapshot, files []registry.File, data []byte) ([]Row, 
 			rows = append(rows, Row{Line: n, Skipped: true})
 			continue
 		}
-		id, _ := fields["id"].(string)
+		named, _ := fields["id"].(string)
 		if cfg.ID.FromFilename {
-			id = cfg.IDFromName(lastPart(it.Path))
+			named = cfg.IDFromName(lastPart(it.Path))
 		}
-		if id != "" && (!cfg.ValidID(id) || used.used[id]) {
-			id = ""
-		}
-		if id == "" {
-			id = used.next()
-		}
-		used.take(id)
-		if !cfg.ID.FromFilename {
-			fields["id"] = id
-		} else {
-			delete(fields, "id")
-		}
+		id := used.assign(cfg, fields, named)
 		row, p := finishRow(cfg, fields, it.Body, lastPart(it.Path), id, n)
 		if p != nil {
 			problems = append(problems, *p)
