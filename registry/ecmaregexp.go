@@ -235,29 +235,20 @@ var properties = func() map[string]string {
 	m := map[string]string{}
 	add := func(name string, t *unicode.RangeTable) {
 		var rs []rune
-		for _, r := range t.R16 {
-			for lo := rune(r.Lo); lo <= rune(r.Hi); lo += rune(r.Stride) {
-				hi := lo
-				if r.Stride == 1 {
-					hi = rune(r.Hi)
-				}
+		strided := func(lo, hi, stride rune) {
+			if stride == 1 {
 				rs = appendRange(rs, lo, hi)
-				if r.Stride == 1 {
-					break
-				}
+				return
+			}
+			for r := lo; r <= hi; r += stride {
+				rs = appendRange(rs, r, r)
 			}
 		}
+		for _, r := range t.R16 {
+			strided(rune(r.Lo), rune(r.Hi), rune(r.Stride))
+		}
 		for _, r := range t.R32 {
-			for lo := rune(r.Lo); lo <= rune(r.Hi); lo += rune(r.Stride) {
-				hi := lo
-				if r.Stride == 1 {
-					hi = rune(r.Hi)
-				}
-				rs = appendRange(rs, lo, hi)
-				if r.Stride == 1 {
-					break
-				}
-			}
+			strided(rune(r.Lo), rune(r.Hi), rune(r.Stride))
 		}
 		m[rangesKey(rs)] = name
 	}
