@@ -69,6 +69,7 @@ func init() {
 		{"build", "render the static website of tiers, statuses, history and exports", runBuild},
 		{"serve", "serve the website locally, rebuilt and reloaded on every change", runServe},
 		{"new", "create a demand file with the next free ID", runNew},
+		{"init", "create a registry repository: config, example, workflows, issue form, README", runInit},
 		{"codeowners", "keep a CODEOWNERS block that makes tier-1 changes need an owner's approval", runCodeowners},
 		{"import", "create demand files from a CSV file (this tool's export, Jira, PingCode, Worktile)", runImport},
 		{"export", "print every demand as CSV or JSON, as the site exports them", runExport},
