@@ -7,6 +7,7 @@ import (
 
 	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/rank"
 )
 
 // Issue is a submitted issue: its rendered body and what the workflow
@@ -131,7 +132,8 @@ func Plan(s *registry.Snapshot, files []registry.File, is Issue) (*Planned, []Pr
 	if err != nil {
 		return nil, []Problem{{Message: err.Error()}}
 	}
-	if _, fs := registry.ParseDemand(cfg, name, data); fs.HasErrors() {
+	d, fs := registry.ParseDemand(cfg, name, data)
+	if fs.HasErrors() {
 		for _, f := range fs {
 			if f.Severity != registry.Error {
 				continue
@@ -143,6 +145,14 @@ func Plan(s *registry.Snapshot, files []registry.File, is Issue) (*Planned, []Pr
 			probs = append(probs, Problem{Message: msg})
 		}
 		return nil, probs
+	}
+	// The file declares the tier the ranker gives it among the registry's
+	// demands, so that rank --check passes on the pull request.
+	rk := rank.Rank(registry.NewSnapshot(cfg, append(append([]*registry.Demand(nil), s.Demands...), d)))
+	if r := rk.Get(id); r != nil {
+		if data, _, err = rank.SetTier(data, r.Tier); err != nil {
+			return nil, []Problem{{Message: err.Error()}}
+		}
 	}
 	return &Planned{ID: id, Path: name, Data: data}, nil
 }

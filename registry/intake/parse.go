@@ -17,7 +17,7 @@ const MaxBody = 256 << 10
 type Answer struct {
 	Element *Element
 	Value   string // "" when left empty
-	Line    int    // the line of its heading in the body, 1-based
+	Line    int    // the answer's first line in the body (its heading's when empty), 1-based
 }
 
 // Problem is something wrong with a submitted form, at a line of its body.
@@ -71,9 +71,6 @@ func (f *Form) Parse(body string) (map[string]Answer, []Problem) {
 		e := &f.Elements[h.elem]
 		v := strings.Trim(strings.Join(lines[h.line+1:end], "\n"), "\n")
 		v = strings.TrimRight(v, " \t\n")
-		if strings.TrimSpace(v) == NoResponse {
-			v = ""
-		}
 		if e.Kind != Textarea {
 			v = strings.TrimSpace(v)
 			if strings.Contains(v, "\n") {
@@ -81,7 +78,17 @@ func (f *Form) Parse(body string) (map[string]Answer, []Problem) {
 				v = strings.TrimSpace(v[:strings.IndexByte(v, '\n')])
 			}
 		}
-		out[e.ID] = Answer{Element: e, Value: v, Line: h.line + 1}
+		if strings.TrimSpace(v) == NoResponse {
+			v = ""
+		}
+		line := h.line + 1
+		for i := h.line + 1; i < end; i++ {
+			if strings.TrimSpace(lines[i]) != "" {
+				line = i + 1
+				break
+			}
+		}
+		out[e.ID] = Answer{Element: e, Value: v, Line: line}
 	}
 	if len(hits) == 0 {
 		probs = append(probs, Problem{Line: 1, Message: "no question of the demand form was found (### headings); was the issue opened with the form?"})
