@@ -680,8 +680,11 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 	if c.Scoring.Requesters.Saturation <= 0 {
 		bad("scoring.requesters.saturation must be positive", "", "scoring", "requesters", "saturation")
 	}
+	// The built-in limits name tiers 1-4; only limits the file sets must
+	// name tiers it has.
+	userStale := lookupNode(root, "review", "stale_days") != nil
 	for _, t := range slices.Sorted(maps.Keys(c.Review.StaleDays)) {
-		if t < 1 || t > len(c.Tiers.Levels) {
+		if (t < 1 || t > len(c.Tiers.Levels)) && userStale {
 			bad(fmt.Sprintf("review.stale_days names tier %d, which is not a tier", t), "", "review", "stale_days")
 		} else if c.Review.StaleDays[t] < 1 {
 			bad(fmt.Sprintf("review.stale_days for tier %d must be at least 1", t), "", "review", "stale_days")

@@ -6,12 +6,14 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/internal/safefs"
+	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/scaffold"
 )
 
@@ -27,6 +29,7 @@ func runInit(e *env, args []string) int {
 	fl.StringVar(&o.Owners, "owners", "", "code `owners` whose approval tier-1 changes need (space-separated); the checks then hold CODEOWNERS up to date")
 	fl.StringVar(&o.Action, "action", defaultAction(), "the `action` the workflows use")
 	fl.StringVar(&o.Label, "label", "", "`label` of issues opened with the demand form (default demand)")
+	fl.StringVar(&o.Received, "received", "", "the example demand's received `date`, YYYY-MM-DD (default today)")
 	fl.BoolVar(&force, "force", false, "replace files that exist")
 	dirs, code, ok := parseInterspersed(fl, args)
 	if !ok {
@@ -40,7 +43,9 @@ func runInit(e *env, args []string) int {
 	if len(dirs) == 1 {
 		root = dirs[0]
 	}
-	o.Received = time.Now().Format("2006-01-02")
+	if o.Received == "" {
+		o.Received = time.Now().Format("2006-01-02")
+	}
 	files, err := scaffold.Files(o)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "demand init: %v\n", escape.Terminal(err.Error()))
@@ -50,6 +55,7 @@ func runInit(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "demand init: %v\n", err)
 		return exitUsage
 	}
+	files = dropExample(e, root, files)
 	var exist []string
 	for _, f := range files {
 		_, err := safefs.Stat(root, f.Path)
@@ -107,4 +113,33 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// dropExample leaves the example demand out when the registry folder
+// already holds demand files of its own: an example beside them (one of
+// another language, say) would take an ID of theirs.
+func dropExample(e *env, root string, files []safefs.File) []safefs.File {
+	entries, err := os.ReadDir(filepath.Join(root, scaffold.Dir))
+	if err != nil {
+		return files
+	}
+	writing := map[string]bool{}
+	for _, f := range files {
+		writing[f.Path] = true
+	}
+	for _, en := range entries {
+		p := scaffold.Dir + "/" + en.Name()
+		if !en.IsDir() && registry.IsDemandFile(en.Name()) && !writing[p] {
+			var out []safefs.File
+			for _, f := range files {
+				if !strings.HasPrefix(f.Path, scaffold.Dir+"/") || f.Path == scaffold.Dir+"/"+registry.ConfigFile {
+					out = append(out, f)
+				} else {
+					fmt.Fprintf(e.stderr, "demand init: %s/ holds demands already (%s); the example demand is left out\n", scaffold.Dir, escape.Path(en.Name()))
+				}
+			}
+			return out
+		}
+	}
+	return files
 }

@@ -66,6 +66,7 @@ func init() {
 		{"dups", "list near-duplicate demands that are not linked yet", runDups},
 		{"diff", "show what a change does to the registry: fields, statuses, tiers, SLA", runDiff},
 		{"history", "show a demand's change history, status times and SLA from git", runHistory},
+		{"review", "list demands that need attention: no recent commit, past due, SLA about to breach", runReview},
 		{"build", "render the static website of tiers, statuses, history and exports", runBuild},
 		{"serve", "serve the website locally, rebuilt and reloaded on every change", runServe},
 		{"new", "create a demand file with the next free ID", runNew},

@@ -108,9 +108,13 @@ func (e *Element) matches(h string) bool {
 	if h == e.Label {
 		return true
 	}
-	for _, n := range e.Names {
-		if strings.EqualFold(h, n) {
-			return true
+	// A heading in one language, or both in the other order (a form
+	// made before the registry's language changed).
+	for _, part := range strings.Split(h, " / ") {
+		for _, n := range e.Names {
+			if strings.EqualFold(strings.TrimSpace(part), n) {
+				return true
+			}
 		}
 	}
 	return false
