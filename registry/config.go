@@ -77,7 +77,8 @@ type Config struct {
 
 // RepoConfig locates the repository on the web.
 type RepoConfig struct {
-	URL string `yaml:"url" json:"url"`
+	URL    string `yaml:"url" json:"url"`
+	Branch string `yaml:"branch" json:"branch"`
 }
 
 // IDConfig sets how demands are identified.

@@ -177,7 +177,7 @@ func (o *buildOptions) site(e *env, report io.Writer) (*built, int) {
 		fmt.Fprintf(report, "demand build: %v\n", err)
 		return nil, exitUsage
 	}
-	opt := render.Options{Audience: o.audience, BaseURL: o.baseURL, Templates: tfs, Pages: o.pages, Sink: o.sink}
+	opt := render.Options{Audience: o.audience, BaseURL: o.baseURL, Templates: tfs, Pages: o.pages, Sink: o.sink, RepoDir: repoRelDir(o.dir)}
 	if o.lazy {
 		lazy, err := render.BuildLazy(in, opt)
 		if err != nil {

@@ -106,7 +106,7 @@ func Build(s *registry.Snapshot, rk *rank.Ranking, hist map[string]*history.Hist
 			// Only the next node to reach: once it is late, the later
 			// ones' clocks say nothing new.
 			for _, n := range h.SLA.Nodes {
-				if n.Reached != nil || n.State == history.NotApplicable || n.State == history.Unknown {
+				if n.Reached != nil || (n.State != history.Running && n.State != history.Breached) {
 					continue
 				}
 				left := n.TargetDays - n.ElapsedDays
