@@ -6,12 +6,15 @@ package intake
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/demand-registry/demand/registry"
 )
+
+var idRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 // FormFile is where GitHub looks for the issue form, from the repository root.
 const FormFile = ".github/ISSUE_TEMPLATE/demand.yml"
@@ -110,6 +113,14 @@ func NewForm(cfg *registry.Config) *Form {
 				def = Channel
 			}
 			f.Elements = append(f.Elements, dropdown(name, name, fd, lang, def))
+		}
+	}
+	// The registry's own enum fields (not the built-in ones, which triage
+	// decides) are asked too, in the config's order.
+	builtin := registry.DefaultConfig().Fields
+	for _, name := range cfg.FieldOrder {
+		if fd := cfg.Fields[name]; fd != nil && fd.Type == registry.TEnum && builtin[name] == nil && idRe.MatchString(name) && name != "body" {
+			f.Elements = append(f.Elements, dropdown(name, name, fd, lang, ""))
 		}
 	}
 	body := registry.Label{"en": "Description", "zh-CN": "需求描述"}
