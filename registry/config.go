@@ -68,6 +68,7 @@ type Config struct {
 	Duplicates DupConfig         `yaml:"duplicates" json:"duplicates"`
 	Site       SiteConfig        `yaml:"site" json:"site"`
 	Feed       FeedConfig        `yaml:"feed" json:"feed"`
+	Review     ReviewConfig      `yaml:"review" json:"review"`
 
 	// FieldOrder lists Fields' names: built-in order, then the config's.
 	FieldOrder []string `yaml:"-" json:"-"`
@@ -79,7 +80,8 @@ type Config struct {
 
 // RepoConfig locates the repository on the web.
 type RepoConfig struct {
-	URL string `yaml:"url" json:"url"`
+	URL    string `yaml:"url" json:"url"`
+	Branch string `yaml:"branch" json:"branch"`
 }
 
 // IDConfig sets how demands are identified.
@@ -357,6 +359,16 @@ func (c *Config) FeedID() string {
 
 type SiteConfig struct {
 	PublicCustomerNames bool `yaml:"public_customer_names" json:"public_customer_names"`
+}
+
+// ReviewConfig sets what the periodic review (demand review) lists.
+type ReviewConfig struct {
+	// StaleDays is, per tier, the most calendar days an open or active
+	// demand may go without a commit.
+	StaleDays map[int]int `yaml:"stale_days" json:"stale_days"`
+	// DueSoonDays: an SLA node whose target is this many days away or
+	// fewer (in the SLA's days, working days by default) is listed.
+	DueSoonDays int `yaml:"due_soon_days" json:"due_soon_days"`
 }
 
 // defaultsNode is the built-in defaults, parsed once (demand serve loads
@@ -755,6 +767,19 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 	}
 	if c.Scoring.Requesters.Saturation <= 0 {
 		bad("scoring.requesters.saturation must be positive", "", "scoring", "requesters", "saturation")
+	}
+	// The built-in limits name tiers 1-4; only limits the file sets must
+	// name tiers it has.
+	userStale := lookupNode(root, "review", "stale_days") != nil
+	for _, t := range slices.Sorted(maps.Keys(c.Review.StaleDays)) {
+		if (t < 1 || t > len(c.Tiers.Levels)) && userStale {
+			bad(fmt.Sprintf("review.stale_days names tier %d, which is not a tier", t), "", "review", "stale_days")
+		} else if c.Review.StaleDays[t] < 1 {
+			bad(fmt.Sprintf("review.stale_days for tier %d must be at least 1", t), "", "review", "stale_days")
+		}
+	}
+	if c.Review.DueSoonDays < 0 {
+		bad("review.due_soon_days must not be negative", "", "review", "due_soon_days")
 	}
 	if c.Duplicates.Threshold <= 0 || c.Duplicates.Threshold > 1 {
 		bad("duplicates.threshold must be in (0, 1]", "", "duplicates", "threshold")

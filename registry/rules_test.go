@@ -186,6 +186,9 @@ func TestConfigErrors(t *testing.T) {
 		{"unknown key in a nested field", "fields:\n  a: {type: list, items: {type: map, fields: {b: {type: string, colour: red}}}}\n", []string{"registry.yaml:2:65 error config"}, "known keys: description"},
 		{"unknown key in a map value", "scoring:\n  kano:\n    must-be: {flor: 3}\n", []string{"registry.yaml:3:15 error config"}, `did you mean "floor"`},
 		{"unknown key in a list item", "statuses:\n  - {name: a, kind: open, nxt: []}\n", []string{"registry.yaml:2:27 error config"}, `did you mean "next"`},
+		{"review names no tier", "review:\n  stale_days: {1: 7, 9: 3}\n", []string{"registry.yaml:2:15 error config"}, "tier 9, which is not a tier"},
+		{"review limit below a day", "review:\n  stale_days: {1: 0}\n", []string{"registry.yaml:2:15 error config"}, "at least 1"},
+		{"review negative due soon", "review:\n  due_soon_days: -1\n", []string{"registry.yaml:2:18 error config"}, "must not be negative"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"net/url"
 	"path"
 	"sort"
 	"strconv"
@@ -19,6 +20,7 @@ type demandView struct {
 	ID, Title, Status, StatusLabel, Kind, TierLabel, Score, Weighted string
 	TitleLang, BodyLang                                              string // see textLang
 	Description                                                      string // for the meta description
+	EditURL                                                          string // the file's edit page on the host
 	Tier                                                             int
 	Internal, Override, HistoryIncomplete                            bool
 	Body                                                             template.HTML
@@ -130,7 +132,7 @@ func (b *builder) demandView(id string, customers map[string]*groupView) (*deman
 	} else if err != nil {
 		return nil, fmt.Errorf("%s: %w", d.Path, err)
 	}
-	v := &demandView{ID: id, Title: d.Title, Status: d.Status, StatusLabel: b.statusLabel(d.Status), Kind: b.cfg.StatusKind(d.Status),
+	v := &demandView{ID: id, Title: d.Title, Status: d.Status, StatusLabel: b.statusLabel(d.Status), Kind: b.cfg.StatusKind(d.Status), EditURL: b.editURL(d.Path),
 		Tier: r.Tier, TierLabel: b.cfg.TierLabel(r.Tier, b.lang), Score: num(r.Score), Weighted: num(r.Models.Weighted.Score),
 		Internal: d.Visibility == "internal", Override: r.Override != nil, Body: template.HTML(body),
 		TitleLang: textLang(d.Title, b.lang)}
@@ -417,4 +419,20 @@ func (b *builder) reasonDetail(primary string, score float64, x rank.Reason) str
 		return fmt.Sprintf(b.t("reason_override_detail"), x.Why)
 	}
 	return x.Detail
+}
+
+// editURL is the address of a demand file's edit page on the repository's
+// host (GitHub's and Gitea's /edit/BRANCH/PATH), each path segment escaped.
+func (b *builder) editURL(p string) string {
+	repo := strings.TrimRight(b.cfg.Repository.URL, "/")
+	if repo == "" || b.in.Dir == "" || b.cfg.Repository.Branch == "" {
+		return ""
+	}
+	var segs []string
+	for _, s := range strings.Split(path.Join(b.in.Dir, p), "/") {
+		if s != "" && s != "." {
+			segs = append(segs, url.PathEscape(s))
+		}
+	}
+	return repo + "/edit/" + url.PathEscape(b.cfg.Repository.Branch) + "/" + strings.Join(segs, "/")
 }

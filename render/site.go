@@ -197,7 +197,7 @@ type likelyDup struct {
 	similarity float64
 }
 
-var pageTemplates = []string{"search.html", "index.html", "status.html", "demand.html", "groups.html", "group.html", "exports.html", "404.html", "kpis.html", "changes.html"}
+var pageTemplates = []string{"search.html", "index.html", "status.html", "demand.html", "groups.html", "group.html", "exports.html", "404.html", "kpis.html", "changes.html", "attention.html"}
 
 func newBuilder(in Input, opt Options) (*builder, error) {
 	if opt.Audience == "" {
@@ -353,6 +353,7 @@ type page struct {
 	Groups                 []*groupView
 	Group                  *groupView
 	KPIs                   *kpiView
+	Attention              *attentionView
 	Changes                []change
 	Facets                 []facet
 	// from is what a demand's page was made from, kept with the page in
@@ -363,6 +364,7 @@ type page struct {
 type siteInfo struct {
 	Title, Commit, Date string
 	Customers           bool
+	SubmitURL           string // the demand issue form, when repository.url is set
 }
 
 // cardLabels are a card's UI strings, looked up once per build: a site of
@@ -500,6 +502,9 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 		p.Root = strings.TrimRight(b.opt.BaseURL, "/") + "/"
 	}
 	p.Site = siteInfo{Title: b.cfg.Title, Customers: b.names}
+	if repo := strings.TrimRight(b.cfg.Repository.URL, "/"); repo != "" {
+		p.Site.SubmitURL = repo + "/issues/new?template=demand.yml"
+	}
 	if b.in.Commit != "" {
 		p.Site.Commit = b.in.Commit[:min(12, len(b.in.Commit))]
 	}
@@ -699,6 +704,9 @@ func (b *builder) plan() ([]job, error) {
 		{paths: searchFiles, run: func() error { return b.search(order) }},
 		one("kpis.html", func() error {
 			return b.render("kpis.html", "kpis.html", b.t("kpi_title"), "kpis", page{KPIs: b.kpiView(order)})
+		}),
+		one("attention.html", func() error {
+			return b.render("attention.html", "attention.html", b.t("attention_title"), "attention", page{Attention: b.attentionView()})
 		}),
 		{paths: []string{"changes.html", "feed.xml"}, run: func() error {
 			changes := b.recentChanges(order, 100)

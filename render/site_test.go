@@ -380,3 +380,35 @@ func TestRenamedFrom(t *testing.T) {
 		assert.Contains(t, string(files["demands/D-0001.html"]), "<li>"+want+"</li>", lang)
 	}
 }
+
+// TestRepositoryLinks: with repository.url set, every demand page links
+// to its file's edit page and the boards to the issue form; without it,
+// neither.
+func TestRepositoryLinks(t *testing.T) {
+	in := testInput(t)
+	cfg := *in.Snapshot.Config
+	cfg.Repository = registry.RepoConfig{URL: "https://github.com/acme/demands/", Branch: "main"}
+	in.Snapshot = registry.NewSnapshot(&cfg, in.Snapshot.Demands)
+	in.Dir = "reg 1/需求"
+	opt := Options{Templates: templates.FS}
+	files, err := Build(in, opt)
+	require.NoError(t, err)
+	d := in.Snapshot.Demands[0]
+	page := string(files["demands/"+fileName(d.ID)])
+	require.Contains(t, page, `<a href="https://github.com/acme/demands/edit/main/reg%201/%E9%9C%80%E6%B1%82/`+url.PathEscape(d.Path)+`" rel="noopener">Propose a change</a>`)
+	for _, board := range []string{"index.html", "status.html"} {
+		require.Contains(t, string(files[board]), `<a href="https://github.com/acme/demands/issues/new?template=demand.yml" rel="noopener">Submit a demand</a>`, board)
+	}
+	plain := build(t, Options{})
+	require.NotContains(t, string(plain["demands/"+fileName(d.ID)]), "Propose a change")
+	require.NotContains(t, string(plain["index.html"]), "Submit a demand")
+}
+
+// TestAttentionPage: the "Needs attention" page lists the demands the
+// review names, in the registry's language.
+func TestAttentionPage(t *testing.T) {
+	files := build(t, Options{})
+	page := string(files["attention.html"])
+	require.Contains(t, page, `<a href="attention.html" aria-current="page">Needs attention</a>`)
+	require.Contains(t, page, "SLA Solution breached: 2 working days over the target of 5")
+}

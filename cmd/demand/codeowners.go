@@ -9,7 +9,6 @@ import (
 
 	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/internal/safefs"
-	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/codeowners"
 	"github.com/demand-registry/demand/registry/rank"
 )
@@ -52,12 +51,7 @@ func runCodeowners(e *env, args []string) int {
 		fmt.Fprint(e.stdout, block)
 		return exitOK
 	}
-	root := "."
-	if abs, err := filepath.Abs(dir); err == nil {
-		if repo, ok := registry.RepoRoot(abs); ok {
-			root = repo
-		}
-	}
+	root := repoRootOf(dir)
 	// CODEOWNERS is read and written as a regular file inside the
 	// repository, never through a committed link.
 	if !filepath.IsLocal(filepath.FromSlash(file)) {

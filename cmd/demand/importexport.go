@@ -18,20 +18,33 @@ import (
 func runImport(e *env, args []string) int {
 	var dir, from, mapFile string
 	var dryRun bool
-	fl := newFlags(e, "import", "import --from csv|json FILE [--map MAP.yaml] [--dry-run]", `  demand import --from csv demands.csv                 # headers are field names (this tool's export too)
+	var is issueFlags
+	fl := newFlags(e, "import", "import --from csv|json FILE [--map MAP.yaml] [--dry-run] | --from issue FILE --issue-url URL", `  demand import --from csv demands.csv                 # headers are field names (this tool's export too)
   demand import --from json demands.json               # this tool's JSON export
   demand import --from csv jira.csv --map jira-map.yaml --dry-run
+  demand import --from issue body.md --issue-url https://github.com/acme/demands/issues/7 --received 2026-11-02
 `)
 	fl.StringVar(&dir, "dir", "demands", "registry `folder`")
-	fl.StringVar(&from, "from", "csv", "input `format`: csv, or json (this tool's export)")
+	fl.StringVar(&from, "from", "csv", "input `format`: csv, json (this tool's export) or issue (the body GitHub renders for the demand issue form)")
+	fl.StringVar(&is.url, "issue-url", "", "issue: the issue's `address`, kept as external_key")
+	fl.IntVar(&is.number, "issue", 0, "issue: the issue's `number`, with repository.url from the config (instead of --issue-url)")
+	fl.StringVar(&is.title, "issue-title", "", "issue: the issue's `title`, used when the form's title is empty")
+	fl.StringVar(&is.received, "received", "", "issue: the `date` the issue was opened, YYYY-MM-DD (default today)")
 	fl.StringVar(&mapFile, "map", "", "`file` mapping another tool's columns and values to fields")
 	fl.BoolVar(&dryRun, "dry-run", false, "report what would be written, write nothing")
 	files, code, ok := parseInterspersed(fl, args)
 	if !ok {
 		return code
 	}
-	if !oneOf(e, "import", "from", from, []string{"csv", "json"}) {
+	if !oneOf(e, "import", "from", from, []string{"csv", "json", "issue"}) {
 		return exitUsage
+	}
+	if from == "issue" {
+		if len(files) != 1 || mapFile != "" {
+			fmt.Fprintln(e.stderr, "demand import: name one file holding the issue's body, e.g. demand import --from issue body.md --issue-url URL")
+			return exitUsage
+		}
+		return importIssue(e, dir, files[0], is, dryRun)
 	}
 	if len(files) != 1 {
 		fmt.Fprintln(e.stderr, "demand import: name one file, e.g. demand import --from csv demands.csv")

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -67,12 +68,15 @@ func init() {
 		{"dups", "list near-duplicate demands that are not linked yet", runDups},
 		{"diff", "show what a change does to the registry: fields, statuses, tiers, SLA", runDiff},
 		{"history", "show a demand's change history, status times and SLA from git", runHistory},
+		{"review", "list demands that need attention: no recent commit, past due, SLA about to breach", runReview},
 		{"build", "render the static website of tiers, statuses, history and exports", runBuild},
 		{"serve", "serve the website locally, rebuilt and reloaded on every change", runServe},
 		{"lsp", "a language server for editors: diagnostics, completion, hovers, links, quick fixes", runLSP},
 		{"new", "create a demand file with the next free ID", runNew},
+		{"init", "create a registry repository: config, example, workflows, issue form, README", runInit},
 		{"codeowners", "keep a CODEOWNERS block that makes tier-1 changes need an owner's approval", runCodeowners},
-		{"import", "create demand files from a CSV file (this tool's export, Jira, PingCode, Worktile)", runImport},
+		{"import", "create demand files from a CSV file (this tool's export, Jira, PingCode, Worktile) or an issue form", runImport},
+		{"issue-form", "write the GitHub issue form for submitting demands, from the config", runIssueForm},
 		{"export", "print every demand as CSV or JSON, as the site exports them", runExport},
 		{"config", "print the effective registry config", runConfig},
 		{"schema", "print a JSON Schema of the front matter for editors", runSchema},
@@ -265,3 +269,15 @@ func displayDir(dir string) string { return pipeline.DisplayDir(dir) }
 // repoRelDir is the registry folder relative to the enclosing git
 // repository's root, for GitHub annotations; displayDir when there is none.
 func repoRelDir(dir string) string { return pipeline.RepoRelDir(dir) }
+
+// repoRootOf is the work tree root of the repository holding dir, or "."
+// outside one: where files the repository keeps (CODEOWNERS, the issue
+// form) are written.
+func repoRootOf(dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		if root, ok := registry.RepoRoot(abs); ok {
+			return root
+		}
+	}
+	return "."
+}

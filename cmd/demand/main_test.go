@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/rhysd/actionlint"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -43,6 +45,7 @@ func TestScripts(t *testing.T) {
 			"gitcommit":    gitCommit,
 			"gitrawcommit": gitRawCommit,
 			"gitinit":      func(ts *testscript.TestScript, neg bool, args []string) { gitInit(ts) },
+			"actionlint":   actionlintCmd,
 		},
 	})
 }
@@ -115,4 +118,30 @@ func gitInit(ts *testscript.TestScript) *git.Repository {
 	repo, err := git.PlainInit(dir, false)
 	ts.Check(err)
 	return repo
+}
+
+// actionlintCmd lints the workflows of a repository folder with
+// actionlint, as a project (so `uses: ./` is checked against its
+// action.yml): actionlint DIR. It fails on any finding.
+func actionlintCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: actionlint DIR")
+	}
+	root := ts.MkAbs(args[0])
+	files, err := filepath.Glob(filepath.Join(root, ".github", "workflows", "*.yml"))
+	ts.Check(err)
+	if len(files) == 0 {
+		ts.Fatalf("no workflows in %s", root)
+	}
+	proj, err := actionlint.NewProject(root)
+	ts.Check(err)
+	var out strings.Builder
+	l, err := actionlint.NewLinter(&out, &actionlint.LinterOptions{})
+	ts.Check(err)
+	errs, err := l.LintFiles(files, proj)
+	ts.Check(err)
+	if (len(errs) > 0) != neg {
+		ts.Fatalf("actionlint: %d findings:\n%s", len(errs), out.String())
+	}
+	ts.Logf("actionlint: %d workflows, %d findings", len(files), len(errs))
 }
