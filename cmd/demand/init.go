@@ -21,7 +21,7 @@ func runInit(e *env, args []string) int {
 	var o scaffold.Options
 	var force bool
 	fl := newFlags(e, "init", "init [DIR] [--lang en|zh-CN] [--title NAME] [--url URL] [--owners @ORG/TEAM] [--force]", `  demand init my-registry --lang zh-CN --title "客户需求" --owners @acme/product-leads
-  cd my-registry && git init && git add -A && git commit -m "A demand registry" && demand validate && demand build
+  cd my-registry && git init -b main && git add -A && git commit -m "A demand registry" && demand validate && demand build
 `)
 	fl.StringVar(&o.Lang, "lang", "en", "`language` of the site, the form and the README: en or zh-CN")
 	fl.StringVar(&o.Title, "title", "", "the registry's `name` (default one in the language)")
@@ -89,7 +89,7 @@ func runInit(e *env, args []string) int {
 	if root != "." {
 		cd = "cd " + shellQuote(displayDir(root)) + " && "
 	}
-	fmt.Fprintf(e.stderr, "wrote %d files; next:\n  %sgit init && git add -A && git commit -m \"A demand registry\"\n  demand validate && demand build\n", len(files), cd)
+	fmt.Fprintf(e.stderr, "wrote %d files; next:\n  %sgit init -b main && git add -A && git commit -m \"A demand registry\"\n  demand validate && demand build\n", len(files), cd)
 	return exitOK
 }
 
