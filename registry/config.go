@@ -600,24 +600,51 @@ func mappingKeys(n *yaml.Node) []string {
 // prepare checks the config's meaning and builds lookup tables. root is the
 // config file's node tree (nil for defaults), used to place findings.
 func (c *Config) prepare(root *yaml.Node, path string) Findings {
-	var fs Findings
-	bad := func(msg, hint string, keys ...string) {
-		f := Finding{Path: path, Severity: Error, Rule: "config", Message: msg, Hint: hint}
-		if root != nil {
-			f.Line, f.Col = 1, 1
-		}
-		for k := len(keys); k > 0; k-- {
-			if n := lookupNode(root, keys[:k]...); n != nil {
-				f.Line, f.Col = n.Line, n.Column
-				break
-			}
-		}
-		fs = append(fs, f)
+	p := &prep{c: c, root: root, path: path}
+	p.general()
+	p.statuses()
+	p.fields()
+	p.scoring()
+	p.tiers()
+	p.sla()
+	p.policy()
+	p.review()
+	return p.fs
+}
+
+// prep checks a config, one section at a time, and collects findings
+// placed at the keys they are about.
+type prep struct {
+	c    *Config
+	root *yaml.Node
+	path string
+	fs   Findings
+}
+
+// bad adds a finding at the deepest of keys the file has (1:1 when it
+// has none of them).
+func (p *prep) bad(msg, hint string, keys ...string) {
+	f := Finding{Path: p.path, Severity: Error, Rule: "config", Message: msg, Hint: hint}
+	if p.root != nil {
+		f.Line, f.Col = 1, 1
 	}
+	for k := len(keys); k > 0; k-- {
+		if n := lookupNode(p.root, keys[:k]...); n != nil {
+			f.Line, f.Col = n.Line, n.Column
+			break
+		}
+	}
+	p.fs = append(p.fs, f)
+}
+
+// general checks language, numbers, IDs, the feed and file limits.
+func (p *prep) general() {
+	c := p.c
+	bad := p.bad
 	if c.Language != "en" && c.Language != "zh-CN" {
 		bad(fmt.Sprintf("language %q is not supported", c.Language), "use en or zh-CN", "language")
 	}
-	fs = append(fs, configNumbers(path, root)...)
+	p.fs = append(p.fs, configNumbers(p.path, p.root)...)
 	re, err := regexp.Compile(c.ID.Pattern)
 	if err != nil {
 		bad("id.pattern is not a valid regular expression: "+err.Error(), "", "id", "pattern")
@@ -645,6 +672,12 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 	if c.Files.MaxSize <= 0 {
 		bad("files.max_size must be positive", "", "files", "max_size")
 	}
+}
+
+// statuses checks the statuses and their next steps.
+func (p *prep) statuses() {
+	c := p.c
+	bad := p.bad
 	c.status = map[string]*Status{}
 	if len(c.Statuses) == 0 {
 		bad("statuses must list at least one status", "", "statuses")
@@ -671,8 +704,14 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 			}
 		}
 	}
+}
+
+// fields checks the fields, the built-in ones and the timeline field.
+func (p *prep) fields() {
+	c := p.c
+	bad := p.bad
 	for _, name := range c.FieldOrder {
-		fs = append(fs, c.prepareField(name, c.Fields[name], root, path, []string{"fields", name})...)
+		p.fs = append(p.fs, c.prepareField(name, c.Fields[name], p.root, p.path, []string{"fields", name})...)
 	}
 	for _, req := range []string{"id", "title", "status", "received"} {
 		if c.Fields[req] == nil && !(req == "id" && c.ID.FromFilename) {
@@ -691,6 +730,12 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 				"define the field under fields (date: {type: date}, status: {type: status}), or set timeline_field: \"\"", "history", "timeline_field")
 		}
 	}
+}
+
+// scoring checks the scoring models.
+func (p *prep) scoring() {
+	c := p.c
+	bad := p.bad
 	switch c.Scoring.Primary {
 	case "weighted", "rice", "wsjf":
 	default:
@@ -710,6 +755,12 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 			bad(fmt.Sprintf("scoring.kano names unknown category %q", k), "", "scoring", "kano")
 		}
 	}
+}
+
+// tiers checks the tiers and their floors.
+func (p *prep) tiers() {
+	c := p.c
+	bad := p.bad
 	if len(c.Tiers.Levels) == 0 {
 		bad("tiers.levels must list at least one tier", "", "tiers", "levels")
 	}
@@ -727,8 +778,14 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 		if fl.Tier < 1 || fl.Tier > len(c.Tiers.Levels) {
 			bad(fmt.Sprintf("floor %q sets tier %d, which is not a tier", fl.Name, fl.Tier), "", "tiers", "floors", at)
 		}
-		fs = append(fs, c.checkCondition(fl.When, "floor "+fl.Name, bad, "tiers", "floors", at)...)
+		p.fs = append(p.fs, c.checkCondition(fl.When, "floor "+fl.Name, bad, "tiers", "floors", at)...)
 	}
+}
+
+// sla checks the SLA targets, holidays and weekends.
+func (p *prep) sla() {
+	c := p.c
+	bad := p.bad
 	for i, t := range c.SLA.Targets {
 		at := fmt.Sprintf("#%d", i)
 		if t.Tier < 1 || t.Tier > len(c.Tiers.Levels) {
@@ -745,6 +802,12 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 			bad(fmt.Sprintf("sla weekend %q is not a weekday", w), "write monday ... sunday", "sla", "weekends")
 		}
 	}
+}
+
+// policy checks the policy rules, WIP limits and requester saturation.
+func (p *prep) policy() {
+	c := p.c
+	bad := p.bad
 	for i, r := range c.Policy.Rules {
 		at := fmt.Sprintf("#%d", i)
 		if r.Severity != Error && r.Severity != Warning {
@@ -755,7 +818,7 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 				bad(fmt.Sprintf("policy rule %q requires unknown field %q", r.Name, req), "", "policy", "rules", at)
 			}
 		}
-		fs = append(fs, c.checkCondition(r.When, "policy rule "+r.Name, bad, "policy", "rules", at)...)
+		p.fs = append(p.fs, c.checkCondition(r.When, "policy rule "+r.Name, bad, "policy", "rules", at)...)
 	}
 	for i, w := range c.Policy.WIP {
 		at := fmt.Sprintf("#%d", i)
@@ -768,9 +831,15 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 	if c.Scoring.Requesters.Saturation <= 0 {
 		bad("scoring.requesters.saturation must be positive", "", "scoring", "requesters", "saturation")
 	}
+}
+
+// review checks the review limits and the duplicate threshold.
+func (p *prep) review() {
+	c := p.c
+	bad := p.bad
 	// The built-in limits name tiers 1-4; only limits the file sets must
 	// name tiers it has.
-	userStale := lookupNode(root, "review", "stale_days") != nil
+	userStale := lookupNode(p.root, "review", "stale_days") != nil
 	for _, t := range slices.Sorted(maps.Keys(c.Review.StaleDays)) {
 		if (t < 1 || t > len(c.Tiers.Levels)) && userStale {
 			bad(fmt.Sprintf("review.stale_days names tier %d, which is not a tier", t), "", "review", "stale_days")
@@ -784,7 +853,6 @@ func (c *Config) prepare(root *yaml.Node, path string) Findings {
 	if c.Duplicates.Threshold <= 0 || c.Duplicates.Threshold > 1 {
 		bad("duplicates.threshold must be in (0, 1]", "", "duplicates", "threshold")
 	}
-	return fs
 }
 
 // configNumbers bounds every number of the config as front matter is
