@@ -145,6 +145,16 @@ func (b *builder) demandView(id string, customers map[string]*groupView) (*deman
 		}
 		v.Description += ": " + string(summary)
 	}
+	b.scoreViews(v, d, r, customers)
+	b.metaRows(v, d, r, customers)
+	v.Links = b.links(d)
+	b.customerViews(v, d, r, customers)
+	b.historyViews(v, d, r, customers)
+	return v, nil
+}
+
+// scoreViews fills in why the demand has its tier and how its score is made.
+func (b *builder) scoreViews(v *demandView, d *registry.Demand, r *rank.Result, customers map[string]*groupView) {
 	for _, x := range r.Reasons {
 		v.Reasons = append(v.Reasons, reasonView{Kind: b.t("reason_" + x.Kind), Detail: b.reasonDetail(r.Primary, r.Score, x), Tier: x.Tier})
 	}
@@ -182,6 +192,10 @@ func (b *builder) demandView(id string, customers map[string]*groupView) (*deman
 	}
 	v.Models = append(v.Models, modelView{b.t("matrix"), b.t("quadrant_" + m.Matrix.Quadrant)})
 
+}
+
+// metaRows fills in the details: tier, override, customer and fields in the config's order, tags.
+func (b *builder) metaRows(v *demandView, d *registry.Demand, r *rank.Result, customers map[string]*groupView) {
 	// Metadata, in the config's field order.
 	v.Meta = append(v.Meta, metaRow{Label: b.fieldLabel("tier"), Value: fmt.Sprintf("%d · %s", r.Tier, v.TierLabel)})
 	if o := d.TierOverride; o != nil {
@@ -223,7 +237,10 @@ func (b *builder) demandView(id string, customers map[string]*groupView) (*deman
 		v.Meta = append(v.Meta, row)
 	}
 
-	v.Links = b.links(d)
+}
+
+// customerViews fills in the customers asking, named only for an audience that sees names.
+func (b *builder) customerViews(v *demandView, d *registry.Demand, r *rank.Result, customers map[string]*groupView) {
 	for _, c := range r.Customers {
 		cv := customerView{Segment: b.segmentLabel(c.Segment), Via: c.Via}
 		if c.Via == "customer" || c.Via == "requester" {
@@ -243,11 +260,15 @@ func (b *builder) demandView(id string, customers map[string]*groupView) (*deman
 		v.Customers = append(v.Customers, cv)
 	}
 
+}
+
+// historyViews fills in the timeline recorded before the registry, the SLA, the commits and pending edits.
+func (b *builder) historyViews(v *demandView, d *registry.Demand, r *rank.Result, customers map[string]*groupView) {
 	for i := len(d.Timeline) - 1; i >= 0; i-- {
 		e := d.Timeline[i]
 		v.Recorded = append(v.Recorded, recordedView{Date: string(e.Date), StatusLabel: b.statusLabel(e.Status), By: e.By, Note: e.Note})
 	}
-	if h := b.in.History[id]; h != nil {
+	if h := b.in.History[v.ID]; h != nil {
 		v.HistoryIncomplete = h.Incomplete
 		if h.SLA != nil {
 			for _, n := range h.SLA.Nodes {
@@ -281,7 +302,6 @@ func (b *builder) demandView(id string, customers map[string]*groupView) (*deman
 			}
 		}
 	}
-	return v, nil
 }
 
 // changes describes field changes: "Status: Triaged → Accepted".
