@@ -498,3 +498,31 @@ func TestPackedSameAsLoose(t *testing.T) {
 	assert.Equal(t, asJSON(t, loose.Sorted()), asJSON(t, packed.Sorted()))
 	assert.Len(t, packed.Histories, 7)
 }
+
+// TestPendingNewDemandTimeline: a demand in no commit yet is dated by its
+// timeline, and without one its reached nodes are unknown, not breached
+// since it was received.
+func TestPendingNewDemandTimeline(t *testing.T) {
+	b := newBuilder(t)
+	b.write("README.md", "x")
+	b.commit("readme", 1)
+	tl := "timeline:\n  - {date: 2026-01-05, status: new}\n  - {date: 2026-01-06, status: triaged}\n  - {date: 2026-01-07, status: accepted}\n"
+	b.write("demands/D-0001-a.md", "---\nid: D-0001\ntitle: A\nstatus: accepted\nreceived: 2026-01-05\n"+tl+"---\nBody.\n")
+	b.write("demands/D-0002-b.md", "---\nid: D-0002\ntitle: B\nstatus: accepted\nreceived: 2025-01-05\n---\nBody.\n")
+	res := b.walk(Options{})
+	repo, err := registry.OpenRepo(filepath.Join(b.dir, "demands"))
+	require.NoError(t, err)
+	src, err := registry.OpenDir(filepath.Join(b.dir, "demands"))
+	require.NoError(t, err)
+	defer src.Close()
+	cfg := registry.DefaultConfig()
+	require.NoError(t, res.AddPending(repo, src, cfg))
+	res.ComputeSLA(cfg, map[string]int{"D-0001": 2, "D-0002": 2})
+	a, bb := res.Histories["D-0001"], res.Histories["D-0002"]
+	require.NotNil(t, a)
+	require.NotNil(t, bb)
+	require.Len(t, a.Statuses, 3)
+	assert.True(t, a.Statuses[2].Recorded)
+	assert.Equal(t, Met, a.SLA.Nodes[0].State, "evaluate dated by the timeline")
+	assert.Equal(t, Unknown, bb.SLA.Nodes[0].State, "evaluate reached at an unknown time")
+}

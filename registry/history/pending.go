@@ -139,7 +139,7 @@ func (res *Result) addPending(e event, byPath bool) {
 	}
 	h := res.Histories[key]
 	if h == nil {
-		h = &History{ID: e.ID, Path: e.Path, Commits: []Commit{}, Statuses: []Transition{}, TimeInStatus: []StatusTime{}}
+		h = &History{ID: e.ID, Path: e.Path, Commits: []Commit{}, Statuses: pendingStatuses(e, res.AsOf), TimeInStatus: []StatusTime{}}
 		res.Histories[key] = h
 	}
 	changes := e.Changes
@@ -151,6 +151,25 @@ func (res *Result) addPending(e event, byPath bool) {
 		res.current = map[string]Current{}
 	}
 	res.current[key] = Current{Received: registry.Date(e.Received), Status: e.Status, Tier: e.Tier, Deleted: e.Kind == "deleted"}
+}
+
+// pendingStatuses are the statuses of a demand that is in no commit yet:
+// its status, dated by its timeline where an entry does (see
+// withTimeline), else undated, so that an SLA node it has reached is
+// unknown rather than invented as running since it was received. It
+// cannot be committed before the head or before its own last entry.
+func pendingStatuses(e event, asOf time.Time) []Transition {
+	if e.Kind != "created" || e.Status == "" {
+		return []Transition{}
+	}
+	at := asOf
+	if n := len(e.Timeline); n > 0 {
+		if last := e.Timeline[n-1].Date.Time(); last.After(at) {
+			at = last
+		}
+	}
+	st, _ := withTimeline([]Transition{{Date: at, To: e.Status}}, e.Timeline)
+	return st
 }
 
 // pendingKey finds the history a pending change continues when demands are
