@@ -9,6 +9,7 @@ import (
 	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/internal/safefs"
 	"github.com/demand-registry/demand/pipeline"
+	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/csvimport"
 	"github.com/demand-registry/demand/registry/rank"
 	"github.com/demand-registry/demand/render"
@@ -50,7 +51,14 @@ func runImport(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "demand import: name one file, e.g. demand import --from csv demands.csv")
 		return exitUsage
 	}
-	data, err := os.ReadFile(files[0])
+	return importTable(e, dir, files[0], from, mapFile, dryRun)
+}
+
+// importTable imports a CSV file (with a column map) or this tool's JSON
+// export: every row planned and checked with the rest of the registry,
+// then all written or none.
+func importTable(e *env, dir, file, from, mapFile string, dryRun bool) int {
+	data, err := os.ReadFile(file)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "demand import: %v\n", err)
 		return exitUsage
@@ -86,7 +94,7 @@ func runImport(e *env, args []string) int {
 	}
 	if len(problems) > 0 {
 		for _, p := range problems {
-			fmt.Fprintf(e.stderr, "%s:%d: %s\n", escape.Path(files[0]), p.Line, escape.Terminal(p.Message))
+			fmt.Fprintf(e.stderr, "%s:%d: %s\n", escape.Path(file), p.Line, escape.Terminal(p.Message))
 		}
 		fmt.Fprintf(e.stderr, "demand import: %d rows cannot be imported; nothing was written\n", len(problems))
 		return exitFindings
@@ -99,18 +107,7 @@ func runImport(e *env, args []string) int {
 		return exitUsage
 	}
 	if len(fs) > 0 {
-		lines := map[string]int{}
-		for _, r := range rows {
-			lines[r.Path] = r.Line
-		}
-		for _, f := range fs {
-			if line, ok := lines[f.Path]; ok {
-				fmt.Fprintf(e.stderr, "%s:%d: %s: %s [%s]\n", files[0], line, f.Path, f.Message, f.Rule)
-			} else {
-				fmt.Fprintf(e.stderr, "%s/%s: %s [%s]\n", displayDir(dir), f.Path, f.Message, f.Rule)
-			}
-		}
-		fmt.Fprintf(e.stderr, "demand import: the imported demands would have %d error(s); nothing was written\n", len(fs))
+		reportImportFindings(e, dir, file, rows, fs)
 		return exitFindings
 	}
 	written, skipped := 0, 0
@@ -140,6 +137,24 @@ func runImport(e *env, args []string) int {
 	}
 	fmt.Fprintf(e.stderr, "%s %d demands; %d rows already imported (same external_key)\n", verb, written, skipped)
 	return exitOK
+}
+
+// reportImportFindings prints what the imported files would break, at
+// the row that makes each file (or the registry file it concerns).
+func reportImportFindings(e *env, dir, file string, rows []csvimport.Row, fs registry.Findings) {
+	lines := map[string]int{}
+	for _, r := range rows {
+		lines[r.Path] = r.Line
+	}
+	t := escape.Terminal
+	for _, f := range fs {
+		if line, ok := lines[f.Path]; ok {
+			fmt.Fprintf(e.stderr, "%s:%d: %s: %s [%s]\n", escape.Path(file), line, escape.Path(f.Path), t(f.Message), t(f.Rule))
+		} else {
+			fmt.Fprintf(e.stderr, "%s/%s: %s [%s]\n", escape.Path(displayDir(dir)), escape.Path(f.Path), t(f.Message), t(f.Rule))
+		}
+	}
+	fmt.Fprintf(e.stderr, "demand import: the imported demands would have %d error(s); nothing was written\n", len(fs))
 }
 
 func runExport(e *env, args []string) int {
