@@ -530,7 +530,7 @@ func (s *server) load(dir string, docs map[string][]byte, cache *registry.ParseC
 		return nil, nil, err
 	}
 	defer src.Close()
-	snap, fs, err := Check(&overlay{disk: src, docs: docs}, cache)
+	snap, fs, err := Check(registry.Overlay(src, docs), cache)
 	if err != nil {
 		return nil, nil, err
 	}

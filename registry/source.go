@@ -206,3 +206,46 @@ func (s *DirSource) WriteFiles(files []safefs.File, create bool) error {
 func (s *DirSource) CreateFile(p string, data []byte) error {
 	return safefs.WriteFiles(s.abs, []safefs.File{{Path: p, Data: data}}, safefs.Create)
 }
+
+// Overlay is a source with files laid over it: an editor's unsaved
+// buffers, or the files an import would write. A file it holds is read
+// from it and listed with its size (no modification time, so that a
+// parse cache compares the bytes); a new demand file is listed too. A
+// link or special file of the source stays listed as it is, so that
+// loading still reports it.
+func Overlay(src Source, files map[string][]byte) Source {
+	return &overlay{Source: src, files: files}
+}
+
+type overlay struct {
+	Source
+	files map[string][]byte
+}
+
+func (o *overlay) List() ([]File, error) {
+	files, err := o.Source.List()
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for i, f := range files {
+		if b, ok := o.files[f.Path]; ok && !f.Symlink && !f.Special {
+			files[i] = File{Path: f.Path, Size: int64(len(b))}
+		}
+		seen[f.Path] = true
+	}
+	for p, b := range o.files {
+		if !seen[p] && IsDemandFile(p) {
+			files = append(files, File{Path: p, Size: int64(len(b))})
+		}
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	return files, nil
+}
+
+func (o *overlay) ReadFile(p string) ([]byte, error) {
+	if b, ok := o.files[p]; ok {
+		return b, nil
+	}
+	return o.Source.ReadFile(p)
+}

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -565,13 +564,13 @@ func Check(src registry.Source, rows []Row) (registry.Findings, error) {
 	if err != nil {
 		return nil, err
 	}
-	with := &plannedSource{Source: src, files: map[string][]byte{}}
+	planned := map[string][]byte{}
 	for _, r := range rows {
 		if !r.Skipped {
-			with.files[r.Path] = r.Data
+			planned[r.Path] = r.Data
 		}
 	}
-	after, err := errorsOf(with)
+	after, err := errorsOf(registry.Overlay(src, planned))
 	if err != nil {
 		return nil, err
 	}
@@ -581,7 +580,7 @@ func Check(src registry.Source, rows []Row) (registry.Findings, error) {
 	}
 	var out registry.Findings
 	for _, f := range after {
-		if _, planned := with.files[f.Path]; planned || !had[findingKey(f)] {
+		if _, isNew := planned[f.Path]; isNew || !had[findingKey(f)] {
 			out = append(out, f)
 		}
 	}
@@ -606,30 +605,4 @@ func errorsOf(src registry.Source) (registry.Findings, error) {
 		}
 	}
 	return errs, nil
-}
-
-// plannedSource is a registry with files an import would write added.
-type plannedSource struct {
-	registry.Source
-	files map[string][]byte
-}
-
-func (p *plannedSource) List() ([]registry.File, error) {
-	files, err := p.Source.List()
-	if err != nil {
-		return nil, err
-	}
-	files = slices.DeleteFunc(files, func(f registry.File) bool { _, ok := p.files[f.Path]; return ok })
-	for path, data := range p.files {
-		files = append(files, registry.File{Path: path, Size: int64(len(data))})
-	}
-	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
-	return files, nil
-}
-
-func (p *plannedSource) ReadFile(path string) ([]byte, error) {
-	if data, ok := p.files[path]; ok {
-		return data, nil
-	}
-	return p.Source.ReadFile(path)
 }
