@@ -312,25 +312,42 @@ func oldestFirst[T any](items []T, key func(T) (time.Time, int)) {
 
 // timeInStatus sums the days spent in each status, in order of first entry.
 func timeInStatus(ts []Transition, end time.Time) []StatusTime {
-	out := []StatusTime{}
-	idx := map[string]int{}
+	var sum statusDays
 	for i, t := range ts {
 		until := end
 		if i+1 < len(ts) {
 			until = ts[i+1].Date
 		}
-		days := float64(until.Unix()-t.Date.Unix()) / 86400 // a Duration saturates after 292 years
-		if days < 0 {
-			days = 0
-		}
-		k, ok := idx[t.To]
-		if !ok {
-			k = len(out)
-			idx[t.To] = k
-			out = append(out, StatusTime{Status: t.To})
-		}
-		out[k].Days += days
+		sum.add(t.To, t.Date, until)
 	}
+	return sum.times()
+}
+
+// statusDays sums days by status, in order of first entry.
+type statusDays struct {
+	out []StatusTime
+	idx map[string]int
+}
+
+// add counts the days from start to end (none when end is earlier) in
+// status. A Duration saturates after 292 years, and dates span more.
+func (s *statusDays) add(status string, start, end time.Time) {
+	days := max(0, float64(end.Unix()-start.Unix())/86400)
+	if s.idx == nil {
+		s.idx = map[string]int{}
+	}
+	k, ok := s.idx[status]
+	if !ok {
+		k = len(s.out)
+		s.idx[status] = k
+		s.out = append(s.out, StatusTime{Status: status})
+	}
+	s.out[k].Days += days
+}
+
+// times are the sums, to hundredths of a day.
+func (s *statusDays) times() []StatusTime {
+	out := append([]StatusTime{}, s.out...)
 	for i := range out {
 		out[i].Days = math.Round(out[i].Days*100) / 100
 	}

@@ -2,7 +2,6 @@ package history
 
 import (
 	"encoding/json"
-	"math"
 	"time"
 )
 
@@ -168,25 +167,13 @@ func (s *stretches) closeAt(t time.Time) {
 // times sums the stretches of known start by status, in order of first
 // entry.
 func (s *stretches) times() []StatusTime {
-	out := []StatusTime{}
-	idx := map[string]int{}
+	var sum statusDays
 	for _, st := range s.list {
-		if !st.known {
-			continue
+		if st.known {
+			sum.add(st.status, st.start, st.end)
 		}
-		days := max(0, st.end.Sub(st.start).Hours()/24)
-		k, ok := idx[st.status]
-		if !ok {
-			k = len(out)
-			idx[st.status] = k
-			out = append(out, StatusTime{Status: st.status})
-		}
-		out[k].Days += days
 	}
-	for i := range out {
-		out[i].Days = math.Round(out[i].Days*100) / 100
-	}
-	return out
+	return sum.times()
 }
 
 // publicChanges copies changes without the values of links that name a
