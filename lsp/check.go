@@ -3,12 +3,13 @@ package lsp
 import (
 	"github.com/demand-registry/demand/pipeline"
 	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/finding"
 )
 
 // Check loads a registry from src and returns the snapshot and the
 // findings demand validate reports for it without --base: every per-file
 // rule, the cross-demand rules, the policy and the duplicates, sorted.
-func Check(src registry.Source, cache *registry.ParseCache) (*registry.Snapshot, registry.Findings, error) {
+func Check(src registry.Source, cache *registry.ParseCache) (*registry.Snapshot, finding.Findings, error) {
 	snap, fs, err := registry.LoadCached(src, cache)
 	if err != nil {
 		return nil, fs, err

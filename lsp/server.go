@@ -18,6 +18,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/demand-registry/demand/registry"
 	"github.com/sourcegraph/jsonrpc2"
 )
@@ -107,10 +109,10 @@ type regState struct {
 	dir      string
 	cache    *registry.ParseCache
 	snap     *registry.Snapshot
-	findings map[string]registry.Findings // by registry-relative path
-	err      error                        // the registry cannot be read at all
-	dirty    bool                         // a check is due
-	due      time.Time                    // when
+	findings map[string]finding.Findings // by registry-relative path
+	err      error                       // the registry cannot be read at all
+	dirty    bool                        // a check is due
+	due      time.Time                   // when
 }
 
 func (s *server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.Request) (any, error) {
@@ -524,7 +526,7 @@ func (s *server) check(r *regState) {
 	}
 }
 
-func (s *server) load(dir string, docs map[string][]byte, cache *registry.ParseCache) (*registry.Snapshot, map[string]registry.Findings, error) {
+func (s *server) load(dir string, docs map[string][]byte, cache *registry.ParseCache) (*registry.Snapshot, map[string]finding.Findings, error) {
 	src, err := registry.OpenDir(dir)
 	if err != nil {
 		return nil, nil, err
@@ -534,7 +536,7 @@ func (s *server) load(dir string, docs map[string][]byte, cache *registry.ParseC
 	if err != nil {
 		return nil, nil, err
 	}
-	byPath := map[string]registry.Findings{}
+	byPath := map[string]finding.Findings{}
 	for _, f := range fs {
 		byPath[f.Path] = append(byPath[f.Path], f)
 	}
@@ -549,14 +551,14 @@ func (s *server) publish(p publishDiagnosticsParams) {
 
 // diagnostic turns a finding into a diagnostic over the token it points
 // at (or an empty range at its position).
-func diagnostic(d *document, ts []token, f registry.Finding) Diagnostic {
+func diagnostic(d *document, ts []token, f finding.Finding) Diagnostic {
 	start := d.position(f.Line, max(f.Col, 1))
 	end := start
 	if t, ok := at(ts, f.Line, f.Col); ok && t.col == f.Col {
 		end = d.position(t.line, t.endCol)
 	}
 	sev := severityError
-	if f.Severity == registry.Warning {
+	if f.Severity == finding.Warning {
 		sev = severityWarning
 	}
 	msg := f.Message

@@ -3,6 +3,8 @@ package pipeline
 import (
 	"time"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/change"
 	"github.com/demand-registry/demand/registry/dups"
@@ -15,9 +17,9 @@ import (
 // policy rules on the ranking, and near-duplicates not linked yet.
 // Timeline entries may be no later than head's commit or, in the work
 // tree, than today: the commit that adds them comes after.
-func Check(head, base *Registry) registry.Findings {
+func Check(head, base *Registry) finding.Findings {
 	snap := head.Snapshot
-	fs := append(append(registry.Findings(nil), head.Findings...), registry.Validate(snap)...)
+	fs := append(append(finding.Findings(nil), head.Findings...), registry.Validate(snap)...)
 	notAfter := head.Date
 	if notAfter.IsZero() {
 		notAfter = time.Now()

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
 )
@@ -11,7 +13,7 @@ import (
 // FindingsError is a registry that cannot be used as it is: its files (or
 // its config) have errors, listed with their positions.
 type FindingsError struct {
-	Findings registry.Findings // sorted
+	Findings finding.Findings // sorted
 }
 
 func (e *FindingsError) Error() string {
@@ -25,7 +27,7 @@ type Registry struct {
 	Snapshot *registry.Snapshot
 	// Findings are the per-file problems found while loading; the rules
 	// across demands run in Check.
-	Findings registry.Findings
+	Findings finding.Findings
 	// Date is the revision's committer date (clamped to what the history
 	// accepts); zero for the work tree.
 	Date time.Time
@@ -97,7 +99,7 @@ func (r *Registry) Clean() error {
 	if !r.Findings.HasErrors() {
 		return nil
 	}
-	fs := append(registry.Findings(nil), r.Findings...)
+	fs := append(finding.Findings(nil), r.Findings...)
 	fs.Sort()
 	return &FindingsError{Findings: fs}
 }

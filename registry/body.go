@@ -3,6 +3,8 @@ package registry
 import (
 	"fmt"
 	"strings"
+
+	"github.com/demand-registry/demand/registry/finding"
 )
 
 // Limits on a demand's Markdown body, so that its page stays in proportion
@@ -216,10 +218,10 @@ func delimiterCells(s string) int {
 
 // checkBody turns the body's problems into findings at their place in the
 // file.
-func (d *Demand) checkBody() Findings {
-	var fs Findings
+func (d *Demand) checkBody() finding.Findings {
+	var fs finding.Findings
 	for _, p := range CheckBody(d.Body) {
-		fs = append(fs, Finding{Path: d.Path, Line: d.BodyLine + p.Line - 1, Col: p.Col, Severity: Error,
+		fs = append(fs, finding.Finding{Path: d.Path, Line: d.BodyLine + p.Line - 1, Col: p.Col, Severity: finding.Error,
 			Rule: p.Rule, Message: p.Message, Hint: p.Hint})
 	}
 	return fs

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"gopkg.in/yaml.v3"
 )
 
@@ -320,11 +322,11 @@ type WIPLimit struct {
 
 // PolicyRule requires fields of demands matching a condition.
 type PolicyRule struct {
-	Name     string    `yaml:"name" json:"name"`
-	When     Condition `yaml:"when" json:"when"`
-	Require  []string  `yaml:"require" json:"require"`
-	Severity Severity  `yaml:"severity" json:"severity"`
-	Message  string    `yaml:"message" json:"message"`
+	Name     string           `yaml:"name" json:"name"`
+	When     Condition        `yaml:"when" json:"when"`
+	Require  []string         `yaml:"require" json:"require"`
+	Severity finding.Severity `yaml:"severity" json:"severity"`
+	Message  string           `yaml:"message" json:"message"`
 }
 
 // DupConfig tunes duplicate detection.
@@ -405,23 +407,23 @@ func DefaultConfig() *Config {
 // LoadConfig reads registry.yaml from src (defaults when absent) and
 // returns the effective config with every problem found in the file.
 // A config with errors is still returned, with defaults where it was wrong.
-func LoadConfig(src Source) (*Config, Findings) {
+func LoadConfig(src Source) (*Config, finding.Findings) {
 	data, err := src.ReadFile(ConfigFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return DefaultConfig(), nil
 	}
 	if err != nil {
-		return DefaultConfig(), Findings{{Path: ConfigFile, Severity: Error, Rule: "config",
+		return DefaultConfig(), finding.Findings{{Path: ConfigFile, Severity: finding.Error, Rule: "config",
 			Message: "cannot read the config: " + err.Error()}}
 	}
 	return ParseConfig(ConfigFile, data)
 }
 
 // ParseConfig lays a registry.yaml over the defaults.
-func ParseConfig(path string, data []byte) (*Config, Findings) {
+func ParseConfig(path string, data []byte) (*Config, finding.Findings) {
 	data = bytes.TrimPrefix(data, utf8BOM)
 	if f, ok := checkUTF8(path, data); !ok {
-		return DefaultConfig(), Findings{f}
+		return DefaultConfig(), finding.Findings{f}
 	}
 	data = normalizeNewlines(data)
 	root, fs := parseYAML(path, data, 0)
@@ -432,7 +434,7 @@ func ParseConfig(path string, data []byte) (*Config, Findings) {
 		return DefaultConfig(), fs
 	}
 	if root.Kind != yaml.MappingNode {
-		return DefaultConfig(), append(fs, Finding{Path: path, Line: root.Line, Col: root.Column, Severity: Error,
+		return DefaultConfig(), append(fs, finding.Finding{Path: path, Line: root.Line, Col: root.Column, Severity: finding.Error,
 			Rule: "config", Message: "the config must be a mapping of sections (title, id, statuses, fields, ...)"})
 	}
 	keyErrs := checkConfigKeys(path, root)
@@ -476,7 +478,7 @@ func ParseConfig(path string, data []byte) (*Config, Findings) {
 var typeErrLine = regexp.MustCompile(`^line (\d+): (.*)$`)
 
 // decodeErrors turns yaml.v3 decoding errors into positioned findings.
-func decodeErrors(path string, root *yaml.Node, err error) Findings {
+func decodeErrors(path string, root *yaml.Node, err error) finding.Findings {
 	var msgs []string
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
@@ -484,9 +486,9 @@ func decodeErrors(path string, root *yaml.Node, err error) Findings {
 	} else {
 		msgs = []string{strings.TrimPrefix(err.Error(), "yaml: ")}
 	}
-	var fs Findings
+	var fs finding.Findings
 	for _, m := range msgs {
-		f := Finding{Path: path, Line: 1, Col: 1, Severity: Error, Rule: "config", Message: m,
+		f := finding.Finding{Path: path, Line: 1, Col: 1, Severity: finding.Error, Rule: "config", Message: m,
 			Hint: "see `demand config` for the effective config and the README for each section"}
 		if sm := typeErrLine.FindStringSubmatch(m); sm != nil {
 			fmt.Sscan(sm[1], &f.Line)
@@ -503,8 +505,8 @@ func decodeErrors(path string, root *yaml.Node, err error) Findings {
 // checkConfigKeys reports unknown keys with a suggestion, before decoding,
 // so that a typo gets a position and a "did you mean". The known keys are
 // read from the Config type's yaml tags, so they never drift from it.
-func checkConfigKeys(path string, root *yaml.Node) Findings {
-	var fs Findings
+func checkConfigKeys(path string, root *yaml.Node) finding.Findings {
+	var fs finding.Findings
 	var walk func(n *yaml.Node, t reflect.Type)
 	walk = func(n *yaml.Node, t reflect.Type) {
 		for t.Kind() == reflect.Pointer {
@@ -529,7 +531,7 @@ func checkConfigKeys(path string, root *yaml.Node) Findings {
 					continue
 				}
 				names := slices.Sorted(maps.Keys(fields))
-				f := Finding{Path: path, Line: k.Line, Col: k.Column, Severity: Error, Rule: "config",
+				f := finding.Finding{Path: path, Line: k.Line, Col: k.Column, Severity: finding.Error, Rule: "config",
 					Message: fmt.Sprintf("unknown config key %q", k.Value)}
 				if s := closest(k.Value, names); s != "" {
 					f.Hint = fmt.Sprintf("did you mean %q?", s)
@@ -599,7 +601,7 @@ func mappingKeys(n *yaml.Node) []string {
 
 // prepare checks the config's meaning and builds lookup tables. root is the
 // config file's node tree (nil for defaults), used to place findings.
-func (c *Config) prepare(root *yaml.Node, path string) Findings {
+func (c *Config) prepare(root *yaml.Node, path string) finding.Findings {
 	p := &prep{c: c, root: root, path: path}
 	p.general()
 	p.statuses()
@@ -618,13 +620,13 @@ type prep struct {
 	c    *Config
 	root *yaml.Node
 	path string
-	fs   Findings
+	fs   finding.Findings
 }
 
 // bad adds a finding at the deepest of keys the file has (1:1 when it
 // has none of them).
 func (p *prep) bad(msg, hint string, keys ...string) {
-	f := Finding{Path: p.path, Severity: Error, Rule: "config", Message: msg, Hint: hint}
+	f := finding.Finding{Path: p.path, Severity: finding.Error, Rule: "config", Message: msg, Hint: hint}
 	if p.root != nil {
 		f.Line, f.Col = 1, 1
 	}
@@ -810,7 +812,7 @@ func (p *prep) policy() {
 	bad := p.bad
 	for i, r := range c.Policy.Rules {
 		at := fmt.Sprintf("#%d", i)
-		if r.Severity != Error && r.Severity != Warning {
+		if r.Severity != finding.Error && r.Severity != finding.Warning {
 			bad(fmt.Sprintf("policy rule %q has severity %q", r.Name, r.Severity), "use error or warning", "policy", "rules", at)
 		}
 		for _, req := range r.Require {
@@ -858,18 +860,18 @@ func (p *prep) review() {
 // configNumbers bounds every number of the config as front matter is
 // bounded: a weight of 1e308 or a saturation of 1e-308 would make scores
 // infinite.
-func configNumbers(path string, n *yaml.Node) Findings {
+func configNumbers(path string, n *yaml.Node) finding.Findings {
 	if n == nil {
 		return nil
 	}
-	var fs Findings
+	var fs finding.Findings
 	if n.Kind == yaml.ScalarNode && (n.Tag == "!!float" || n.Tag == "!!int") {
 		x, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
 		if n.Tag == "!!int" && err != nil {
 			return nil // hexadecimal and octal ints: yaml.v3 bounds them to int64 already
 		}
 		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > MaxNumber || (x != 0 && math.Abs(x) < 1/MaxNumber) {
-			fs = append(fs, Finding{Path: path, Line: n.Line, Col: n.Column, Severity: Error, Rule: "config",
+			fs = append(fs, finding.Finding{Path: path, Line: n.Line, Col: n.Column, Severity: finding.Error, Rule: "config",
 				Message: fmt.Sprintf("the number %s is out of range: numbers in the config are 0 or between ±%s and ±%s", n.Value, fmtNum(1/MaxNumber), fmtNum(MaxNumber)),
 				Hint:    "use a finite number of sane size"})
 		}
@@ -880,7 +882,7 @@ func configNumbers(path string, n *yaml.Node) Findings {
 	return fs
 }
 
-func (c *Config) checkCondition(cond Condition, what string, bad func(string, string, ...string), keys ...string) Findings {
+func (c *Config) checkCondition(cond Condition, what string, bad func(string, string, ...string), keys ...string) finding.Findings {
 	for k := range cond {
 		switch k {
 		case "status_kind", "tier":
@@ -893,10 +895,10 @@ func (c *Config) checkCondition(cond Condition, what string, bad func(string, st
 	return nil
 }
 
-func (c *Config) prepareField(name string, f *Field, root *yaml.Node, path string, keys []string) Findings {
-	var fs Findings
+func (c *Config) prepareField(name string, f *Field, root *yaml.Node, path string, keys []string) finding.Findings {
+	var fs finding.Findings
 	bad := func(msg string, sub ...string) {
-		fd := Finding{Path: path, Severity: Error, Rule: "config", Message: fmt.Sprintf("field %q: %s", name, msg)}
+		fd := finding.Finding{Path: path, Severity: finding.Error, Rule: "config", Message: fmt.Sprintf("field %q: %s", name, msg)}
 		at := append(slices.Clone(keys), sub...)
 		for k := len(at); k > 0; k-- {
 			if n := lookupNode(root, at[:k]...); n != nil {

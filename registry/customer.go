@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -128,7 +130,7 @@ func CustomerIdentity(name string) string {
 // scripts, about the existing customer (a name in one script) it looks
 // like: such a name is counted as that customer, but it is likely a
 // spoof or a typing accident worth fixing.
-func customerLookalikes(s *Snapshot) Findings {
+func customerLookalikes(s *Snapshot) finding.Findings {
 	type use struct {
 		d     *Demand
 		field string
@@ -154,14 +156,14 @@ func customerLookalikes(s *Snapshot) Findings {
 			}
 		}
 	}
-	var fs Findings
+	var fs finding.Findings
 	for _, u := range uses {
 		if !mixedScript(u.key) {
 			continue
 		}
 		if other, ok := plain[customerSkeleton(u.key)]; ok {
 			p := u.d.At(u.field)
-			fs = append(fs, Finding{Path: u.d.Path, Line: p.Line, Col: p.Col, Severity: Warning, Rule: "customer-lookalike",
+			fs = append(fs, finding.Finding{Path: u.d.Path, Line: p.Line, Col: p.Col, Severity: finding.Warning, Rule: "customer-lookalike",
 				Message: fmt.Sprintf("%s %q mixes scripts and looks like the customer %q; it counts as that customer", u.field, u.name, other),
 				Hint:    fmt.Sprintf("write it as %q, with the same letters", other)})
 		}

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"gopkg.in/yaml.v3"
 )
 
@@ -266,10 +268,10 @@ func (d *Demand) AllLinks() [][2]string {
 
 // splitFrontMatter returns the YAML between the opening and closing ---
 // lines, the body, and the body's first line number.
-func splitFrontMatter(p string, data []byte) (yml []byte, body []byte, bodyLine int, f *Finding) {
+func splitFrontMatter(p string, data []byte) (yml []byte, body []byte, bodyLine int, f *finding.Finding) {
 	first, rest, _ := bytes.Cut(data, []byte("\n"))
 	if string(bytes.TrimRight(first, " \t")) != "---" {
-		return nil, nil, 0, &Finding{Path: p, Line: 1, Col: 1, Severity: Error, Rule: "front-matter",
+		return nil, nil, 0, &finding.Finding{Path: p, Line: 1, Col: 1, Severity: finding.Error, Rule: "front-matter",
 			Message: "the file does not start with front matter", Hint: "begin the file with a line holding only ---, then the fields, then another ---"}
 	}
 	line := 2
@@ -294,7 +296,7 @@ func splitFrontMatter(p string, data []byte) (yml []byte, body []byte, bodyLine 
 			// "--- # x", "--- {}", "..." or "... # x" would end the YAML
 			// document, and the lines after it, which a reviewer reads as
 			// fields up to the closing ---, would not be fields.
-			return nil, nil, 0, &Finding{Path: p, Line: line, Col: 1, Severity: Error, Rule: "front-matter",
+			return nil, nil, 0, &finding.Finding{Path: p, Line: line, Col: 1, Severity: finding.Error, Rule: "front-matter",
 				Message: fmt.Sprintf("a YAML document marker %q inside the front matter: front matter is exactly one mapping", string(l[:3])),
 				Hint:    "end the front matter with a line holding only ---, and remove anything after the marker"}
 		}
@@ -304,7 +306,7 @@ func splitFrontMatter(p string, data []byte) (yml []byte, body []byte, bodyLine 
 		off += end + 1
 		line++
 	}
-	return nil, nil, 0, &Finding{Path: p, Line: 1, Col: 1, Severity: Error, Rule: "front-matter",
+	return nil, nil, 0, &finding.Finding{Path: p, Line: 1, Col: 1, Severity: finding.Error, Rule: "front-matter",
 		Message: "the front matter is not closed", Hint: "end the fields with a line holding only ---"}
 }
 
@@ -320,13 +322,13 @@ func isDocumentMarker(l []byte) bool {
 // checkControls reports the first character YAML does not allow in the
 // front matter (NUL and other control characters), and a NUL in the body,
 // at its own line and column; the YAML library reports them on no line.
-func checkControls(p string, yml, body []byte, bodyLine int) *Finding {
+func checkControls(p string, yml, body []byte, bodyLine int) *finding.Finding {
 	if line, col, r, ok := findRune(yml, notYAMLPrintable); ok {
-		return &Finding{Path: p, Line: line + 1, Col: col, Severity: Error, Rule: "encoding",
+		return &finding.Finding{Path: p, Line: line + 1, Col: col, Severity: finding.Error, Rule: "encoding",
 			Message: fmt.Sprintf("the front matter holds the control character %U", r), Hint: "remove it; write text only"}
 	}
 	if line, col, _, ok := findRune(body, func(r rune) bool { return r == 0 }); ok {
-		return &Finding{Path: p, Line: line + bodyLine - 1, Col: col, Severity: Error, Rule: "encoding",
+		return &finding.Finding{Path: p, Line: line + bodyLine - 1, Col: col, Severity: finding.Error, Rule: "encoding",
 			Message: "the file holds a NUL byte", Hint: "remove it; a demand file is text"}
 	}
 	return nil
@@ -365,7 +367,7 @@ func findRune(b []byte, bad func(rune) bool) (line, col int, r rune, ok bool) {
 
 // cleanDemand removes a byte-order mark, checks the encoding, makes line
 // endings \n and splits the front matter from the body.
-func cleanDemand(p string, data []byte) (yml []byte, body []byte, bodyLine int, f *Finding) {
+func cleanDemand(p string, data []byte) (yml []byte, body []byte, bodyLine int, f *finding.Finding) {
 	data = bytes.TrimPrefix(data, utf8BOM)
 	if f, ok := checkUTF8(p, data); !ok {
 		return nil, nil, 0, &f
@@ -392,23 +394,23 @@ func FrontMatter(data []byte) (yml []byte, body string, ok bool) {
 // ParseDemand reads one demand file. It never panics: every problem,
 // including a failure inside the YAML library, becomes a finding. The
 // demand is nil when the file cannot be read as a demand at all.
-func ParseDemand(cfg *Config, p string, data []byte) (d *Demand, fs Findings) {
+func ParseDemand(cfg *Config, p string, data []byte) (d *Demand, fs finding.Findings) {
 	return parseDemand(cfg, p, data, nil)
 }
 
 // parseDemand is ParseDemand; front, when set, may hand over the front
 // matter already parsed into its root mapping (nil: parse it here).
-func parseDemand(cfg *Config, p string, data []byte, front func(yml []byte) *yaml.Node) (d *Demand, fs Findings) {
+func parseDemand(cfg *Config, p string, data []byte, front func(yml []byte) *yaml.Node) (d *Demand, fs finding.Findings) {
 	defer func() {
 		if r := recover(); r != nil {
 			d = nil
-			fs = append(fs, Finding{Path: p, Line: 1, Col: 1, Severity: Error, Rule: "parse",
+			fs = append(fs, finding.Finding{Path: p, Line: 1, Col: 1, Severity: finding.Error, Rule: "parse",
 				Message: fmt.Sprintf("the file could not be parsed: %v", r)})
 		}
 	}()
 	yml, body, bodyLine, f := cleanDemand(p, data)
 	if f != nil {
-		return nil, Findings{*f}
+		return nil, finding.Findings{*f}
 	}
 	var root *yaml.Node
 	if front != nil {
@@ -438,8 +440,8 @@ func parseDemand(cfg *Config, p string, data []byte, front func(yml []byte) *yam
 
 // checkIdentity sets the ID (from the field or the file name) and checks
 // it against the pattern and the file name.
-func (d *Demand) checkIdentity(cfg *Config) Findings {
-	var fs Findings
+func (d *Demand) checkIdentity(cfg *Config) finding.Findings {
+	var fs finding.Findings
 	base := path.Base(d.Path)
 	fromName := cfg.IDFromName(base)
 	if cfg.ID.FromFilename {
@@ -447,7 +449,7 @@ func (d *Demand) checkIdentity(cfg *Config) Findings {
 			d.ID = fromName
 		}
 		if d.ID == "" {
-			fs = append(fs, Finding{Path: d.Path, Line: 1, Col: 1, Severity: Error, Rule: "filename",
+			fs = append(fs, finding.Finding{Path: d.Path, Line: 1, Col: 1, Severity: finding.Error, Rule: "filename",
 				Message: fmt.Sprintf("the file name %q does not start with an ID matching %s", base, cfg.ID.Pattern),
 				Hint:    fmt.Sprintf("rename it to %s%0*d-%s", cfg.ID.Prefix, cfg.ID.Digits, 1, slugOr(base))})
 		}
@@ -458,7 +460,7 @@ func (d *Demand) checkIdentity(cfg *Config) Findings {
 	}
 	if !strings.HasPrefix(base, d.ID) || cfg.IDFromName(base) != d.ID {
 		pos := d.At("id")
-		fs = append(fs, Finding{Path: d.Path, Line: pos.Line, Col: pos.Col, Severity: Error, Rule: "filename",
+		fs = append(fs, finding.Finding{Path: d.Path, Line: pos.Line, Col: pos.Col, Severity: finding.Error, Rule: "filename",
 			Message: fmt.Sprintf("the file name %q does not start with the ID %s", base, d.ID),
 			Hint:    fmt.Sprintf("rename the file to %s-%s.md", d.ID, Slug(d.Title))})
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -27,4 +29,4 @@ func TestFeedID(t *testing.T) {
 	}
 }
 
-func fmtPos(f Finding) string { return fmt.Sprintf("%d:%d: ", f.Line, f.Col) }
+func fmtPos(f finding.Finding) string { return fmt.Sprintf("%d:%d: ", f.Line, f.Col) }

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/internal/par"
 )
@@ -50,7 +52,7 @@ func NewSnapshot(cfg *Config, ds []*Demand) *Snapshot {
 // Load reads the config and every demand file of a source. Findings hold
 // every per-file problem and duplicate IDs; cross-demand rules run in
 // Validate. The error is for a source that cannot be listed at all.
-func Load(src Source) (*Snapshot, Findings, error) { return LoadCached(src, nil) }
+func Load(src Source) (*Snapshot, finding.Findings, error) { return LoadCached(src, nil) }
 
 // ParseCache keeps parsed demand files between loads of a registry that
 // changes a file at a time (demand serve): a file whose bytes and config
@@ -66,7 +68,7 @@ type ParseCache struct {
 type parsedFile struct {
 	key [32]byte
 	d   *Demand
-	fs  Findings
+	fs  finding.Findings
 	// What the file's stat and the config were when it was read.
 	size   int64
 	mtime  time.Time
@@ -87,7 +89,7 @@ func (c parsedFile) unchanged(f File, cfgKey []byte) bool {
 func NewParseCache() *ParseCache { return &ParseCache{m: map[string]parsedFile{}} }
 
 // LoadCached is Load, reusing files parsed before when cache is not nil.
-func LoadCached(src Source, cache *ParseCache) (*Snapshot, Findings, error) {
+func LoadCached(src Source, cache *ParseCache) (*Snapshot, finding.Findings, error) {
 	cfg, fs := LoadConfig(src)
 	var cfgKey []byte
 	if cache != nil {
@@ -99,7 +101,7 @@ func LoadCached(src Source, cache *ParseCache) (*Snapshot, Findings, error) {
 	}
 	type result struct {
 		d  *Demand
-		fs Findings
+		fs finding.Findings
 	}
 	results := make([]result, len(files))
 	_ = par.For(len(files), 0, func(i int) error {
@@ -117,20 +119,20 @@ func LoadCached(src Source, cache *ParseCache) (*Snapshot, Findings, error) {
 	return NewSnapshot(cfg, ds), fs, nil
 }
 
-func loadFile(cfg *Config, src Source, f File, cache *ParseCache, cfgKey []byte) (*Demand, Findings) {
+func loadFile(cfg *Config, src Source, f File, cache *ParseCache, cfgKey []byte) (*Demand, finding.Findings) {
 	if fd, ok := checkFileName(f.Path); !ok {
-		return nil, Findings{fd}
+		return nil, finding.Findings{fd}
 	}
 	if f.Symlink {
-		return nil, Findings{{Path: f.Path, Severity: Error, Rule: "symlink",
+		return nil, finding.Findings{{Path: f.Path, Severity: finding.Error, Rule: "symlink",
 			Message: "demand files may not be symbolic links (they are not followed)", Hint: "replace the link with the file itself"}}
 	}
 	if f.Special {
-		return nil, Findings{{Path: f.Path, Severity: Error, Rule: "special-file",
+		return nil, finding.Findings{{Path: f.Path, Severity: finding.Error, Rule: "special-file",
 			Message: "demand files must be regular files (this is a FIFO, a device or a socket, which is not read)", Hint: "replace it with a regular file"}}
 	}
 	if f.Size > cfg.Files.MaxSize {
-		return nil, Findings{{Path: f.Path, Severity: Error, Rule: "file-size",
+		return nil, finding.Findings{{Path: f.Path, Severity: finding.Error, Rule: "file-size",
 			Message: fmt.Sprintf("the file is %d bytes, more than the limit of %d", f.Size, cfg.Files.MaxSize),
 			Hint:    "move attachments out of the demand, or raise files.max_size in registry.yaml"}}
 	}
@@ -145,10 +147,10 @@ func loadFile(cfg *Config, src Source, f File, cache *ParseCache, cfgKey []byte)
 	readAt := time.Now()
 	data, err := src.ReadFile(f.Path)
 	if err != nil {
-		return nil, Findings{{Path: f.Path, Severity: Error, Rule: "read", Message: "cannot read the file: " + err.Error()}}
+		return nil, finding.Findings{{Path: f.Path, Severity: finding.Error, Rule: "read", Message: "cannot read the file: " + err.Error()}}
 	}
 	if int64(len(data)) > cfg.Files.MaxSize {
-		return nil, Findings{{Path: f.Path, Severity: Error, Rule: "file-size",
+		return nil, finding.Findings{{Path: f.Path, Severity: finding.Error, Rule: "file-size",
 			Message: fmt.Sprintf("the file is %d bytes, more than the limit of %d", len(data), cfg.Files.MaxSize)}}
 	}
 	if cache == nil {
@@ -177,12 +179,12 @@ func loadFile(cfg *Config, src Source, f File, cache *ParseCache, cfgKey []byte)
 	return d, fs
 }
 
-func duplicateIDs(ds []*Demand) Findings {
+func duplicateIDs(ds []*Demand) finding.Findings {
 	byID := map[string][]*Demand{}
 	for _, d := range ds {
 		byID[d.ID] = append(byID[d.ID], d)
 	}
-	var fs Findings
+	var fs finding.Findings
 	for _, id := range sortedKeys(byID) {
 		group := byID[id]
 		if len(group) < 2 {
@@ -195,7 +197,7 @@ func duplicateIDs(ds []*Demand) Findings {
 				other = group[1]
 			}
 			p := d.At("id")
-			fs = append(fs, Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: Error, Rule: "duplicate-id",
+			fs = append(fs, finding.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: finding.Error, Rule: "duplicate-id",
 				Message: fmt.Sprintf("ID %s is also used by %s", id, other.Path), Hint: "give one of them the next free ID (demand new prints it)"})
 		}
 	}
@@ -234,11 +236,11 @@ func Fingerprint(src Source) (string, error) {
 // from a tree, so once merged it would break every later run on that
 // commit (validate --base in every pull request); it is an error in the
 // pull request that adds it instead.
-func checkFileName(p string) (Finding, bool) {
+func checkFileName(p string) (finding.Finding, bool) {
 	if !escape.HasControl(p) {
-		return Finding{}, true
+		return finding.Finding{}, true
 	}
-	return Finding{Path: p, Severity: Error, Rule: "filename",
+	return finding.Finding{Path: p, Severity: finding.Error, Rule: "filename",
 		Message: "the file name has a control character (a newline, tab, escape…)",
 		Hint:    "rename the file to ID-title.md with letters, digits and dashes"}, false
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -42,7 +44,7 @@ func demandFile(id, extra string) string {
 }
 
 // check loads and validates a registry and returns "line:col rule" per finding of path.
-func check(t *testing.T, src Source) Findings {
+func check(t *testing.T, src Source) finding.Findings {
 	t.Helper()
 	snap, fs, err := Load(src)
 	require.NoError(t, err)
@@ -51,7 +53,7 @@ func check(t *testing.T, src Source) Findings {
 	return fs
 }
 
-func brief(fs Findings) []string {
+func brief(fs finding.Findings) []string {
 	out := []string{}
 	for _, f := range fs {
 		out = append(out, fmt.Sprintf("%s:%d:%d %s %s", f.Path, f.Line, f.Col, f.Severity, f.Rule))
@@ -220,7 +222,7 @@ func TestOwnRegistryValidates(t *testing.T) {
 	defer src.Close()
 	fs := check(t, src)
 	for _, f := range fs {
-		assert.NotEqual(t, Error, f.Severity, "%s:%d: %s [%s]", f.Path, f.Line, f.Message, f.Rule)
+		assert.NotEqual(t, finding.Error, f.Severity, "%s:%d: %s [%s]", f.Path, f.Line, f.Message, f.Rule)
 	}
 	snap, _, _ := Load(src)
 	assert.GreaterOrEqual(t, len(snap.Demands), 30)

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"gopkg.in/yaml.v3"
 )
 
@@ -32,11 +34,11 @@ type checker struct {
 	path string
 	off  int
 	d    *Demand
-	fs   Findings
+	fs   finding.Findings
 }
 
 func (c *checker) add(n *yaml.Node, rule, msg, hint string) {
-	c.fs = append(c.fs, Finding{Path: c.path, Line: n.Line + c.off, Col: n.Column, Severity: Error, Rule: rule, Message: msg, Hint: hint})
+	c.fs = append(c.fs, finding.Finding{Path: c.path, Line: n.Line + c.off, Col: n.Column, Severity: finding.Error, Rule: rule, Message: msg, Hint: hint})
 }
 
 // checkFields validates a mapping against named fields; prefix is the

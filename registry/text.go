@@ -5,14 +5,16 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/demand-registry/demand/registry/finding"
 )
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // checkUTF8 reports the position of the first byte that is not UTF-8.
-func checkUTF8(path string, data []byte) (Finding, bool) {
+func checkUTF8(path string, data []byte) (finding.Finding, bool) {
 	if utf8.Valid(data) {
-		return Finding{}, true
+		return finding.Finding{}, true
 	}
 	line, col := 1, 1
 	for i := 0; i < len(data); {
@@ -27,7 +29,7 @@ func checkUTF8(path string, data []byte) (Finding, bool) {
 		}
 		i += size
 	}
-	return Finding{Path: path, Line: line, Col: col, Severity: Error, Rule: "encoding",
+	return finding.Finding{Path: path, Line: line, Col: col, Severity: finding.Error, Rule: "encoding",
 		Message: "the file is not valid UTF-8", Hint: "save it as UTF-8 (GBK and other encodings are not read)"}, false
 }
 

@@ -3,6 +3,8 @@ package registry
 import (
 	"fmt"
 	"time"
+
+	"github.com/demand-registry/demand/registry/finding"
 )
 
 // TimelineEntry is one dated event from before a demand's file existed:
@@ -72,11 +74,11 @@ func (c *Config) Reachable(from, to string) bool {
 // order, not before the demand was received, each status reachable from
 // the one before (the first from the workflow's first status), and the
 // file's status reachable from the last.
-func checkTimeline(cfg *Config, d *Demand) Findings {
-	var fs Findings
+func checkTimeline(cfg *Config, d *Demand) finding.Findings {
+	var fs finding.Findings
 	at := func(e TimelineEntry, key, rule, msg, hint string) {
 		p := d.TimelineAt(cfg, e, key)
-		fs = append(fs, Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: Error, Rule: rule, Message: msg, Hint: hint})
+		fs = append(fs, finding.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: finding.Error, Rule: rule, Message: msg, Hint: hint})
 	}
 	field := cfg.History.TimelineField
 	prev := ""
@@ -112,18 +114,18 @@ func checkTimeline(cfg *Config, d *Demand) Findings {
 // recorded as having happened before the file existed cannot be later
 // than the commit that adds them (or, in a work tree, than today). The
 // zero time checks nothing.
-func TimelineDates(s *Snapshot, notAfter time.Time) Findings {
+func TimelineDates(s *Snapshot, notAfter time.Time) finding.Findings {
 	if notAfter.IsZero() {
 		return nil
 	}
 	// A date is a day anywhere on earth: allow the zone furthest ahead.
 	last := notAfter.UTC().Add(14 * time.Hour).Format("2006-01-02")
-	var fs Findings
+	var fs finding.Findings
 	for _, d := range s.Demands {
 		for _, e := range d.Timeline {
 			if string(e.Date) > last {
 				p := d.TimelineAt(s.Config, e, "date")
-				fs = append(fs, Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: Error, Rule: "timeline-future",
+				fs = append(fs, finding.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: finding.Error, Rule: "timeline-future",
 					Message: fmt.Sprintf("%s[%d] is dated %s, after %s", s.Config.History.TimelineField, e.Index, e.Date, notAfter.UTC().Format("2006-01-02 15:04 UTC")),
 					Hint:    "the timeline records what happened before the file was committed; later events are status changes in commits"})
 			}

@@ -5,12 +5,14 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/demand-registry/demand/registry/finding"
 )
 
 // Validate runs the rules that look across demands: links, cycles and the
 // duplicate workflow. Per-file rules ran in Load.
-func Validate(s *Snapshot) Findings {
-	var fs Findings
+func Validate(s *Snapshot) finding.Findings {
+	var fs finding.Findings
 	for _, d := range s.Demands {
 		fs = append(fs, checkTimeline(s.Config, d)...)
 		for _, l := range d.AllLinks() {
@@ -18,10 +20,10 @@ func Validate(s *Snapshot) Findings {
 			p := d.At(field)
 			switch {
 			case id == d.ID:
-				fs = append(fs, Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: Error, Rule: "self-link",
+				fs = append(fs, finding.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: finding.Error, Rule: "self-link",
 					Message: fmt.Sprintf("%s links to itself", field), Hint: "remove " + id + " from " + field})
 			case s.Get(id) == nil:
-				f := Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: Error, Rule: "unknown-link",
+				f := finding.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: finding.Error, Rule: "unknown-link",
 					Message: fmt.Sprintf("%s names %s, which is not in the registry", field, id)}
 				// Suggest an ID only when one typo away from exactly one.
 				var near []string
@@ -38,12 +40,12 @@ func Validate(s *Snapshot) Findings {
 		}
 		if d.Status == "duplicate" && d.Links.DuplicateOf == "" {
 			p := d.At("status")
-			fs = append(fs, Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: Error, Rule: "duplicate-of",
+			fs = append(fs, finding.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: finding.Error, Rule: "duplicate-of",
 				Message: "status is duplicate but links.duplicate_of is not set", Hint: "name the original demand in links.duplicate_of"})
 		}
 		if d.Links.DuplicateOf != "" && d.Status != "duplicate" && s.Config.Status("duplicate") != nil {
 			p := d.At("links.duplicate_of")
-			fs = append(fs, Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: Warning, Rule: "duplicate-of",
+			fs = append(fs, finding.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: finding.Warning, Rule: "duplicate-of",
 				Message: fmt.Sprintf("links.duplicate_of is set but status is %s", d.Status), Hint: "set status: duplicate"})
 		}
 	}
@@ -55,7 +57,7 @@ func Validate(s *Snapshot) Findings {
 // dependencyCycles finds every depends_on cycle (strongly connected
 // components with more than one demand) and reports each once, at the
 // depends_on of its smallest ID.
-func dependencyCycles(s *Snapshot) Findings {
+func dependencyCycles(s *Snapshot) finding.Findings {
 	index := map[string]int{}
 	low := map[string]int{}
 	onStack := map[string]bool{}
@@ -100,7 +102,7 @@ func dependencyCycles(s *Snapshot) Findings {
 			strong(d.ID)
 		}
 	}
-	var fs Findings
+	var fs finding.Findings
 	for _, comp := range comps {
 		in := map[string]bool{}
 		start := comp[0]
@@ -113,7 +115,7 @@ func dependencyCycles(s *Snapshot) Findings {
 		path := shortestCycle(s, start, in)
 		d := s.Get(start)
 		p := d.At("links.depends_on")
-		fs = append(fs, Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: Error, Rule: "cycle",
+		fs = append(fs, finding.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: finding.Error, Rule: "cycle",
 			Message: "depends_on cycle: " + strings.Join(path, " → "), Hint: "remove one of these dependencies"})
 	}
 	return fs

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"gopkg.in/yaml.v3"
 )
 
@@ -30,11 +32,11 @@ var allowedTags = map[string]bool{
 // nesting. lineOffset is added to every reported line, so findings point
 // into the enclosing file. The node tree's own positions stay relative to
 // the YAML text; callers add lineOffset when they report them.
-func parseYAML(path string, data []byte, lineOffset int) (root *yaml.Node, fs Findings) {
+func parseYAML(path string, data []byte, lineOffset int) (root *yaml.Node, fs finding.Findings) {
 	defer func() {
 		if r := recover(); r != nil {
 			root = nil
-			fs = append(fs, Finding{Path: path, Line: lineOffset + 1, Col: 1, Severity: Error, Rule: "yaml-syntax",
+			fs = append(fs, finding.Finding{Path: path, Line: lineOffset + 1, Col: 1, Severity: finding.Error, Rule: "yaml-syntax",
 				Message: fmt.Sprintf("the YAML parser failed on this document: %v", r),
 				Hint:    "simplify the front matter to plain keys and values"})
 		}
@@ -42,16 +44,16 @@ func parseYAML(path string, data []byte, lineOffset int) (root *yaml.Node, fs Fi
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		return nil, Findings{yamlError(path, err, lineOffset, data)}
+		return nil, finding.Findings{yamlError(path, err, lineOffset, data)}
 	}
 	// One document only: the keys of a second would be silently ignored.
 	var next yaml.Node
 	switch err := dec.Decode(&next); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
-		return nil, Findings{yamlError(path, err, lineOffset, data)}
+		return nil, finding.Findings{yamlError(path, err, lineOffset, data)}
 	default:
-		return nil, Findings{{Path: path, Line: next.Line + lineOffset, Col: 1, Severity: Error, Rule: "yaml-syntax",
+		return nil, finding.Findings{{Path: path, Line: next.Line + lineOffset, Col: 1, Severity: finding.Error, Rule: "yaml-syntax",
 			Message: "a second YAML document: front matter and config are exactly one mapping",
 			Hint:    "remove the document marker (--- or ...) and what follows it"}}
 	}
@@ -66,7 +68,7 @@ func parseYAML(path string, data []byte, lineOffset int) (root *yaml.Node, fs Fi
 	return root, fs
 }
 
-func yamlError(path string, err error, lineOffset int, data []byte) Finding {
+func yamlError(path string, err error, lineOffset int, data []byte) finding.Finding {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 1
 	if m := yamlErrLine.FindStringSubmatch(msg); m != nil {
@@ -81,15 +83,15 @@ func yamlError(path string, err error, lineOffset int, data []byte) Finding {
 		// line break, as normalizeNewlines does).
 		line = min(line, bytes.Count(normalizeNewlines(data), []byte("\n"))+1)
 	}
-	return Finding{Path: path, Line: line + lineOffset, Col: 1, Severity: Error, Rule: "yaml-syntax",
+	return finding.Finding{Path: path, Line: line + lineOffset, Col: 1, Severity: finding.Error, Rule: "yaml-syntax",
 		Message: "YAML syntax error: " + msg,
 		Hint:    "check indentation and quote values that contain ': ' or start with a special character"}
 }
 
-func checkPlainData(path string, n *yaml.Node, off, depth int) Findings {
-	var fs Findings
+func checkPlainData(path string, n *yaml.Node, off, depth int) finding.Findings {
+	var fs finding.Findings
 	at := func(rule, msg, hint string) {
-		fs = append(fs, Finding{Path: path, Line: n.Line + off, Col: n.Column, Severity: Error, Rule: rule, Message: msg, Hint: hint})
+		fs = append(fs, finding.Finding{Path: path, Line: n.Line + off, Col: n.Column, Severity: finding.Error, Rule: rule, Message: msg, Hint: hint})
 	}
 	if depth > maxYAMLDepth {
 		at("yaml-depth", fmt.Sprintf("YAML nested deeper than %d levels", maxYAMLDepth), "flatten the structure")
@@ -110,16 +112,16 @@ func checkPlainData(path string, n *yaml.Node, off, depth int) Findings {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			if k.Kind != yaml.ScalarNode {
-				fs = append(fs, Finding{Path: path, Line: k.Line + off, Col: k.Column, Severity: Error, Rule: "yaml-syntax",
+				fs = append(fs, finding.Finding{Path: path, Line: k.Line + off, Col: k.Column, Severity: finding.Error, Rule: "yaml-syntax",
 					Message: "mapping keys must be plain names"})
 				continue
 			}
 			if k.Value == "<<" {
-				fs = append(fs, Finding{Path: path, Line: k.Line + off, Col: k.Column, Severity: Error, Rule: "yaml-anchor",
+				fs = append(fs, finding.Finding{Path: path, Line: k.Line + off, Col: k.Column, Severity: finding.Error, Rule: "yaml-anchor",
 					Message: "YAML merge keys (<<) are not allowed", Hint: "write the keys out in full"})
 			}
 			if prev, ok := seen[k.Value]; ok {
-				fs = append(fs, Finding{Path: path, Line: k.Line + off, Col: k.Column, Severity: Error, Rule: "duplicate-key",
+				fs = append(fs, finding.Finding{Path: path, Line: k.Line + off, Col: k.Column, Severity: finding.Error, Rule: "duplicate-key",
 					Message: fmt.Sprintf("key %q appears twice (first on line %d)", k.Value, prev+off), Hint: "keep one of them"})
 			}
 			seen[k.Value] = k.Line

@@ -8,8 +8,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/demand-registry/demand/internal/escape"
-	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
 	"github.com/demand-registry/demand/registry/rank"
 )
@@ -92,7 +93,7 @@ func (b *builder) exports(order []string) error {
 	if err := cw.Error(); err != nil {
 		return err
 	}
-	js, err := json.MarshalIndent(exportJSON{SchemaVersion: registry.JSONVersion, Demands: out}, "", "  ")
+	js, err := json.MarshalIndent(exportJSON{SchemaVersion: finding.JSONVersion, Demands: out}, "", "  ")
 	if err != nil {
 		return err
 	}

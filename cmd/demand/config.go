@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/demand-registry/demand/registry"
 )
 
@@ -83,7 +85,7 @@ func loadConfig(e *env, cmd, dir string) (*registry.Config, int) {
 	cfg, fs := registry.LoadConfig(src)
 	if len(fs) > 0 {
 		fs.Sort()
-		_ = registry.WriteFindings(e.stderr, "text", displayDir(dir), fs)
+		_ = finding.Write(e.stderr, "text", displayDir(dir), fs)
 	}
 	if fs.HasErrors() {
 		return nil, exitFindings

@@ -5,9 +5,10 @@ import (
 	"io"
 	"strings"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/pipeline"
-	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/change"
 	"github.com/demand-registry/demand/registry/rank"
 )
@@ -42,7 +43,7 @@ func runDiff(e *env, args []string) int {
 			fmt.Fprintf(e.stderr, "demand diff: warning: the registry at %s has errors; files that do not parse are left out:\n", rev)
 			fs := r.Findings
 			fs.Sort()
-			_ = registry.WriteFindings(e.stderr, "text", repoRelDir(dir), fs)
+			_ = finding.Write(e.stderr, "text", repoRelDir(dir), fs)
 		}
 		sides[i] = change.Side{Snapshot: r.Snapshot, Ranking: rank.Rank(r.Snapshot), Date: r.Date}
 	}
@@ -52,7 +53,7 @@ func runDiff(e *env, args []string) int {
 		if d.Demands == nil {
 			d.Demands = []change.DemandDiff{}
 		}
-		if err := writeJSON(e.stdout, diffJSON{SchemaVersion: registry.JSONVersion, Diff: d}); err != nil {
+		if err := writeJSON(e.stdout, diffJSON{SchemaVersion: finding.JSONVersion, Diff: d}); err != nil {
 			fmt.Fprintf(e.stderr, "demand diff: %v\n", err)
 			return exitUsage
 		}

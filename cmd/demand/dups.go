@@ -7,8 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/demand-registry/demand/internal/escape"
-	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/dups"
 )
 
@@ -64,7 +65,7 @@ func runDups(e *env, args []string) int {
 		if pairs == nil {
 			pairs = []dups.Pair{}
 		}
-		out := dupsJSON{SchemaVersion: registry.JSONVersion, Threshold: threshold, Pairs: pairs}
+		out := dupsJSON{SchemaVersion: finding.JSONVersion, Threshold: threshold, Pairs: pairs}
 		if err := writeJSON(e.stdout, out); err != nil {
 			fmt.Fprintf(e.stderr, "demand dups: %v\n", err)
 			return exitUsage

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
@@ -55,7 +57,7 @@ func runHistory(e *env, args []string) int {
 		// Compact: every demand's history is large, and tools read it.
 		enc := json.NewEncoder(e.stdout)
 		enc.SetEscapeHTML(false)
-		if err := enc.Encode(historiesJSON{SchemaVersion: registry.JSONVersion, Histories: res.Sorted()}); err != nil {
+		if err := enc.Encode(historiesJSON{SchemaVersion: finding.JSONVersion, Histories: res.Sorted()}); err != nil {
 			fmt.Fprintf(e.stderr, "demand history: %v\n", err)
 			return exitUsage
 		}
@@ -67,7 +69,7 @@ func runHistory(e *env, args []string) int {
 		return exitUsage
 	}
 	if o.format == "json" {
-		if err := writeJSON(e.stdout, historyJSON{SchemaVersion: registry.JSONVersion, History: h}); err != nil {
+		if err := writeJSON(e.stdout, historyJSON{SchemaVersion: finding.JSONVersion, History: h}); err != nil {
 			fmt.Fprintf(e.stderr, "demand history: %v\n", err)
 			return exitUsage
 		}

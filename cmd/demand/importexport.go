@@ -6,10 +6,11 @@ import (
 	"io"
 	"os"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/internal/safefs"
 	"github.com/demand-registry/demand/pipeline"
-	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/csvimport"
 	"github.com/demand-registry/demand/registry/rank"
 	"github.com/demand-registry/demand/render"
@@ -141,7 +142,7 @@ func importTable(e *env, dir, file, from, mapFile string, dryRun bool) int {
 
 // reportImportFindings prints what the imported files would break, at
 // the row that makes each file (or the registry file it concerns).
-func reportImportFindings(e *env, dir, file string, rows []csvimport.Row, fs registry.Findings) {
+func reportImportFindings(e *env, dir, file string, rows []csvimport.Row, fs finding.Findings) {
 	lines := map[string]int{}
 	for _, r := range rows {
 		lines[r.Path] = r.Line

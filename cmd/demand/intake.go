@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/internal/safefs"
 	"github.com/demand-registry/demand/registry"
@@ -38,7 +40,7 @@ func runIssueForm(e *env, args []string) int {
 	cfg, fs := registry.LoadConfig(src)
 	if fs.HasErrors() {
 		fs.Sort()
-		_ = registry.WriteFindings(e.stderr, "text", displayDir(dir), fs)
+		_ = finding.Write(e.stderr, "text", displayDir(dir), fs)
 		return exitFindings
 	}
 	form, err := intake.IssueForm(cfg, label)
@@ -119,7 +121,7 @@ func importIssue(e *env, dir, file string, o issueFlags, dryRun bool) int {
 		return exitUsage
 	}
 	if len(fs) > 0 {
-		_ = registry.WriteFindings(e.stderr, "text", displayDir(dir), fs)
+		_ = finding.Write(e.stderr, "text", displayDir(dir), fs)
 		fmt.Fprintf(e.stderr, "demand import: the demand would have %d error(s); nothing was written\n", len(fs))
 		return exitFindings
 	}

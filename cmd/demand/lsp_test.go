@@ -14,6 +14,8 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/demand-registry/demand/internal/lsptest"
 	"github.com/demand-registry/demand/lsp"
 	"github.com/demand-registry/demand/registry"
@@ -149,9 +151,9 @@ func TestLSPDiagnosticsEqualValidate(t *testing.T) {
 			require.NoError(t, err)
 			var stdout bytes.Buffer
 			runValidate(&env{stdout: &stdout, stderr: io.Discard}, []string{"--dir", abs, "--format", "json"})
-			var fs []registry.Finding
+			var fs []finding.Finding
 			if err := json.Unmarshal(stdout.Bytes(), &fs); err != nil {
-				var wrapped struct{ Findings []registry.Finding }
+				var wrapped struct{ Findings []finding.Finding }
 				require.NoError(t, json.Unmarshal(stdout.Bytes(), &wrapped), stdout.String())
 				fs = wrapped.Findings
 			}
@@ -180,7 +182,7 @@ func TestLSPDiagnosticsEqualValidate(t *testing.T) {
 				if f.Hint != "" {
 					d.Message += " (" + f.Hint + ")"
 				}
-				if f.Severity == registry.Warning {
+				if f.Severity == finding.Warning {
 					d.Severity = 2
 				}
 				if f.Line > 0 {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/registry"
 )
@@ -59,9 +61,9 @@ func (o *newOptions) run(e *env) int {
 	snap, fs, src := l.snap, l.findings, l.dir
 	cfg := snap.Config
 	for _, f := range fs {
-		if f.Path == registry.ConfigFile && f.Severity == registry.Error {
+		if f.Path == registry.ConfigFile && f.Severity == finding.Error {
 			fmt.Fprintln(e.stderr, "demand new: the registry config has errors; fix them first:")
-			_ = registry.WriteFindings(e.stderr, "text", displayDir(o.dir), fs)
+			_ = finding.Write(e.stderr, "text", displayDir(o.dir), fs)
 			return exitFindings
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/mattn/go-runewidth"
 
 	"github.com/demand-registry/demand/internal/escape"
@@ -50,7 +52,7 @@ func runRank(e *env, args []string) int {
 		if o.format == "" {
 			o.format = "text"
 		}
-		if !oneOf(e, "rank", "format", o.format, registry.FindingFormats) {
+		if !oneOf(e, "rank", "format", o.format, finding.Formats) {
 			return exitUsage
 		}
 	} else {
@@ -87,7 +89,7 @@ func (o *rankOptions) run(e *env) int {
 		if o.format != "text" {
 			prefix = repoRelDir(o.dir)
 		}
-		if err := registry.WriteFindings(e.stdout, o.format, prefix, fs); err != nil {
+		if err := finding.Write(e.stdout, o.format, prefix, fs); err != nil {
 			fmt.Fprintf(e.stderr, "demand rank: %v\n", err)
 			return exitUsage
 		}
@@ -117,7 +119,7 @@ func (o *rankOptions) run(e *env) int {
 	var err error
 	switch o.format {
 	case "json":
-		err = writeJSON(e.stdout, rankJSON{SchemaVersion: registry.JSONVersion, Primary: rk.Primary, Demands: rk.Results})
+		err = writeJSON(e.stdout, rankJSON{SchemaVersion: finding.JSONVersion, Primary: rk.Primary, Demands: rk.Results})
 	case "csv":
 		err = writeRankCSV(e.stdout, rk)
 	default:

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/demand-registry/demand/pipeline"
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
@@ -15,7 +17,7 @@ import (
 type loaded struct {
 	*pipeline.Registry
 	snap     *registry.Snapshot
-	findings registry.Findings
+	findings finding.Findings
 	dir      *registry.DirSource // nil when read from a commit
 }
 
@@ -68,7 +70,7 @@ func reportErr(e *env, cmd, dir string, err error) int {
 	switch {
 	case errors.As(err, &fe):
 		fmt.Fprintf(e.stderr, "demand %s: the registry has errors; fix them first (demand validate lists them):\n", cmd)
-		_ = registry.WriteFindings(e.stderr, "text", displayDir(dir), fe.Findings)
+		_ = finding.Write(e.stderr, "text", displayDir(dir), fe.Findings)
 		return exitFindings
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return exitUsage
@@ -92,7 +94,7 @@ func walkHistory(ctx context.Context, e *env, cmd, dir, at string, noCache bool,
 		var fe *pipeline.FindingsError
 		if errors.As(err, &fe) {
 			// The config is broken: its findings are the whole story.
-			_ = registry.WriteFindings(e.stderr, "text", displayDir(dir), fe.Findings)
+			_ = finding.Write(e.stderr, "text", displayDir(dir), fe.Findings)
 			return nil, nil, exitFindings
 		}
 		return nil, nil, reportErr(e, cmd, dir, err)

@@ -3,8 +3,9 @@ package main
 import (
 	"fmt"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/demand-registry/demand/pipeline"
-	"github.com/demand-registry/demand/registry"
 )
 
 type validateOptions struct {
@@ -26,7 +27,7 @@ func runValidate(e *env, args []string) int {
 	if code, ok := parseOnlyFlags(e, fl, args, "use --dir to name the folder"); !ok {
 		return code
 	}
-	if !oneOf(e, "validate", "format", o.format, registry.FindingFormats) {
+	if !oneOf(e, "validate", "format", o.format, finding.Formats) {
 		return exitUsage
 	}
 	if o.head != "" && o.base == "" {
@@ -56,7 +57,7 @@ func (o *validateOptions) run(e *env) int {
 	if o.format != "text" {
 		prefix = repoRelDir(o.dir)
 	}
-	if err := registry.WriteFindings(e.stdout, o.format, prefix, fs); err != nil {
+	if err := finding.Write(e.stdout, o.format, prefix, fs); err != nil {
 		fmt.Fprintf(e.stderr, "demand validate: %v\n", err)
 		return exitUsage
 	}

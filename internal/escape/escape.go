@@ -3,7 +3,7 @@
 // place it is printed to: a terminal, a Markdown summary, a CSV cell.
 // Each kind of output has its one function here, so every printer of that
 // kind escapes the same way. (GitHub workflow commands are escaped where
-// findings are printed, registry.WriteFindings, their only printer.)
+// findings are printed, finding.Write, their only printer.)
 package escape
 
 import (

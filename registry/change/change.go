@@ -8,15 +8,17 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/rank"
 )
 
 // Check compares the head registry with the base. The head's config
 // decides the workflow; findings point at the head's changed lines.
-func Check(base, head *registry.Snapshot, headRank *rank.Ranking) registry.Findings {
+func Check(base, head *registry.Snapshot, headRank *rank.Ranking) finding.Findings {
 	cfg := head.Config
-	var fs registry.Findings
+	var fs finding.Findings
 	baseByPath := map[string]*registry.Demand{}
 	for _, d := range base.Demands {
 		baseByPath[d.Path] = d
@@ -40,7 +42,7 @@ func Check(base, head *registry.Snapshot, headRank *rank.Ranking) registry.Findi
 	}
 	for _, old := range base.Demands {
 		if head.Get(old.ID) == nil && !headPaths[old.Path] { // same path, new ID: reported as id-change
-			fs = append(fs, registry.Finding{Path: old.Path, Severity: registry.Error, Rule: "deleted",
+			fs = append(fs, finding.Finding{Path: old.Path, Severity: finding.Error, Rule: "deleted",
 				Message: fmt.Sprintf("%s (%s) was deleted", old.ID, old.Title),
 				Hint:    "restore the file and set status: withdrawn (or rejected, duplicate) instead: the registry keeps every demand"})
 		}
@@ -49,28 +51,28 @@ func Check(base, head *registry.Snapshot, headRank *rank.Ranking) registry.Findi
 }
 
 // at is a finding at a field of a demand in the head.
-func at(d *registry.Demand, field, rule, msg, hint string) registry.Finding {
+func at(d *registry.Demand, field, rule, msg, hint string) finding.Finding {
 	p := d.At(field)
-	return registry.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: registry.Error, Rule: rule, Message: msg, Hint: hint}
+	return finding.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: finding.Error, Rule: rule, Message: msg, Hint: hint}
 }
 
 // timelineEnds checks a new demand: its timeline ends where its first
 // commit starts.
-func timelineEnds(cfg *registry.Config, d *registry.Demand) registry.Findings {
+func timelineEnds(cfg *registry.Config, d *registry.Demand) finding.Findings {
 	n := len(d.Timeline)
 	if n == 0 || d.Timeline[n-1].Status == d.Status {
 		return nil
 	}
 	e := d.Timeline[n-1]
 	p := d.TimelineAt(cfg, e, "status")
-	return registry.Findings{{Path: d.Path, Line: p.Line, Col: p.Col, Severity: registry.Error, Rule: "timeline-last",
+	return finding.Findings{{Path: d.Path, Line: p.Line, Col: p.Col, Severity: finding.Error, Rule: "timeline-last",
 		Message: fmt.Sprintf("the timeline ends in %s but the demand is added as %s", e.Status, d.Status),
 		Hint:    "the last entry is the status the file is first committed with: add an entry for " + d.Status + ", or commit the file as " + e.Status}}
 }
 
 // changed checks a demand the base had: its timeline, ID, status step,
 // received date and tier.
-func changed(cfg *registry.Config, old, d *registry.Demand, headRank *rank.Ranking) registry.Findings {
+func changed(cfg *registry.Config, old, d *registry.Demand, headRank *rank.Ranking) finding.Findings {
 	fs := timelineKept(cfg, old, d)
 	if old.Path != d.Path && old.Title != d.Title && old.Received != d.Received {
 		return append(fs, at(d, "id", "id-reuse", fmt.Sprintf("%s was %q (received %s) and is reused here", d.ID, old.Title, old.Received),
@@ -105,13 +107,13 @@ func changed(cfg *registry.Config, old, d *registry.Demand, headRank *rank.Ranki
 // timelineKept reports an edit or removal of a timeline entry the base
 // had: like received, what happened before the registry is recorded once.
 // New entries may follow the old ones.
-func timelineKept(cfg *registry.Config, old, d *registry.Demand) registry.Findings {
-	var fs registry.Findings
+func timelineKept(cfg *registry.Config, old, d *registry.Demand) finding.Findings {
+	var fs finding.Findings
 	field := cfg.History.TimelineField
 	for i, o := range old.Timeline {
 		if i >= len(d.Timeline) {
 			p := d.At(field)
-			fs = append(fs, registry.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: registry.Error, Rule: "timeline-change",
+			fs = append(fs, finding.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: finding.Error, Rule: "timeline-change",
 				Message: fmt.Sprintf("%s entry %d (%s, %s) was removed", field, i+1, o.Date, o.Status),
 				Hint:    "the timeline is append-only: restore the entry"})
 			continue
@@ -119,7 +121,7 @@ func timelineKept(cfg *registry.Config, old, d *registry.Demand) registry.Findin
 		n := d.Timeline[i]
 		if n.Date != o.Date || n.Status != o.Status || n.By != o.By || n.Note != o.Note {
 			p := d.TimelineAt(cfg, n, "date")
-			fs = append(fs, registry.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: registry.Error, Rule: "timeline-change",
+			fs = append(fs, finding.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: finding.Error, Rule: "timeline-change",
 				Message: fmt.Sprintf("%s entry %d changed from {%s, %s, %q, %q} to {%s, %s, %q, %q}", field, i+1, o.Date, o.Status, o.By, o.Note, n.Date, n.Status, n.By, n.Note),
 				Hint:    "the timeline is append-only: restore the entry and add a new one after it"})
 		}

@@ -17,6 +17,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/demand-registry/demand/internal/escape"
@@ -379,7 +381,7 @@ func finishRow(cfg *registry.Config, fields map[string]any, body, name, id strin
 	if _, fs := registry.ParseDemand(cfg, path, data); fs.HasErrors() {
 		var msgs []string
 		for _, f := range fs {
-			if f.Severity == registry.Error {
+			if f.Severity == finding.Error {
 				msgs = append(msgs, f.Message)
 			}
 		}
@@ -559,7 +561,7 @@ func set(fields map[string]any, path string, v any) {
 // as it would be with rows written, and returns the errors the rows would
 // bring: those of the new files, and any other error that was not there
 // before. Import writes nothing unless this is empty.
-func Check(src registry.Source, rows []Row) (registry.Findings, error) {
+func Check(src registry.Source, rows []Row) (finding.Findings, error) {
 	before, err := errorsOf(src)
 	if err != nil {
 		return nil, err
@@ -578,7 +580,7 @@ func Check(src registry.Source, rows []Row) (registry.Findings, error) {
 	for _, f := range before {
 		had[findingKey(f)] = true
 	}
-	var out registry.Findings
+	var out finding.Findings
 	for _, f := range after {
 		if _, isNew := planned[f.Path]; isNew || !had[findingKey(f)] {
 			out = append(out, f)
@@ -588,19 +590,19 @@ func Check(src registry.Source, rows []Row) (registry.Findings, error) {
 	return out, nil
 }
 
-func findingKey(f registry.Finding) string { return f.Path + "\x00" + f.Rule + "\x00" + f.Message }
+func findingKey(f finding.Finding) string { return f.Path + "\x00" + f.Rule + "\x00" + f.Message }
 
 // errorsOf loads a registry and returns its errors, as validate finds them.
-func errorsOf(src registry.Source) (registry.Findings, error) {
+func errorsOf(src registry.Source) (finding.Findings, error) {
 	snap, fs, err := registry.Load(src)
 	if err != nil {
 		return nil, err
 	}
 	fs = append(fs, registry.Validate(snap)...)
 	fs = append(fs, rank.Policy(snap, rank.Rank(snap))...)
-	var errs registry.Findings
+	var errs finding.Findings
 	for _, f := range fs {
-		if f.Severity == registry.Error {
+		if f.Severity == finding.Error {
 			errs = append(errs, f)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/demand-registry/demand/registry"
 )
 
@@ -31,8 +33,8 @@ func PlanJSON(s *registry.Snapshot, files []registry.File, data []byte) ([]Row, 
 	if err := dec.Decode(&export); err != nil {
 		return nil, []Problem{{Line: 1, Message: "not this tool's JSON export of demands (demand export --format json): " + err.Error()}}
 	}
-	if export.SchemaVersion != registry.JSONVersion {
-		return nil, []Problem{{Line: 1, Message: fmt.Sprintf("schema_version %d is not %d, the version this tool reads; export the demands again with this version", export.SchemaVersion, registry.JSONVersion)}}
+	if export.SchemaVersion != finding.JSONVersion {
+		return nil, []Problem{{Line: 1, Message: fmt.Sprintf("schema_version %d is not %d, the version this tool reads; export the demands again with this version", export.SchemaVersion, finding.JSONVersion)}}
 	}
 	items := export.Demands
 	existing, used := taken(s, files)

@@ -25,6 +25,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/demand-registry/demand/internal/par"
 	"github.com/demand-registry/demand/registry"
 )
@@ -526,12 +528,12 @@ func linked(s *registry.Snapshot, a, b string) bool {
 }
 
 // Findings reports each pair as a warning on the later demand's title.
-func Findings(s *registry.Snapshot, pairs []Pair) registry.Findings {
-	var fs registry.Findings
+func Findings(s *registry.Snapshot, pairs []Pair) finding.Findings {
+	var fs finding.Findings
 	for _, p := range pairs {
 		d := s.Get(p.B)
 		pos := d.At("title")
-		fs = append(fs, registry.Finding{Path: d.Path, Line: pos.Line, Col: pos.Col, Severity: registry.Warning, Rule: "near-duplicate",
+		fs = append(fs, finding.Finding{Path: d.Path, Line: pos.Line, Col: pos.Col, Severity: finding.Warning, Rule: "near-duplicate",
 			Message: fmtPair(p), Hint: "if it is the same demand, set status: duplicate and links.duplicate_of: " + p.A + "; otherwise link them with links.related"})
 	}
 	return fs

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -82,7 +84,7 @@ func TestFind(t *testing.T) {
 	fs := Findings(s, pairs)
 	require.Len(t, fs, 2)
 	assert.Equal(t, "near-duplicate", fs[0].Rule)
-	assert.Equal(t, registry.Warning, fs[0].Severity)
+	assert.Equal(t, finding.Warning, fs[0].Severity)
 }
 
 // TestSimilarity: weighting, negation and the title above the body.

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/rank"
@@ -135,7 +137,7 @@ func Plan(s *registry.Snapshot, files []registry.File, is Issue) (*Planned, []Pr
 	d, fs := registry.ParseDemand(cfg, name, data)
 	if fs.HasErrors() {
 		for _, f := range fs {
-			if f.Severity != registry.Error {
+			if f.Severity != finding.Error {
 				continue
 			}
 			msg := f.Message

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/demand-registry/demand/registry"
 )
 
@@ -33,14 +35,14 @@ func (r *Result) Breakdown() string {
 
 // Check compares each file's declared tier with the ranking, one finding
 // per file at its tier: line (or its status: line when tier: is missing).
-func Check(s *registry.Snapshot, rk *Ranking) registry.Findings {
-	var fs registry.Findings
+func Check(s *registry.Snapshot, rk *Ranking) finding.Findings {
+	var fs finding.Findings
 	for _, d := range s.Demands {
 		r := rk.Get(d.ID)
 		if r == nil || d.Tier == r.Tier {
 			continue
 		}
-		f := registry.Finding{Path: d.Path, Severity: registry.Error, Rule: "tier"}
+		f := finding.Finding{Path: d.Path, Severity: finding.Error, Rule: "tier"}
 		if d.Tier == 0 {
 			p := d.At("status")
 			f.Line, f.Col = p.Line, p.Col
@@ -59,9 +61,9 @@ func Check(s *registry.Snapshot, rk *Ranking) registry.Findings {
 
 // Policy checks the config's WIP limits and required-field rules against
 // the ranking.
-func Policy(s *registry.Snapshot, rk *Ranking) registry.Findings {
+func Policy(s *registry.Snapshot, rk *Ranking) finding.Findings {
 	cfg := s.Config
-	var fs registry.Findings
+	var fs finding.Findings
 	for _, w := range cfg.Policy.WIP {
 		var in []*Result
 		for _, r := range rk.Results { // ranked order: the lowest-ranked are over the limit
@@ -75,7 +77,7 @@ func Policy(s *registry.Snapshot, rk *Ranking) registry.Findings {
 		for _, r := range in[w.Max:] {
 			d := s.Get(r.ID)
 			p := d.At("status")
-			fs = append(fs, registry.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: registry.Error, Rule: "wip-limit",
+			fs = append(fs, finding.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: finding.Error, Rule: "wip-limit",
 				Message: fmt.Sprintf("tier %d has %d demands in %s statuses, more than the limit of %d; %s is ranked below the first %d",
 					w.Tier, len(in), strings.Join(w.Kinds, "/"), w.Max, r.ID, w.Max),
 				Hint: "finish or put on hold a tier-" + fmt.Sprint(w.Tier) + " demand before starting another"})
@@ -97,7 +99,7 @@ func Policy(s *registry.Snapshot, rk *Ranking) registry.Findings {
 				continue
 			}
 			p := d.At("status")
-			fs = append(fs, registry.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: rule.Severity, Rule: rule.Name,
+			fs = append(fs, finding.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: rule.Severity, Rule: rule.Name,
 				Message: fmt.Sprintf("%s: missing %s", rule.Message, strings.Join(missing, ", ")),
 				Hint:    fmt.Sprintf("policy %s applies when %s", rule.Name, describe(rule.When))})
 		}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/demand-registry/demand/registry/finding"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -21,7 +23,7 @@ func snapshot(t testing.TB, config string, fronts ...string) *registry.Snapshot 
 	t.Helper()
 	cfg := registry.DefaultConfig()
 	if config != "" {
-		var fs registry.Findings
+		var fs finding.Findings
 		cfg, fs = registry.ParseConfig("registry.yaml", []byte(config))
 		require.False(t, fs.HasErrors(), "%v", fs)
 	}

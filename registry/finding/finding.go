@@ -1,4 +1,7 @@
-package registry
+// Package finding is the one report type of every check: a problem at a
+// file, line and column, its severity and rule, and how it is printed for a
+// terminal, for JSON and for GitHub workflow annotations.
+package finding
 
 import (
 	"cmp"
@@ -71,23 +74,23 @@ func (fs Findings) Count() (errs, warns int) {
 	return
 }
 
-// FindingFormats lists the output formats WriteFindings accepts.
-var FindingFormats = []string{"text", "json", "github"}
+// Formats lists the output formats Write accepts.
+var Formats = []string{"text", "json", "github"}
 
 // JSONVersion is the schema_version of every JSON output (docs/json):
 // raised when a key is removed or changes meaning, not when one is added.
 const JSONVersion = 1
 
-// FindingsJSON is the JSON output of validate and rank --check.
-type FindingsJSON struct {
+// Report is the JSON output of validate and rank --check.
+type Report struct {
 	SchemaVersion int       `json:"schema_version"`
 	Findings      []Finding `json:"findings"`
 }
 
-// WriteFindings prints findings in one of FindingFormats. prefix is joined
+// Write prints findings in one of Formats. prefix is joined
 // before each registry-relative path: the folder as the user typed it for
 // text, the folder relative to the repository root for JSON and github.
-func WriteFindings(w io.Writer, format, prefix string, fs Findings) error {
+func Write(w io.Writer, format, prefix string, fs Findings) error {
 	full := func(p string) string {
 		if prefix == "" || prefix == "." {
 			return p
@@ -122,7 +125,7 @@ func WriteFindings(w io.Writer, format, prefix string, fs Findings) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		return enc.Encode(FindingsJSON{SchemaVersion: JSONVersion, Findings: out})
+		return enc.Encode(Report{SchemaVersion: JSONVersion, Findings: out})
 	case "github":
 		for _, f := range fs {
 			props := []string{"file=" + ghProperty(full(f.Path))}
@@ -140,7 +143,7 @@ func WriteFindings(w io.Writer, format, prefix string, fs Findings) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("unknown format %q: use one of %s", format, strings.Join(FindingFormats, ", "))
+	return fmt.Errorf("unknown format %q: use one of %s", format, strings.Join(Formats, ", "))
 }
 
 // ghData escapes a workflow command's message as the GitHub runner expects

@@ -1,4 +1,4 @@
-package registry
+package finding
 
 import (
 	"bytes"
@@ -19,31 +19,15 @@ func TestWriteFindingsEscapes(t *testing.T) {
 		{Path: "D-0002-x\ny.md", Severity: Warning, Rule: "r,1", Message: "50% done, 报表"},
 	}
 	var text bytes.Buffer
-	require.NoError(t, WriteFindings(&text, "text", "demands", fs))
+	require.NoError(t, Write(&text, "text", "demands", fs))
 	assert.Equal(t, `"demands/D-0001-a:9:9.md":2:3: error: title \x1b]0;pwned\a\x1b[2J is odd\rD-0009.md:1:1: error: forged (fix\nit) [title]`+"\n"+
 		`"demands/D-0002-x\ny.md": warning: 50% done, 报表 [r,1]`+"\n", text.String())
 
 	var gh bytes.Buffer
-	require.NoError(t, WriteFindings(&gh, "github", "demands", fs))
+	require.NoError(t, Write(&gh, "github", "demands", fs))
 	lines := strings.Split(strings.TrimSuffix(gh.String(), "\n"), "\n")
 	require.Len(t, lines, 2, "one command per finding: %q", gh.String())
 	// ESC and BEL shown escaped: the runner's log viewer acts on them.
 	assert.Equal(t, `::error file=demands/D-0001-a%3A9%3A9.md,line=2,col=3,title=title::title \x1b]0;pwned\a\x1b[2J is odd%0DD-0009.md:1:1: error: forged (fix%0Ait)`, lines[0])
 	assert.Equal(t, "::warning file=demands/D-0002-x%0Ay.md,title=r%2C1::50%25 done, 报表", lines[1])
-}
-
-// TestControlCharacterFileName: such a name is a filename error (git
-// will not check it out), reported without reading the file.
-func TestControlCharacterFileName(t *testing.T) {
-	for _, name := range []string{"D-0001-a\nb.md", "D-0001-\x1b[31m.md", "D-0001-x\r.md", "D-0001-\x7f.md", "D-0001-\u0085.md"} {
-		snap, fs, err := Load(mapSource{name: demandFile("D-0001", "")})
-		require.NoError(t, err)
-		require.Len(t, fs, 1, "%q", name)
-		assert.Equal(t, "filename", fs[0].Rule)
-		assert.Equal(t, Error, fs[0].Severity)
-		assert.Empty(t, snap.Demands, "%q is not loaded", name)
-	}
-	_, fs, err := Load(mapSource{"D-0001-报表:v2.md": demandFile("D-0001", "")})
-	require.NoError(t, err)
-	assert.Empty(t, fs, "printable names, Chinese and ':' included, are fine")
 }
