@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/internal/lsptest"
 	"github.com/demand-registry/demand/internal/synth"
 	"github.com/demand-registry/demand/registry"
@@ -31,7 +33,7 @@ func BenchmarkKeystroke(b *testing.B) {
 			dir := b.TempDir()
 			require.NoError(b, os.Mkdir(filepath.Join(dir, ".git"), 0o755))
 			files := synth.Registry(1, n)
-			files[registry.ConfigFile] = "id: {pattern: '^D-[0-9]{5,}$', prefix: D-, digits: 5}\n"
+			files[config.File] = "id: {pattern: '^D-[0-9]{5,}$', prefix: D-, digits: 5}\n"
 			if n == 0 {
 				entries, err := os.ReadDir("../demands")
 				require.NoError(b, err)

@@ -5,14 +5,14 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/config"
 )
 
 // configType follows a path of registry.yaml keys through the Config
 // type, as the config's own key check does: struct fields by their yaml
 // names, map keys of any name, list items. nil when the path leaves it.
 func configType(path []string) reflect.Type {
-	t := reflect.TypeFor[registry.Config]()
+	t := reflect.TypeFor[config.Config]()
 	for _, p := range path {
 		t = elem(t)
 		switch t.Kind() {
@@ -113,9 +113,9 @@ func (s *server) configCompletion(d *document, r *regState, p textDocumentPositi
 	var detail func(string) string
 	cfg := s.snapshot(r).Config
 	switch t := configType(parent); {
-	case t == reflect.TypeFor[registry.Status]() && key == "kind":
-		values = []string{registry.KindOpen, registry.KindActive, registry.KindDone, registry.KindClosed}
-	case t == reflect.TypeFor[registry.Status]() && key == "next":
+	case t == reflect.TypeFor[config.Status]() && key == "kind":
+		values = []string{config.KindOpen, config.KindActive, config.KindDone, config.KindClosed}
+	case t == reflect.TypeFor[config.Status]() && key == "next":
 		for _, st := range cfg.Statuses {
 			values = append(values, st.Name)
 		}
@@ -125,10 +125,10 @@ func (s *server) configCompletion(d *document, r *regState, p textDocumentPositi
 			}
 			return ""
 		}
-	case t == reflect.TypeFor[registry.Field]() && key == "type":
-		values = []string{registry.TString, registry.TInt, registry.TNumber, registry.TBool, registry.TDate,
-			registry.TEnum, registry.TStatus, registry.TID, registry.TList, registry.TMap}
-	case t == reflect.TypeFor[registry.Config]() && key == "language":
+	case t == reflect.TypeFor[config.Field]() && key == "type":
+		values = []string{config.TString, config.TInt, config.TNumber, config.TBool, config.TDate,
+			config.TEnum, config.TStatus, config.TID, config.TList, config.TMap}
+	case t == reflect.TypeFor[config.Config]() && key == "language":
 		values = []string{"en", "zh-CN"}
 	}
 	for _, v := range values {

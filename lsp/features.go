@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/registry"
 )
 
@@ -168,11 +170,11 @@ func parseContent(path []string, s string, item bool) (lineCtx, bool) {
 
 // fieldsAt is the set of fields of the mapping at path; nil when the path
 // leads to no mapping.
-func fieldsAt(cfg *registry.Config, path []string) map[string]*registry.Field {
+func fieldsAt(cfg *config.Config, path []string) map[string]*config.Field {
 	fields := cfg.Fields
 	for _, p := range path {
 		f := itemOf(fields[p])
-		if f == nil || f.Type != registry.TMap {
+		if f == nil || f.Type != config.TMap {
 			return nil
 		}
 		fields = f.Fields
@@ -181,14 +183,14 @@ func fieldsAt(cfg *registry.Config, path []string) map[string]*registry.Field {
 }
 
 // itemOf is a list field's item definition, other fields themselves.
-func itemOf(f *registry.Field) *registry.Field {
-	for f != nil && f.Type == registry.TList {
+func itemOf(f *config.Field) *config.Field {
+	for f != nil && f.Type == config.TList {
 		f = f.Items
 	}
 	return f
 }
 
-func labels(l registry.Label) string {
+func labels(l config.Label) string {
 	var parts []string
 	for _, lang := range []string{"en", "zh-CN"} {
 		if s := l[lang]; s != "" && !slices.Contains(parts, s) {
@@ -198,7 +200,7 @@ func labels(l registry.Label) string {
 	return strings.Join(parts, " · ")
 }
 
-func fieldDoc(name string, f *registry.Field) string {
+func fieldDoc(name string, f *config.Field) string {
 	var b strings.Builder
 	if l := labels(f.Label); l != "" {
 		fmt.Fprintf(&b, "**%s** (`%s`)\n\n", l, name)
@@ -209,7 +211,7 @@ func fieldDoc(name string, f *registry.Field) string {
 		b.WriteString(f.Description + "\n\n")
 	}
 	typ := f.Type
-	if f.Type == registry.TList && f.Items != nil {
+	if f.Type == config.TList && f.Items != nil {
 		typ = "list of " + f.Items.Type
 	}
 	fmt.Fprintf(&b, "type: %s", typ)
@@ -233,7 +235,7 @@ func fieldDoc(name string, f *registry.Field) string {
 func (s *server) completion(p textDocumentPositionParams) completionList {
 	out := completionList{Items: []CompletionItem{}}
 	d, r, rel := s.doc(p.TextDocument.URI)
-	if d != nil && rel == registry.ConfigFile {
+	if d != nil && rel == config.File {
 		return s.configCompletion(d, r, p)
 	}
 	if d == nil || !d.inFrontMatter(p.Position.Line) {
@@ -278,7 +280,7 @@ func (s *server) completion(p textDocumentPositionParams) completionList {
 		}
 		return out
 	}
-	var f *registry.Field
+	var f *config.Field
 	if c.key != "" {
 		f = fieldsAt(cfg, c.path)[c.key]
 	} else if len(c.path) > 0 {
@@ -289,7 +291,7 @@ func (s *server) completion(p textDocumentPositionParams) completionList {
 		return out
 	}
 	switch f.Type {
-	case registry.TEnum:
+	case config.TEnum:
 		for i, v := range f.Values {
 			item := CompletionItem{Label: v, Kind: kindEnumMember, Detail: labels(f.Labels[v]), SortText: fmt.Sprintf("%04d", i), TextEdit: edit(v)}
 			if l := f.Labels[v]; len(l) > 0 {
@@ -297,7 +299,7 @@ func (s *server) completion(p textDocumentPositionParams) completionList {
 			}
 			out.Items = append(out.Items, item)
 		}
-	case registry.TStatus:
+	case config.TStatus:
 		from := s.savedStatus(d, rel, cfg)
 		var names []string
 		if st := cfg.Status(from); st != nil {
@@ -321,11 +323,11 @@ func (s *server) completion(p textDocumentPositionParams) completionList {
 			out.Items = append(out.Items, CompletionItem{Label: n, Kind: kindEnumMember, Detail: labels(st.Label),
 				Documentation: &MarkupContent{Kind: "markdown", Value: doc}, SortText: fmt.Sprintf("%04d", i), TextEdit: edit(n)})
 		}
-	case registry.TBool:
+	case config.TBool:
 		for _, v := range []string{"true", "false"} {
 			out.Items = append(out.Items, CompletionItem{Label: v, Kind: kindValue, TextEdit: edit(v)})
 		}
-	case registry.TID:
+	case config.TID:
 		self := ""
 		if dd := s.parsed(d, rel, cfg); dd != nil {
 			self = dd.ID
@@ -346,7 +348,7 @@ func (s *server) completion(p textDocumentPositionParams) completionList {
 }
 
 // parsed parses an open document as a demand.
-func (s *server) parsed(d *document, rel string, cfg *registry.Config) *registry.Demand {
+func (s *server) parsed(d *document, rel string, cfg *config.Config) *registry.Demand {
 	dm, _ := registry.ParseDemand(cfg, rel, []byte(d.text))
 	return dm
 }
@@ -354,7 +356,7 @@ func (s *server) parsed(d *document, rel string, cfg *registry.Config) *registry
 // savedStatus is the status the file has on disk, from which the
 // workflow's next statuses are offered; a file not saved yet starts from
 // the status in its buffer.
-func (s *server) savedStatus(d *document, rel string, cfg *registry.Config) string {
+func (s *server) savedStatus(d *document, rel string, cfg *config.Config) string {
 	if data, err := readBounded(d.path, cfg.Files.MaxSize); err == nil {
 		if dm, _ := registry.ParseDemand(cfg, rel, data); dm != nil {
 			return dm.Status
@@ -386,7 +388,7 @@ func (d *document) tokenAt(p Position, config bool) (token, bool) {
 
 func (s *server) hover(p textDocumentPositionParams) *Hover {
 	d, r, rel := s.doc(p.TextDocument.URI)
-	if d == nil || rel == registry.ConfigFile {
+	if d == nil || rel == config.File {
 		return nil
 	}
 	t, ok := d.tokenAt(p.Position, false)
@@ -405,13 +407,13 @@ func (s *server) hover(p textDocumentPositionParams) *Hover {
 	} else {
 		it := itemOf(f)
 		switch it.Type {
-		case registry.TEnum:
+		case config.TEnum:
 			text = fmt.Sprintf("`%s`: %s\n\n---\n\n%s", t.value, labels(it.Labels[t.value]), fieldDoc(t.path, f))
-		case registry.TStatus:
+		case config.TStatus:
 			if st := cfg.Status(t.value); st != nil {
 				text = fmt.Sprintf("`%s`: %s\n\nkind: %s; next: %s", t.value, labels(st.Label), st.Kind, strings.Join(st.Next, ", "))
 			}
-		case registry.TID:
+		case config.TID:
 			if dm := snap.Get(t.value); dm != nil {
 				text = fmt.Sprintf("**%s** %s\n\n%s · `%s`", dm.ID, dm.Title, dm.Status, dm.Path)
 			} else {
@@ -430,13 +432,13 @@ func (s *server) hover(p textDocumentPositionParams) *Hover {
 
 // idAt is the demand ID under a position: the value of the id field or of
 // any field of type id (links.depends_on, links.duplicate_of…).
-func (s *server) idAt(d *document, p Position, cfg *registry.Config) (string, bool, bool) {
+func (s *server) idAt(d *document, p Position, cfg *config.Config) (string, bool, bool) {
 	t, ok := d.tokenAt(p, false)
 	if !ok || t.key {
 		return "", false, false
 	}
 	f := itemOf(cfg.FieldByPath(t.path))
-	if t.path != "id" && (f == nil || f.Type != registry.TID) {
+	if t.path != "id" && (f == nil || f.Type != config.TID) {
 		return "", false, false
 	}
 	return t.value, t.path == "id", true
@@ -461,7 +463,7 @@ func (s *server) text(dir, rel string, limit int64) (*document, bool) {
 
 func (s *server) definition(p textDocumentPositionParams) []Location {
 	d, r, rel := s.doc(p.TextDocument.URI)
-	if d == nil || rel == registry.ConfigFile || r == nil {
+	if d == nil || rel == config.File || r == nil {
 		return nil
 	}
 	snap := s.snapshot(r)
@@ -498,7 +500,7 @@ func (s *server) declaration(dir string, snap *registry.Snapshot, id string) (Lo
 
 func (s *server) references(p referenceParams) []Location {
 	d, r, rel := s.doc(p.TextDocument.URI)
-	if d == nil || rel == registry.ConfigFile || r == nil {
+	if d == nil || rel == config.File || r == nil {
 		return nil
 	}
 	snap := s.snapshot(r)
@@ -529,7 +531,7 @@ func (s *server) references(p referenceParams) []Location {
 			if t.key || t.value != id || t.path == "id" {
 				continue
 			}
-			if f := itemOf(cfg.FieldByPath(t.path)); f != nil && f.Type == registry.TID {
+			if f := itemOf(cfg.FieldByPath(t.path)); f != nil && f.Type == config.TID {
 				out = append(out, Location{URI: td.uri, Range: Range{Start: td.position(t.line, t.col), End: td.position(t.line, t.endCol)}})
 			}
 		}
@@ -552,8 +554,8 @@ func (s *server) codeActions(p codeActionParams) []CodeAction {
 	if snap == nil {
 		return out
 	}
-	config := rel == registry.ConfigFile
-	ts := d.tokens(config)
+	isConfig := rel == config.File
+	ts := d.tokens(isConfig)
 	for _, f := range fs {
 		m := didYouMean.FindStringSubmatch(f.Hint)
 		if m == nil {

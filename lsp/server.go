@@ -18,6 +18,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/registry/finding"
 
 	"github.com/demand-registry/demand/registry"
@@ -42,7 +44,7 @@ const DefaultDebounce = 200 * time.Millisecond
 const maxOpen = 1000
 
 // defaultConfig names demand files outside any configured registry.
-var defaultConfig = registry.DefaultConfig()
+var defaultConfig = config.Default()
 
 // ErrNoShutdown is returned when the client exits, or the stream ends,
 // without a shutdown request first (the protocol's exit code 1).
@@ -292,7 +294,7 @@ func fileURI(p string) string {
 func registryOf(root, file string) (dir, rel string, ok bool) {
 	start := filepath.Dir(file)
 	for at := start; ; {
-		if st, err := os.Lstat(filepath.Join(at, registry.ConfigFile)); err == nil && st.Mode().IsRegular() {
+		if st, err := os.Lstat(filepath.Join(at, config.File)); err == nil && st.Mode().IsRegular() {
 			dir = at
 			break
 		}
@@ -305,7 +307,7 @@ func registryOf(root, file string) (dir, rel string, ok bool) {
 		}
 		at = parent
 	}
-	if dir == "" && filepath.Base(file) == registry.ConfigFile {
+	if dir == "" && filepath.Base(file) == config.File {
 		dir = start
 	}
 	if dir == "" && root != "" {
@@ -324,7 +326,7 @@ func registryOf(root, file string) (dir, rel string, ok bool) {
 		return "", "", false
 	}
 	rel = filepath.ToSlash(r)
-	return dir, rel, rel == registry.ConfigFile || registry.IsDemandFile(rel)
+	return dir, rel, rel == config.File || registry.IsDemandFile(rel)
 }
 
 func (s *server) open(uri string, version int, text string) {
@@ -518,7 +520,7 @@ func (s *server) check(r *regState) {
 		if err != nil {
 			diags = append(diags, Diagnostic{Severity: severityError, Source: "demand", Code: "registry", Message: err.Error()})
 		}
-		ts := d.tokens(o.rel == registry.ConfigFile)
+		ts := d.tokens(o.rel == config.File)
 		for _, f := range byPath[o.rel] {
 			diags = append(diags, diagnostic(d, ts, f))
 		}
@@ -593,5 +595,5 @@ func (s *server) snapshot(r *regState) *registry.Snapshot {
 	if r != nil && r.snap != nil {
 		return r.snap
 	}
-	return registry.NewSnapshot(registry.DefaultConfig(), nil)
+	return registry.NewSnapshot(config.Default(), nil)
 }

@@ -15,8 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/internal/lsptest"
-	"github.com/demand-registry/demand/registry"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -280,7 +281,7 @@ func labelsOf(items []item) []string {
 func TestCompletion(t *testing.T) {
 	root, dir := fixture(t)
 	s := start(t, root)
-	cfg, fs := registry.ParseConfig("registry.yaml", []byte(testConfig))
+	cfg, fs := config.Parse("registry.yaml", []byte(testConfig))
 	require.Empty(t, fs)
 	path := filepath.Join(dir, "D-0001-sso.md")
 	uri := lsptest.URI(path)
@@ -337,7 +338,7 @@ func TestCompletion(t *testing.T) {
 func TestCompletionFlowCollections(t *testing.T) {
 	root, dir := fixture(t)
 	s := start(t, root)
-	cfg := registry.DefaultConfig()
+	cfg := config.Default()
 	path := filepath.Join(dir, "D-0007-流.md")
 	uri := lsptest.URI(path)
 	s.open(path, "---\nid: D-0007\nrequesters:\n  - {name: 张三, segment: \nlinks: {related: [D-0001, D-00\ncustomer: {name: 李四, se\n---\n")

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
 	"github.com/demand-registry/demand/registry/rank"
@@ -32,7 +34,7 @@ type HistoryOptions struct {
 // History walks the git history of the registry in dir and returns it
 // finished: every demand's commits, statuses, pending edits and SLA
 // states. Its Warnings and Shallow say what the caller should tell.
-func History(ctx context.Context, dir string, o HistoryOptions) (*history.Result, *registry.Config, error) {
+func History(ctx context.Context, dir string, o HistoryOptions) (*history.Result, *config.Config, error) {
 	repo, err := registry.OpenRepo(dir)
 	if err != nil {
 		if _, statErr := os.Stat(dir); statErr != nil {

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/internal/synth"
 	"github.com/stretchr/testify/require"
 )
@@ -14,7 +16,7 @@ func writeSynthetic(tb testing.TB, n int) string {
 	for name, content := range synth.Registry(1, n) {
 		require.NoError(tb, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644))
 	}
-	require.NoError(tb, os.WriteFile(filepath.Join(dir, ConfigFile), []byte("id: {pattern: '^D-[0-9]{5,}$', prefix: D-, digits: 5}\n"), 0o644))
+	require.NoError(tb, os.WriteFile(filepath.Join(dir, config.File), []byte("id: {pattern: '^D-[0-9]{5,}$', prefix: D-, digits: 5}\n"), 0o644))
 	return dir
 }
 

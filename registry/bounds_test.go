@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -55,7 +57,7 @@ func TestBoundedFindings(t *testing.T) {
 	}
 }
 
-func mustDefaults(t *testing.T) *Config {
+func mustDefaults(t *testing.T) *config.Config {
 	t.Helper()
 	snap, _, err := Load(mapSource{})
 	require.NoError(t, err)

@@ -10,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/demand-registry/demand/internal/safeyaml"
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/registry/finding"
 
 	"gopkg.in/yaml.v3"
@@ -35,10 +38,10 @@ type Customer struct {
 
 // Requester is a further customer asking for the same demand.
 type Requester struct {
-	Name    string `json:"name"`
-	Segment string `json:"segment,omitempty"`
-	Channel string `json:"channel,omitempty"`
-	Date    Date   `json:"date,omitempty"`
+	Name    string      `json:"name"`
+	Segment string      `json:"segment,omitempty"`
+	Channel string      `json:"channel,omitempty"`
+	Date    config.Date `json:"date,omitempty"`
 }
 
 // Links relate demands to each other.
@@ -74,11 +77,11 @@ type TierOverride struct {
 
 // Demand is one customer demand, read from one file.
 type Demand struct {
-	ID       string `json:"id"`
-	Path     string `json:"path"` // relative to the registry folder
-	Title    string `json:"title"`
-	Status   string `json:"status"`
-	Received Date   `json:"received"`
+	ID       string      `json:"id"`
+	Path     string      `json:"path"` // relative to the registry folder
+	Title    string      `json:"title"`
+	Status   string      `json:"status"`
+	Received config.Date `json:"received"`
 
 	Type         string        `json:"type,omitempty"`
 	Urgency      string        `json:"urgency,omitempty"`
@@ -90,7 +93,7 @@ type Demand struct {
 	Requesters   []Requester   `json:"requesters,omitempty"`
 	Channel      string        `json:"channel,omitempty"`
 	Owner        string        `json:"owner,omitempty"`
-	Due          Date          `json:"due,omitempty"`
+	Due          config.Date   `json:"due,omitempty"`
 	Tags         []string      `json:"tags,omitempty"`
 	Links        Links         `json:"links"`
 	RICE         *RICE         `json:"rice,omitempty"`
@@ -231,7 +234,7 @@ func scalarString(v any) string {
 	switch x := v.(type) {
 	case string:
 		return x
-	case Date:
+	case config.Date:
 		return string(x)
 	case float64:
 		return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%f", x), "0"), ".")
@@ -368,11 +371,11 @@ func findRune(b []byte, bad func(rune) bool) (line, col int, r rune, ok bool) {
 // cleanDemand removes a byte-order mark, checks the encoding, makes line
 // endings \n and splits the front matter from the body.
 func cleanDemand(p string, data []byte) (yml []byte, body []byte, bodyLine int, f *finding.Finding) {
-	data = bytes.TrimPrefix(data, utf8BOM)
-	if f, ok := checkUTF8(p, data); !ok {
+	data = bytes.TrimPrefix(data, safeyaml.BOM)
+	if f, ok := safeyaml.CheckUTF8(p, data); !ok {
 		return nil, nil, 0, &f
 	}
-	yml, body, bodyLine, f = splitFrontMatter(p, normalizeNewlines(data))
+	yml, body, bodyLine, f = splitFrontMatter(p, safeyaml.NormalizeNewlines(data))
 	if f == nil {
 		f = checkControls(p, yml, body, bodyLine)
 	}
@@ -394,13 +397,13 @@ func FrontMatter(data []byte) (yml []byte, body string, ok bool) {
 // ParseDemand reads one demand file. It never panics: every problem,
 // including a failure inside the YAML library, becomes a finding. The
 // demand is nil when the file cannot be read as a demand at all.
-func ParseDemand(cfg *Config, p string, data []byte) (d *Demand, fs finding.Findings) {
+func ParseDemand(cfg *config.Config, p string, data []byte) (d *Demand, fs finding.Findings) {
 	return parseDemand(cfg, p, data, nil)
 }
 
 // parseDemand is ParseDemand; front, when set, may hand over the front
 // matter already parsed into its root mapping (nil: parse it here).
-func parseDemand(cfg *Config, p string, data []byte, front func(yml []byte) *yaml.Node) (d *Demand, fs finding.Findings) {
+func parseDemand(cfg *config.Config, p string, data []byte, front func(yml []byte) *yaml.Node) (d *Demand, fs finding.Findings) {
 	defer func() {
 		if r := recover(); r != nil {
 			d = nil
@@ -417,9 +420,9 @@ func parseDemand(cfg *Config, p string, data []byte, front func(yml []byte) *yam
 		root = front(yml)
 	}
 	if root != nil {
-		fs = checkPlainData(p, root, 1, 1)
+		fs = safeyaml.CheckPlainData(p, root, 1, 1)
 	} else {
-		root, fs = parseYAML(p, yml, 1)
+		root, fs = safeyaml.Parse(p, yml, 1)
 	}
 	if fs.HasErrors() {
 		return nil, fs
@@ -440,7 +443,7 @@ func parseDemand(cfg *Config, p string, data []byte, front func(yml []byte) *yam
 
 // checkIdentity sets the ID (from the field or the file name) and checks
 // it against the pattern and the file name.
-func (d *Demand) checkIdentity(cfg *Config) finding.Findings {
+func (d *Demand) checkIdentity(cfg *config.Config) finding.Findings {
 	var fs finding.Findings
 	base := path.Base(d.Path)
 	fromName := cfg.IDFromName(base)
@@ -476,9 +479,9 @@ func slugOr(base string) string {
 }
 
 // fill copies validated values into the typed fields.
-func (d *Demand) fill(cfg *Config) {
+func (d *Demand) fill(cfg *config.Config) {
 	str := func(k string) string { s, _ := d.Fields[k].(string); return s }
-	date := func(k string) Date { s, _ := d.Fields[k].(Date); return s }
+	date := func(k string) config.Date { s, _ := d.Fields[k].(config.Date); return s }
 	d.ID = str("id")
 	d.Title = str("title")
 	d.Status = str("status")
@@ -510,7 +513,7 @@ func (d *Demand) fill(cfg *Config) {
 			r.Name, _ = m["name"].(string)
 			r.Segment, _ = m["segment"].(string)
 			r.Channel, _ = m["channel"].(string)
-			r.Date, _ = m["date"].(Date)
+			r.Date, _ = m["date"].(config.Date)
 			d.Requesters = append(d.Requesters, r)
 		}
 	}
@@ -614,7 +617,7 @@ func Canonical(v any) string {
 	switch x := v.(type) {
 	case string:
 		return x
-	case Date:
+	case config.Date:
 		return string(x)
 	case int64:
 		return strconv.FormatInt(x, 10)

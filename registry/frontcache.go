@@ -3,6 +3,8 @@ package registry
 import (
 	"bytes"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"gopkg.in/yaml.v3"
 )
 
@@ -117,7 +119,7 @@ func frontEntries(yml []byte, out [][]byte) ([][]byte, bool) {
 // findings are not returned, and the demand's Pos is left empty (positions
 // within entries are not positions in the file). Entries parsed before are
 // not parsed again.
-func (c *FrontCache) ParseDemand(cfg *Config, p string, data []byte) *Demand {
+func (c *FrontCache) ParseDemand(cfg *config.Config, p string, data []byte) *Demand {
 	d, _ := parseDemand(cfg, p, data, c.front)
 	if d != nil {
 		d.Pos = nil

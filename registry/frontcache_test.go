@@ -7,13 +7,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // sameAsParseDemand checks that the cache reads a file as ParseDemand
 // does: nil for nil, else the same demand apart from positions.
-func sameAsParseDemand(t *testing.T, c *FrontCache, cfg *Config, p string, data []byte) {
+func sameAsParseDemand(t *testing.T, c *FrontCache, cfg *config.Config, p string, data []byte) {
 	t.Helper()
 	want, _ := ParseDemand(cfg, p, data)
 	got := c.ParseDemand(cfg, p, data)
@@ -65,7 +67,7 @@ func TestFrontEntries(t *testing.T) {
 // whole (entries that only make sense together), read as ParseDemand
 // reads them, through one cache so that entries are reused.
 func TestFrontCacheAsParseDemand(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := config.Default()
 	c := NewFrontCache(3) // small: generations turn over
 	head := "---\nid: D-0001\ntitle: Export\nstatus: new\nreceived: 2026-11-02\n"
 	for _, fm := range []string{
@@ -108,7 +110,7 @@ func TestFrontCacheAsParseDemand(t *testing.T) {
 func TestFrontCacheSamples(t *testing.T) {
 	data, err := os.ReadFile("../demands/registry.yaml")
 	require.NoError(t, err)
-	cfg, fs := ParseConfig("registry.yaml", data)
+	cfg, fs := config.Parse("registry.yaml", data)
 	require.False(t, fs.HasErrors(), "%v", fs)
 	c := NewFrontCache(50)
 	paths, err := filepath.Glob("../demands/*.md")
@@ -146,7 +148,7 @@ func FuzzFrontCache(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	cfg := DefaultConfig()
+	cfg := config.Default()
 	c := NewFrontCache(100)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sameAsParseDemand(t, c, cfg, "D-0001-x.md", data)
@@ -157,7 +159,7 @@ func FuzzFrontCache(f *testing.F) {
 // Document markers and control characters inside the front matter are
 // errors through the cache too (it cuts no entries across them).
 func TestFrontCacheMarkers(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := config.Default()
 	c := NewFrontCache(10)
 	head := "---\nid: D-0001\ntitle: T\nstatus: new\nreceived: 2026-11-02\n"
 	for _, fm := range []string{"--- # c\nvisibility: internal\n", "--- !!map\nvisibility: internal\n", "--- {}\nvisibility: internal\n",

@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/demand-registry/demand/internal/safeyaml"
+	"github.com/demand-registry/demand/registry/config"
 )
 
 // addSampleDemands seeds a fuzz target with the sample registry's demands.
@@ -32,11 +35,11 @@ func FuzzParseDemand(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	cfg := DefaultConfig()
+	cfg := config.Default()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, fs := ParseDemand(cfg, "D-0001-x.md", data)
 		// Lines as the parser counts them: a lone CR ends one too.
-		lines := strings.Count(string(normalizeNewlines(data)), "\n") + 2
+		lines := strings.Count(string(safeyaml.NormalizeNewlines(data)), "\n") + 2
 		for _, fd := range fs {
 			if fd.Rule == "parse" {
 				t.Fatalf("parser panicked: %s", fd.Message)
@@ -47,35 +50,6 @@ func FuzzParseDemand(f *testing.F) {
 		}
 		if d != nil && !fs.HasErrors() && (d.ID == "" || d.Title == "" || d.Status == "" || d.Received == "") {
 			t.Fatalf("a clean demand lacks a required field: %+v", d)
-		}
-	})
-}
-
-// FuzzParseConfig feeds arbitrary bytes to the config parser: it must
-// never panic, always return a usable config, and place every finding in
-// the file.
-func FuzzParseConfig(f *testing.F) {
-	if data, err := os.ReadFile("../demands/registry.yaml"); err == nil {
-		f.Add(data)
-	}
-	f.Add(defaultsYAML)
-	for _, s := range []string{"", "title: x\n", "fields: {a: {type: enum}}\n", "statuses: [{name: a, kind: open, next: [a]}]\n",
-		"tiers: {levels: []}\n", "id: {pattern: '(', digits: 99}\n", "fields:\n  x: &a {type: list, items: *a}\n"} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		cfg, fs := ParseConfig("registry.yaml", data)
-		if cfg == nil {
-			t.Fatal("no config returned")
-		}
-		lines := strings.Count(string(normalizeNewlines(data)), "\n") + 2 // a lone CR ends a line too
-		for _, fd := range fs {
-			if fd.Line < 0 || fd.Line > lines || fd.Message == "" {
-				t.Fatalf("bad finding %+v", fd)
-			}
-		}
-		if !fs.HasErrors() && len(cfg.Statuses) == 0 {
-			t.Fatal("a clean config without statuses")
 		}
 	})
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
@@ -38,17 +40,17 @@ func TestECMAScriptPattern(t *testing.T) {
 		{`[\]\-^]`, `[\-\]\^]`},
 		{`\x{1F600}`, "\U0001F600"},
 	} {
-		got, err := ECMAScriptPattern(tc.goPattern)
+		got, err := config.ECMAScriptPattern(tc.goPattern)
 		require.NoError(t, err, tc.goPattern)
 		assert.Equal(t, tc.js, got, "%s", tc.goPattern)
 	}
 	// Letters merged with other characters are written range by range.
-	_, err := ECMAScriptPattern(`[\p{L}0]a|[\p{N}b]c|[\p{S}d]e|[\p{M}f]g|[\p{P}h]i`)
+	_, err := config.ECMAScriptPattern(`[\p{L}0]a|[\p{N}b]c|[\p{S}d]e|[\p{M}f]g|[\p{P}h]i`)
 	assert.ErrorContains(t, err, "more than")
 }
 
 func TestConfigRejectsPatternTooLongForEditors(t *testing.T) {
-	_, fs := ParseConfig("registry.yaml", []byte("fields:\n  area:\n    type: string\n    pattern: '[\\p{L}0]a|[\\p{N}b]c|[\\p{S}d]e|[\\p{M}f]g|[\\p{P}h]i'\n"))
+	_, fs := config.Parse("registry.yaml", []byte("fields:\n  area:\n    type: string\n    pattern: '[\\p{L}0]a|[\\p{N}b]c|[\\p{S}d]e|[\\p{M}f]g|[\\p{P}h]i'\n"))
 	require.Len(t, fs, 1, "%v", fs)
 	assert.Equal(t, 4, fs[0].Line)
 	assert.Contains(t, fs[0].Message, "JSON Schema validators")
@@ -97,7 +99,7 @@ func TestSchemaWithAjv(t *testing.T) {
 	require.Empty(t, fs)
 	input := map[string]any{}
 	schemas := map[string]any{}
-	for _, d := range SchemaDrafts {
+	for _, d := range config.SchemaDrafts {
 		s, err := cfg.JSONSchema(d)
 		require.NoError(t, err)
 		schemas[d] = s
@@ -201,13 +203,13 @@ func TestSchemaWithAjv(t *testing.T) {
 
 	// A config whose patterns need translating, with values Go accepts
 	// and rejects; JavaScript must agree on each.
-	pcfg, fs := ParseConfig("registry.yaml", []byte(patternConfig))
+	pcfg, fs := config.Parse("registry.yaml", []byte(patternConfig))
 	require.Empty(t, fs)
-	ps, err := pcfg.JSONSchema(Draft07)
+	ps, err := pcfg.JSONSchema(config.Draft07)
 	require.NoError(t, err)
-	ps2, err := pcfg.JSONSchema(Draft2020)
+	ps2, err := pcfg.JSONSchema(config.Draft2020)
 	require.NoError(t, err)
-	input["pattern_schemas"] = map[string]any{Draft07: ps, Draft2020: ps2}
+	input["pattern_schemas"] = map[string]any{config.Draft07: ps, config.Draft2020: ps2}
 	type pcase struct {
 		Field string `json:"field"`
 		Go    string `json:"go"`
@@ -229,7 +231,7 @@ func TestSchemaWithAjv(t *testing.T) {
 	sort.Strings(names)
 	for _, n := range names {
 		f := pcfg.Fields[n]
-		js, err := ECMAScriptPattern(f.Pattern)
+		js, err := config.ECMAScriptPattern(f.Pattern)
 		require.NoError(t, err)
 		re := regexp.MustCompile(f.Pattern)
 		for _, s := range samples[n] {
@@ -306,7 +308,7 @@ func TestSchemaWithRemark(t *testing.T) {
 	defer src.Close()
 	cfg, fs := LoadConfig(src)
 	require.Empty(t, fs)
-	schema, err := cfg.JSONSchema(DefaultDraft)
+	schema, err := cfg.JSONSchema(config.DefaultDraft)
 	require.NoError(t, err)
 	work := t.TempDir()
 	b, err := json.Marshal(schema)
@@ -355,14 +357,14 @@ func FuzzECMAScriptPattern(f *testing.F) {
 		if _, err := regexp.Compile(p); err != nil {
 			return
 		}
-		js, err := ECMAScriptPattern(p)
+		js, err := config.ECMAScriptPattern(p)
 		if err != nil {
 			return
 		}
-		if len(js) > MaxECMAPattern {
+		if len(js) > config.MaxECMAPattern {
 			t.Fatalf("%q: %d bytes", p, len(js))
 		}
-		again, _ := ECMAScriptPattern(p)
+		again, _ := config.ECMAScriptPattern(p)
 		if again != js {
 			t.Fatalf("%q: %q then %q", p, js, again)
 		}

@@ -7,9 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
+	"slices"
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/demand-registry/demand/registry/config"
 
 	"github.com/demand-registry/demand/registry/finding"
 
@@ -20,7 +24,7 @@ import (
 // Snapshot is a registry as read from one source: the config and the
 // demands sorted by ID. It is not modified after Load.
 type Snapshot struct {
-	Config  *Config
+	Config  *config.Config
 	Demands []*Demand
 	byID    map[string]*Demand
 }
@@ -30,7 +34,7 @@ func (s *Snapshot) Get(id string) *Demand { return s.byID[id] }
 
 // NewSnapshot builds a snapshot from parsed demands (sorted by ID, first
 // of each ID kept).
-func NewSnapshot(cfg *Config, ds []*Demand) *Snapshot {
+func NewSnapshot(cfg *config.Config, ds []*Demand) *Snapshot {
 	s := &Snapshot{Config: cfg, byID: make(map[string]*Demand, len(ds))}
 	sorted := append([]*Demand(nil), ds...)
 	sort.SliceStable(sorted, func(i, j int) bool {
@@ -119,7 +123,7 @@ func LoadCached(src Source, cache *ParseCache) (*Snapshot, finding.Findings, err
 	return NewSnapshot(cfg, ds), fs, nil
 }
 
-func loadFile(cfg *Config, src Source, f File, cache *ParseCache, cfgKey []byte) (*Demand, finding.Findings) {
+func loadFile(cfg *config.Config, src Source, f File, cache *ParseCache, cfgKey []byte) (*Demand, finding.Findings) {
 	if fd, ok := checkFileName(f.Path); !ok {
 		return nil, finding.Findings{fd}
 	}
@@ -185,7 +189,7 @@ func duplicateIDs(ds []*Demand) finding.Findings {
 		byID[d.ID] = append(byID[d.ID], d)
 	}
 	var fs finding.Findings
-	for _, id := range sortedKeys(byID) {
+	for _, id := range slices.Sorted(maps.Keys(byID)) {
 		group := byID[id]
 		if len(group) < 2 {
 			continue
@@ -208,7 +212,7 @@ func duplicateIDs(ds []*Demand) finding.Findings {
 // with the same fingerprint load the same snapshot.
 func Fingerprint(src Source) (string, error) {
 	h := sha256.New()
-	if data, err := src.ReadFile(ConfigFile); err == nil {
+	if data, err := src.ReadFile(config.File); err == nil {
 		h.Write(data)
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return "", err
@@ -243,4 +247,19 @@ func checkFileName(p string) (finding.Finding, bool) {
 	return finding.Finding{Path: p, Severity: finding.Error, Rule: "filename",
 		Message: "the file name has a control character (a newline, tab, escape…)",
 		Hint:    "rename the file to ID-title.md with letters, digits and dashes"}, false
+}
+
+// LoadConfig reads registry.yaml from src (defaults when absent) and
+// returns the effective config with every problem found in the file.
+// A config with errors is still returned, with defaults where it was wrong.
+func LoadConfig(src Source) (*config.Config, finding.Findings) {
+	data, err := src.ReadFile(config.File)
+	if errors.Is(err, fs.ErrNotExist) {
+		return config.Default(), nil
+	}
+	if err != nil {
+		return config.Default(), finding.Findings{{Path: config.File, Severity: finding.Error, Rule: "config",
+			Message: "cannot read the config: " + err.Error()}}
+	}
+	return config.Parse(config.File, data)
 }

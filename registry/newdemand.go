@@ -5,12 +5,14 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/demand-registry/demand/registry/config"
 )
 
 // NextID returns the next free ID: one more than the highest number among
 // the IDs in the registry and the IDs that file names start with (so a
 // file that does not parse still reserves its ID).
-func NextID(cfg *Config, s *Snapshot, files []File) string {
+func NextID(cfg *config.Config, s *Snapshot, files []File) string {
 	high := 0
 	see := func(id string) {
 		if !strings.HasPrefix(id, cfg.ID.Prefix) {
@@ -44,7 +46,7 @@ func (n NewDemand) FileName() string { return n.ID + "-" + Slug(n.Title) + ".md"
 
 // Render writes the demand file: front matter and a body template in the
 // registry's language.
-func (n NewDemand) Render(cfg *Config) ([]byte, error) {
+func (n NewDemand) Render(cfg *config.Config) ([]byte, error) {
 	fields := map[string]any{"title": n.Title, "received": n.Received, "status": n.Status}
 	if n.Status == "" {
 		fields["status"] = cfg.Statuses[0].Name
@@ -74,7 +76,7 @@ func (n NewDemand) Render(cfg *Config) ([]byte, error) {
 		}
 		fields["tags"] = tags
 	}
-	return RenderFile(cfg, fields, BodyTemplate(cfg.Language))
+	return config.RenderFile(cfg, fields, BodyTemplate(cfg.Language))
 }
 
 // BodyTemplate is the body a new demand starts with, in a language.

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/registry/finding"
 
 	"github.com/stretchr/testify/assert"
@@ -194,7 +196,7 @@ func TestConfigErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, fs := ParseConfig("registry.yaml", []byte(tc.yaml))
+			cfg, fs := config.Parse("registry.yaml", []byte(tc.yaml))
 			require.NotNil(t, cfg)
 			fs.Sort()
 			assert.Equal(t, tc.want, brief(fs))
@@ -206,9 +208,9 @@ func TestConfigErrors(t *testing.T) {
 }
 
 func TestConfigMergesFields(t *testing.T) {
-	cfg, fs := ParseConfig("registry.yaml", []byte("fields:\n  title: {max_length: 10}\n  area: {type: string}\n  kano: {remove: true}\n"))
+	cfg, fs := config.Parse("registry.yaml", []byte("fields:\n  title: {max_length: 10}\n  area: {type: string}\n  kano: {remove: true}\n"))
 	require.Empty(t, fs)
-	assert.Equal(t, TString, cfg.Fields["title"].Type, "merged fields keep the built-in type")
+	assert.Equal(t, config.TString, cfg.Fields["title"].Type, "merged fields keep the built-in type")
 	assert.True(t, cfg.Fields["title"].Required)
 	assert.Equal(t, 10, cfg.Fields["title"].MaxLength)
 	assert.Nil(t, cfg.Fields["kano"])
@@ -238,7 +240,7 @@ func TestDiffFields(t *testing.T) {
 	}, DiffFields(a, b))
 	assert.Empty(t, DiffFields(a, a))
 	assert.Equal(t, map[string]string{"n": "3", "d": "2026-01-02", "l": `["x",1]`, "m": `{"a":true}`},
-		CanonicalFields(map[string]any{"n": int64(3), "d": Date("2026-01-02"), "l": []any{"x", int64(1)}, "m": map[string]any{"a": true}}))
+		CanonicalFields(map[string]any{"n": int64(3), "d": config.Date("2026-01-02"), "l": []any{"x", int64(1)}, "m": map[string]any{"a": true}}))
 }
 
 func TestFingerprint(t *testing.T) {
@@ -253,7 +255,7 @@ func TestFingerprint(t *testing.T) {
 	c, err := Fingerprint(src)
 	require.NoError(t, err)
 	assert.NotEqual(t, a, c)
-	src[ConfigFile] = "title: T\n"
+	src[config.File] = "title: T\n"
 	d, err := Fingerprint(src)
 	require.NoError(t, err)
 	assert.NotEqual(t, c, d, "the config counts")
@@ -283,7 +285,7 @@ func TestFrontMatter(t *testing.T) {
 			if tc.ok {
 				assert.Equal(t, tc.yml, string(yml))
 				assert.Equal(t, tc.body, body)
-				cfg, _ := ParseConfig("registry.yaml", nil)
+				cfg, _ := config.Parse("registry.yaml", nil)
 				d, _ := ParseDemand(cfg, "D-1-x.md", []byte(tc.data))
 				require.NotNil(t, d)
 				assert.Equal(t, d.Body, body, "the body ParseDemand reads")

@@ -2,12 +2,16 @@ package registry
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/demand-registry/demand/internal/suggest"
+	"github.com/demand-registry/demand/registry/config"
 
 	"github.com/demand-registry/demand/registry/finding"
 
@@ -30,7 +34,7 @@ func fieldName(s string) string {
 
 // checker validates a front-matter node tree against the field schema.
 type checker struct {
-	cfg  *Config
+	cfg  *config.Config
 	path string
 	off  int
 	d    *Demand
@@ -43,7 +47,7 @@ func (c *checker) add(n *yaml.Node, rule, msg, hint string) {
 
 // checkFields validates a mapping against named fields; prefix is the
 // dotted path of the mapping ("" at the top).
-func (c *checker) checkFields(n *yaml.Node, fields map[string]*Field, prefix string, top bool) map[string]any {
+func (c *checker) checkFields(n *yaml.Node, fields map[string]*config.Field, prefix string, top bool) map[string]any {
 	out := make(map[string]any, len(n.Content)/2)
 	if n.Kind != yaml.MappingNode {
 		what := "the front matter"
@@ -66,12 +70,12 @@ func (c *checker) checkFields(n *yaml.Node, fields map[string]*Field, prefix str
 		}
 		if f == nil {
 			hint := ""
-			if s := closest(k.Value, sortedKeys(fields)); s != "" {
+			if s := suggest.Closest(k.Value, slices.Sorted(maps.Keys(fields))); s != "" {
 				hint = fmt.Sprintf("did you mean %q?", s)
 			} else if top {
 				hint = "add it to fields in registry.yaml to make it a custom field"
 			} else {
-				hint = "known fields: " + strings.Join(sortedKeys(fields), ", ")
+				hint = "known fields: " + strings.Join(slices.Sorted(maps.Keys(fields)), ", ")
 			}
 			c.add(k, "unknown-field", fmt.Sprintf("unknown field %q", name), hint)
 			continue
@@ -87,7 +91,7 @@ func (c *checker) checkFields(n *yaml.Node, fields map[string]*Field, prefix str
 			out[fieldName(k.Value)] = val
 		}
 	}
-	for _, name := range sortedKeys(fields) {
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
 		f := fields[name]
 		if f.Required && !seen[name] && !(top && name == "id" && c.cfg.ID.FromFilename) {
 			where := n
@@ -115,26 +119,26 @@ var kindName = map[yaml.Kind]string{yaml.MappingNode: "a mapping", yaml.Sequence
 
 // checkValue validates one value; ok is false when the value is unusable.
 // One validator per field type.
-func (c *checker) checkValue(n *yaml.Node, f *Field, name string) (any, bool) {
+func (c *checker) checkValue(n *yaml.Node, f *config.Field, name string) (any, bool) {
 	switch f.Type {
-	case TString:
+	case config.TString:
 		return c.checkString(n, f, name)
-	case TID:
+	case config.TID:
 		return c.checkID(n, name)
-	case TInt, TNumber:
+	case config.TInt, config.TNumber:
 		return c.checkNumber(n, f, name)
-	case TBool:
+	case config.TBool:
 		return c.checkBool(n, name)
-	case TDate:
+	case config.TDate:
 		return c.checkDate(n, name)
-	case TEnum, TStatus:
+	case config.TEnum, config.TStatus:
 		return c.checkEnum(n, f, name)
-	case TList:
+	case config.TList:
 		return c.checkList(n, f, name)
-	case TMap:
+	case config.TMap:
 		if n.Kind != yaml.MappingNode {
 			c.add(n, "type", fmt.Sprintf("%s must be a mapping, not %s", name, kindName[n.Kind]),
-				"known keys: "+strings.Join(sortedKeys(f.Fields), ", "))
+				"known keys: "+strings.Join(slices.Sorted(maps.Keys(f.Fields)), ", "))
 			return nil, false
 		}
 		return c.checkFields(n, f.Fields, name+".", false), true
@@ -151,7 +155,7 @@ func (c *checker) scalar(n *yaml.Node, name, what string) bool {
 	return true
 }
 
-func (c *checker) checkString(n *yaml.Node, f *Field, name string) (any, bool) {
+func (c *checker) checkString(n *yaml.Node, f *config.Field, name string) (any, bool) {
 	if !c.scalar(n, name, "text") {
 		return nil, false
 	}
@@ -163,7 +167,7 @@ func (c *checker) checkString(n *yaml.Node, f *Field, name string) (any, bool) {
 	if f.MaxLength > 0 && utf8.RuneCountInString(s) > f.MaxLength {
 		c.add(n, "length", fmt.Sprintf("%s is %d characters long, more than %d", name, utf8.RuneCountInString(s), f.MaxLength), "")
 	}
-	if f.re != nil && !f.re.MatchString(s) {
+	if !f.MatchesPattern(s) {
 		c.add(n, "pattern", fmt.Sprintf("%s %q does not match %s", name, s, f.Pattern), "")
 	}
 	if s == "" && f.Required {
@@ -185,28 +189,28 @@ func (c *checker) checkID(n *yaml.Node, name string) (any, bool) {
 	return s, true
 }
 
-func (c *checker) checkNumber(n *yaml.Node, f *Field, name string) (any, bool) {
+func (c *checker) checkNumber(n *yaml.Node, f *config.Field, name string) (any, bool) {
 	what := "a whole number"
-	if f.Type == TNumber {
+	if f.Type == config.TNumber {
 		what = "a number"
 	}
 	if !c.scalar(n, name, what) {
 		return nil, false
 	}
-	x, err := numberOf(n, f.Type == TNumber)
+	x, err := numberOf(n, f.Type == config.TNumber)
 	if err != nil {
 		c.add(n, "type", fmt.Sprintf("%s must be %s, not %q", name, what, n.Value), "")
 		return nil, false
 	}
-	if math.Abs(x) > MaxNumber {
-		c.add(n, "range", fmt.Sprintf("%s %s is beyond the bound of ±%s", name, n.Value, fmtNum(MaxNumber)),
+	if math.Abs(x) > config.MaxNumber {
+		c.add(n, "range", fmt.Sprintf("%s %s is beyond the bound of ±%s", name, n.Value, fmtNum(config.MaxNumber)),
 			"scores multiply and add these values; write a number of sane size")
 		return nil, false
 	}
 	if !c.checkRange(n, f, name, x) {
 		return nil, false
 	}
-	if f.Type == TInt {
+	if f.Type == config.TInt {
 		return int64(x), true
 	}
 	return x, true
@@ -244,7 +248,7 @@ func (c *checker) checkDate(n *yaml.Node, name string) (any, bool) {
 		return nil, false
 	}
 	s := strings.TrimSpace(n.Value)
-	d, ok := ParseDate(s)
+	d, ok := config.ParseDate(s)
 	if !ok {
 		if len(s) == 10 && s[4] == '-' && s[7] == '-' {
 			c.add(n, "date", fmt.Sprintf("%s %q is not a real date", name, s), "check the month and day")
@@ -256,7 +260,7 @@ func (c *checker) checkDate(n *yaml.Node, name string) (any, bool) {
 	return d, true
 }
 
-func (c *checker) checkEnum(n *yaml.Node, f *Field, name string) (any, bool) {
+func (c *checker) checkEnum(n *yaml.Node, f *config.Field, name string) (any, bool) {
 	if !c.scalar(n, name, "one of "+strings.Join(f.Values, ", ")) {
 		return nil, false
 	}
@@ -265,20 +269,20 @@ func (c *checker) checkEnum(n *yaml.Node, f *Field, name string) (any, bool) {
 		return s, true
 	}
 	hint := "use one of " + strings.Join(f.Values, ", ")
-	if sug := closest(s, f.Values); sug != "" {
+	if sug := suggest.Closest(s, f.Values); sug != "" {
 		hint = fmt.Sprintf("did you mean %q? (%s)", sug, hint)
 	}
 	rule := "enum"
-	if f.Type == TStatus {
+	if f.Type == config.TStatus {
 		rule = "status"
 	}
 	c.add(n, rule, fmt.Sprintf("%s %q is not allowed", name, s), hint)
 	return nil, false
 }
 
-func (c *checker) checkList(n *yaml.Node, f *Field, name string) (any, bool) {
+func (c *checker) checkList(n *yaml.Node, f *config.Field, name string) (any, bool) {
 	if n.Kind != yaml.SequenceNode {
-		if n.Kind == yaml.ScalarNode && f.Items != nil && f.Items.Type != TMap {
+		if n.Kind == yaml.ScalarNode && f.Items != nil && f.Items.Type != config.TMap {
 			// A single item written without brackets: accept it as a list of one.
 			if v, ok := c.checkValue(n, f.Items, name); ok {
 				return []any{v}, true
@@ -307,7 +311,7 @@ func (c *checker) checkList(n *yaml.Node, f *Field, name string) (any, bool) {
 	return out, true
 }
 
-func (c *checker) checkRange(n *yaml.Node, f *Field, name string, x float64) bool {
+func (c *checker) checkRange(n *yaml.Node, f *config.Field, name string, x float64) bool {
 	if f.Min != nil && x < *f.Min || f.Max != nil && x > *f.Max {
 		rule := "range"
 		if name == "satisfaction" {
@@ -333,9 +337,5 @@ func (c *checker) checkRange(n *yaml.Node, f *Field, name string, x float64) boo
 	}
 	return true
 }
-
-// MaxNumber bounds every number in front matter, whatever the config
-// says: scores multiply and add them, and must stay finite.
-const MaxNumber = 1e15
 
 func fmtNum(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }

@@ -4,16 +4,18 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/registry/finding"
 )
 
 // TimelineEntry is one dated event from before a demand's file existed:
 // on Date the demand entered Status.
 type TimelineEntry struct {
-	Date   Date   `json:"date"`
-	Status string `json:"status"`
-	By     string `json:"by,omitempty"`
-	Note   string `json:"note,omitempty"`
+	Date   config.Date `json:"date"`
+	Status string      `json:"status"`
+	By     string      `json:"by,omitempty"`
+	Note   string      `json:"note,omitempty"`
 	// Index is the entry's place in the validated list (0-based), which
 	// names its position.
 	Index int `json:"-"`
@@ -27,7 +29,7 @@ func timelineOf(v any) []TimelineEntry {
 	for i, it := range l {
 		m, _ := it.(map[string]any)
 		e := TimelineEntry{Index: i}
-		e.Date, _ = m["date"].(Date)
+		e.Date, _ = m["date"].(config.Date)
 		e.Status, _ = m["status"].(string)
 		e.By, _ = m["by"].(string)
 		e.Note, _ = m["note"].(string)
@@ -39,42 +41,15 @@ func timelineOf(v any) []TimelineEntry {
 }
 
 // TimelineAt is the position of a timeline entry's key (date, status…).
-func (d *Demand) TimelineAt(cfg *Config, e TimelineEntry, key string) Pos {
+func (d *Demand) TimelineAt(cfg *config.Config, e TimelineEntry, key string) Pos {
 	return d.At(fmt.Sprintf("%s[%d].%s", cfg.History.TimelineField, e.Index, key))
-}
-
-// Reachable reports whether a demand in status from can come to status to
-// by the workflow's steps (zero or more).
-func (c *Config) Reachable(from, to string) bool {
-	if from == to {
-		return true
-	}
-	seen := map[string]bool{from: true}
-	queue := []string{from}
-	for len(queue) > 0 {
-		s := c.Status(queue[0])
-		queue = queue[1:]
-		if s == nil {
-			continue
-		}
-		for _, n := range s.Next {
-			if n == to {
-				return true
-			}
-			if !seen[n] {
-				seen[n] = true
-				queue = append(queue, n)
-			}
-		}
-	}
-	return false
 }
 
 // checkTimeline checks one demand's timeline by itself: entries in date
 // order, not before the demand was received, each status reachable from
 // the one before (the first from the workflow's first status), and the
 // file's status reachable from the last.
-func checkTimeline(cfg *Config, d *Demand) finding.Findings {
+func checkTimeline(cfg *config.Config, d *Demand) finding.Findings {
 	var fs finding.Findings
 	at := func(e TimelineEntry, key, rule, msg, hint string) {
 		p := d.TimelineAt(cfg, e, key)
@@ -85,7 +60,7 @@ func checkTimeline(cfg *Config, d *Demand) finding.Findings {
 	if len(cfg.Statuses) > 0 {
 		prev = cfg.Statuses[0].Name
 	}
-	var prevDate Date
+	var prevDate config.Date
 	for i, e := range d.Timeline {
 		name := fmt.Sprintf("%s[%d]", field, e.Index)
 		if d.Received != "" && e.Date < d.Received {

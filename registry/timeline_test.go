@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -49,14 +51,14 @@ func TestTimelineDates(t *testing.T) {
 }
 
 func TestTimelineFieldConfig(t *testing.T) {
-	_, fs := ParseConfig(ConfigFile, []byte("history:\n  timeline_field: tags\n"))
+	_, fs := config.Parse(config.File, []byte("history:\n  timeline_field: tags\n"))
 	require.Len(t, fs, 1)
 	assert.Contains(t, fs[0].Message, "not a list of {date, status} maps")
-	cfg, fs := ParseConfig(ConfigFile, []byte("history:\n  timeline_field: \"\"\n"))
+	cfg, fs := config.Parse(config.File, []byte("history:\n  timeline_field: \"\"\n"))
 	require.Empty(t, fs)
 	assert.Empty(t, cfg.History.TimelineField)
 	// A timeline under another name.
-	cfg, fs = ParseConfig(ConfigFile, []byte("history:\n  timeline_field: before\nfields:\n  before:\n    type: list\n    items:\n      type: map\n      fields:\n        date: {type: date, required: true}\n        status: {type: status, required: true}\n"))
+	cfg, fs = config.Parse(config.File, []byte("history:\n  timeline_field: before\nfields:\n  before:\n    type: list\n    items:\n      type: map\n      fields:\n        date: {type: date, required: true}\n        status: {type: status, required: true}\n"))
 	require.Empty(t, fs)
 	assert.Equal(t, "before", cfg.History.TimelineField)
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/demand-registry/demand/internal/suggest"
 	"github.com/demand-registry/demand/registry/finding"
 )
 
@@ -28,7 +29,7 @@ func Validate(s *Snapshot) finding.Findings {
 				// Suggest an ID only when one typo away from exactly one.
 				var near []string
 				for _, o := range s.Demands {
-					if o.ID != d.ID && editDistance(id, o.ID) == 1 {
+					if o.ID != d.ID && suggest.Distance(id, o.ID) == 1 {
 						near = append(near, o.ID)
 					}
 				}

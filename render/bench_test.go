@@ -3,6 +3,8 @@ package render
 import (
 	"testing"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/demand-registry/demand/internal/synth"
@@ -14,7 +16,7 @@ import (
 // BenchmarkBuild5000 renders the site of 5,000 generated demands in memory
 // (ranking done, no history): every page, the exports and the search index.
 func BenchmarkBuild5000(b *testing.B) {
-	cfg, fs := registry.ParseConfig("registry.yaml", []byte("id: {pattern: '^D-[0-9]{5,}$', prefix: D-, digits: 5}\n"))
+	cfg, fs := config.Parse("registry.yaml", []byte("id: {pattern: '^D-[0-9]{5,}$', prefix: D-, digits: 5}\n"))
 	require.False(b, fs.HasErrors())
 	var ds []*registry.Demand
 	for name, content := range synth.Registry(1, 5000) {

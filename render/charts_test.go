@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -63,7 +65,7 @@ func TestChartsSmallData(t *testing.T) {
 // TestKPIsWithNothing builds the KPI page of a registry with no demands
 // and an empty history: each section says there is nothing to show.
 func TestKPIsWithNothing(t *testing.T) {
-	snap := registry.NewSnapshot(registry.DefaultConfig(), nil)
+	snap := registry.NewSnapshot(config.Default(), nil)
 	in := Input{Snapshot: snap, Ranking: rank.Rank(snap), History: map[string]*history.History{}, Commit: strings.Repeat("1", 40),
 		Date: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)}
 	files, err := Build(in, Options{Templates: templates.FS})

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -16,7 +18,7 @@ import (
 // Spellings of one customer that differ only in invisible characters or
 // compatibility forms have one customer page, which the demands link to.
 func TestInvisibleCustomerVariantsOnePage(t *testing.T) {
-	cfg := registry.DefaultConfig()
+	cfg := config.Default()
 	var ds []*registry.Demand
 	for i, name := range []string{"Acme", "Ac\u200bme", "\u202eAcme\u202c", "Ａｃｍｅ", "\u0410cme"} {
 		id := "D-000" + string(rune('1'+i))

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
 	"github.com/demand-registry/demand/registry/rank"
@@ -84,10 +86,10 @@ func (b *builder) valueText(name string, v any) string {
 	f := b.cfg.FieldByPath(name)
 	switch x := v.(type) {
 	case string:
-		if f != nil && (f.Type == registry.TEnum) {
+		if f != nil && (f.Type == config.TEnum) {
 			return f.ValueLabel(x, b.lang)
 		}
-		if f != nil && f.Type == registry.TStatus {
+		if f != nil && f.Type == config.TStatus {
 			return b.statusLabel(x)
 		}
 		return x
@@ -160,7 +162,7 @@ func (b *builder) scoreViews(v *demandView, d *registry.Demand, r *rank.Result, 
 	}
 	for _, f := range r.Models.Weighted.Factors {
 		label, val := b.fieldLabel(f.Field), f.Value
-		if f.Field == registry.CustomersField {
+		if f.Field == config.CustomersField {
 			var w float64
 			for _, c := range r.Customers {
 				w += c.Weight
@@ -329,7 +331,7 @@ func (b *builder) changes(cs []history.Change) []string {
 			continue
 		}
 		from, to := c.From, c.To
-		if f := b.cfg.FieldByPath(c.Field); f != nil && (f.Type == registry.TEnum || f.Type == registry.TStatus) {
+		if f := b.cfg.FieldByPath(c.Field); f != nil && (f.Type == config.TEnum || f.Type == config.TStatus) {
 			from, to = b.valueText(c.Field, from), b.valueText(c.Field, to)
 		}
 		if from == "" {

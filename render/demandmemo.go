@@ -4,6 +4,8 @@ import (
 	"hash/maphash"
 	"reflect"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
 	"github.com/demand-registry/demand/registry/rank"
@@ -105,7 +107,7 @@ func (b *builder) settingsKey() (string, bool) {
 	h.WriteString("\x00" + b.lang + "\x00" + b.opt.Audience + "\x00" + b.opt.BaseURL + "\x00" + b.in.Commit + "\x00" + b.in.Date.String())
 	settings := struct {
 		Names  bool
-		Config *registry.Config
+		Config *config.Config
 	}{b.names, b.cfg}
 	if !hashValue(&h, reflect.ValueOf(settings)) {
 		return "", false

@@ -3,6 +3,8 @@ package render
 import (
 	"testing"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -15,7 +17,7 @@ import (
 // A demand's page lists its likely duplicates with their similarity, in
 // the UI language, and never a demand the audience does not see.
 func TestLikelyDuplicates(t *testing.T) {
-	cfg := registry.DefaultConfig()
+	cfg := config.Default()
 	var ds []*registry.Demand
 	for _, d := range [][2]string{{"D-0001", "移动端离线查看库存"}, {"D-0002", "移动端支持离线查看库存数据"}, {"D-0003", "移动端离线查看库存数据\nvisibility: internal"}, {"D-0004", "Dark mode"}} {
 		dm, fs := registry.ParseDemand(cfg, d[0]+"-x.md", []byte("---\nid: "+d[0]+"\ntitle: "+d[1]+"\nstatus: new\nreceived: 2026-01-05\n---\n"))

@@ -19,6 +19,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/demand-registry/demand/internal/par"
@@ -160,7 +162,7 @@ func Build(in Input, opt Options) (map[string][]byte, error) {
 type builder struct {
 	in      Input
 	opt     Options
-	cfg     *registry.Config
+	cfg     *config.Config
 	lang    string
 	strings map[string]string
 	en      map[string]string
@@ -313,7 +315,7 @@ func shown(d *registry.Demand, audience string) bool {
 }
 
 // namesShown reports whether an audience sees customer names.
-func namesShown(cfg *registry.Config, audience string) bool {
+func namesShown(cfg *config.Config, audience string) bool {
 	return audience != Public || cfg.Site.PublicCustomerNames
 }
 
@@ -634,7 +636,7 @@ func (b *builder) plan() ([]job, error) {
 	for _, l := range b.cfg.Tiers.Levels {
 		tv := tierView{Tier: l.Tier, Label: l.Label.In(b.lang)}
 		for _, c := range byTier[l.Tier] {
-			if c.Kind == registry.KindDone || c.Kind == registry.KindClosed {
+			if c.Kind == config.KindDone || c.Kind == config.KindClosed {
 				tv.Ended = append(tv.Ended, c)
 			} else {
 				tv.Cards = append(tv.Cards, c)
@@ -645,7 +647,7 @@ func (b *builder) plan() ([]job, error) {
 
 	// Status board, grouped by status kind.
 	var kinds []kindView
-	for _, kind := range []string{registry.KindOpen, registry.KindActive, registry.KindDone, registry.KindClosed} {
+	for _, kind := range []string{config.KindOpen, config.KindActive, config.KindDone, config.KindClosed} {
 		kv := kindView{Kind: kind, Label: b.t("kind_" + kind)}
 		for _, s := range b.cfg.Statuses {
 			if s.Kind != kind {
@@ -897,7 +899,7 @@ func (b *builder) card(r *rank.Result, root string) card {
 		}
 	}
 	end := b.asOf
-	if c.Kind == registry.KindDone || c.Kind == registry.KindClosed {
+	if c.Kind == config.KindDone || c.Kind == config.KindClosed {
 		if t, ok := endedAt(b.cfg, b.in.History[r.ID]); ok {
 			end = t // a delivered demand ages no more
 		}
@@ -911,13 +913,13 @@ func (b *builder) card(r *rank.Result, root string) card {
 // endedAt is when a demand last came to a done or closed status from an
 // open or active one (or was first committed in one), when the history
 // says so.
-func endedAt(cfg *registry.Config, h *history.History) (time.Time, bool) {
+func endedAt(cfg *config.Config, h *history.History) (time.Time, bool) {
 	if h == nil {
 		return time.Time{}, false
 	}
 	ended := func(s string) bool {
 		k := cfg.StatusKind(s)
-		return k == registry.KindDone || k == registry.KindClosed
+		return k == config.KindDone || k == config.KindClosed
 	}
 	var at time.Time
 	ok := false

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/html"
@@ -387,7 +389,7 @@ func TestRenamedFrom(t *testing.T) {
 func TestRepositoryLinks(t *testing.T) {
 	in := testInput(t)
 	cfg := *in.Snapshot.Config
-	cfg.Repository = registry.RepoConfig{URL: "https://github.com/acme/demands/", Branch: "main"}
+	cfg.Repository = config.Repo{URL: "https://github.com/acme/demands/", Branch: "main"}
 	in.Snapshot = registry.NewSnapshot(&cfg, in.Snapshot.Demands)
 	in.Dir = "reg 1/需求"
 	opt := Options{Templates: templates.FS}

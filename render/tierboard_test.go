@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -19,7 +21,7 @@ import (
 // ranked first; done and closed ones follow, collapsed, even when they
 // score higher; a delivered demand's age stops at its delivery.
 func TestTierBoardOpenFirst(t *testing.T) {
-	cfg := registry.DefaultConfig()
+	cfg := config.Default()
 	file := func(id, status, extra string) *registry.Demand {
 		d, fs := registry.ParseDemand(cfg, id+"-x.md", []byte("---\nid: "+id+"\ntitle: T "+id+"\nstatus: "+status+"\ntier: 1\nreceived: 2026-10-01\n"+extra+"---\n"))
 		require.False(t, fs.HasErrors(), "%v", fs)

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/demand-registry/demand/internal/escape"
@@ -80,7 +82,7 @@ func (o *Options) check() error {
 	if !labelRe.MatchString(o.Label) {
 		return fmt.Errorf("label %q: letters, digits, spaces and _ . / - only, at most 49", o.Label)
 	}
-	if _, ok := registry.ParseDate(o.Received); !ok {
+	if _, ok := config.ParseDate(o.Received); !ok {
 		return fmt.Errorf("received %q is not a date YYYY-MM-DD", o.Received)
 	}
 	return nil
@@ -106,18 +108,18 @@ func Files(o Options) ([]safefs.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, fs := registry.ParseConfig(registry.ConfigFile, cfgText)
+	cfg, fs := config.Parse(config.File, cfgText)
 	if fs.HasErrors() {
 		return nil, fmt.Errorf("the config made for %q does not parse: %v", o.Title, fs)
 	}
 	d.Prefix = cfg.ID.Prefix
-	out[Dir+"/"+registry.ConfigFile] = cfgText
+	out[Dir+"/"+config.File] = cfgText
 
 	example, name, err := exampleDemand(cfg, o)
 	if err != nil {
 		return nil, err
 	}
-	src := memSource{registry.ConfigFile: cfgText, name: example}
+	src := memSource{config.File: cfgText, name: example}
 	snap, lfs, err := registry.Load(src)
 	if err != nil {
 		return nil, err
@@ -143,7 +145,7 @@ func Files(o Options) ([]safefs.File, error) {
 		"# up to date with `demand codeowners --owners @ORG/TEAM --write` (the\n" +
 		"# pull-request check runs it with --check once the workflow names them).\n"
 	if o.Owners != "" {
-		owners += fmt.Sprintf("/.github/ %s\n/%s/%s %s\n", o.Owners, Dir, registry.ConfigFile, o.Owners)
+		owners += fmt.Sprintf("/.github/ %s\n/%s/%s %s\n", o.Owners, Dir, config.File, o.Owners)
 		block, err := codeowners.Block(snap, rk, Dir, 1, o.Owners)
 		if err != nil {
 			return nil, err
@@ -186,7 +188,7 @@ func Workflows(list []safefs.File) []safefs.File {
 	return out
 }
 
-func exampleDemand(cfg *registry.Config, o Options) ([]byte, string, error) {
+func exampleDemand(cfg *config.Config, o Options) ([]byte, string, error) {
 	title, customer, bodyFile := "Export invoices as PDF", "Example Logistics Ltd.", "files/example.en.md"
 	if o.Lang == "zh-CN" {
 		title, customer, bodyFile = "发票支持导出 PDF", "示例物流有限公司", "files/example.zh-CN.md"
@@ -203,7 +205,7 @@ func exampleDemand(cfg *registry.Config, o Options) ([]byte, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	b, err := registry.RenderFile(cfg, fields, string(body))
+	b, err := config.RenderFile(cfg, fields, string(body))
 	if err != nil {
 		return nil, "", err
 	}

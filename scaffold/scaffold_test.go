@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
@@ -50,8 +52,8 @@ func TestTitleIsQuotedInTheConfig(t *testing.T) {
 		files, err := Files(Options{Lang: "en", Title: title, Action: "./", Received: "2026-11-02"})
 		require.NoError(t, err, title)
 		for _, f := range files {
-			if f.Path == Dir+"/"+registry.ConfigFile {
-				cfg, fs := registry.ParseConfig(registry.ConfigFile, f.Data)
+			if f.Path == Dir+"/"+config.File {
+				cfg, fs := config.Parse(config.File, f.Data)
 				require.Empty(t, fs, title)
 				require.Equal(t, title, cfg.Title)
 			}

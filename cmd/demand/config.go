@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/registry/finding"
 
 	"github.com/demand-registry/demand/registry"
@@ -48,11 +50,11 @@ func runSchema(e *env, args []string) int {
   demand schema --draft 2020-12 > demand.schema.json
 `)
 	fl.StringVar(&dir, "dir", "demands", "registry `folder`")
-	fl.StringVar(&draft, "draft", registry.DefaultDraft, "JSON Schema `draft`: 07 or 2020-12")
+	fl.StringVar(&draft, "draft", config.DefaultDraft, "JSON Schema `draft`: 07 or 2020-12")
 	if code, ok := parseOnlyFlags(e, fl, args, ""); !ok {
 		return code
 	}
-	if !oneOf(e, "schema", "draft", draft, registry.SchemaDrafts) {
+	if !oneOf(e, "schema", "draft", draft, config.SchemaDrafts) {
 		return exitUsage
 	}
 	cfg, code := loadConfig(e, "schema", dir)
@@ -75,7 +77,7 @@ func runSchema(e *env, args []string) int {
 
 // loadConfig reads a registry's config; on errors it prints them and
 // returns nil with the exit code.
-func loadConfig(e *env, cmd, dir string) (*registry.Config, int) {
+func loadConfig(e *env, cmd, dir string) (*config.Config, int) {
 	src, err := registry.OpenDir(dir)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)

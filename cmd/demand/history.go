@@ -8,10 +8,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/registry/finding"
 
 	"github.com/demand-registry/demand/internal/escape"
-	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
 )
 
@@ -115,7 +116,7 @@ func day(t *time.Time) string {
 	return t.Format("2006-01-02")
 }
 
-func writeHistoryText(w io.Writer, cfg *registry.Config, h *history.History) {
+func writeHistoryText(w io.Writer, cfg *config.Config, h *history.History) {
 	state := ""
 	if h.Deleted {
 		state = ", deleted"

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/internal/safefs"
 	"github.com/demand-registry/demand/registry"
@@ -132,7 +134,7 @@ func dropExample(e *env, root string, files []safefs.File) []safefs.File {
 		if !en.IsDir() && registry.IsDemandFile(en.Name()) && !writing[p] {
 			var out []safefs.File
 			for _, f := range files {
-				if !strings.HasPrefix(f.Path, scaffold.Dir+"/") || f.Path == scaffold.Dir+"/"+registry.ConfigFile {
+				if !strings.HasPrefix(f.Path, scaffold.Dir+"/") || f.Path == scaffold.Dir+"/"+config.File {
 					out = append(out, f)
 				} else {
 					fmt.Fprintf(e.stderr, "demand init: %s/ holds demands already (%s); the example demand is left out\n", scaffold.Dir, escape.Path(en.Name()))

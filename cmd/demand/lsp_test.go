@@ -14,11 +14,12 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/registry/finding"
 
 	"github.com/demand-registry/demand/internal/lsptest"
 	"github.com/demand-registry/demand/lsp"
-	"github.com/demand-registry/demand/registry"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -131,7 +132,7 @@ func TestNeovimClient(t *testing.T) {
 	assert.True(t, res.Edited, "no diagnostics after the edit")
 	assert.Equal(t, []string{"unknown-field", "unknown-link"}, res.AfterEdit)
 	// Completion of status: the saved status, then the workflow's next.
-	cfg := registry.DefaultConfig()
+	cfg := config.Default()
 	wantItems := []string{}
 	for _, name := range append([]string{"new"}, cfg.Status("new").Next...) {
 		st := cfg.Status(name)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/registry/finding"
 
 	"github.com/demand-registry/demand/internal/escape"
@@ -61,7 +63,7 @@ func (o *newOptions) run(e *env) int {
 	snap, fs, src := l.snap, l.findings, l.dir
 	cfg := snap.Config
 	for _, f := range fs {
-		if f.Path == registry.ConfigFile && f.Severity == finding.Error {
+		if f.Path == config.File && f.Severity == finding.Error {
 			fmt.Fprintln(e.stderr, "demand new: the registry config has errors; fix them first:")
 			_ = finding.Write(e.stderr, "text", displayDir(o.dir), fs)
 			return exitFindings

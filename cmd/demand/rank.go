@@ -8,12 +8,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/registry/finding"
 
 	"github.com/mattn/go-runewidth"
 
 	"github.com/demand-registry/demand/internal/escape"
-	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/rank"
 )
 
@@ -196,7 +197,7 @@ func wsjf(m rank.Models) float64 {
 
 // writeRankTable prints aligned columns; widths count East Asian wide
 // characters as two, so Chinese titles line up.
-func writeRankTable(w io.Writer, cfg *registry.Config, rk *rank.Ranking) {
+func writeRankTable(w io.Writer, cfg *config.Config, rk *rank.Ranking) {
 	rows := [][]string{{"RANK", "ID", "TIER", "SCORE", "STATUS", "QUADRANT", "TITLE"}}
 	for _, r := range rk.Results {
 		tier := strconv.Itoa(r.Tier)
@@ -230,7 +231,7 @@ func writeRankTable(w io.Writer, cfg *registry.Config, rk *rank.Ranking) {
 	fmt.Fprintf(w, "\nprimary model: %s; * tier overridden by hand; ! declared tier differs (demand rank --check)\n", cfg.Scoring.Primary)
 }
 
-func writeExplain(w io.Writer, cfg *registry.Config, r *rank.Result) {
+func writeExplain(w io.Writer, cfg *config.Config, r *rank.Result) {
 	t := escape.Terminal
 	fmt.Fprintf(w, "%s  %s\n", t(r.ID), t(r.Title))
 	declared := "not declared"

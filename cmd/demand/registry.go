@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/registry/finding"
 
 	"github.com/demand-registry/demand/pipeline"
@@ -84,7 +86,7 @@ func reportErr(e *env, cmd, dir string, err error) int {
 // of the ranking ranked returns (see pipeline.History); memo, when not
 // nil, keeps the walk for the next call (demand serve). It prints the
 // walk's warnings, and on failure why.
-func walkHistory(ctx context.Context, e *env, cmd, dir, at string, noCache bool, ranked func() *rank.Ranking, memo *history.Memo) (*history.Result, *registry.Config, int) {
+func walkHistory(ctx context.Context, e *env, cmd, dir, at string, noCache bool, ranked func() *rank.Ranking, memo *history.Memo) (*history.Result, *config.Config, int) {
 	o := pipeline.HistoryOptions{Rev: at, NoCache: noCache, Ranked: ranked, Memo: memo}
 	if isTerminal(e.stderr) {
 		o.Progress = e.stderr

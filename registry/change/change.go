@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/registry/finding"
 
 	"github.com/demand-registry/demand/registry"
@@ -58,7 +60,7 @@ func at(d *registry.Demand, field, rule, msg, hint string) finding.Finding {
 
 // timelineEnds checks a new demand: its timeline ends where its first
 // commit starts.
-func timelineEnds(cfg *registry.Config, d *registry.Demand) finding.Findings {
+func timelineEnds(cfg *config.Config, d *registry.Demand) finding.Findings {
 	n := len(d.Timeline)
 	if n == 0 || d.Timeline[n-1].Status == d.Status {
 		return nil
@@ -72,7 +74,7 @@ func timelineEnds(cfg *registry.Config, d *registry.Demand) finding.Findings {
 
 // changed checks a demand the base had: its timeline, ID, status step,
 // received date and tier.
-func changed(cfg *registry.Config, old, d *registry.Demand, headRank *rank.Ranking) finding.Findings {
+func changed(cfg *config.Config, old, d *registry.Demand, headRank *rank.Ranking) finding.Findings {
 	fs := timelineKept(cfg, old, d)
 	if old.Path != d.Path && old.Title != d.Title && old.Received != d.Received {
 		return append(fs, at(d, "id", "id-reuse", fmt.Sprintf("%s was %q (received %s) and is reused here", d.ID, old.Title, old.Received),
@@ -107,7 +109,7 @@ func changed(cfg *registry.Config, old, d *registry.Demand, headRank *rank.Ranki
 // timelineKept reports an edit or removal of a timeline entry the base
 // had: like received, what happened before the registry is recorded once.
 // New entries may follow the old ones.
-func timelineKept(cfg *registry.Config, old, d *registry.Demand) finding.Findings {
+func timelineKept(cfg *config.Config, old, d *registry.Demand) finding.Findings {
 	var fs finding.Findings
 	field := cfg.History.TimelineField
 	for i, o := range old.Timeline {

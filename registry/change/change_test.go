@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -14,7 +16,7 @@ import (
 type file struct{ path, id, title, status, received, extra string }
 
 func snap(t *testing.T, files ...file) *registry.Snapshot {
-	cfg := registry.DefaultConfig()
+	cfg := config.Default()
 	var ds []*registry.Demand
 	for _, f := range files {
 		text := fmt.Sprintf("---\nid: %s\ntitle: %s\nstatus: %s\nreceived: %s\n%s---\n", f.id, f.title, f.status, f.received, f.extra)

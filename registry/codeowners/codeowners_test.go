@@ -3,6 +3,8 @@ package codeowners
 import (
 	"testing"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -20,7 +22,7 @@ func TestReplace(t *testing.T) {
 
 // snapshot parses one tier-1 demand file at path p.
 func snapshot(t *testing.T, p string) (*registry.Snapshot, *rank.Ranking) {
-	cfg := registry.DefaultConfig()
+	cfg := config.Default()
 	d, _ := registry.ParseDemand(cfg, p, []byte("---\nid: D-0001\ntitle: SSO\nstatus: new\nreceived: 2026-11-02\n"+
 		"urgency: urgent\nimportance: critical\ncustomer: {segment: vip}\n---\n"))
 	require.NotNil(t, d)

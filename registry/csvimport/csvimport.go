@@ -17,6 +17,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/registry/finding"
 
 	"gopkg.in/yaml.v3"
@@ -164,7 +166,7 @@ func Plan(s *registry.Snapshot, files []registry.File, data []byte, m *Map) ([]R
 // headerColumns maps each column of the header to the field it gives
 // ("-" for none), and reports columns that are no field and fields given
 // twice.
-func headerColumns(cfg *registry.Config, m *Map, header []string) ([]string, []Problem) {
+func headerColumns(cfg *config.Config, m *Map, header []string) ([]string, []Problem) {
 	var problems []Problem
 	cols := make([]string, len(header))
 	for i, h := range header {
@@ -208,7 +210,7 @@ func headerColumns(cfg *registry.Config, m *Map, header []string) ([]string, []P
 }
 
 // timelineColumns finds the columns of the map's timeline entries.
-func timelineColumns(cfg *registry.Config, m *Map, header []string) ([]int, []Problem) {
+func timelineColumns(cfg *config.Config, m *Map, header []string) ([]int, []Problem) {
 	var problems []Problem
 	tlCols := make([]int, len(m.Timeline))
 	for k, tc := range m.Timeline {
@@ -247,7 +249,7 @@ func lastPart(p string) string {
 	return p
 }
 
-func buildRow(cfg *registry.Config, m *Map, cols []string, tlCols []int, rec []string, line int, used *ids, existing map[string]bool) (Row, *Problem) {
+func buildRow(cfg *config.Config, m *Map, cols []string, tlCols []int, rec []string, line int, used *ids, existing map[string]bool) (Row, *Problem) {
 	fields := map[string]any{}
 	bad := func(format string, args ...any) (Row, *Problem) {
 		return Row{}, &Problem{Line: line, Message: fmt.Sprintf(format, args...)}
@@ -321,7 +323,7 @@ func taken(s *registry.Snapshot, files []registry.File) (map[string]bool, *ids) 
 // assign gives a row the ID it names when that is valid and free, else
 // the next free one, and sets the id field (or drops it where the ID
 // comes from the file name).
-func (u *ids) assign(cfg *registry.Config, fields map[string]any, named string) string {
+func (u *ids) assign(cfg *config.Config, fields map[string]any, named string) string {
 	id := named
 	if id != "" && (!cfg.ValidID(id) || u.used[id]) {
 		id = "" // taken or malformed: give it the next free ID
@@ -365,12 +367,12 @@ func rowValues(m *Map, cols []string, rec []string) (values map[string]string, b
 // finishRow writes a row's file: under the name the export gave (the
 // path column) when it is a plain file name of this ID, else under the
 // ID and the title's slug.
-func finishRow(cfg *registry.Config, fields map[string]any, body, name, id string, line int) (Row, *Problem) {
+func finishRow(cfg *config.Config, fields map[string]any, body, name, id string, line int) (Row, *Problem) {
 	bad := func(format string, args ...any) (Row, *Problem) {
 		return Row{}, &Problem{Line: line, Message: fmt.Sprintf(format, args...)}
 	}
 	title, _ := fields["title"].(string)
-	data, err := registry.RenderFile(cfg, fields, body)
+	data, err := config.RenderFile(cfg, fields, body)
 	if err != nil {
 		return bad("%v", err)
 	}
@@ -400,7 +402,7 @@ func timelineFrom(m *Map, tlCols []int, rec []string, status string) ([]any, err
 		k            int
 	}
 	var es []entry
-	dateField := &registry.Field{Type: registry.TDate}
+	dateField := &config.Field{Type: config.TDate}
 	for k, tc := range m.Timeline {
 		i := tlCols[k]
 		if i < 0 || i >= len(rec) || strings.TrimSpace(rec[i]) == "" {
@@ -435,7 +437,7 @@ func timelineFrom(m *Map, tlCols []int, rec []string, status string) ([]any, err
 // plainName reports whether an exported file name can name an imported
 // file: a Markdown file at the top of the registry whose name starts with
 // the demand's ID, and nothing a file system or the site treats specially.
-func plainName(cfg *registry.Config, name, id string) bool {
+func plainName(cfg *config.Config, name, id string) bool {
 	if name == "" || len(name) > 200 || strings.ContainsAny(name, "/\\\x00:") || strings.HasPrefix(name, ".") ||
 		!strings.HasSuffix(name, ".md") || !registry.IsDemandFile(name) || !utf8.ValidString(name) {
 		return false
@@ -452,12 +454,12 @@ func plainName(cfg *registry.Config, name, id string) bool {
 // are taken, so that each next ID costs O(1) (scanning every used ID per
 // row made importing 100k rows quadratic).
 type ids struct {
-	cfg  *registry.Config
+	cfg  *config.Config
 	used map[string]bool
 	high int
 }
 
-func newIDs(cfg *registry.Config) *ids { return &ids{cfg: cfg, used: map[string]bool{}} }
+func newIDs(cfg *config.Config) *ids { return &ids{cfg: cfg, used: map[string]bool{}} }
 
 func (a *ids) take(id string) {
 	a.used[id] = true
@@ -474,31 +476,31 @@ func (a *ids) next() string {
 }
 
 // convert turns a cell into a field value of the field's type.
-func convert(f *registry.Field, v string, m *Map) (any, error) {
+func convert(f *config.Field, v string, m *Map) (any, error) {
 	if f == nil {
 		return v, nil
 	}
 	switch f.Type {
-	case registry.TInt:
+	case config.TInt:
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
 			return nil, fmt.Errorf("%q is not a whole number", v)
 		}
 		return n, nil
-	case registry.TNumber:
+	case config.TNumber:
 		x, err := strconv.ParseFloat(v, 64)
 		if err != nil {
 			return nil, fmt.Errorf("%q is not a number", v)
 		}
 		return x, nil
-	case registry.TBool:
+	case config.TBool:
 		b, err := strconv.ParseBool(v)
 		if err != nil {
 			return nil, fmt.Errorf("%q is not true or false", v)
 		}
 		return b, nil
-	case registry.TDate:
-		if d, ok := registry.ParseDate(v); ok {
+	case config.TDate:
+		if d, ok := config.ParseDate(v); ok {
 			return string(d), nil
 		}
 		for _, layout := range m.Dates {
@@ -507,7 +509,7 @@ func convert(f *registry.Field, v string, m *Map) (any, error) {
 			}
 		}
 		return nil, fmt.Errorf("%q is not a date (YYYY-MM-DD, or a layout listed under dates: in the map)", v)
-	case registry.TList:
+	case config.TList:
 		if strings.HasPrefix(v, "[") {
 			// A JSON list: how the export writes lists of maps, and
 			// lists whose items hold a separator.
@@ -515,12 +517,12 @@ func convert(f *registry.Field, v string, m *Map) (any, error) {
 			dec.UseNumber()
 			var l []any
 			if err := dec.Decode(&l); err == nil && !dec.More() {
-				return registry.FromJSON(f, l)
-			} else if f.Items != nil && f.Items.Type == registry.TMap {
+				return config.FromJSON(f, l)
+			} else if f.Items != nil && f.Items.Type == config.TMap {
 				return nil, fmt.Errorf("%q is not a JSON list of mappings: %v", v, err)
 			}
 		}
-		if f.Items != nil && f.Items.Type == registry.TMap {
+		if f.Items != nil && f.Items.Type == config.TMap {
 			return nil, fmt.Errorf("a list of mappings is written as JSON: [{\"key\": \"value\"}]")
 		}
 		seps := m.ListSeparators

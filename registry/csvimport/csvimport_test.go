@@ -4,13 +4,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/demand-registry/demand/registry"
 )
 
-func empty() *registry.Snapshot { return registry.NewSnapshot(registry.DefaultConfig(), nil) }
+func empty() *registry.Snapshot { return registry.NewSnapshot(config.Default(), nil) }
 
 func TestPlan(t *testing.T) {
 	cases := []struct {
@@ -51,8 +53,8 @@ func TestPlan(t *testing.T) {
 }
 
 func TestRenderQuotesAmbiguousText(t *testing.T) {
-	cfg := registry.DefaultConfig()
-	data, err := registry.RenderFile(cfg, map[string]any{"id": "D-0001", "title": "yes", "status": "new", "received": "2026-01-01",
+	cfg := config.Default()
+	data, err := config.RenderFile(cfg, map[string]any{"id": "D-0001", "title": "yes", "status": "new", "received": "2026-01-01",
 		"owner": "# not a comment", "tags": []any{"true", "a: b"}}, "Body.")
 	require.NoError(t, err)
 	d, fs := registry.ParseDemand(cfg, "D-0001-x.md", data)
@@ -69,7 +71,7 @@ func FuzzPlan(f *testing.F) {
 	f.Add([]byte("title,received\nA,2026-01-01\n"))
 	f.Add([]byte("\ufefftitle,received,tags,body\n\"x\ny\",2026-01-01,a;b,\"# h\"\n"))
 	f.Add([]byte("id,title,received,customer,segment\nD-0009,报表,2026-02-28,华信,vip\n"))
-	cfg := registry.DefaultConfig()
+	cfg := config.Default()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rows, problems := Plan(empty(), nil, data, nil)
 		if len(rows) > 0 && len(problems) > 0 {
@@ -90,7 +92,7 @@ func FuzzPlanJSON(f *testing.F) {
 	f.Add([]byte(`[{"fields": {"title": "A", "status": "new", "received": "2026-01-01"}, "body": "x", "path": "D-0001-a.md"}]`))
 	f.Add([]byte(`[{"fields": {"title": "A", "received": "2026-01-01", "rice": {"reach": 1e3, "impact": 1, "confidence": 0.5, "effort": 2}, "tags": ["a;b"]}, "path": "../x.md"}]`))
 	f.Add([]byte(`[{"fields": {"title": "A", "received": "2026-01-01", "timeline": [{"date": "2026-01-01", "status": "new"}]}}]`))
-	cfg := registry.DefaultConfig()
+	cfg := config.Default()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rows, problems := PlanJSON(empty(), nil, data)
 		if len(rows) > 0 && len(problems) > 0 {

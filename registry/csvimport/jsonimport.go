@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/registry/finding"
 
 	"github.com/demand-registry/demand/registry"
@@ -58,7 +60,7 @@ func PlanJSON(s *registry.Snapshot, files []registry.File, data []byte) ([]Row, 
 				bad = append(bad, fmt.Sprintf("%s is not a field of this registry", k))
 				continue
 			}
-			v, err := registry.FromJSON(f, it.Fields[k])
+			v, err := config.FromJSON(f, it.Fields[k])
 			if err != nil {
 				bad = append(bad, fmt.Sprintf("%s: %v", k, err))
 				continue

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/registry/finding"
 
 	"github.com/stretchr/testify/assert"
@@ -48,7 +50,7 @@ func TestNegated(t *testing.T) {
 }
 
 func snap(t *testing.T, demands ...[3]string) *registry.Snapshot {
-	cfg := registry.DefaultConfig()
+	cfg := config.Default()
 	var ds []*registry.Demand
 	for i, d := range demands {
 		id := fmt.Sprintf("D-%04d", i+1)

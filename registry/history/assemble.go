@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/demand-registry/demand/registry"
@@ -37,7 +39,7 @@ func (res *Result) assemble() {
 			unfit = append(unfit, h.ID)
 		}
 		last := items[len(items)-1].ev
-		res.current[key] = Current{Received: registry.Date(last.Received), Status: last.Status, Tier: last.Tier, Deleted: last.Kind == "deleted"}
+		res.current[key] = Current{Received: config.Date(last.Received), Status: last.Status, Tier: last.Tier, Deleted: last.Kind == "deleted"}
 		res.Histories[key] = h
 	}
 	if len(unfit) > 0 {

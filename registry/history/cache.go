@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
@@ -59,7 +61,7 @@ func (r *commitRec) matches(c *object.Commit, boundary bool) bool {
 	return slices.Equal(r.Parents, c.ParentHashes)
 }
 
-func cacheKey(repo *registry.Repo, cfg *registry.Config) string {
+func cacheKey(repo *registry.Repo, cfg *config.Config) string {
 	y, _ := cfg.YAML()
 	sum := sha256.New()
 	sum.Write([]byte(cacheVersion + "\x00" + repo.Dir + "\x00"))

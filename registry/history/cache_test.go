@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -26,7 +28,7 @@ func TestCacheVerifiedAgainstCommits(t *testing.T) {
 
 	repo, err := registry.OpenRepo(filepath.Join(b.dir, "demands"))
 	require.NoError(t, err)
-	key := cacheKey(repo, registry.DefaultConfig())
+	key := cacheKey(repo, config.Default())
 	c := loadCache(dir, key)
 	require.Len(t, c.recs, 2)
 	var forged []*commitRec

@@ -6,11 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/demand-registry/demand/registry"
 )
 
 // rawCommit commits the work tree, then replaces that commit by one
@@ -75,7 +75,7 @@ func TestForgedCommitDates(t *testing.T) {
 			assert.Equal(t, 0, off, "a zone beyond ±14:00 is UTC")
 		}
 	}
-	res.ComputeSLA(registry.DefaultConfig(), nil)
+	res.ComputeSLA(config.Default(), nil)
 	_, err := json.Marshal(res.Sorted())
 	assert.NoError(t, err, "every date encodes")
 
@@ -88,7 +88,7 @@ func TestForgedCommitDates(t *testing.T) {
 	assert.Equal(t, first.Warnings, again.Warnings, "the warning stays while the commits are there")
 
 	// Days between far dates are counted, not saturated at 292 years.
-	assert.Equal(t, 2932896.0, Elapsed(&registry.Config{}, time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), maxCommitTime))
+	assert.Equal(t, 2932896.0, Elapsed(&config.Config{}, time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), maxCommitTime))
 	ts := timeInStatus([]Transition{{Date: minCommitTime, To: "new"}}, maxCommitTime)
 	assert.Equal(t, 2932897.0, ts[0].Days)
 }

@@ -8,16 +8,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/require"
+	"github.com/demand-registry/demand/registry/config"
 
-	"github.com/demand-registry/demand/registry"
+	"github.com/stretchr/testify/require"
 )
 
 // fromNameConfig identifies demands by the number their file name starts
 // with, as RFC repositories do: the same content under two names is two
 // demands.
-func fromNameConfig(t *testing.T) *registry.Config {
-	cfg, fs := registry.ParseConfig(registry.ConfigFile, []byte("id:\n  pattern: '^[0-9]{4}$'\n  prefix: ''\n  digits: 4\n  from_filename: true\n"))
+func fromNameConfig(t *testing.T) *config.Config {
+	cfg, fs := config.Parse(config.File, []byte("id:\n  pattern: '^[0-9]{4}$'\n  prefix: ''\n  digits: 4\n  from_filename: true\n"))
 	require.False(t, fs.HasErrors(), "%v", fs)
 	return cfg
 }

@@ -9,10 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/stretchr/testify/require"
-
-	"github.com/demand-registry/demand/registry"
 )
 
 // gitCLI builds a test repository with the git command itself, so merges,
@@ -102,7 +102,7 @@ func (g *gitCLI) gitLogRule(paths []string) []string {
 
 // compareWithGit checks every demand's commits against gitLogRule on the
 // paths the demand had, and returns the histories by ID.
-func compareWithGit(t *testing.T, g *gitCLI, cfg *registry.Config) map[string]*History {
+func compareWithGit(t *testing.T, g *gitCLI, cfg *config.Config) map[string]*History {
 	res := (&builder{t: t, dir: g.dir}).walk(Options{Config: cfg})
 	require.NotEmpty(t, res.Histories)
 	for id, h := range res.Histories {

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -72,7 +74,7 @@ func (b *builder) walk(opts Options) *Result {
 	repo, err := registry.OpenRepo(filepath.Join(b.dir, "demands"))
 	require.NoError(b.t, err)
 	if opts.Config == nil {
-		opts.Config = registry.DefaultConfig()
+		opts.Config = config.Default()
 	}
 	res, err := Walk(context.Background(), repo, opts)
 	require.NoError(b.t, err)
@@ -204,7 +206,7 @@ func TestShallowClone(t *testing.T) {
 		{short(c2), "snapshot", "demands/D-0001-a.md", []Change{}},
 	}, briefs(h))
 	// SLA: evaluate was reached before the visible history: unknown, never invented.
-	res.ComputeSLA(registry.DefaultConfig(), map[string]int{"D-0001": 3})
+	res.ComputeSLA(config.Default(), map[string]int{"D-0001": 3})
 	assert.Equal(t, Unknown, h.SLA.Nodes[0].State)
 }
 
@@ -219,7 +221,7 @@ func TestNoCommitsAndPending(t *testing.T) {
 	src, err := registry.OpenDir(filepath.Join(b.dir, "demands"))
 	require.NoError(t, err)
 	defer src.Close()
-	require.NoError(t, res.AddPending(repo, src, registry.DefaultConfig()))
+	require.NoError(t, res.AddPending(repo, src, config.Default()))
 	require.NotNil(t, res.Histories["D-0001"].Pending)
 	assert.Equal(t, "created", res.Histories["D-0001"].Pending.Kind)
 
@@ -227,7 +229,7 @@ func TestNoCommitsAndPending(t *testing.T) {
 	b.commit("add", 1)
 	b.write("demands/D-0001-a.md", demand("D-0001", "A", "triaged", "", ""))
 	res = b.walk(Options{})
-	require.NoError(t, res.AddPending(repo, src, registry.DefaultConfig()))
+	require.NoError(t, res.AddPending(repo, src, config.Default()))
 	assert.Equal(t, []Change{{Field: "status", From: "new", To: "triaged"}}, res.Histories["D-0001"].Pending.Changes)
 }
 
@@ -258,7 +260,7 @@ func TestSLA(t *testing.T) {
 	b.write("demands/D-0003-c.md", demand("D-0003", "C", "rejected", "", ""))
 	b.commit("more", 20) // as of Friday the 20th
 	res := b.walk(Options{})
-	cfg := registry.DefaultConfig()
+	cfg := config.Default()
 	res.ComputeSLA(cfg, map[string]int{"D-0001": 2, "D-0002": 1, "D-0003": 4})
 	states := func(id string) []string {
 		var out []string
@@ -295,7 +297,7 @@ func TestSLATimeline(t *testing.T) {
 	b.write("demands/D-0001-a.md", demand("D-0001", "A", "planned", "tier: 2\n"+tl, ""))
 	b.commit("plan", 20)
 	res := b.walk(Options{})
-	res.ComputeSLA(registry.DefaultConfig(), map[string]int{"D-0001": 2, "D-0002": 2, "D-0003": 2})
+	res.ComputeSLA(config.Default(), map[string]int{"D-0001": 2, "D-0002": 2, "D-0003": 2})
 	states := func(id string) []string {
 		var out []string
 		for _, n := range res.Histories[id].SLA.Nodes {
@@ -327,12 +329,12 @@ func TestSLATimeline(t *testing.T) {
 	// The public view keeps what a public file's timeline records.
 	pub := res.Public(func(string) bool { return true })
 	assert.Len(t, pub.Histories["D-0001"].Statuses, 3)
-	pub.ComputeSLA(registry.DefaultConfig(), map[string]int{"D-0001": 2})
+	pub.ComputeSLA(config.Default(), map[string]int{"D-0001": 2})
 	assert.Equal(t, Met, pub.Histories["D-0001"].SLA.Nodes[0].State)
 }
 
 func TestPassedOver(t *testing.T) {
-	cfg := registry.DefaultConfig()
+	cfg := config.Default()
 	for _, tc := range []struct {
 		from, to, node string
 		want           bool
@@ -365,7 +367,7 @@ func TestSLATimelineRecordedLate(t *testing.T) {
 	b.write("demands/D-0001-a.md", demand("D-0001", "A", "accepted", "tier: 2\n"+tl, ""))
 	b.commit("accept, with the dates from the old tracker", 20)
 	res := b.walk(Options{})
-	res.ComputeSLA(registry.DefaultConfig(), map[string]int{"D-0001": 2})
+	res.ComputeSLA(config.Default(), map[string]int{"D-0001": 2})
 	h := res.Histories["D-0001"]
 	var got []string
 	for _, s := range h.Statuses {
@@ -388,7 +390,7 @@ func asJSON(t *testing.T, v any) string {
 }
 
 func TestElapsed(t *testing.T) {
-	cfg := registry.DefaultConfig()
+	cfg := config.Default()
 	d := func(s string) time.Time { t, _ := time.Parse("2006-01-02", s); return t }
 	assert.Equal(t, 5.0, Elapsed(cfg, d("2026-11-06"), d("2026-11-13")), "Friday to Friday: five working days")
 	cfg.SLA.Holidays = []string{"2026-11-10"}
@@ -419,7 +421,7 @@ func TestSLATargetsInForce(t *testing.T) {
 	b.commit("relax targets", 6)
 	b.write("demands/D-0001-a.md", demand("D-0001", "A", "planned", "", ""))
 	b.commit("plan on the 8th: 6 days, lax target 20", 8)
-	cfg, fs := registry.ParseConfig("registry.yaml", []byte(lax))
+	cfg, fs := config.Parse("registry.yaml", []byte(lax))
 	require.False(t, fs.HasErrors())
 	res := b.walk(Options{Config: cfg})
 	res.ComputeSLA(cfg, map[string]int{"D-0001": 4})
@@ -463,7 +465,7 @@ func TestMemo(t *testing.T) {
 	want := asJSON(t, first.Sorted())
 
 	first.Histories["D-0001"].Pending = &Pending{Kind: "changed"}
-	first.ComputeSLA(registry.DefaultConfig(), nil)
+	first.ComputeSLA(config.Default(), nil)
 	again := b.walk(Options{Memo: memo})
 	assert.Equal(t, want, asJSON(t, again.Sorted()), "the memo is unchanged by what was done to the first result")
 	assert.Nil(t, again.Histories["D-0001"].Pending)
@@ -515,7 +517,7 @@ func TestPendingNewDemandTimeline(t *testing.T) {
 	src, err := registry.OpenDir(filepath.Join(b.dir, "demands"))
 	require.NoError(t, err)
 	defer src.Close()
-	cfg := registry.DefaultConfig()
+	cfg := config.Default()
 	require.NoError(t, res.AddPending(repo, src, cfg))
 	res.ComputeSLA(cfg, map[string]int{"D-0001": 2, "D-0002": 2})
 	a, bb := res.Histories["D-0001"], res.Histories["D-0002"]

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -243,7 +245,7 @@ func TestDamagedPack(t *testing.T) {
 	require.NoError(t, os.WriteFile(packs[0], data, 0o644))
 	repo, err := registry.OpenRepo(filepath.Join(b.dir, "demands"))
 	require.NoError(t, err)
-	_, err = Walk(context.Background(), repo, Options{Config: registry.DefaultConfig()})
+	_, err = Walk(context.Background(), repo, Options{Config: config.Default()})
 	require.Error(t, err, "a head that does not read is not an empty repository")
 	assert.Contains(t, err.Error(), "reading commit ")
 	assert.Contains(t, err.Error(), "check them with git fsck")

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/demand-registry/demand/registry"
@@ -14,7 +16,7 @@ import (
 
 // AddPending records uncommitted edits in the work tree as each demand's
 // pending change: files changed, added or deleted since the head commit.
-func (res *Result) AddPending(repo *registry.Repo, src *registry.DirSource, cfg *registry.Config) error {
+func (res *Result) AddPending(repo *registry.Repo, src *registry.DirSource, cfg *config.Config) error {
 	w := newWalker(repo, repo.Git.Storer, cfg)
 	inHead, err := res.headFiles(w)
 	if err != nil {
@@ -150,7 +152,7 @@ func (res *Result) addPending(e event, byPath bool) {
 	if res.current == nil {
 		res.current = map[string]Current{}
 	}
-	res.current[key] = Current{Received: registry.Date(e.Received), Status: e.Status, Tier: e.Tier, Deleted: e.Kind == "deleted"}
+	res.current[key] = Current{Received: config.Date(e.Received), Status: e.Status, Tier: e.Tier, Deleted: e.Kind == "deleted"}
 }
 
 // pendingStatuses are the statuses of a demand that is in no commit yet:

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -57,7 +59,7 @@ func TestPublicRedactsInternalVersions(t *testing.T) {
 	// planned: from day 10 to the head (day 10).
 	assert.Equal(t, []StatusTime{{Status: "new", Days: 2}, {Status: "planned", Days: 0}}, h.TimeInStatus)
 	// The evaluate node was reached while internal: unknown, not invented.
-	pub.ComputeSLA(registry.DefaultConfig(), map[string]int{"D-0001": 2})
+	pub.ComputeSLA(config.Default(), map[string]int{"D-0001": 2})
 	assert.Equal(t, Unknown, h.SLA.Nodes[0].State)
 	assert.Nil(t, h.SLA.Nodes[0].Reached)
 
@@ -97,7 +99,7 @@ func TestPublicPendingPublication(t *testing.T) {
 	src, err := registry.OpenDir(filepath.Join(b.dir, "demands"))
 	require.NoError(t, err)
 	defer src.Close()
-	require.NoError(t, res.AddPending(repo, src, registry.DefaultConfig()))
+	require.NoError(t, res.AddPending(repo, src, config.Default()))
 	pub := res.Public(func(string) bool { return true })
 	h := pub.Histories["D-0001"]
 	assert.Empty(t, h.Commits)
@@ -106,7 +108,7 @@ func TestPublicPendingPublication(t *testing.T) {
 	assert.Equal(t, Published, h.Pending.Kind)
 	assert.Empty(t, h.Pending.Changes)
 	assert.Equal(t, "demands/D-0001-open.md", h.Path)
-	pub.ComputeSLA(registry.DefaultConfig(), map[string]int{"D-0001": 2})
+	pub.ComputeSLA(config.Default(), map[string]int{"D-0001": 2})
 	assert.Equal(t, Unknown, h.SLA.Nodes[0].State)
 	data, err := json.Marshal(h)
 	require.NoError(t, err)

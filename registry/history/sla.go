@@ -4,10 +4,11 @@ import (
 	"slices"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/demand-registry/demand/internal/par"
-	"github.com/demand-registry/demand/registry"
 )
 
 // SLA is a demand's response-time record against its tier's targets.
@@ -48,15 +49,15 @@ var Nodes = []string{"evaluate", "solution", "feedback"}
 // when a demand leaves the workflow's first status, solution when it enters
 // an active or done status (planned, in progress, delivered), feedback when
 // it enters a done status (delivered).
-func NodeReached(cfg *registry.Config, node, to string) bool {
+func NodeReached(cfg *config.Config, node, to string) bool {
 	kind := cfg.StatusKind(to)
 	switch node {
 	case "evaluate":
 		return len(cfg.Statuses) > 0 && to != cfg.Statuses[0].Name
 	case "solution":
-		return kind == registry.KindActive || kind == registry.KindDone
+		return kind == config.KindActive || kind == config.KindDone
 	case "feedback":
-		return kind == registry.KindDone
+		return kind == config.KindDone
 	}
 	return false
 }
@@ -67,7 +68,7 @@ func NodeReached(cfg *registry.Config, node, to string) bool {
 // from tiers uses its declared tier. The targets in force are those of the
 // config at the commit where a node was reached, so changing targets never
 // rewrites the past; cfg is the config for nodes not reached yet.
-func (res *Result) ComputeSLA(cfg *registry.Config, tiers map[string]int) {
+func (res *Result) ComputeSLA(cfg *config.Config, tiers map[string]int) {
 	byHash := map[string]*commitRec{}
 	for _, r := range res.recs {
 		byHash[r.Hash.String()] = r
@@ -103,8 +104,8 @@ func (res *Result) NeedTiers() bool {
 	return false
 }
 
-func computeSLA(cur *registry.Config, id string, receivedDate registry.Date, h *History, tier int, asOf time.Time,
-	byHash map[string]*commitRec, configs map[plumbing.Hash]*registry.Config) *SLA {
+func computeSLA(cur *config.Config, id string, receivedDate config.Date, h *History, tier int, asOf time.Time,
+	byHash map[string]*commitRec, configs map[plumbing.Hash]*config.Config) *SLA {
 	sla := &SLA{Tier: tier, Nodes: []SLANode{}}
 	received := receivedDate.Time()
 	for _, node := range Nodes {
@@ -117,7 +118,7 @@ func computeSLA(cur *registry.Config, id string, receivedDate registry.Date, h *
 				reachedAt = t
 				break
 			}
-			if cur.StatusKind(t.To) == registry.KindClosed {
+			if cur.StatusKind(t.To) == config.KindClosed {
 				ended = true
 				break
 			}
@@ -185,7 +186,7 @@ func computeSLA(cur *registry.Config, id string, receivedDate registry.Date, h *
 // another tool's dates (created, resolved) records such moves; the date
 // is then only the latest the node can have been reached. from "" is
 // the workflow's first status (the demand as received).
-func PassedOver(cfg *registry.Config, from, to, node string) bool {
+func PassedOver(cfg *config.Config, from, to, node string) bool {
 	if from == "" && len(cfg.Statuses) > 0 {
 		from = cfg.Statuses[0].Name
 	}
@@ -201,7 +202,7 @@ func PassedOver(cfg *registry.Config, from, to, node string) bool {
 }
 
 // TargetFor is the target in days of a node for a tier in a config.
-func TargetFor(cfg *registry.Config, tier int, node string) (float64, bool) {
+func TargetFor(cfg *config.Config, tier int, node string) (float64, bool) {
 	for _, t := range cfg.SLA.Targets {
 		if t.Tier != tier {
 			continue
@@ -221,7 +222,7 @@ func TargetFor(cfg *registry.Config, tier int, node string) (float64, bool) {
 // Elapsed counts the days after received up to and including the date of
 // until (in until's own time zone): calendar days, or working days without
 // the config's weekends and holidays.
-func Elapsed(cfg *registry.Config, received, until time.Time) float64 {
+func Elapsed(cfg *config.Config, received, until time.Time) float64 {
 	end := time.Date(until.Year(), until.Month(), until.Day(), 0, 0, 0, 0, time.UTC)
 	start := time.Date(received.Year(), received.Month(), received.Day(), 0, 0, 0, 0, time.UTC)
 	if !end.After(start) {
@@ -233,7 +234,7 @@ func Elapsed(cfg *registry.Config, received, until time.Time) float64 {
 	}
 	weekend := map[time.Weekday]bool{}
 	for _, w := range cfg.SLA.Weekends {
-		if wd := registry.WeekdayByName(w); wd >= 0 {
+		if wd := config.WeekdayByName(w); wd >= 0 {
 			weekend[wd] = true
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -38,7 +40,7 @@ func TestStatusDatesAreCommitterDates(t *testing.T) {
 	b.write("demands/D-0001-a.md", demand("D-0001", "A", "triaged", "", ""))
 	b.commitDates("triage", day(2), day(10))
 	res := b.walk(Options{})
-	res.ComputeSLA(registry.DefaultConfig(), map[string]int{"D-0001": 1})
+	res.ComputeSLA(config.Default(), map[string]int{"D-0001": 1})
 	h := res.Histories["D-0001"]
 	require.NotNil(t, h)
 	require.Len(t, h.Statuses, 2)

@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
@@ -27,10 +29,10 @@ import (
 
 // Options control a history walk.
 type Options struct {
-	Rev      string           // the revision to start from; "" for HEAD
-	Config   *registry.Config // the config demand files are parsed with
-	CacheDir string           // folder for the history cache; "" for none
-	Progress io.Writer        // progress lines, or nil
+	Rev      string         // the revision to start from; "" for HEAD
+	Config   *config.Config // the config demand files are parsed with
+	CacheDir string         // folder for the history cache; "" for none
+	Progress io.Writer      // progress lines, or nil
 	// Memo, when set, keeps the walked commits in memory for the next walk
 	// in this process (demand serve), which then reads neither the cache
 	// file nor the commits it already has.
@@ -96,7 +98,7 @@ type Result struct {
 	// Warnings are problems with the history that do not stop it, such
 	// as commit dates out of range, each said once.
 	Warnings []string
-	configs  map[plumbing.Hash]*registry.Config
+	configs  map[plumbing.Hash]*config.Config
 	recs     []*commitRec
 	current  map[string]Current
 
@@ -106,7 +108,7 @@ type Result struct {
 
 // Current is what the SLA needs of a demand as it stands now.
 type Current struct {
-	Received registry.Date
+	Received config.Date
 	Status   string
 	Tier     int // declared (or overridden) tier; 0 when the file declares none
 	Deleted  bool
@@ -241,7 +243,7 @@ const (
 type walker struct {
 	repo  *registry.Repo
 	s     storer.EncodedObjectStorer
-	cfg   *registry.Config
+	cfg   *config.Config
 	trees *trees
 	// blobs holds parses by blob and file name: the name may give the ID,
 	// so the same content under two names is two parses.
@@ -259,7 +261,7 @@ type walker struct {
 	worktree map[plumbing.Hash][]byte
 }
 
-func newWalker(repo *registry.Repo, s storer.EncodedObjectStorer, cfg *registry.Config) *walker {
+func newWalker(repo *registry.Repo, s storer.EncodedObjectStorer, cfg *config.Config) *walker {
 	return &walker{repo: repo, s: s, cfg: cfg, trees: newTrees(s), blobs: newRecent[blobName, *parsed](recentParses), fronts: newRecent[string, *parsed](recentParses),
 		entries: registry.NewFrontCache(recentEntries)}
 }
@@ -272,7 +274,7 @@ func Walk(ctx context.Context, repo *registry.Repo, opts Options) (*Result, erro
 	}
 	defer st.Close()
 	w := newWalker(repo, st, opts.Config)
-	res := &Result{Histories: map[string]*History{}, configs: map[plumbing.Hash]*registry.Config{}}
+	res := &Result{Histories: map[string]*History{}, configs: map[plumbing.Hash]*config.Config{}}
 	h, err := resolveHead(repo, opts.Rev)
 	if err != nil || h == nil {
 		return res, err // h is nil when there are no commits yet: no history
@@ -509,7 +511,7 @@ func (w *walker) events(rec *commitRec) error {
 			if len(parentTrees) > 0 || len(rec.Parents) > 1 {
 				// A merge the same as one parent: nothing differs from
 				// every parent, but the config may differ from the first.
-				if cb, err := w.trees.file(tree, registry.ConfigFile); err == nil {
+				if cb, err := w.trees.file(tree, config.File); err == nil {
 					rec.ConfigChanged, rec.ConfigBlob = true, cb
 				}
 			}
@@ -535,7 +537,7 @@ func (w *walker) events(rec *commitRec) error {
 			// The config in force is followed through the diffs (see
 			// propagateConfig) rather than looked up in every tree.
 			for _, fc := range changes {
-				if fc.path == registry.ConfigFile {
+				if fc.path == config.File {
 					rec.ConfigChanged, rec.ConfigBlob = true, fc.new
 				}
 			}
@@ -738,7 +740,7 @@ func fieldChanges(o, n *parsed) []Change {
 }
 
 // config parses the registry.yaml of a commit (defaults when invalid).
-func (w *walker) config(h plumbing.Hash) *registry.Config {
+func (w *walker) config(h plumbing.Hash) *config.Config {
 	blob, err := object.GetBlob(w.s, h)
 	if err != nil {
 		return nil
@@ -752,7 +754,7 @@ func (w *walker) config(h plumbing.Hash) *registry.Config {
 	if err != nil {
 		return nil
 	}
-	cfg, fs := registry.ParseConfig(registry.ConfigFile, data)
+	cfg, fs := config.Parse(config.File, data)
 	if fs.HasErrors() {
 		return nil
 	}

@@ -9,9 +9,9 @@ import (
 	"regexp"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"github.com/demand-registry/demand/registry/config"
 
-	"github.com/demand-registry/demand/registry"
+	"gopkg.in/yaml.v3"
 )
 
 var idRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -61,7 +61,7 @@ const Channel = "feedback-form"
 
 // bilingual joins a label's English and Chinese texts, the registry's
 // language first.
-func bilingual(l registry.Label, lang, fallback string) string {
+func bilingual(l config.Label, lang, fallback string) string {
 	first, second := l.In("en"), l["zh-CN"]
 	if lang == "zh-CN" && second != "" {
 		first, second = second, l.In("en")
@@ -75,7 +75,7 @@ func bilingual(l registry.Label, lang, fallback string) string {
 	return first + " / " + second
 }
 
-func names(l registry.Label, id string) []string {
+func names(l config.Label, id string) []string {
 	out := []string{id}
 	for _, lang := range []string{"en", "zh-CN"} {
 		if s := l[lang]; s != "" {
@@ -88,26 +88,26 @@ func names(l registry.Label, id string) []string {
 // NewForm lays out the form for a config: title, customer and segment,
 // type, urgency, importance, channel and the text, each as far as the
 // config has the field (an enum field for the dropdowns).
-func NewForm(cfg *registry.Config) *Form {
+func NewForm(cfg *config.Config) *Form {
 	lang := cfg.Language
 	f := &Form{}
 	if fd := cfg.Fields["title"]; fd != nil {
 		f.Elements = append(f.Elements, Element{ID: "title", Field: "title", Kind: Input, Default: -1, Required: true,
 			Label: bilingual(fd.Label, lang, "Title"), Names: names(fd.Label, "title"),
-			Help: bilingual(registry.Label{"en": "One line: what the customer needs.", "zh-CN": "一句话说明客户需要什么。"}, lang, "")})
+			Help: bilingual(config.Label{"en": "One line: what the customer needs.", "zh-CN": "一句话说明客户需要什么。"}, lang, "")})
 	}
-	if c := cfg.Fields["customer"]; c != nil && c.Type == registry.TMap {
-		if n := c.Fields["name"]; n != nil && n.Type == registry.TString {
-			l := registry.Label{"en": c.Label.In("en"), "zh-CN": c.Label["zh-CN"]}
+	if c := cfg.Fields["customer"]; c != nil && c.Type == config.TMap {
+		if n := c.Fields["name"]; n != nil && n.Type == config.TString {
+			l := config.Label{"en": c.Label.In("en"), "zh-CN": c.Label["zh-CN"]}
 			f.Elements = append(f.Elements, Element{ID: "customer", Field: "customer.name", Kind: Input, Default: -1,
 				Label: bilingual(l, lang, "Customer"), Names: names(l, "customer")})
 		}
-		if s := c.Fields["segment"]; s != nil && s.Type == registry.TEnum {
+		if s := c.Fields["segment"]; s != nil && s.Type == config.TEnum {
 			f.Elements = append(f.Elements, dropdown("segment", "customer.segment", s, lang, ""))
 		}
 	}
 	for _, name := range []string{"type", "urgency", "importance", "channel"} {
-		if fd := cfg.Fields[name]; fd != nil && fd.Type == registry.TEnum {
+		if fd := cfg.Fields[name]; fd != nil && fd.Type == config.TEnum {
 			def := ""
 			if name == "channel" {
 				def = Channel
@@ -117,20 +117,20 @@ func NewForm(cfg *registry.Config) *Form {
 	}
 	// The registry's own enum fields (not the built-in ones, which triage
 	// decides) are asked too, in the config's order.
-	builtin := registry.DefaultConfig().Fields
+	builtin := config.Default().Fields
 	for _, name := range cfg.FieldOrder {
-		if fd := cfg.Fields[name]; fd != nil && fd.Type == registry.TEnum && builtin[name] == nil && idRe.MatchString(name) && name != "body" {
+		if fd := cfg.Fields[name]; fd != nil && fd.Type == config.TEnum && builtin[name] == nil && idRe.MatchString(name) && name != "body" {
 			f.Elements = append(f.Elements, dropdown(name, name, fd, lang, ""))
 		}
 	}
-	body := registry.Label{"en": "Description", "zh-CN": "需求描述"}
+	body := config.Label{"en": "Description", "zh-CN": "需求描述"}
 	f.Elements = append(f.Elements, Element{ID: "body", Field: "body", Kind: Textarea, Default: -1,
 		Label: bilingual(body, lang, ""), Names: names(body, "body"),
-		Help: bilingual(registry.Label{"en": "Background, the customer's words, what would count as done.", "zh-CN": "背景、客户原话、怎样算完成。"}, lang, "")})
+		Help: bilingual(config.Label{"en": "Background, the customer's words, what would count as done.", "zh-CN": "背景、客户原话、怎样算完成。"}, lang, "")})
 	return f
 }
 
-func dropdown(id, field string, fd *registry.Field, lang, def string) Element {
+func dropdown(id, field string, fd *config.Field, lang, def string) Element {
 	e := Element{ID: id, Field: field, Kind: Dropdown, Default: -1, Label: bilingual(fd.Label, lang, id), Names: names(fd.Label, id)}
 	for i, v := range fd.Values {
 		e.Options = append(e.Options, Option{Text: bilingual(fd.Labels[v], lang, v) + " (" + v + ")", Value: v})
@@ -159,7 +159,7 @@ type elementYAML struct {
 
 // IssueForm renders the form as GitHub's issue-form YAML
 // (.github/ISSUE_TEMPLATE/demand.yml); label is put on every issue it opens.
-func IssueForm(cfg *registry.Config, label string) ([]byte, error) {
+func IssueForm(cfg *config.Config, label string) ([]byte, error) {
 	if label == "" {
 		label = DefaultLabel
 	}

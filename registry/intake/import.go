@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/registry/finding"
 
 	"github.com/demand-registry/demand/internal/escape"
@@ -118,7 +120,7 @@ func Plan(s *registry.Snapshot, files []registry.File, is Issue) (*Planned, []Pr
 	if len(probs) > 0 {
 		return nil, probs
 	}
-	if _, ok := registry.ParseDate(is.Received); !ok {
+	if _, ok := config.ParseDate(is.Received); !ok {
 		return nil, []Problem{{Message: fmt.Sprintf("received %q is not a date YYYY-MM-DD", is.Received)}}
 	}
 	fields["received"] = is.Received
@@ -130,7 +132,7 @@ func Plan(s *registry.Snapshot, files []registry.File, is Issue) (*Planned, []Pr
 	}
 	title, _ := fields["title"].(string)
 	name := registry.NewDemand{ID: id, Title: title}.FileName()
-	data, err := registry.RenderFile(cfg, fields, body)
+	data, err := config.RenderFile(cfg, fields, body)
 	if err != nil {
 		return nil, []Problem{{Message: err.Error()}}
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
@@ -26,11 +28,11 @@ func golden(t *testing.T, name string, got []byte) {
 }
 
 func TestIssueFormGolden(t *testing.T) {
-	cfg := registry.DefaultConfig()
+	cfg := config.Default()
 	b, err := IssueForm(cfg, "")
 	require.NoError(t, err)
 	golden(t, "demand.en.yml", b)
-	zh := registry.DefaultConfig()
+	zh := config.Default()
 	zh.Language = "zh-CN"
 	b, err = IssueForm(zh, "需求")
 	require.NoError(t, err)
@@ -76,7 +78,7 @@ func TestIssueFormGolden(t *testing.T) {
 }
 
 func TestParseRenderedForms(t *testing.T) {
-	form := NewForm(registry.DefaultConfig())
+	form := NewForm(config.Default())
 	for _, tc := range []struct {
 		file string
 		want map[string]string
@@ -105,7 +107,7 @@ func TestParseRenderedForms(t *testing.T) {
 }
 
 func TestParseEdgeCases(t *testing.T) {
-	form := NewForm(registry.DefaultConfig())
+	form := NewForm(config.Default())
 	for _, tc := range []struct {
 		name, body string
 		want       map[string]string
@@ -135,7 +137,7 @@ func TestParseEdgeCases(t *testing.T) {
 }
 
 func TestDropdownValue(t *testing.T) {
-	form := NewForm(registry.DefaultConfig())
+	form := NewForm(config.Default())
 	var seg *Element
 	for i := range form.Elements {
 		if form.Elements[i].ID == "segment" {
@@ -155,7 +157,7 @@ func TestDropdownValue(t *testing.T) {
 }
 
 func TestPlanIsIdempotentAndEscapes(t *testing.T) {
-	cfg := registry.DefaultConfig()
+	cfg := config.Default()
 	s := registry.NewSnapshot(cfg, nil)
 	body, err := os.ReadFile("testdata/submitted.md")
 	require.NoError(t, err)
@@ -206,8 +208,8 @@ func FuzzParse(f *testing.F) {
 		f.Add(string(b))
 	}
 	f.Add("### Title\n\n_No response_\n\n### Description\n\n### Title\n")
-	form := NewForm(registry.DefaultConfig())
-	cfg := registry.DefaultConfig()
+	form := NewForm(config.Default())
+	cfg := config.Default()
 	s := registry.NewSnapshot(cfg, nil)
 	f.Fuzz(func(t *testing.T, body string) {
 		got, _ := form.Parse(body)

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
 	"github.com/demand-registry/demand/registry/rank"
@@ -100,7 +102,7 @@ func Measure(s *registry.Snapshot, rk *rank.Ranking, hist map[string]*history.Hi
 
 // compliance counts SLA node states per tier and node, and the response
 // times of nodes reached.
-func compliance(cfg *registry.Config, hist map[string]*history.History, ids []string) ([]Compliance, []Response) {
+func compliance(cfg *config.Config, hist map[string]*history.History, ids []string) ([]Compliance, []Response) {
 	comp := map[[2]any]*Compliance{}
 	elapsed := map[string][]float64{}
 	for _, id := range ids {
@@ -179,7 +181,7 @@ func throughput(s *registry.Snapshot, hist map[string]*history.History, ids []st
 			continue
 		}
 		for _, t := range h.Statuses {
-			if cfg.StatusKind(t.To) != registry.KindDone {
+			if cfg.StatusKind(t.To) != config.KindDone {
 				continue
 			}
 			if t.Published || t.Undated { // when it was delivered is unknown
@@ -207,7 +209,7 @@ func ages(s *registry.Snapshot, ids []string, asOf time.Time) []AgeBucket {
 	for _, id := range ids {
 		d := s.Get(id)
 		kind := s.Config.StatusKind(d.Status)
-		if kind != registry.KindOpen && kind != registry.KindActive || d.Received == "" {
+		if kind != config.KindOpen && kind != config.KindActive || d.Received == "" {
 			continue
 		}
 		age := int(asOf.Sub(d.Received.Time()).Hours() / 24)

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -22,7 +24,7 @@ func TestQuantile(t *testing.T) {
 }
 
 func TestMeasure(t *testing.T) {
-	cfg := registry.DefaultConfig()
+	cfg := config.Default()
 	var ds []*registry.Demand
 	for i, f := range []string{
 		"---\nid: D-0001\ntitle: A\nstatus: delivered\nreceived: 2026-10-01\nsatisfaction: 4\n---\n",
@@ -135,7 +137,7 @@ func TestFlowBounded(t *testing.T) {
 // TestUnknownApart: a node reached at a time no record gives counts as
 // unknown, in no rate, and a delivery with no date in no month.
 func TestUnknownApart(t *testing.T) {
-	cfg := registry.DefaultConfig()
+	cfg := config.Default()
 	d, fs := registry.ParseDemand(cfg, "D-0001-x.md", []byte("---\nid: D-0001\ntitle: A\nstatus: delivered\nreceived: 2026-06-01\n---\n"))
 	require.False(t, fs.HasErrors(), "%v", fs)
 	s := registry.NewSnapshot(cfg, []*registry.Demand{d})

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
 	"github.com/demand-registry/demand/registry/rank"
@@ -55,7 +57,7 @@ const Hidden = "[hidden]"
 // as "Fix D-0002 first" must not name an internal demand. What is replaced
 // depends on the public demands only, so the view is the same as that of
 // a registry that never held the internal ones.
-func hideIDs(cfg *registry.Config, res *history.Result, shown func(string) bool) {
+func hideIDs(cfg *config.Config, res *history.Result, shown func(string) bool) {
 	p := strings.TrimSuffix(strings.TrimPrefix(cfg.ID.Pattern, "^"), "$")
 	re, err := regexp.Compile(`(?:` + p + `)`)
 	if err != nil || p == "" {

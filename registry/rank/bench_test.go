@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/demand-registry/demand/internal/synth"
@@ -12,7 +14,7 @@ import (
 )
 
 func synthSnapshot(b *testing.B, n int) *registry.Snapshot {
-	cfg, fs := registry.ParseConfig("registry.yaml", []byte("id: {pattern: '^D-[0-9]{5,}$', prefix: D-, digits: 5}\n"))
+	cfg, fs := config.Parse("registry.yaml", []byte("id: {pattern: '^D-[0-9]{5,}$', prefix: D-, digits: 5}\n"))
 	require.False(b, fs.HasErrors())
 	var ds []*registry.Demand
 	synth.Stream(1, n, func(name, content string) {

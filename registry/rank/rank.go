@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/internal/par"
 	"github.com/demand-registry/demand/registry"
 )
@@ -21,7 +23,7 @@ type Result struct {
 	ID           string                 `json:"id"`
 	Title        string                 `json:"title"`
 	Status       string                 `json:"status"`
-	Received     registry.Date          `json:"received,omitempty"`
+	Received     config.Date            `json:"received,omitempty"`
 	Score        float64                `json:"score"`                   // primary model, after Kano
 	Tier         int                    `json:"tier"`                    // effective tier
 	DeclaredTier int                    `json:"declared_tier,omitempty"` // tier: in the file, 0 (left out of JSON) when absent
@@ -164,7 +166,7 @@ func Rank(s *registry.Snapshot) *Ranking {
 
 // Customers lists everyone asking for d: its customer, its requesters,
 // and those of its duplicates, each name once with its highest weight.
-func Customers(cfg *registry.Config, d *registry.Demand, dups []*registry.Demand) []Customer {
+func Customers(cfg *config.Config, d *registry.Demand, dups []*registry.Demand) []Customer {
 	w := cfg.Scoring.Requesters.SegmentWeights
 	out := make([]Customer, 0, 1+len(d.Requesters))
 	keys := make([]string, 0, cap(out))
@@ -204,7 +206,7 @@ func Customers(cfg *registry.Config, d *registry.Demand, dups []*registry.Demand
 	return out
 }
 
-func score(cfg *registry.Config, d *registry.Demand, dups []*registry.Demand) *Result {
+func score(cfg *config.Config, d *registry.Demand, dups []*registry.Demand) *Result {
 	r := &Result{ID: d.ID, Title: d.Title, Status: d.Status, Received: d.Received,
 		DeclaredTier: d.Tier, Primary: cfg.Scoring.Primary, Override: d.TierOverride}
 	r.Customers = Customers(cfg, d, dups)
@@ -221,7 +223,7 @@ func score(cfg *registry.Config, d *registry.Demand, dups []*registry.Demand) *R
 	r.Models.Weighted.Factors = make([]FactorResult, 0, len(cfg.Scoring.Weighted))
 	for _, f := range cfg.Scoring.Weighted {
 		fr := FactorResult{Factor: f.Factor, Field: f.Field, Weight: f.Weight}
-		if f.Field == registry.CustomersField {
+		if f.Field == config.CustomersField {
 			fr.Value = fmt.Sprintf("%d (weight %s)", len(r.Customers), trim(customerWeight))
 			fr.Level = math.Round(math.Min(1, customerWeight/cfg.Scoring.Requesters.Saturation)*1e4) / 1e4
 		} else if v := d.Text(f.Field); v != "" {
@@ -304,7 +306,7 @@ func score(cfg *registry.Config, d *registry.Demand, dups []*registry.Demand) *R
 	return r
 }
 
-func tierFor(cfg *registry.Config, score float64) int {
+func tierFor(cfg *config.Config, score float64) int {
 	for _, l := range cfg.Tiers.Levels {
 		if score >= l.MinScore {
 			return l.Tier
@@ -316,7 +318,7 @@ func tierFor(cfg *registry.Config, score float64) int {
 // matrix places a demand in the urgency × importance grid. Each field's
 // values are ordered high to low; with three values the middle one is the
 // 3×3 extension (routine, secondary).
-func matrix(cfg *registry.Config, d *registry.Demand) MatrixResult {
+func matrix(cfg *config.Config, d *registry.Demand) MatrixResult {
 	m := MatrixResult{Urgency: d.Urgency, Importance: d.Importance, Quadrant: "unclassified"}
 	uf, imf := cfg.Fields["urgency"], cfg.Fields["importance"]
 	if uf == nil || imf == nil || d.Urgency == "" || d.Importance == "" {
@@ -348,7 +350,7 @@ func matrix(cfg *registry.Config, d *registry.Demand) MatrixResult {
 
 // Matches reports whether a demand meets a condition; tier is its
 // effective tier.
-func Matches(cfg *registry.Config, d *registry.Demand, tier int, c registry.Condition) bool {
+func Matches(cfg *config.Config, d *registry.Demand, tier int, c config.Condition) bool {
 	for k, want := range c {
 		var hit bool
 		switch k {
@@ -399,7 +401,7 @@ func assignTiers(s *registry.Snapshot, rk *Ranking) {
 	// this ends even on a cycle.
 	passes := func(d *registry.Demand) bool {
 		k := cfg.StatusKind(d.Status)
-		return k == registry.KindOpen || k == registry.KindActive
+		return k == config.KindOpen || k == config.KindActive
 	}
 	var work []*registry.Demand
 	for _, d := range s.Demands {
@@ -425,7 +427,7 @@ func assignTiers(s *registry.Snapshot, rk *Ranking) {
 	}
 }
 
-func minScore(cfg *registry.Config, tier int) float64 {
+func minScore(cfg *config.Config, tier int) float64 {
 	for _, l := range cfg.Tiers.Levels {
 		if l.Tier == tier {
 			return l.MinScore
@@ -434,7 +436,7 @@ func minScore(cfg *registry.Config, tier int) float64 {
 	return 0
 }
 
-func describe(c registry.Condition) string {
+func describe(c config.Condition) string {
 	keys := make([]string, 0, len(c))
 	for k := range c {
 		keys = append(keys, k)

@@ -15,16 +15,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/config"
 )
 
 // snapshot parses demand front matters (without the --- lines) into a
 // snapshot with the default config or the given registry.yaml.
-func snapshot(t testing.TB, config string, fronts ...string) *registry.Snapshot {
+func snapshot(t testing.TB, cfgYAML string, fronts ...string) *registry.Snapshot {
 	t.Helper()
-	cfg := registry.DefaultConfig()
-	if config != "" {
+	cfg := config.Default()
+	if cfgYAML != "" {
 		var fs finding.Findings
-		cfg, fs = registry.ParseConfig("registry.yaml", []byte(config))
+		cfg, fs = config.Parse("registry.yaml", []byte(cfgYAML))
 		require.False(t, fs.HasErrors(), "%v", fs)
 	}
 	var ds []*registry.Demand

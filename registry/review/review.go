@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
@@ -80,7 +82,7 @@ func Build(s *registry.Snapshot, rk *rank.Ranking, hist map[string]*history.Hist
 	groups := map[string][]Item{}
 	for _, d := range s.Demands {
 		kind := cfg.StatusKind(d.Status)
-		if kind != registry.KindOpen && kind != registry.KindActive {
+		if kind != config.KindOpen && kind != config.KindActive {
 			continue
 		}
 		tier := d.Tier

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/demand-registry/demand/registry"
@@ -15,7 +17,7 @@ import (
 	"github.com/demand-registry/demand/registry/rank"
 )
 
-func demand(t *testing.T, cfg *registry.Config, id, status, extra string) *registry.Demand {
+func demand(t *testing.T, cfg *config.Config, id, status, extra string) *registry.Demand {
 	t.Helper()
 	src := fmt.Sprintf("---\nid: %s\ntitle: Demand %s\nstatus: %s\nreceived: 2026-11-02\n%s---\n", id, id, status, extra)
 	d, fs := registry.ParseDemand(cfg, id+"-x.md", []byte(src))
@@ -32,7 +34,7 @@ func at(s string) *time.Time {
 }
 
 func TestBuild(t *testing.T) {
-	cfg := registry.DefaultConfig()
+	cfg := config.Default()
 	ds := []*registry.Demand{
 		demand(t, cfg, "D-0001", "triaged", "owner: li\ntier_override: {tier: 1, reason: r}\n"),       // stale: 8 days > 7
 		demand(t, cfg, "D-0002", "triaged", "owner: li\ntier_override: {tier: 1, reason: r}\n"),       // 7 days: not stale
@@ -90,7 +92,7 @@ func TestBuild(t *testing.T) {
 }
 
 func TestMarkdownIsBoundedAndEscaped(t *testing.T) {
-	cfg := registry.DefaultConfig()
+	cfg := config.Default()
 	var ds []*registry.Demand
 	hist := map[string]*history.History{}
 	for i := 1; i <= 2000; i++ {

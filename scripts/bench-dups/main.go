@@ -30,6 +30,8 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/demand-registry/demand/registry/config"
+
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/dups"
 )
@@ -57,7 +59,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench-dups: no sets (*.tsv) in", *data)
 		os.Exit(1)
 	}
-	threshold := registry.DefaultConfig().Duplicates.Threshold
+	threshold := config.Default().Duplicates.Threshold
 	fmt.Printf("default threshold %.2f (baselines: 0.50); P/R/F1 at it, then at the threshold of best F1\n", threshold)
 	fmt.Printf("%-22s %-16s %6s  %-17s  %-23s\n", "set", "method", "AUC", "P/R/F1 default", "P/R/F1 best-F1 (thr)")
 	for _, f := range files {
@@ -148,7 +150,7 @@ func readSet(path string) ([]pair, error) {
 // returns the similarity of every pair and whether `demand dups` reports
 // it at the threshold.
 func toolScores(ps []pair, threshold float64) ([]float64, []bool) {
-	cfg := registry.DefaultConfig()
+	cfg := config.Default()
 	var ds []*registry.Demand
 	id := func(i int) string { return fmt.Sprintf("D-%05d", i) }
 	for i, p := range ps {

@@ -1,11 +1,15 @@
-package registry
+// Package config is the registry.yaml schema: fields and their types,
+// statuses and workflow, scoring models, tiers, SLA targets, policy rules
+// and site settings, laid over the built-in defaults and checked with
+// findings at the file's line and column; and how field values are
+// written back (files, CSV cells, JSON Schema).
+package config
 
 import (
 	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"math"
 	"net/url"
@@ -17,6 +21,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/demand-registry/demand/internal/safeyaml"
+	"github.com/demand-registry/demand/internal/suggest"
 	"github.com/demand-registry/demand/registry/finding"
 
 	"gopkg.in/yaml.v3"
@@ -25,8 +31,8 @@ import (
 //go:embed defaults.yaml
 var defaultsYAML []byte
 
-// ConfigFile is the registry config's name inside the registry folder.
-const ConfigFile = "registry.yaml"
+// File is the registry config's name inside the registry folder.
+const File = "registry.yaml"
 
 // Label is a text in several languages, keyed by language tag (en, zh-CN).
 type Label map[string]string
@@ -57,20 +63,20 @@ func (l Label) In(lang string) string {
 type Config struct {
 	Title      string            `yaml:"title" json:"title"`
 	Language   string            `yaml:"language" json:"language"`
-	Repository RepoConfig        `yaml:"repository" json:"repository"`
-	ID         IDConfig          `yaml:"id" json:"id"`
-	Files      FilesConfig       `yaml:"files" json:"files"`
+	Repository Repo              `yaml:"repository" json:"repository"`
+	ID         ID                `yaml:"id" json:"id"`
+	Files      Files             `yaml:"files" json:"files"`
 	Statuses   []Status          `yaml:"statuses" json:"statuses"`
 	Fields     map[string]*Field `yaml:"fields" json:"fields"`
 	Scoring    Scoring           `yaml:"scoring" json:"scoring"`
-	Tiers      TierConfig        `yaml:"tiers" json:"tiers"`
-	History    HistoryConfig     `yaml:"history" json:"history"`
-	SLA        SLAConfig         `yaml:"sla" json:"sla"`
+	Tiers      Tiers             `yaml:"tiers" json:"tiers"`
+	History    History           `yaml:"history" json:"history"`
+	SLA        SLA               `yaml:"sla" json:"sla"`
 	Policy     Policy            `yaml:"policy" json:"policy"`
-	Duplicates DupConfig         `yaml:"duplicates" json:"duplicates"`
-	Site       SiteConfig        `yaml:"site" json:"site"`
-	Feed       FeedConfig        `yaml:"feed" json:"feed"`
-	Review     ReviewConfig      `yaml:"review" json:"review"`
+	Duplicates Dups              `yaml:"duplicates" json:"duplicates"`
+	Site       Site              `yaml:"site" json:"site"`
+	Feed       Feed              `yaml:"feed" json:"feed"`
+	Review     Review            `yaml:"review" json:"review"`
 
 	// FieldOrder lists Fields' names: built-in order, then the config's.
 	FieldOrder []string `yaml:"-" json:"-"`
@@ -80,22 +86,22 @@ type Config struct {
 	status   map[string]*Status
 }
 
-// RepoConfig locates the repository on the web.
-type RepoConfig struct {
+// Repo locates the repository on the web.
+type Repo struct {
 	URL    string `yaml:"url" json:"url"`
 	Branch string `yaml:"branch" json:"branch"`
 }
 
-// IDConfig sets how demands are identified.
-type IDConfig struct {
+// ID sets how demands are identified.
+type ID struct {
 	Pattern      string `yaml:"pattern" json:"pattern"`
 	Prefix       string `yaml:"prefix" json:"prefix"`
 	Digits       int    `yaml:"digits" json:"digits"`
 	FromFilename bool   `yaml:"from_filename" json:"from_filename"`
 }
 
-// FilesConfig limits demand files.
-type FilesConfig struct {
+// Files limits demand files.
+type Files struct {
 	MaxSize int64 `yaml:"max_size" json:"max_size"`
 }
 
@@ -242,8 +248,8 @@ type KanoEffect struct {
 	Ceiling *float64 `yaml:"ceiling,omitempty" json:"ceiling,omitempty"`
 }
 
-// TierConfig maps scores to tiers.
-type TierConfig struct {
+// Tiers maps scores to tiers.
+type Tiers struct {
 	Levels              []TierLevel `yaml:"levels" json:"levels"`
 	Floors              []FloorRule `yaml:"floors" json:"floors"`
 	InheritDependencies bool        `yaml:"inherit_dependencies" json:"inherit_dependencies"`
@@ -284,15 +290,15 @@ func (s *StringList) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// HistoryConfig names the fields the history reads besides commits.
-type HistoryConfig struct {
+// History names the fields the history reads besides commits.
+type History struct {
 	// TimelineField is the list of dated events from before a demand's
 	// file existed; "" for none.
 	TimelineField string `yaml:"timeline_field" json:"timeline_field"`
 }
 
-// SLAConfig sets response-time targets.
-type SLAConfig struct {
+// SLA sets response-time targets.
+type SLA struct {
 	WorkingDays bool        `yaml:"working_days" json:"working_days"`
 	Weekends    []string    `yaml:"weekends" json:"weekends"`
 	Holidays    []string    `yaml:"holidays" json:"holidays"`
@@ -329,14 +335,14 @@ type PolicyRule struct {
 	Message  string           `yaml:"message" json:"message"`
 }
 
-// DupConfig tunes duplicate detection.
-type DupConfig struct {
+// Dups tunes duplicate detection.
+type Dups struct {
 	Threshold float64 `yaml:"threshold" json:"threshold"`
 }
 
-// SiteConfig tunes the static site.
-// FeedConfig sets the site's Atom feed.
-type FeedConfig struct {
+// Site tunes the static site.
+// Feed sets the site's Atom feed.
+type Feed struct {
 	// ID is the feed's permanent id, an absolute URI; empty: one made
 	// from repository.url (see FeedID).
 	ID string `yaml:"id" json:"id,omitempty"`
@@ -359,12 +365,12 @@ func (c *Config) FeedID() string {
 	return u.String()
 }
 
-type SiteConfig struct {
+type Site struct {
 	PublicCustomerNames bool `yaml:"public_customer_names" json:"public_customer_names"`
 }
 
-// ReviewConfig sets what the periodic review (demand review) lists.
-type ReviewConfig struct {
+// Review sets what the periodic review (demand review) lists.
+type Review struct {
 	// StaleDays is, per tier, the most calendar days an open or active
 	// demand may go without a commit.
 	StaleDays map[int]int `yaml:"stale_days" json:"stale_days"`
@@ -394,8 +400,8 @@ func decodeDefaults() (*Config, *yaml.Node) {
 	return cfg, n
 }
 
-// DefaultConfig returns the built-in configuration.
-func DefaultConfig() *Config {
+// Default returns the built-in configuration.
+func Default() *Config {
 	cfg, n := decodeDefaults()
 	cfg.FieldOrder = mappingKeys(lookupNode(n.Content[0], "fields"))
 	if fs := cfg.prepare(nil, ""); fs.HasErrors() {
@@ -404,37 +410,22 @@ func DefaultConfig() *Config {
 	return cfg
 }
 
-// LoadConfig reads registry.yaml from src (defaults when absent) and
-// returns the effective config with every problem found in the file.
-// A config with errors is still returned, with defaults where it was wrong.
-func LoadConfig(src Source) (*Config, finding.Findings) {
-	data, err := src.ReadFile(ConfigFile)
-	if errors.Is(err, fs.ErrNotExist) {
-		return DefaultConfig(), nil
+// Parse lays a registry.yaml over the defaults.
+func Parse(path string, data []byte) (*Config, finding.Findings) {
+	data = bytes.TrimPrefix(data, safeyaml.BOM)
+	if f, ok := safeyaml.CheckUTF8(path, data); !ok {
+		return Default(), finding.Findings{f}
 	}
-	if err != nil {
-		return DefaultConfig(), finding.Findings{{Path: ConfigFile, Severity: finding.Error, Rule: "config",
-			Message: "cannot read the config: " + err.Error()}}
-	}
-	return ParseConfig(ConfigFile, data)
-}
-
-// ParseConfig lays a registry.yaml over the defaults.
-func ParseConfig(path string, data []byte) (*Config, finding.Findings) {
-	data = bytes.TrimPrefix(data, utf8BOM)
-	if f, ok := checkUTF8(path, data); !ok {
-		return DefaultConfig(), finding.Findings{f}
-	}
-	data = normalizeNewlines(data)
-	root, fs := parseYAML(path, data, 0)
+	data = safeyaml.NormalizeNewlines(data)
+	root, fs := safeyaml.Parse(path, data, 0)
 	if fs.HasErrors() {
-		return DefaultConfig(), fs
+		return Default(), fs
 	}
 	if root == nil {
-		return DefaultConfig(), fs
+		return Default(), fs
 	}
 	if root.Kind != yaml.MappingNode {
-		return DefaultConfig(), append(fs, finding.Finding{Path: path, Line: root.Line, Col: root.Column, Severity: finding.Error,
+		return Default(), append(fs, finding.Finding{Path: path, Line: root.Line, Col: root.Column, Severity: finding.Error,
 			Rule: "config", Message: "the config must be a mapping of sections (title, id, statuses, fields, ...)"})
 	}
 	keyErrs := checkConfigKeys(path, root)
@@ -447,7 +438,7 @@ func ParseConfig(path string, data []byte) (*Config, finding.Findings) {
 	dec.KnownFields(len(keyErrs) == 0)
 	if err := dec.Decode(cfg); err != nil {
 		fs = append(fs, decodeErrors(path, root, err)...)
-		return DefaultConfig(), fs
+		return Default(), fs
 	}
 	// A field named in the config is merged into the built-in field.
 	order := mappingKeys(lookupNode(defNode.Content[0], "fields"))
@@ -469,7 +460,7 @@ func ParseConfig(path string, data []byte) (*Config, finding.Findings) {
 	cfg.FieldOrder = slices.DeleteFunc(order, func(n string) bool { return cfg.Fields[n] == nil })
 	fs = append(fs, cfg.prepare(root, path)...)
 	if fs.HasErrors() {
-		def := DefaultConfig()
+		def := Default()
 		return def, fs
 	}
 	return cfg, fs
@@ -493,7 +484,7 @@ func decodeErrors(path string, root *yaml.Node, err error) finding.Findings {
 		if sm := typeErrLine.FindStringSubmatch(m); sm != nil {
 			fmt.Sscan(sm[1], &f.Line)
 			f.Message = strings.ReplaceAll(sm[2], "registry.", "")
-			if n := nodeAt(root, f.Line); n != nil {
+			if n := safeyaml.NodeAt(root, f.Line); n != nil {
 				f.Col = n.Column
 			}
 		}
@@ -533,7 +524,7 @@ func checkConfigKeys(path string, root *yaml.Node) finding.Findings {
 				names := slices.Sorted(maps.Keys(fields))
 				f := finding.Finding{Path: path, Line: k.Line, Col: k.Column, Severity: finding.Error, Rule: "config",
 					Message: fmt.Sprintf("unknown config key %q", k.Value)}
-				if s := closest(k.Value, names); s != "" {
+				if s := suggest.Closest(k.Value, names); s != "" {
 					f.Hint = fmt.Sprintf("did you mean %q?", s)
 				} else {
 					f.Hint = "known keys: " + strings.Join(names, ", ")
@@ -1059,3 +1050,40 @@ func (c *Config) ordered() *yaml.Node {
 	}
 	return &n
 }
+
+// MaxNumber bounds every number in front matter, whatever the config
+// says: scores multiply and add them, and must stay finite.
+const MaxNumber = 1e15
+
+func fmtNum(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+// Reachable reports whether a demand in status from can come to status to
+// by the workflow's steps (zero or more).
+func (c *Config) Reachable(from, to string) bool {
+	if from == to {
+		return true
+	}
+	seen := map[string]bool{from: true}
+	queue := []string{from}
+	for len(queue) > 0 {
+		s := c.Status(queue[0])
+		queue = queue[1:]
+		if s == nil {
+			continue
+		}
+		for _, n := range s.Next {
+			if n == to {
+				return true
+			}
+			if !seen[n] {
+				seen[n] = true
+				queue = append(queue, n)
+			}
+		}
+	}
+	return false
+}
+
+// MatchesPattern reports whether s matches the field's pattern (any s
+// when it has none).
+func (f *Field) MatchesPattern(s string) bool { return f.re == nil || f.re.MatchString(s) }

@@ -1,4 +1,7 @@
-package registry
+// Package safeyaml reads the YAML and text users commit with bounds: UTF-8
+// checked with a position, newlines normalised, no aliases, tags or deep
+// nesting, and parse errors as findings at the file's line and column.
+package safeyaml
 
 import (
 	"bytes"
@@ -8,11 +11,46 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/demand-registry/demand/registry/finding"
 
 	"gopkg.in/yaml.v3"
 )
+
+// BOM is the UTF-8 byte order mark some editors write first.
+var BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// CheckUTF8 reports the position of the first byte that is not UTF-8.
+func CheckUTF8(path string, data []byte) (finding.Finding, bool) {
+	if utf8.Valid(data) {
+		return finding.Finding{}, true
+	}
+	line, col := 1, 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	return finding.Finding{Path: path, Line: line, Col: col, Severity: finding.Error, Rule: "encoding",
+		Message: "the file is not valid UTF-8", Hint: "save it as UTF-8 (GBK and other encodings are not read)"}, false
+}
+
+// NormalizeNewlines turns CRLF and lone CR into LF; positions stay the same.
+func NormalizeNewlines(b []byte) []byte {
+	if bytes.IndexByte(b, '\r') < 0 {
+		return b
+	}
+	b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
+	return bytes.ReplaceAll(b, []byte("\r"), []byte("\n"))
+}
 
 // maxYAMLDepth bounds nesting in front matter and config: demand data is
 // shallow, and deep documents are a denial-of-service vector.
@@ -27,12 +65,12 @@ var allowedTags = map[string]bool{
 	"!!null": true, "!!timestamp": true, "!!seq": true, "!!map": true,
 }
 
-// parseYAML parses one YAML document into a node tree and checks it is
+// Parse parses one YAML document into a node tree and checks it is
 // plain data: no anchors, aliases, custom tags, duplicate keys or deep
 // nesting. lineOffset is added to every reported line, so findings point
 // into the enclosing file. The node tree's own positions stay relative to
 // the YAML text; callers add lineOffset when they report them.
-func parseYAML(path string, data []byte, lineOffset int) (root *yaml.Node, fs finding.Findings) {
+func Parse(path string, data []byte, lineOffset int) (root *yaml.Node, fs finding.Findings) {
 	defer func() {
 		if r := recover(); r != nil {
 			root = nil
@@ -61,7 +99,7 @@ func parseYAML(path string, data []byte, lineOffset int) (root *yaml.Node, fs fi
 		return nil, nil // empty document
 	}
 	root = doc.Content[0]
-	fs = checkPlainData(path, root, lineOffset, 1)
+	fs = CheckPlainData(path, root, lineOffset, 1)
 	if fs.HasErrors() {
 		return nil, fs
 	}
@@ -80,15 +118,15 @@ func yamlError(path string, err error, lineOffset int, data []byte) finding.Find
 			line++
 		}
 		// Never past the last line (the parser counts a lone CR as a
-		// line break, as normalizeNewlines does).
-		line = min(line, bytes.Count(normalizeNewlines(data), []byte("\n"))+1)
+		// line break, as NormalizeNewlines does).
+		line = min(line, bytes.Count(NormalizeNewlines(data), []byte("\n"))+1)
 	}
 	return finding.Finding{Path: path, Line: line + lineOffset, Col: 1, Severity: finding.Error, Rule: "yaml-syntax",
 		Message: "YAML syntax error: " + msg,
 		Hint:    "check indentation and quote values that contain ': ' or start with a special character"}
 }
 
-func checkPlainData(path string, n *yaml.Node, off, depth int) finding.Findings {
+func CheckPlainData(path string, n *yaml.Node, off, depth int) finding.Findings {
 	var fs finding.Findings
 	at := func(rule, msg, hint string) {
 		fs = append(fs, finding.Finding{Path: path, Line: n.Line + off, Col: n.Column, Severity: finding.Error, Rule: rule, Message: msg, Hint: hint})
@@ -128,15 +166,15 @@ func checkPlainData(path string, n *yaml.Node, off, depth int) finding.Findings 
 		}
 	}
 	for _, c := range n.Content {
-		fs = append(fs, checkPlainData(path, c, off, depth+1)...)
+		fs = append(fs, CheckPlainData(path, c, off, depth+1)...)
 	}
 	return fs
 }
 
-// nodeAt finds the last node starting on a line (relative to the YAML
+// NodeAt finds the last node starting on a line (relative to the YAML
 // text): the value of a "key: value" line. It gives a column to errors the
 // YAML library reports by line only.
-func nodeAt(n *yaml.Node, line int) *yaml.Node {
+func NodeAt(n *yaml.Node, line int) *yaml.Node {
 	if n == nil {
 		return nil
 	}
@@ -145,7 +183,7 @@ func nodeAt(n *yaml.Node, line int) *yaml.Node {
 		found = n
 	}
 	for _, c := range n.Content {
-		if m := nodeAt(c, line); m != nil {
+		if m := NodeAt(c, line); m != nil {
 			found = m
 		}
 	}

@@ -1,4 +1,4 @@
-package registry
+package config
 
 import (
 	"fmt"
@@ -18,7 +18,7 @@ func TestFeedID(t *testing.T) {
 		{"repository: {url: 'https://github.com/acme/demands'}\nfeed: {id: 'urn:uuid:8c1e0f2a-3b4c-4d5e-8f60-718293a4b5c6'}\n", "urn:uuid:8c1e0f2a-3b4c-4d5e-8f60-718293a4b5c6", ""},
 		{"feed:\n  id: 'Sample demands'\n", "", "2:7: feed.id"},
 	} {
-		cfg, fs := ParseConfig("registry.yaml", []byte(tc.yaml))
+		cfg, fs := Parse("registry.yaml", []byte(tc.yaml))
 		if tc.err != "" {
 			require.Len(t, fs, 1, tc.yaml)
 			assert.Contains(t, fmtPos(fs[0])+fs[0].Message, tc.err)
