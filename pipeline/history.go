@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/demand-registry/demand/internal/gitrepo"
+
 	"github.com/demand-registry/demand/registry/config"
 
 	"github.com/demand-registry/demand/registry"
@@ -35,7 +37,7 @@ type HistoryOptions struct {
 // finished: every demand's commits, statuses, pending edits and SLA
 // states. Its Warnings and Shallow say what the caller should tell.
 func History(ctx context.Context, dir string, o HistoryOptions) (*history.Result, *config.Config, error) {
-	repo, err := registry.OpenRepo(dir)
+	repo, err := gitrepo.OpenRepo(dir)
 	if err != nil {
 		if _, statErr := os.Stat(dir); statErr != nil {
 			return nil, nil, fmt.Errorf("registry folder %s does not exist (pass --dir to name another)", dir)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/demand-registry/demand/internal/gitrepo"
+
 	"github.com/demand-registry/demand/registry/finding"
 
 	"github.com/demand-registry/demand/registry"
@@ -67,7 +69,7 @@ func source(dir, rev string) (registry.Source, *Registry, error) {
 		}
 		return ds, &Registry{dir: ds}, nil
 	}
-	repo, err := registry.OpenRepo(dir)
+	repo, err := gitrepo.OpenRepo(dir)
 	if err != nil {
 		return nil, nil, err
 	}

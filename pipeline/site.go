@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/demand-registry/demand/internal/gitrepo"
+
 	"github.com/demand-registry/demand/internal/safefs"
 	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/dups"
@@ -220,7 +222,7 @@ func SiteKey(dir string, o SiteOptions) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "demand-site-v2\x00%s\x00%s\x00%s\x00%s %d %d\x00", o.Audience, o.BaseURL, files, exe, st.Size(), st.ModTime().UnixNano())
 	h.Write(render.TemplatesKey(tfs))
-	if repo, err := registry.OpenRepo(dir); err == nil {
+	if repo, err := gitrepo.OpenRepo(dir); err == nil {
 		if head, err := repo.Head(); err == nil {
 			fmt.Fprintf(h, "\x00head %s", head)
 		}

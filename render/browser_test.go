@@ -13,13 +13,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demand-registry/demand/internal/gitrepo"
+
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/history"
 	"github.com/demand-registry/demand/registry/rank"
 	"github.com/demand-registry/demand/templates"
@@ -87,7 +88,7 @@ func (c *consoleLog) all() []string {
 func sampleSite(t *testing.T) string {
 	snap := loadRegistry(t, "../demands")
 	in := Input{Snapshot: snap, Ranking: rank.Rank(snap)}
-	if repo, err := registry.OpenRepo("../demands"); err == nil {
+	if repo, err := gitrepo.OpenRepo("../demands"); err == nil {
 		if res, err := history.Walk(context.Background(), repo, history.Options{Config: snap.Config}); err == nil {
 			res.ComputeSLA(snap.Config, nil)
 			in.History, in.Commit, in.Date = res.Histories, res.Head, res.AsOf

@@ -19,6 +19,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/demand-registry/demand/registry/customer"
+
 	"github.com/demand-registry/demand/registry/config"
 
 	"gopkg.in/yaml.v3"
@@ -781,8 +783,8 @@ func (b *builder) put(name string, data []byte) {
 // groupKey is the identity of a customer or tag page: names that differ
 // only in case, spacing, compatibility forms, invisible characters or
 // look-alike letters of another script are one page (see
-// registry.CustomerIdentity).
-func groupKey(name string) string { return registry.CustomerIdentity(name) }
+// customer.Identity).
+func groupKey(name string) string { return customer.Identity(name) }
 
 func group(m map[string]*groupView, name string) *groupView {
 	key := groupKey(name)

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/demand-registry/demand/internal/gitrepo"
+
 	"github.com/demand-registry/demand/pipeline"
 	"github.com/demand-registry/demand/registry"
 	"golang.org/x/term"
@@ -87,7 +89,7 @@ func init() {
 
 func main() {
 	// The tool reads only local repositories, checked by git on arrival.
-	if err := registry.UseStdlibSHA1(); err != nil {
+	if err := gitrepo.UseStdlibSHA1(); err != nil {
 		fmt.Fprintln(os.Stderr, "demand:", err)
 		os.Exit(exitUsage)
 	}

@@ -10,7 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/internal/gitrepo"
+
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -21,7 +22,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the expected output in testdata/script")
 
 func TestMain(m *testing.M) {
-	if err := registry.UseStdlibSHA1(); err != nil {
+	if err := gitrepo.UseStdlibSHA1(); err != nil {
 		panic(err)
 	}
 	testscript.Main(m, map[string]func(){

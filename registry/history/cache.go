@@ -10,13 +10,14 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/demand-registry/demand/internal/gitrepo"
+
 	"github.com/demand-registry/demand/registry/config"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/demand-registry/demand/internal/safefs"
-	"github.com/demand-registry/demand/registry"
 )
 
 // cacheVersion changes whenever what the cache holds changes meaning.
@@ -61,7 +62,7 @@ func (r *commitRec) matches(c *object.Commit, boundary bool) bool {
 	return slices.Equal(r.Parents, c.ParentHashes)
 }
 
-func cacheKey(repo *registry.Repo, cfg *config.Config) string {
+func cacheKey(repo *gitrepo.Repo, cfg *config.Config) string {
 	y, _ := cfg.YAML()
 	sum := sha256.New()
 	sum.Write([]byte(cacheVersion + "\x00" + repo.Dir + "\x00"))

@@ -4,12 +4,12 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/demand-registry/demand/internal/gitrepo"
+
 	"github.com/demand-registry/demand/registry/config"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/demand-registry/demand/registry"
 )
 
 // A cache record that does not match the commit it is keyed by (a forged
@@ -26,7 +26,7 @@ func TestCacheVerifiedAgainstCommits(t *testing.T) {
 	require.Equal(t, 2, first.Walked)
 	want := asJSON(t, first.Sorted())
 
-	repo, err := registry.OpenRepo(filepath.Join(b.dir, "demands"))
+	repo, err := gitrepo.OpenRepo(filepath.Join(b.dir, "demands"))
 	require.NoError(t, err)
 	key := cacheKey(repo, config.Default())
 	c := loadCache(dir, key)
@@ -56,7 +56,7 @@ func TestCacheVerifiedAgainstCommits(t *testing.T) {
 // tracks, not in the work tree.
 func TestCacheDirUnderGit(t *testing.T) {
 	b := newBuilder(t)
-	repo, err := registry.OpenRepo(filepath.Join(b.dir, "demands"))
+	repo, err := gitrepo.OpenRepo(filepath.Join(b.dir, "demands"))
 	require.NoError(t, err)
 	d, err := repo.CacheDir()
 	require.NoError(t, err)

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demand-registry/demand/internal/gitrepo"
+
 	"github.com/demand-registry/demand/registry/config"
 
 	"github.com/go-git/go-git/v5"
@@ -71,7 +73,7 @@ func demand(id, title, status, extra, body string) string {
 }
 
 func (b *builder) walk(opts Options) *Result {
-	repo, err := registry.OpenRepo(filepath.Join(b.dir, "demands"))
+	repo, err := gitrepo.OpenRepo(filepath.Join(b.dir, "demands"))
 	require.NoError(b.t, err)
 	if opts.Config == nil {
 		opts.Config = config.Default()
@@ -216,7 +218,7 @@ func TestNoCommitsAndPending(t *testing.T) {
 	res := b.walk(Options{})
 	assert.Empty(t, res.Head)
 	assert.Empty(t, res.Histories)
-	repo, err := registry.OpenRepo(filepath.Join(b.dir, "demands"))
+	repo, err := gitrepo.OpenRepo(filepath.Join(b.dir, "demands"))
 	require.NoError(t, err)
 	src, err := registry.OpenDir(filepath.Join(b.dir, "demands"))
 	require.NoError(t, err)
@@ -512,7 +514,7 @@ func TestPendingNewDemandTimeline(t *testing.T) {
 	b.write("demands/D-0001-a.md", "---\nid: D-0001\ntitle: A\nstatus: accepted\nreceived: 2026-01-05\n"+tl+"---\nBody.\n")
 	b.write("demands/D-0002-b.md", "---\nid: D-0002\ntitle: B\nstatus: accepted\nreceived: 2025-01-05\n---\nBody.\n")
 	res := b.walk(Options{})
-	repo, err := registry.OpenRepo(filepath.Join(b.dir, "demands"))
+	repo, err := gitrepo.OpenRepo(filepath.Join(b.dir, "demands"))
 	require.NoError(t, err)
 	src, err := registry.OpenDir(filepath.Join(b.dir, "demands"))
 	require.NoError(t, err)

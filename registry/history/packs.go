@@ -7,14 +7,14 @@ import (
 	"io"
 	"slices"
 
+	"github.com/demand-registry/demand/internal/gitrepo"
+
 	"github.com/go-git/go-billy/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
-
-	"github.com/demand-registry/demand/registry"
 )
 
 // packs reads objects straight from a repository's pack files, kept open,
@@ -173,7 +173,7 @@ const (
 
 // openPacks opens the repository's pack files. A repository whose packs
 // cannot be listed has none here.
-func openPacks(repo *registry.Repo) (*packs, error) {
+func openPacks(repo *gitrepo.Repo) (*packs, error) {
 	fs, ok := repo.Git.Storer.(*filesystem.Storage)
 	if !ok {
 		return &packs{}, nil

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demand-registry/demand/internal/gitrepo"
+
 	"github.com/demand-registry/demand/registry/config"
 
 	"github.com/go-git/go-git/v5"
@@ -19,8 +21,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/demand-registry/demand/registry"
 )
 
 func memObject(t *testing.T, typ plumbing.ObjectType, data []byte) *plumbing.MemoryObject {
@@ -49,7 +49,7 @@ func testPacksReadAsStore(t *testing.T, refDeltas bool) {
 		b.commit(fmt.Sprintf("c%d", i), 1+i%28)
 	}
 	require.NoError(t, b.repo.RepackObjects(&git.RepackConfig{UseRefDeltas: refDeltas}))
-	repo, err := registry.OpenRepo(filepath.Join(b.dir, "demands"))
+	repo, err := gitrepo.OpenRepo(filepath.Join(b.dir, "demands"))
 	require.NoError(t, err)
 	pk, err := openPacks(repo)
 	require.NoError(t, err)
@@ -243,7 +243,7 @@ func TestDamagedPack(t *testing.T) {
 	}
 	require.NoError(t, os.Chmod(packs[0], 0o644))
 	require.NoError(t, os.WriteFile(packs[0], data, 0o644))
-	repo, err := registry.OpenRepo(filepath.Join(b.dir, "demands"))
+	repo, err := gitrepo.OpenRepo(filepath.Join(b.dir, "demands"))
 	require.NoError(t, err)
 	_, err = Walk(context.Background(), repo, Options{Config: config.Default()})
 	require.Error(t, err, "a head that does not read is not an empty repository")
@@ -298,7 +298,7 @@ func TestTreeBuffersReused(t *testing.T) {
 // largeTreeHistory makes a repository whose registry folder holds n
 // demands (a tree of tens of kilobytes), then commits that each change one
 // demand, written as objects (a work tree of that size is slow to commit).
-func largeTreeHistory(t *testing.T, n, commits int) (*registry.Repo, []plumbing.Hash) {
+func largeTreeHistory(t *testing.T, n, commits int) (*gitrepo.Repo, []plumbing.Hash) {
 	dir := t.TempDir()
 	g, err := git.PlainInit(dir, false)
 	require.NoError(t, err)
@@ -343,7 +343,7 @@ func largeTreeHistory(t *testing.T, n, commits int) (*registry.Repo, []plumbing.
 		out = append(out, parent)
 	}
 	require.NoError(t, g.Storer.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName("master"), parent)))
-	repo, err := registry.OpenRepo(filepath.Join(dir))
+	repo, err := gitrepo.OpenRepo(filepath.Join(dir))
 	require.NoError(t, err)
 	return repo, out
 }

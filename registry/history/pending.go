@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/demand-registry/demand/internal/gitrepo"
+
 	"github.com/demand-registry/demand/registry/config"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -16,7 +18,7 @@ import (
 
 // AddPending records uncommitted edits in the work tree as each demand's
 // pending change: files changed, added or deleted since the head commit.
-func (res *Result) AddPending(repo *registry.Repo, src *registry.DirSource, cfg *config.Config) error {
+func (res *Result) AddPending(repo *gitrepo.Repo, src *registry.DirSource, cfg *config.Config) error {
 	w := newWalker(repo, repo.Git.Storer, cfg)
 	inHead, err := res.headFiles(w)
 	if err != nil {
@@ -66,7 +68,7 @@ type indexStat struct {
 }
 
 // indexStats are the index entries of the registry folder's files.
-func indexStats(repo *registry.Repo) map[string]indexStat {
+func indexStats(repo *gitrepo.Repo) map[string]indexStat {
 	indexed := map[string]indexStat{}
 	idx, err := repo.Git.Storer.Index()
 	if err != nil {
@@ -86,7 +88,7 @@ func indexStats(repo *registry.Repo) map[string]indexStat {
 
 // worktreeChanges lists the demand files that differ between the head
 // and the work tree, and keeps their parses.
-func (w *walker) worktreeChanges(repo *registry.Repo, src *registry.DirSource, inHead map[string]plumbing.Hash) ([]fileChange, error) {
+func (w *walker) worktreeChanges(repo *gitrepo.Repo, src *registry.DirSource, inHead map[string]plumbing.Hash) ([]fileChange, error) {
 	files, err := src.List()
 	if err != nil {
 		return nil, err

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/demand-registry/demand/internal/gitrepo"
+
 	"github.com/demand-registry/demand/registry/config"
 
 	"github.com/stretchr/testify/assert"
@@ -94,7 +96,7 @@ func TestPublicPendingPublication(t *testing.T) {
 	b.remove("demands/D-0001-hush.md")
 	b.write("demands/D-0001-open.md", demand("D-0001", "Open", "triaged", "", ""))
 	res := b.walk(Options{})
-	repo, err := registry.OpenRepo(filepath.Join(b.dir, "demands"))
+	repo, err := gitrepo.OpenRepo(filepath.Join(b.dir, "demands"))
 	require.NoError(t, err)
 	src, err := registry.OpenDir(filepath.Join(b.dir, "demands"))
 	require.NoError(t, err)

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demand-registry/demand/internal/gitrepo"
+
 	"github.com/demand-registry/demand/registry/config"
 
 	"github.com/go-git/go-git/v5"
@@ -119,7 +121,7 @@ func TestDraftPathReused(t *testing.T) {
 	// Gamma numbered and triaged in the work tree, not committed yet.
 	b.remove("demands/0000-draft.md")
 	b.write("demands/0012-gamma.md", noID("Gamma", "triaged", "Gamma text.\n"))
-	repo, err := registry.OpenRepo(filepath.Join(b.dir, "demands"))
+	repo, err := gitrepo.OpenRepo(filepath.Join(b.dir, "demands"))
 	require.NoError(t, err)
 	src, err := registry.OpenDir(filepath.Join(b.dir, "demands"))
 	require.NoError(t, err)

@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/demand-registry/demand/internal/gitrepo"
+
 	"github.com/demand-registry/demand/registry/config"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -241,7 +243,7 @@ const (
 
 // walker holds the state of one walk (or one worker of it).
 type walker struct {
-	repo  *registry.Repo
+	repo  *gitrepo.Repo
 	s     storer.EncodedObjectStorer
 	cfg   *config.Config
 	trees *trees
@@ -261,13 +263,13 @@ type walker struct {
 	worktree map[plumbing.Hash][]byte
 }
 
-func newWalker(repo *registry.Repo, s storer.EncodedObjectStorer, cfg *config.Config) *walker {
+func newWalker(repo *gitrepo.Repo, s storer.EncodedObjectStorer, cfg *config.Config) *walker {
 	return &walker{repo: repo, s: s, cfg: cfg, trees: newTrees(s), blobs: newRecent[blobName, *parsed](recentParses), fronts: newRecent[string, *parsed](recentParses),
 		entries: registry.NewFrontCache(recentEntries)}
 }
 
 // Walk reads the history of the registry folder of repo.
-func Walk(ctx context.Context, repo *registry.Repo, opts Options) (*Result, error) {
+func Walk(ctx context.Context, repo *gitrepo.Repo, opts Options) (*Result, error) {
 	st, err := repo.ObjectStore(nil)
 	if err != nil {
 		return nil, err
@@ -330,7 +332,7 @@ func Walk(ctx context.Context, repo *registry.Repo, opts Options) (*Result, erro
 
 // resolveHead resolves the revision to walk (HEAD when rev is empty). It
 // returns nil and no error for a repository without commits.
-func resolveHead(repo *registry.Repo, rev string) (*plumbing.Hash, error) {
+func resolveHead(repo *gitrepo.Repo, rev string) (*plumbing.Hash, error) {
 	name := rev
 	if name == "" {
 		name = "HEAD"
@@ -353,7 +355,7 @@ func resolveHead(repo *registry.Repo, rev string) (*plumbing.Hash, error) {
 }
 
 // shallowBoundary is the set of a shallow clone's boundary commits.
-func shallowBoundary(repo *registry.Repo) (map[plumbing.Hash]bool, error) {
+func shallowBoundary(repo *gitrepo.Repo) (map[plumbing.Hash]bool, error) {
 	shallow, err := repo.Git.Storer.Shallow()
 	if err != nil {
 		return nil, err
@@ -778,7 +780,7 @@ var commitsPerWorker = 200
 // hold more demands), so taking them first leaves the cheap runs to even
 // out the end. Each worker has its own object store: go-git's are not safe
 // for concurrent use.
-func walkParallel(ctx context.Context, repo *registry.Repo, opts Options, todo []*commitRec, roots map[plumbing.Hash]plumbing.Hash) error {
+func walkParallel(ctx context.Context, repo *gitrepo.Repo, opts Options, todo []*commitRec, roots map[plumbing.Hash]plumbing.Hash) error {
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(todo)/commitsPerWorker))
 	runs := 1
 	if workers > 1 {

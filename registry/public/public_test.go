@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/demand-registry/demand/internal/gitrepo"
+
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -260,7 +262,7 @@ func load(t testing.TB, reg string) (*registry.Snapshot, *history.Result) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	repo, err := registry.OpenRepo(reg)
+	repo, err := gitrepo.OpenRepo(reg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/demand-registry/demand/registry/customer"
+
 	"github.com/demand-registry/demand/registry/config"
 
 	"github.com/demand-registry/demand/internal/par"
@@ -175,10 +177,10 @@ func Customers(cfg *config.Config, d *registry.Demand, dups []*registry.Demand) 
 		// The same customer (by name, ignoring case, spaces, invisible
 		// characters and look-alike letters) counts once, with its highest
 		// weight; unnamed customers each count.
-		key := registry.CustomerKey(name)
+		key := customer.Key(name)
 		if key != "" {
 			for i := range out {
-				if keys[i] != "" && (strings.EqualFold(keys[i], key) || registry.SameCustomerKey(keys[i], key)) {
+				if keys[i] != "" && (strings.EqualFold(keys[i], key) || customer.SameKey(keys[i], key)) {
 					if c.Weight > out[i].Weight {
 						out[i].Segment, out[i].Weight = seg, c.Weight
 					}

@@ -1,4 +1,4 @@
-package registry
+package customer
 
 import (
 	"testing"
@@ -8,11 +8,11 @@ import (
 
 func TestCustomerKey(t *testing.T) {
 	for _, name := range []string{"Acme", " acme ", "Ac\u200bme", "\u202eAcme\u202c", "\u2066Acme\u2069", "Ａｃｍｅ", "Acme\ufe0f", "A\u00adcme", "\ufeffACME"} {
-		assert.Equal(t, "acme", CustomerKey(name), "%q", name)
-		assert.Equal(t, CustomerKey(name), CustomerKey(CustomerKey(name)), "idempotent: %q", name)
+		assert.Equal(t, "acme", Key(name), "%q", name)
+		assert.Equal(t, Key(name), Key(Key(name)), "idempotent: %q", name)
 	}
-	assert.Equal(t, "acme inc", CustomerKey("Acme\u00a0 Inc"))
-	assert.Equal(t, "华为", CustomerKey("华为"))
+	assert.Equal(t, "acme inc", Key("Acme\u00a0 Inc"))
+	assert.Equal(t, "华为", Key("华为"))
 	for _, tc := range []struct {
 		a, b string
 		same bool
@@ -25,7 +25,7 @@ func TestCustomerKey(t *testing.T) {
 		{"Acme", "Acne", false},
 		{"Москва", "Москва", true},
 	} {
-		assert.Equal(t, tc.same, SameCustomer(tc.a, tc.b), "%q %q", tc.a, tc.b)
+		assert.Equal(t, tc.same, Same(tc.a, tc.b), "%q %q", tc.a, tc.b)
 	}
 }
 
@@ -36,11 +36,11 @@ func FuzzCustomerKey(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, name string) {
-		k := CustomerKey(name)
-		if CustomerKey(k) != k {
-			t.Fatalf("%q: key %q is not its own key %q", name, k, CustomerKey(k))
+		k := Key(name)
+		if Key(k) != k {
+			t.Fatalf("%q: key %q is not its own key %q", name, k, Key(k))
 		}
-		if !SameCustomer(name, name) || !SameCustomer(name, k) {
+		if !Same(name, name) || !Same(name, k) {
 			t.Fatalf("%q is not the same customer as itself or its key", name)
 		}
 	})

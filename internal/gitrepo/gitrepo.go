@@ -1,4 +1,6 @@
-package registry
+// Package gitrepo opens the git repository around a registry and reads
+// the registry at a commit, with go-git; no go-git type leaves the module.
+package gitrepo
 
 import (
 	"crypto"
@@ -11,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/demand-registry/demand/registry"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
@@ -147,11 +150,11 @@ func (r *Repo) SourceAt(c *object.Commit) (*GitSource, error) {
 
 func (s *GitSource) Describe() string { return "commit " + s.Commit.Hash.String()[:12] }
 
-func (s *GitSource) List() ([]File, error) {
+func (s *GitSource) List() ([]registry.File, error) {
 	if s.tree == nil {
 		return nil, nil
 	}
-	var files []File
+	var files []registry.File
 	walker := object.NewTreeWalker(s.tree, true, nil)
 	defer walker.Close()
 	// go-git stops the walk at a name it would not check out (a control
@@ -167,10 +170,10 @@ func (s *GitSource) List() ([]File, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !e.Mode.IsFile() || !IsDemandFile(name) {
+		if !e.Mode.IsFile() || !registry.IsDemandFile(name) {
 			continue
 		}
-		f := File{Path: name, Symlink: e.Mode == filemode.Symlink}
+		f := registry.File{Path: name, Symlink: e.Mode == filemode.Symlink}
 		if sz, err := s.tree.Size(name); err == nil {
 			f.Size = sz
 		}
