@@ -114,7 +114,7 @@ func (s *server) configCompletion(d *document, r *regState, p textDocumentPositi
 	cfg := s.snapshot(r).Config
 	switch t := configType(parent); {
 	case t == reflect.TypeFor[config.Status]() && key == "kind":
-		values = []string{config.KindOpen, config.KindActive, config.KindDone, config.KindClosed}
+		values = names(config.StatusKinds)
 	case t == reflect.TypeFor[config.Status]() && key == "next":
 		for _, st := range cfg.Statuses {
 			values = append(values, st.Name)
@@ -126,8 +126,7 @@ func (s *server) configCompletion(d *document, r *regState, p textDocumentPositi
 			return ""
 		}
 	case t == reflect.TypeFor[config.Field]() && key == "type":
-		values = []string{config.TString, config.TInt, config.TNumber, config.TBool, config.TDate,
-			config.TEnum, config.TStatus, config.TID, config.TList, config.TMap}
+		values = names(config.FieldTypes)
 	case t == reflect.TypeFor[config.Config]() && key == "language":
 		values = []string{"en", "zh-CN"}
 	}
@@ -137,6 +136,15 @@ func (s *server) configCompletion(d *document, r *regState, p textDocumentPositi
 			item.Detail = detail(v)
 		}
 		out.Items = append(out.Items, item)
+	}
+	return out
+}
+
+// names are typed names as plain strings.
+func names[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
 	}
 	return out
 }

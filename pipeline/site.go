@@ -28,7 +28,7 @@ import (
 type SiteOptions struct {
 	// Audience is render.Internal (everything) or render.Public (only
 	// what is public now).
-	Audience string
+	Audience render.Audience
 	// BaseURL is the absolute URL the site is published at, if known.
 	BaseURL string
 	// Templates is a folder of files laid over the built-in templates.
@@ -148,7 +148,7 @@ func HistoryWarnings(res *history.Result) []string {
 
 // Input is what a site or export for an audience is made of: for the
 // public, only what is public now (see public.Derive).
-func Input(snap *registry.Snapshot, ranking *rank.Ranking, res *history.Result, audience string) render.Input {
+func Input(snap *registry.Snapshot, ranking *rank.Ranking, res *history.Result, audience render.Audience) render.Input {
 	if audience == render.Public {
 		v := public.Derive(snap, res)
 		snap, ranking, res = v.Snapshot, v.Ranking, v.History

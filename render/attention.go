@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 
+	"github.com/demand-registry/demand/registry/config"
 	"github.com/demand-registry/demand/registry/review"
 )
 
@@ -20,9 +21,10 @@ type attentionGroup struct {
 }
 
 type attentionItem struct {
-	ID, Title, URL, StatusLabel, Kind string
-	Tier                              int
-	Reasons                           []string
+	ID, Title, URL, StatusLabel string
+	Kind                        config.Kind
+	Tier                        int
+	Reasons                     []string
 }
 
 func (b *builder) attentionView() *attentionView {

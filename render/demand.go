@@ -134,7 +134,7 @@ func (b *builder) demandView(id string, customers map[string]*groupView) (*deman
 	} else if err != nil {
 		return nil, fmt.Errorf("%s: %w", d.Path, err)
 	}
-	v := &demandView{ID: id, Title: d.Title, Status: d.Status, StatusLabel: b.statusLabel(d.Status), Kind: b.cfg.StatusKind(d.Status), EditURL: b.editURL(d.Path),
+	v := &demandView{ID: id, Title: d.Title, Status: d.Status, StatusLabel: b.statusLabel(d.Status), Kind: string(b.cfg.StatusKind(d.Status)), EditURL: b.editURL(d.Path),
 		Tier: r.Tier, TierLabel: b.cfg.TierLabel(r.Tier, b.lang), Score: num(r.Score), Weighted: num(r.Models.Weighted.Score),
 		Internal: d.Visibility == "internal", Override: r.Override != nil, Body: template.HTML(body),
 		TitleLang: textLang(d.Title, b.lang)}
@@ -274,7 +274,7 @@ func (b *builder) historyViews(v *demandView, d *registry.Demand, r *rank.Result
 		v.HistoryIncomplete = h.Incomplete
 		if h.SLA != nil {
 			for _, n := range h.SLA.Nodes {
-				sv := slaView{Label: b.t("node_" + n.Node), State: n.State, StateLabel: b.t("sla_" + n.State),
+				sv := slaView{Label: b.t("node_" + n.Node), State: string(n.State), StateLabel: b.t("sla_" + string(n.State)),
 					Elapsed: num(n.ElapsedDays), Target: num(n.TargetDays), Unit: b.t("calendar_days")}
 				if n.WorkingDays {
 					sv.Unit = b.t("working_days")

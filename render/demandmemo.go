@@ -104,7 +104,7 @@ func (b *builder) settingsKey() (string, bool) {
 	var h maphash.Hash
 	h.SetSeed(b.opt.Pages.seed)
 	h.WriteString(string(b.tmplKey))
-	h.WriteString("\x00" + b.lang + "\x00" + b.opt.Audience + "\x00" + b.opt.BaseURL + "\x00" + b.in.Commit + "\x00" + b.in.Date.String())
+	h.WriteString("\x00" + b.lang + "\x00" + string(b.opt.Audience) + "\x00" + b.opt.BaseURL + "\x00" + b.in.Commit + "\x00" + b.in.Date.String())
 	settings := struct {
 		Names  bool
 		Config *config.Config

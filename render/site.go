@@ -48,18 +48,21 @@ type Input struct {
 	Duplicates []dups.Pair
 }
 
+// Audience is who a build is for.
+type Audience string
+
 // Audiences.
 const (
-	Internal = "internal" // everything
-	Public   = "public"   // no internal demands; customer names hidden unless the config makes them public
+	Internal Audience = "internal" // everything
+	Public   Audience = "public"   // no internal demands; customer names hidden unless the config makes them public
 )
 
 // Options shape a build.
 type Options struct {
-	Audience  string // Internal (default) or Public
-	BaseURL   string // absolute address of the site, for feeds and exports
-	Templates fs.FS  // the template set (templates.FS, or an override)
-	Lang      string // "" for the config's language
+	Audience  Audience // Internal (default) or Public
+	BaseURL   string   // absolute address of the site, for feeds and exports
+	Templates fs.FS    // the template set (templates.FS, or an override)
+	Lang      string   // "" for the config's language
 	// Pages, when set, keeps rendered pages between builds (demand serve):
 	// a page whose data and templates are unchanged is not rendered again.
 	Pages *PageCache
@@ -312,12 +315,12 @@ func publicOnly(in Input) error {
 }
 
 // shown reports whether a demand is published to an audience.
-func shown(d *registry.Demand, audience string) bool {
+func shown(d *registry.Demand, audience Audience) bool {
 	return audience != Public || d.Visibility != "internal"
 }
 
 // namesShown reports whether an audience sees customer names.
-func namesShown(cfg *config.Config, audience string) bool {
+func namesShown(cfg *config.Config, audience Audience) bool {
 	return audience != Public || cfg.Site.PublicCustomerNames
 }
 
@@ -376,12 +379,13 @@ type siteInfo struct {
 type cardLabels struct{ Score, Segment, SLA, Age, Days, Internal string }
 
 type card struct {
-	L                                         *cardLabels
-	ID, Title, URL, Status, StatusLabel, Kind string
-	SegmentLabel, Score, SLA, SLALabel        string
-	TitleLang                                 string // see textLang
-	Tier, Age                                 int
-	Internal                                  bool
+	L                                   *cardLabels
+	ID, Title, URL, Status, StatusLabel string
+	Kind                                config.Kind
+	SegmentLabel, Score, SLA, SLALabel  string
+	TitleLang                           string // see textLang
+	Tier, Age                           int
+	Internal                            bool
 	// key hashes the fields above and the templates, once per build, when
 	// pages are kept between builds (0 otherwise): the boards' keys hash
 	// thousands of cards through it, and the card's HTML is kept under it.
@@ -649,8 +653,8 @@ func (b *builder) plan() ([]job, error) {
 
 	// Status board, grouped by status kind.
 	var kinds []kindView
-	for _, kind := range []string{config.KindOpen, config.KindActive, config.KindDone, config.KindClosed} {
-		kv := kindView{Kind: kind, Label: b.t("kind_" + kind)}
+	for _, kind := range []config.Kind{config.KindOpen, config.KindActive, config.KindDone, config.KindClosed} {
+		kv := kindView{Kind: string(kind), Label: b.t("kind_" + string(kind))}
 		for _, s := range b.cfg.Statuses {
 			if s.Kind != kind {
 				continue
@@ -872,14 +876,14 @@ func (b *builder) segmentLabel(seg string) string {
 func num(x float64) string { return rank.Number(x) }
 
 // slaRank ranks SLA states, the worst highest.
-var slaRank = map[string]int{history.Breached: 4, history.Running: 3, history.Met: 2, history.Unknown: 1}
+var slaRank = map[history.State]int{history.Breached: 4, history.Running: 3, history.Met: 2, history.Unknown: 1}
 
 // slaState is the state a card shows: the worst of the demand's nodes.
-func slaState(h *history.History) string {
+func slaState(h *history.History) history.State {
 	if h == nil || h.SLA == nil {
 		return ""
 	}
-	best := ""
+	var best history.State
 	for _, n := range h.SLA.Nodes {
 		if slaRank[n.State] > slaRank[best] {
 			best = n.State
@@ -895,7 +899,7 @@ func (b *builder) card(r *rank.Result, root string) card {
 		StatusLabel: b.statusLabel(r.Status), Kind: b.cfg.StatusKind(r.Status), Tier: r.Tier, Score: num(r.Score),
 		SegmentLabel: b.segmentLabel(d.Customer.Segment), Internal: d.Visibility == "internal", TitleLang: textLang(r.Title, b.lang)}
 	if h := b.in.History[r.ID]; h != nil {
-		c.SLA = slaState(h)
+		c.SLA = string(slaState(h))
 		if c.SLA != "" {
 			c.SLALabel = b.t("sla_" + c.SLA)
 		}

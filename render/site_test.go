@@ -316,7 +316,7 @@ func TestSiteWriter(t *testing.T) {
 // checks every internal link and asset.
 func TestSampleSiteLinks(t *testing.T) {
 	snap := loadRegistry(t, "../demands")
-	for _, aud := range []string{Internal, Public} {
+	for _, aud := range []Audience{Internal, Public} {
 		opt := Options{Audience: aud, Templates: templates.FS}
 		files, err := Build(forAudience(Input{Snapshot: snap, Ranking: rank.Rank(snap)}, opt), opt)
 		require.NoError(t, err)

@@ -44,7 +44,7 @@ func runBuild(e *env, args []string) int {
 func (o *buildOptions) siteFlags(fl *flag.FlagSet) {
 	fl.StringVar(&o.dir, "dir", "demands", "registry `folder`")
 	fl.StringVar(&o.BaseURL, "base-url", "", "absolute `URL` the site is published at, for absolute links in the feed and exports")
-	fl.StringVar(&o.Audience, "audience", render.Internal, "`audience`: internal (everything) or public (no internal demands, customer names hidden)")
+	fl.StringVar((*string)(&o.Audience), "audience", string(render.Internal), "`audience`: internal (everything) or public (no internal demands, customer names hidden)")
 	fl.StringVar(&o.Templates, "templates", "", "`folder` of templates, stylesheet and i18n/*.yaml overriding the built-in ones")
 }
 
@@ -52,7 +52,7 @@ func (o *buildOptions) parseSiteFlags(e *env, fl *flag.FlagSet, args []string) (
 	if code, ok := parseOnlyFlags(e, fl, args, ""); !ok {
 		return code, false
 	}
-	if !oneOf(e, fl.Name(), "audience", o.Audience, []string{render.Internal, render.Public}) {
+	if !oneOf(e, fl.Name(), "audience", string(o.Audience), []string{string(render.Internal), string(render.Public)}) {
 		return exitUsage, false
 	}
 	return 0, true

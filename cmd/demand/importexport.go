@@ -165,11 +165,11 @@ func runExport(e *env, args []string) int {
 `)
 	fl.StringVar(&dir, "dir", "demands", "registry `folder`")
 	fl.StringVar(&format, "format", "csv", "output `format`: csv or json")
-	fl.StringVar(&audience, "audience", render.Internal, "`audience`: internal or public")
+	fl.StringVar(&audience, "audience", string(render.Internal), "`audience`: internal or public")
 	if code, ok := parseOnlyFlags(e, fl, args, ""); !ok {
 		return code
 	}
-	if !oneOf(e, "export", "format", format, []string{"csv", "json"}) || !oneOf(e, "export", "audience", audience, []string{render.Internal, render.Public}) {
+	if !oneOf(e, "export", "format", format, []string{"csv", "json"}) || !oneOf(e, "export", "audience", audience, []string{string(render.Internal), string(render.Public)}) {
 		return exitUsage
 	}
 	l, code := loadClean(e, "export", dir, "")
@@ -180,9 +180,9 @@ func runExport(e *env, args []string) int {
 	ranking := rank.Rank(l.snap)
 	quiet := &env{stdout: e.stdout, stderr: io.Discard}
 	res, _, _ := walkHistory(context.Background(), quiet, "export", dir, "", false, func() *rank.Ranking { return ranking }, nil)
-	in := pipeline.Input(l.snap, ranking, res, audience)
+	in := pipeline.Input(l.snap, ranking, res, render.Audience(audience))
 	in.Dir = repoRelDir(dir)
-	files, err := render.Exports(in, render.Options{Audience: audience, Templates: templates.FS})
+	files, err := render.Exports(in, render.Options{Audience: render.Audience(audience), Templates: templates.FS})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "demand export: %v\n", err)
 		return exitUsage

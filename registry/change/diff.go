@@ -18,12 +18,12 @@ type Side struct {
 
 // NodeEffect is an SLA node a change reaches, met or breached.
 type NodeEffect struct {
-	Node        string  `json:"node"`
-	State       string  `json:"state"` // met or breached
-	ElapsedDays float64 `json:"elapsed_days"`
-	TargetDays  float64 `json:"target_days"`
-	OverDays    float64 `json:"over_days,omitempty"`
-	WorkingDays bool    `json:"working_days"`
+	Node        string        `json:"node"`
+	State       history.State `json:"state"` // met or breached
+	ElapsedDays float64       `json:"elapsed_days"`
+	TargetDays  float64       `json:"target_days"`
+	OverDays    float64       `json:"over_days,omitempty"`
+	WorkingDays bool          `json:"working_days"`
 }
 
 // DemandDiff is what a change did to one demand.

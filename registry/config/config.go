@@ -108,40 +108,48 @@ type Files struct {
 // Status is one workflow state.
 type Status struct {
 	Name  string   `yaml:"name" json:"name"`
-	Kind  string   `yaml:"kind" json:"kind"`
+	Kind  Kind     `yaml:"kind" json:"kind"`
 	Label Label    `yaml:"label,omitempty" json:"label,omitempty"`
 	Next  []string `yaml:"next" json:"next"`
 }
 
+// Kind is what a status means to ranking, SLA and KPIs.
+type Kind string
+
 // Status kinds.
 const (
-	KindOpen   = "open"
-	KindActive = "active"
-	KindDone   = "done"
-	KindClosed = "closed"
+	KindOpen   Kind = "open"
+	KindActive Kind = "active"
+	KindDone   Kind = "done"
+	KindClosed Kind = "closed"
 )
 
-var statusKinds = []string{KindOpen, KindActive, KindDone, KindClosed}
+// StatusKinds lists every Kind.
+var StatusKinds = []Kind{KindOpen, KindActive, KindDone, KindClosed}
+
+// Type is a field's value type.
+type Type string
 
 // Field types.
 const (
-	TString = "string"
-	TInt    = "int"
-	TNumber = "number"
-	TBool   = "bool"
-	TDate   = "date"
-	TEnum   = "enum"
-	TStatus = "status"
-	TID     = "id"
-	TList   = "list"
-	TMap    = "map"
+	TString Type = "string"
+	TInt    Type = "int"
+	TNumber Type = "number"
+	TBool   Type = "bool"
+	TDate   Type = "date"
+	TEnum   Type = "enum"
+	TStatus Type = "status"
+	TID     Type = "id"
+	TList   Type = "list"
+	TMap    Type = "map"
 )
 
-var fieldTypes = []string{TString, TInt, TNumber, TBool, TDate, TEnum, TStatus, TID, TList, TMap}
+// FieldTypes lists every Type.
+var FieldTypes = []Type{TString, TInt, TNumber, TBool, TDate, TEnum, TStatus, TID, TList, TMap}
 
 // Field describes one front-matter field.
 type Field struct {
-	Type        string            `yaml:"type" json:"type"`
+	Type        Type              `yaml:"type" json:"type"`
 	Required    bool              `yaml:"required,omitempty" json:"required,omitempty"`
 	Label       Label             `yaml:"label,omitempty" json:"label,omitempty"`
 	Description string            `yaml:"description,omitempty" json:"description,omitempty"`
@@ -321,9 +329,9 @@ type Policy struct {
 
 // WIPLimit caps the demands of a tier in statuses of some kinds.
 type WIPLimit struct {
-	Tier  int      `yaml:"tier" json:"tier"`
-	Max   int      `yaml:"max" json:"max"`
-	Kinds []string `yaml:"kinds" json:"kinds"`
+	Tier  int    `yaml:"tier" json:"tier"`
+	Max   int    `yaml:"max" json:"max"`
+	Kinds []Kind `yaml:"kinds" json:"kinds"`
 }
 
 // PolicyRule requires fields of demands matching a condition.
@@ -686,8 +694,8 @@ func (p *prep) statuses() {
 			bad(fmt.Sprintf("status %q is listed twice", s.Name), "", "statuses", at)
 		}
 		c.status[s.Name] = s
-		if !slices.Contains(statusKinds, s.Kind) {
-			bad(fmt.Sprintf("status %q has kind %q", s.Name, s.Kind), "kind is one of "+strings.Join(statusKinds, ", "), "statuses", at, "kind")
+		if !slices.Contains(StatusKinds, s.Kind) {
+			bad(fmt.Sprintf("status %q has kind %q", s.Name, s.Kind), "kind is one of "+joined(StatusKinds), "statuses", at, "kind")
 		}
 	}
 	for i, s := range c.Statuses {
@@ -816,7 +824,7 @@ func (p *prep) policy() {
 	for i, w := range c.Policy.WIP {
 		at := fmt.Sprintf("#%d", i)
 		for _, k := range w.Kinds {
-			if !slices.Contains(statusKinds, k) {
+			if !slices.Contains(StatusKinds, k) {
 				bad(fmt.Sprintf("wip limit names unknown status kind %q", k), "", "policy", "wip", at)
 			}
 		}
@@ -903,8 +911,8 @@ func (c *Config) prepareField(name string, f *Field, root *yaml.Node, path strin
 		bad("has no definition")
 		return fs
 	}
-	if !slices.Contains(fieldTypes, f.Type) {
-		bad(fmt.Sprintf("type %q is not one of %s", f.Type, strings.Join(fieldTypes, ", ")), "type")
+	if !slices.Contains(FieldTypes, f.Type) {
+		bad(fmt.Sprintf("type %q is not one of %s", f.Type, joined(FieldTypes)), "type")
 		return fs
 	}
 	switch f.Type {
@@ -977,7 +985,7 @@ func (c *Config) FieldByPath(p string) *Field {
 func (c *Config) Status(name string) *Status { return c.status[name] }
 
 // StatusKind returns the kind of a status, or "" when unknown.
-func (c *Config) StatusKind(name string) string {
+func (c *Config) StatusKind(name string) Kind {
 	if s := c.status[name]; s != nil {
 		return s.Kind
 	}
@@ -1087,3 +1095,12 @@ func (c *Config) Reachable(from, to string) bool {
 // MatchesPattern reports whether s matches the field's pattern (any s
 // when it has none).
 func (f *Field) MatchesPattern(s string) bool { return f.re == nil || f.re.MatchString(s) }
+
+// joined lists names for a message, comma-separated.
+func joined[T ~string](names []T) string {
+	s := make([]string, len(names))
+	for i, n := range names {
+		s[i] = string(n)
+	}
+	return strings.Join(s, ", ")
+}

@@ -267,7 +267,7 @@ func TestSLA(t *testing.T) {
 	states := func(id string) []string {
 		var out []string
 		for _, n := range res.Histories[id].SLA.Nodes {
-			out = append(out, n.Node+" "+n.State+" "+fmtDays(n.ElapsedDays)+"/"+fmtDays(n.TargetDays))
+			out = append(out, n.Node+" "+string(n.State)+" "+fmtDays(n.ElapsedDays)+"/"+fmtDays(n.TargetDays))
 		}
 		return out
 	}
@@ -303,7 +303,7 @@ func TestSLATimeline(t *testing.T) {
 	states := func(id string) []string {
 		var out []string
 		for _, n := range res.Histories[id].SLA.Nodes {
-			out = append(out, n.Node+" "+n.State+" "+fmtDays(n.ElapsedDays)+"/"+fmtDays(n.TargetDays))
+			out = append(out, n.Node+" "+string(n.State)+" "+fmtDays(n.ElapsedDays)+"/"+fmtDays(n.TargetDays))
 		}
 		return out
 	}

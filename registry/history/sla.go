@@ -17,22 +17,25 @@ type SLA struct {
 	Nodes []SLANode `json:"nodes"`
 }
 
+// State is where an SLA node stands.
+type State string
+
 // SLA node states.
 const (
-	Met           = "met"
-	Breached      = "breached"
-	Running       = "running"
-	NotApplicable = "not-applicable"
+	Met           State = "met"
+	Breached      State = "breached"
+	Running       State = "running"
+	NotApplicable State = "not-applicable"
 	// Unknown: reached at a time no record gives: before a shallow
 	// clone's history begins, while internal, or before the first commit
 	// with no timeline entry for it. Neither met nor breached.
-	Unknown = "unknown"
+	Unknown State = "unknown"
 )
 
 // SLANode is one response node: evaluate, solution or feedback.
 type SLANode struct {
 	Node        string     `json:"node"`
-	State       string     `json:"state"`
+	State       State      `json:"state"`
 	TargetDays  float64    `json:"target_days"`
 	ElapsedDays float64    `json:"elapsed_days"`
 	OverDays    float64    `json:"over_days,omitempty"` // breached by

@@ -146,7 +146,7 @@ func compliance(cfg *config.Config, hist map[string]*history.History, ids []stri
 	return out, resp
 }
 
-func (c *Compliance) count(state string) {
+func (c *Compliance) count(state history.State) {
 	switch state {
 	case history.Met:
 		c.Met++

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/demand-registry/demand/registry/config"
 	"github.com/demand-registry/demand/registry/finding"
 
 	"github.com/demand-registry/demand/registry"
@@ -79,7 +80,7 @@ func Policy(s *registry.Snapshot, rk *Ranking) finding.Findings {
 			p := d.At("status")
 			fs = append(fs, finding.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: finding.Error, Rule: "wip-limit",
 				Message: fmt.Sprintf("tier %d has %d demands in %s statuses, more than the limit of %d; %s is ranked below the first %d",
-					w.Tier, len(in), strings.Join(w.Kinds, "/"), w.Max, r.ID, w.Max),
+					w.Tier, len(in), kindList(w.Kinds), w.Max, r.ID, w.Max),
 				Hint: "finish or put on hold a tier-" + fmt.Sprint(w.Tier) + " demand before starting another"})
 		}
 	}
@@ -105,4 +106,13 @@ func Policy(s *registry.Snapshot, rk *Ranking) finding.Findings {
 		}
 	}
 	return fs
+}
+
+// kindList names status kinds for a message, joined with "/".
+func kindList(kinds []config.Kind) string {
+	s := make([]string, len(kinds))
+	for i, k := range kinds {
+		s[i] = string(k)
+	}
+	return strings.Join(s, "/")
 }

@@ -359,7 +359,7 @@ func Matches(cfg *config.Config, d *registry.Demand, tier int, c config.Conditio
 		case "tier":
 			hit = slices.Contains(want, strconv.Itoa(tier))
 		case "status_kind":
-			hit = slices.Contains(want, cfg.StatusKind(d.Status))
+			hit = slices.Contains(want, string(cfg.StatusKind(d.Status)))
 		default:
 			hit = d.AnyValue(k, func(v string) bool { return slices.Contains(want, v) })
 		}
