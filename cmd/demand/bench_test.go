@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -52,7 +53,7 @@ func BenchmarkServeRebuild(b *testing.B) {
 			o := &serveOptions{buildOptions: buildOptions{dir: "demands", SiteOptions: pipeline.SiteOptions{Audience: "internal"}}}
 			e := &env{stdout: io.Discard, stderr: io.Discard}
 			newSiteServer(o, e)
-			if s, _ := o.site(e, io.Discard); s == nil {
+			if _, err := o.site(context.Background(), e, io.Discard); err != nil {
 				b.Fatal("the first build failed")
 			}
 			n := 0
@@ -64,8 +65,8 @@ func BenchmarkServeRebuild(b *testing.B) {
 				}
 				runtime.GC() // as demand serve collects between rebuilds
 				b.StartTimer()
-				s, _ := o.site(e, io.Discard)
-				if s == nil {
+				s, err := o.site(context.Background(), e, io.Discard)
+				if err != nil {
 					b.Fatal("rebuild failed")
 				}
 				// What a reload asks for: the edited demand's page, or the

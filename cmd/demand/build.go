@@ -25,57 +25,52 @@ type built struct {
 	demands int
 }
 
-func runBuild(e *env, args []string) int {
+func runBuild(ctx context.Context, e *env, args []string) error {
 	var o buildOptions
-	fl := newFlags(e, "build", "build [--out DIR] [--audience internal|public] [--base-url URL] [--templates DIR]", `  demand build                          # the site in _site/
+	fl := newFlags(e, "build [--out DIR] [--audience internal|public] [--base-url URL] [--templates DIR]", `  demand build                          # the site in _site/
   demand build --audience public --out public
   demand build --templates my-theme     # files in my-theme/ replace the built-in ones
 `)
 	o.siteFlags(fl)
 	fl.StringVar(&o.out, "out", "_site", "output `folder` (replaced atomically)")
-	fl.BoolVar(&o.NoCache, "no-cache", false, "walk the whole git history, ignoring the cache in .git/demand-cache/")
-	if code, ok := o.parseSiteFlags(e, fl, args); !ok {
-		return code
+	noCacheFlag(fl, &o.NoCache)
+	if err := parseOnlyFlags(fl, args, ""); err != nil {
+		return err
 	}
-	return o.run(e)
+	return o.run(ctx, e)
 }
 
 // siteFlags are the flags of build and serve.
 func (o *buildOptions) siteFlags(fl *flag.FlagSet) {
-	fl.StringVar(&o.dir, "dir", "demands", "registry `folder`")
+	dirFlag(fl, &o.dir)
 	fl.StringVar(&o.BaseURL, "base-url", "", "absolute `URL` the site is published at, for absolute links in the feed and exports")
-	fl.StringVar((*string)(&o.Audience), "audience", string(render.Internal), "`audience`: internal (everything) or public (no internal demands, customer names hidden)")
+	audienceFlag(fl, &o.Audience)
 	fl.StringVar(&o.Templates, "templates", "", "`folder` of templates, stylesheet and i18n/*.yaml overriding the built-in ones")
 }
 
-func (o *buildOptions) parseSiteFlags(e *env, fl *flag.FlagSet, args []string) (int, bool) {
-	if code, ok := parseOnlyFlags(e, fl, args, ""); !ok {
-		return code, false
-	}
-	if !oneOf(e, fl.Name(), "audience", string(o.Audience), []string{string(render.Internal), string(render.Public)}) {
-		return exitUsage, false
-	}
-	return 0, true
+// audienceFlag is --audience, of build, serve and export.
+func audienceFlag(fl *flag.FlagSet, p *render.Audience) {
+	choiceFlag(fl, (*string)(p), "audience", "`audience`: internal (everything) or public (no internal demands, customer names hidden)",
+		string(render.Internal), string(render.Public))
 }
 
-func (o *buildOptions) run(e *env) int {
+func (o *buildOptions) run(ctx context.Context, e *env) error {
 	key, keyErr := pipeline.SiteKey(o.dir, o.SiteOptions)
 	if keyErr == nil && !o.NoCache && render.UpToDate(o.out, key) {
 		fmt.Fprintf(e.stderr, "%s is up to date (same files, commit, templates, options and tool)\n", o.out)
-		return exitOK
+		return nil
 	}
 	// Pages are written while the rest render; the new site replaces the
 	// old one only once it is complete.
 	w, err := render.NewSiteWriter(o.out)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "demand build: %v\n", err)
-		return exitUsage
+		return err
 	}
 	o.Sink = w.Put
-	b, code := o.site(e, e.stderr)
-	if b == nil {
+	b, err := o.site(ctx, e, e.stderr)
+	if err != nil {
 		w.Abort()
-		return code
+		return err
 	}
 	n := len(b.files)
 	if keyErr == nil {
@@ -83,33 +78,27 @@ func (o *buildOptions) run(e *env) int {
 		n++
 	}
 	if err := w.Commit(); err != nil {
-		fmt.Fprintf(e.stderr, "demand build: %v\n", err)
-		return exitUsage
+		return err
 	}
 	fmt.Fprintf(e.stderr, "built %d files for %d demands into %s\n", n, b.demands, o.out)
-	return exitOK
+	return nil
 }
 
 // site loads, ranks and walks the registry and renders the site in
-// memory (see pipeline.BuildSite). Problems go to report (findings of a
-// broken registry included); on failure it returns nil and the exit code.
-func (o *buildOptions) site(e *env, report io.Writer) (*built, int) {
-	return o.siteCtx(context.Background(), e, report)
-}
-
-func (o *buildOptions) siteCtx(ctx context.Context, e *env, report io.Writer) (*built, int) {
+// memory (see pipeline.BuildSite). Warnings go to report.
+func (o *buildOptions) site(ctx context.Context, e *env, report io.Writer) (*built, error) {
 	report = &lockedWriter{w: report}
-	re := &env{stdout: e.stdout, stderr: report}
 	opts := o.SiteOptions
 	if isTerminal(e.stderr) {
 		opts.Progress = report
 	}
 	site, err := pipeline.BuildSite(ctx, o.dir, opts)
 	if err != nil {
-		return nil, reportErr(re, "build", o.dir, err)
+		return nil, registryErr(o.dir, err)
 	}
+	re := &env{stdout: e.stdout, stderr: report, name: e.name}
 	for _, w := range site.Warnings {
-		fmt.Fprintf(report, "demand build: %s\n", w)
+		re.warnf("%s", w)
 	}
-	return &built{files: site.Files, lazy: site.Lazy, demands: site.Demands}, exitOK
+	return &built{files: site.Files, lazy: site.Lazy, demands: site.Demands}, nil
 }

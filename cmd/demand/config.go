@@ -1,96 +1,100 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 
-	"github.com/demand-registry/demand/registry/config"
-
-	"github.com/demand-registry/demand/registry/finding"
-
 	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/config"
+	"github.com/demand-registry/demand/registry/finding"
 )
 
-func runConfig(e *env, args []string) int {
-	var dir, format string
-	fl := newFlags(e, "config", "config [--dir DIR] [--format yaml|json]", `  demand config                 # built-in defaults with demands/registry.yaml laid over them
+type configOptions struct {
+	dir, format string
+}
+
+func runConfig(ctx context.Context, e *env, args []string) error {
+	var o configOptions
+	fl := newFlags(e, "config [--dir DIR] [--format yaml|json]", `  demand config                 # built-in defaults with demands/registry.yaml laid over them
   demand config --format json
 `)
-	fl.StringVar(&dir, "dir", "demands", "registry `folder`")
-	fl.StringVar(&format, "format", "yaml", "output `format`: yaml or json")
-	if code, ok := parseOnlyFlags(e, fl, args, ""); !ok {
-		return code
+	dirFlag(fl, &o.dir)
+	formatFlag(fl, &o.format, "yaml", "json")
+	if err := parseOnlyFlags(fl, args, ""); err != nil {
+		return err
 	}
-	if !oneOf(e, "config", "format", format, []string{"yaml", "json"}) {
-		return exitUsage
-	}
-	cfg, code := loadConfig(e, "config", dir)
-	if cfg == nil {
-		return code
+	return o.run(ctx, e)
+}
+
+func (o *configOptions) run(_ context.Context, e *env) error {
+	cfg, err := loadConfig(e, o.dir)
+	if err != nil {
+		return err
 	}
 	var out []byte
-	var err error
-	if format == "json" {
+	if o.format == "json" {
 		out, err = json.MarshalIndent(cfg, "", "  ")
 		out = append(out, '\n')
 	} else {
 		out, err = cfg.YAML()
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "demand config: %v\n", err)
-		return exitUsage
+		return err
 	}
-	e.stdout.Write(out)
-	return exitOK
+	_, err = e.stdout.Write(out)
+	return err
 }
 
-func runSchema(e *env, args []string) int {
-	var dir, draft string
-	fl := newFlags(e, "schema", "schema [--dir DIR] [--draft 07|2020-12]", `  demand schema > demand.schema.json            # draft-07, what editors' YAML support reads
+type schemaOptions struct {
+	dir, draft string
+}
+
+func runSchema(ctx context.Context, e *env, args []string) error {
+	var o schemaOptions
+	fl := newFlags(e, "schema [--dir DIR] [--draft 07|2020-12]", `  demand schema > demand.schema.json            # draft-07, what editors' YAML support reads
   demand schema --draft 2020-12 > demand.schema.json
 `)
-	fl.StringVar(&dir, "dir", "demands", "registry `folder`")
-	fl.StringVar(&draft, "draft", config.DefaultDraft, "JSON Schema `draft`: 07 or 2020-12")
-	if code, ok := parseOnlyFlags(e, fl, args, ""); !ok {
-		return code
+	dirFlag(fl, &o.dir)
+	choiceFlag(fl, &o.draft, "draft", "JSON Schema `draft`: "+orList(config.SchemaDrafts), config.SchemaDrafts...)
+	if err := parseOnlyFlags(fl, args, ""); err != nil {
+		return err
 	}
-	if !oneOf(e, "schema", "draft", draft, config.SchemaDrafts) {
-		return exitUsage
-	}
-	cfg, code := loadConfig(e, "schema", dir)
-	if cfg == nil {
-		return code
-	}
-	schema, err := cfg.JSONSchema(draft)
+	return o.run(ctx, e)
+}
+
+func (o *schemaOptions) run(_ context.Context, e *env) error {
+	cfg, err := loadConfig(e, o.dir)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "demand schema: %v\n", err)
-		return exitUsage
+		return err
+	}
+	schema, err := cfg.JSONSchema(o.draft)
+	if err != nil {
+		return err
 	}
 	out, err := json.MarshalIndent(schema, "", "  ")
 	if err != nil {
-		fmt.Fprintf(e.stderr, "demand schema: %v\n", err)
-		return exitUsage
+		return err
 	}
-	fmt.Fprintf(e.stdout, "%s\n", out)
-	return exitOK
+	_, err = fmt.Fprintf(e.stdout, "%s\n", out)
+	return err
 }
 
-// loadConfig reads a registry's config; on errors it prints them and
-// returns nil with the exit code.
-func loadConfig(e *env, cmd, dir string) (*config.Config, int) {
+// loadConfig reads a registry's config; it prints the config's warnings,
+// and returns its errors as a findingsError.
+func loadConfig(e *env, dir string) (*config.Config, error) {
 	src, err := registry.OpenDir(dir)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "demand %s: %v\n", cmd, err)
-		return nil, exitUsage
+		return nil, err
 	}
 	defer src.Close()
 	cfg, fs := registry.LoadConfig(src)
+	fs.Sort()
+	if fs.HasErrors() {
+		return nil, &findingsError{dir: dir, fs: fs}
+	}
 	if len(fs) > 0 {
-		fs.Sort()
 		_ = finding.Write(e.stderr, "text", displayDir(dir), fs)
 	}
-	if fs.HasErrors() {
-		return nil, exitFindings
-	}
-	return cfg, exitOK
+	return cfg, nil
 }

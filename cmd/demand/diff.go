@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -8,61 +9,62 @@ import (
 	"github.com/demand-registry/demand/registry/finding"
 
 	"github.com/demand-registry/demand/internal/escape"
-	"github.com/demand-registry/demand/pipeline"
 	"github.com/demand-registry/demand/registry/change"
 	"github.com/demand-registry/demand/registry/rank"
 )
 
-func runDiff(e *env, args []string) int {
-	var dir, format string
-	fl := newFlags(e, "diff", "diff REV1 REV2 [--format text|markdown|json]", `  demand diff origin/main HEAD
+type diffOptions struct {
+	dir, format string
+	revs        []string // the two compared
+}
+
+func runDiff(ctx context.Context, e *env, args []string) error {
+	var o diffOptions
+	fl := newFlags(e, "diff REV1 REV2 [--format text|markdown|json]", `  demand diff origin/main HEAD
   demand diff $BASE_SHA HEAD --format markdown >> "$GITHUB_STEP_SUMMARY"
 `)
-	fl.StringVar(&dir, "dir", "demands", "registry `folder`")
-	fl.StringVar(&format, "format", "text", "output `format`: text, markdown or json")
-	revs, code, ok := parseInterspersed(fl, args)
-	if !ok {
-		return code
+	dirFlag(fl, &o.dir)
+	formatFlag(fl, &o.format, "text", "markdown", "json")
+	var err error
+	if o.revs, err = parseInterspersed(fl, args); err != nil {
+		return err
 	}
-	if len(revs) != 2 {
-		fmt.Fprintln(e.stderr, "demand diff: name two revisions, e.g. demand diff origin/main HEAD")
-		return exitUsage
+	if len(o.revs) != 2 {
+		return usagef("name two revisions, e.g. demand diff origin/main HEAD")
 	}
-	if !oneOf(e, "diff", "format", format, []string{"text", "markdown", "json"}) {
-		return exitUsage
-	}
+	return o.run(ctx, e)
+}
+
+func (o *diffOptions) run(_ context.Context, e *env) error {
 	var sides [2]change.Side
-	for i, rev := range revs {
-		r, err := pipeline.Open(dir, pipeline.OpenOptions{Rev: rev})
+	for i, rev := range o.revs {
+		r, err := open(o.dir, rev)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "demand diff: %v\n", err)
-			return exitUsage
+			return err
 		}
 		if r.Findings.HasErrors() {
 			// Compare what can be read, and say what could not.
-			fmt.Fprintf(e.stderr, "demand diff: warning: the registry at %s has errors; files that do not parse are left out:\n", rev)
+			e.warnf("warning: the registry at %s has errors; files that do not parse are left out:", rev)
 			fs := r.Findings
 			fs.Sort()
-			_ = finding.Write(e.stderr, "text", repoRelDir(dir), fs)
+			_ = finding.Write(e.stderr, "text", repoRelDir(o.dir), fs)
 		}
 		sides[i] = change.Side{Snapshot: r.Snapshot, Ranking: rank.Rank(r.Snapshot), Date: r.Date}
+		r.Close()
 	}
 	d := change.Compare(sides[0], sides[1])
-	switch format {
+	switch o.format {
 	case "json":
 		if d.Demands == nil {
 			d.Demands = []change.DemandDiff{}
 		}
-		if err := writeJSON(e.stdout, diffJSON{SchemaVersion: finding.JSONVersion, Diff: d}); err != nil {
-			fmt.Fprintf(e.stderr, "demand diff: %v\n", err)
-			return exitUsage
-		}
+		return writeJSON(e.stdout, diffJSON{SchemaVersion: finding.JSONVersion, Diff: d})
 	case "markdown":
-		writeDiffMarkdown(e.stdout, revs, d)
+		writeDiffMarkdown(e.stdout, o.revs, d)
 	default:
 		writeDiffText(e.stdout, d)
 	}
-	return exitOK
+	return nil
 }
 
 // diffJSON is diff --format json (docs/json/diff.schema.json).

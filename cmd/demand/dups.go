@@ -16,66 +16,63 @@ import (
 // explainTerms is how many shared terms --explain shows per pair.
 const explainTerms = 8
 
-func runDups(e *env, args []string) int {
-	var dir, format string
-	var threshold float64
-	var explain bool
-	fl := newFlags(e, "dups", "dups [--threshold X] [--explain] [--format text|json]", `  demand dups
+type dupsOptions struct {
+	dir, format  string
+	threshold    float64
+	thresholdSet bool // else the config's
+	explain      bool
+}
+
+func runDups(ctx context.Context, e *env, args []string) error {
+	var o dupsOptions
+	fl := newFlags(e, "dups [--threshold X] [--explain] [--format text|json]", `  demand dups
   demand dups --threshold 0.4     # cast a wider net
   demand dups --explain           # the shared terms behind each pair
 `)
-	fl.StringVar(&dir, "dir", "demands", "registry `folder`")
-	fl.StringVar(&format, "format", "text", "output `format`: text or json")
-	fl.Float64Var(&threshold, "threshold", 0, "similarity from 0 to 1 above which pairs are listed (default: duplicates.threshold in the config)")
-	fl.BoolVar(&explain, "explain", false, "show the shared terms that make each pair similar, with their share of the similarity")
-	if code, ok := parseOnlyFlags(e, fl, args, ""); !ok {
-		return code
+	dirFlag(fl, &o.dir)
+	formatFlag(fl, &o.format, "text", "json")
+	fl.Float64Var(&o.threshold, "threshold", 0, "similarity from 0 to 1 above which pairs are listed (default: duplicates.threshold in the config)")
+	fl.BoolVar(&o.explain, "explain", false, "show the shared terms that make each pair similar, with their share of the similarity")
+	if err := parseOnlyFlags(fl, args, ""); err != nil {
+		return err
 	}
-	if !oneOf(e, "dups", "format", format, []string{"text", "json"}) {
-		return exitUsage
+	if o.threshold < 0 || o.threshold > 1 {
+		return usagef("--threshold must be between 0 and 1")
 	}
-	if threshold < 0 || threshold > 1 {
-		fmt.Fprintln(e.stderr, "demand dups: --threshold must be between 0 and 1")
-		return exitUsage
-	}
-	thresholdSet := false
-	fl.Visit(func(f *flag.Flag) { thresholdSet = thresholdSet || f.Name == "threshold" })
-	l, code := load(e, "dups", dir, "")
-	if l == nil {
-		return code
-	}
-	defer l.close()
-	if !thresholdSet {
-		threshold = l.snap.Config.Duplicates.Threshold
-	}
-	ix, err := dups.NewIndex(context.Background(), l.snap)
+	fl.Visit(func(f *flag.Flag) { o.thresholdSet = o.thresholdSet || f.Name == "threshold" })
+	return o.run(ctx, e)
+}
+
+func (o *dupsOptions) run(ctx context.Context, e *env) error {
+	r, err := open(o.dir, "")
 	if err != nil {
-		fmt.Fprintf(e.stderr, "demand dups: %v\n", err)
-		return exitUsage
+		return err
 	}
-	pairs, err := ix.Pairs(context.Background(), threshold)
+	defer r.Close()
+	if !o.thresholdSet {
+		o.threshold = r.Snapshot.Config.Duplicates.Threshold
+	}
+	ix, err := dups.NewIndex(ctx, r.Snapshot)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "demand dups: %v\n", err)
-		return exitUsage
+		return err
 	}
-	if explain {
+	pairs, err := ix.Pairs(ctx, o.threshold)
+	if err != nil {
+		return err
+	}
+	if o.explain {
 		ix.Explain(pairs, explainTerms)
 	}
-	if format == "json" {
+	if o.format == "json" {
 		if pairs == nil {
 			pairs = []dups.Pair{}
 		}
-		out := dupsJSON{SchemaVersion: finding.JSONVersion, Threshold: threshold, Pairs: pairs}
-		if err := writeJSON(e.stdout, out); err != nil {
-			fmt.Fprintf(e.stderr, "demand dups: %v\n", err)
-			return exitUsage
-		}
-		return exitOK
+		return writeJSON(e.stdout, dupsJSON{SchemaVersion: finding.JSONVersion, Threshold: o.threshold, Pairs: pairs})
 	}
 	for _, p := range pairs {
 		fmt.Fprintf(e.stdout, "%s %s %s %s | %s\n", escape.Terminal(p.A), escape.Terminal(p.B), strconv.FormatFloat(p.Similarity, 'f', 2, 64),
 			escape.Terminal(p.TitleA), escape.Terminal(p.TitleB))
-		if explain {
+		if o.explain {
 			var ts []string
 			for _, t := range p.Terms {
 				ts = append(ts, escape.Terminal(t.Text)+" "+strconv.FormatFloat(t.Weight, 'f', 3, 64))
@@ -83,7 +80,7 @@ func runDups(e *env, args []string) int {
 			fmt.Fprintf(e.stdout, "  %s\n", strings.Join(ts, ", "))
 		}
 	}
-	return exitOK
+	return nil
 }
 
 // dupsJSON is dups --format json (docs/json/dups.schema.json).

@@ -18,34 +18,38 @@ import (
 
 type historyOptions struct {
 	dir, format, at string
+	id              string // one demand's, unless all
 	all, noCache    bool
 }
 
-func runHistory(e *env, args []string) int {
+func runHistory(ctx context.Context, e *env, args []string) error {
 	var o historyOptions
-	fl := newFlags(e, "history", "history ID [--format text|json] | history --all --format json", `  demand history D-0007
+	fl := newFlags(e, "history ID [--format text|json] | history --all --format json", `  demand history D-0007
   demand history D-0007 --format json
   demand history --all --format json > history.json
 `)
-	fl.StringVar(&o.dir, "dir", "demands", "registry `folder`")
-	fl.StringVar(&o.format, "format", "text", "output `format`: text or json")
+	dirFlag(fl, &o.dir)
+	formatFlag(fl, &o.format, "text", "json")
 	fl.StringVar(&o.at, "at", "", "walk the history up to a git `revision` instead of HEAD (no pending changes)")
 	fl.BoolVar(&o.all, "all", false, "every demand's history (JSON array)")
-	fl.BoolVar(&o.noCache, "no-cache", false, "walk every commit, ignoring and not writing the cache in .git/demand-cache/")
-	ids, code, ok := parseInterspersed(fl, args)
-	if !ok {
-		return code
-	}
-	if !oneOf(e, "history", "format", o.format, []string{"text", "json"}) {
-		return exitUsage
+	noCacheFlag(fl, &o.noCache)
+	ids, err := parseInterspersed(fl, args)
+	if err != nil {
+		return err
 	}
 	if o.all == (len(ids) > 0) || len(ids) > 1 {
-		fmt.Fprintln(e.stderr, "demand history: name one demand ID, or pass --all")
-		return exitUsage
+		return usagef("name one demand ID, or pass --all")
 	}
-	res, cfg, code := walkHistory(context.Background(), e, "history", o.dir, o.at, o.noCache, nil, nil)
-	if res == nil {
-		return code
+	if !o.all {
+		o.id = ids[0]
+	}
+	return o.run(ctx, e)
+}
+
+func (o *historyOptions) run(ctx context.Context, e *env) error {
+	res, cfg, err := historyRun{dir: o.dir, at: o.at, noCache: o.noCache}.walk(ctx, e)
+	if err != nil {
+		return err
 	}
 	if o.all {
 		if o.format == "text" {
@@ -53,31 +57,22 @@ func runHistory(e *env, args []string) int {
 				writeHistoryText(e.stdout, cfg, h)
 				fmt.Fprintln(e.stdout)
 			}
-			return exitOK
+			return nil
 		}
 		// Compact: every demand's history is large, and tools read it.
 		enc := json.NewEncoder(e.stdout)
 		enc.SetEscapeHTML(false)
-		if err := enc.Encode(historiesJSON{SchemaVersion: finding.JSONVersion, Histories: res.Sorted()}); err != nil {
-			fmt.Fprintf(e.stderr, "demand history: %v\n", err)
-			return exitUsage
-		}
-		return exitOK
+		return enc.Encode(historiesJSON{SchemaVersion: finding.JSONVersion, Histories: res.Sorted()})
 	}
-	h := res.Histories[ids[0]]
+	h := res.Histories[o.id]
 	if h == nil {
-		fmt.Fprintf(e.stderr, "demand history: %s has no history: it is in no commit and not in the work tree\n", ids[0])
-		return exitUsage
+		return usagef("%s has no history: it is in no commit and not in the work tree", o.id)
 	}
 	if o.format == "json" {
-		if err := writeJSON(e.stdout, historyJSON{SchemaVersion: finding.JSONVersion, History: h}); err != nil {
-			fmt.Fprintf(e.stderr, "demand history: %v\n", err)
-			return exitUsage
-		}
-		return exitOK
+		return writeJSON(e.stdout, historyJSON{SchemaVersion: finding.JSONVersion, History: h})
 	}
 	writeHistoryText(e.stdout, cfg, h)
-	return exitOK
+	return nil
 }
 
 // historyJSON is history ID --format json, historiesJSON history --all
@@ -90,23 +85,6 @@ type historyJSON struct {
 type historiesJSON struct {
 	SchemaVersion int                `json:"schema_version"`
 	Histories     []*history.History `json:"histories"`
-}
-
-// parseInterspersed parses flags that may come after positional arguments
-// (demand history D-0001 --format json).
-func parseInterspersed(fl flagSet, args []string) ([]string, int, bool) {
-	var pos []string
-	for {
-		if code, ok := parseFlags(fl, args); !ok {
-			return nil, code, false
-		}
-		rest := fl.Args()
-		if len(rest) == 0 {
-			return pos, 0, true
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
 }
 
 func day(t *time.Time) string {

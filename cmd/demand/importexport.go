@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/demand-registry/demand/registry/finding"
@@ -17,132 +16,127 @@ import (
 	"github.com/demand-registry/demand/templates"
 )
 
-func runImport(e *env, args []string) int {
-	var dir, from, mapFile string
-	var dryRun bool
-	var is issueFlags
-	fl := newFlags(e, "import", "import --from csv|json FILE [--map MAP.yaml] [--dry-run] | --from issue FILE --issue-url URL", `  demand import --from csv demands.csv                 # headers are field names (this tool's export too)
+type importOptions struct {
+	dir, from, mapFile string
+	file               string // the one read
+	dryRun             bool
+	issue              issueFlags
+}
+
+func runImport(ctx context.Context, e *env, args []string) error {
+	var o importOptions
+	fl := newFlags(e, "import --from csv|json FILE [--map MAP.yaml] [--dry-run] | --from issue FILE --issue-url URL", `  demand import --from csv demands.csv                 # headers are field names (this tool's export too)
   demand import --from json demands.json               # this tool's JSON export
   demand import --from csv jira.csv --map jira-map.yaml --dry-run
   demand import --from issue body.md --issue-url https://github.com/acme/demands/issues/7 --received 2026-11-02
 `)
-	fl.StringVar(&dir, "dir", "demands", "registry `folder`")
-	fl.StringVar(&from, "from", "csv", "input `format`: csv, json (this tool's export) or issue (the body GitHub renders for the demand issue form)")
-	fl.StringVar(&is.url, "issue-url", "", "issue: the issue's `address`, kept as external_key")
-	fl.IntVar(&is.number, "issue", 0, "issue: the issue's `number`, with repository.url from the config (instead of --issue-url)")
-	fl.StringVar(&is.title, "issue-title", "", "issue: the issue's `title`, used when the form's title is empty")
-	fl.StringVar(&is.received, "received", "", "issue: the `date` the issue was opened, YYYY-MM-DD (default today)")
-	fl.StringVar(&mapFile, "map", "", "`file` mapping another tool's columns and values to fields")
-	fl.BoolVar(&dryRun, "dry-run", false, "report what would be written, write nothing")
-	files, code, ok := parseInterspersed(fl, args)
-	if !ok {
-		return code
+	dirFlag(fl, &o.dir)
+	choiceFlag(fl, &o.from, "from", "input `format`: csv, json (this tool's export) or issue (the body GitHub renders for the demand issue form)", "csv", "json", "issue")
+	fl.StringVar(&o.issue.url, "issue-url", "", "issue: the issue's `address`, kept as external_key")
+	fl.IntVar(&o.issue.number, "issue", 0, "issue: the issue's `number`, with repository.url from the config (instead of --issue-url)")
+	fl.StringVar(&o.issue.title, "issue-title", "", "issue: the issue's `title`, used when the form's title is empty")
+	fl.StringVar(&o.issue.received, "received", "", "issue: the `date` the issue was opened, YYYY-MM-DD (default today)")
+	fl.StringVar(&o.mapFile, "map", "", "`file` mapping another tool's columns and values to fields")
+	fl.BoolVar(&o.dryRun, "dry-run", false, "report what would be written, write nothing")
+	files, err := parseInterspersed(fl, args)
+	if err != nil {
+		return err
 	}
-	if !oneOf(e, "import", "from", from, []string{"csv", "json", "issue"}) {
-		return exitUsage
+	switch {
+	case o.from == "issue" && (len(files) != 1 || o.mapFile != ""):
+		return usagef("name one file holding the issue's body, e.g. demand import --from issue body.md --issue-url URL")
+	case len(files) != 1:
+		return usagef("name one file, e.g. demand import --from csv demands.csv")
+	case o.from == "json" && o.mapFile != "":
+		return usagef("--map is for CSV files; a JSON export names its fields already")
 	}
-	if from == "issue" {
-		if len(files) != 1 || mapFile != "" {
-			fmt.Fprintln(e.stderr, "demand import: name one file holding the issue's body, e.g. demand import --from issue body.md --issue-url URL")
-			return exitUsage
-		}
-		return importIssue(e, dir, files[0], is, dryRun)
+	o.file = files[0]
+	if o.from == "issue" {
+		return o.importIssue(e)
 	}
-	if len(files) != 1 {
-		fmt.Fprintln(e.stderr, "demand import: name one file, e.g. demand import --from csv demands.csv")
-		return exitUsage
-	}
-	return importTable(e, dir, files[0], from, mapFile, dryRun)
+	return o.importTable(e)
 }
 
 // importTable imports a CSV file (with a column map) or this tool's JSON
 // export: every row planned and checked with the rest of the registry,
 // then all written or none.
-func importTable(e *env, dir, file, from, mapFile string, dryRun bool) int {
-	data, err := os.ReadFile(file)
+func (o *importOptions) importTable(e *env) error {
+	data, err := os.ReadFile(o.file)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "demand import: %v\n", err)
-		return exitUsage
+		return err
 	}
 	var m *csvimport.Map
-	if mapFile != "" {
-		md, err := os.ReadFile(mapFile)
+	if o.mapFile != "" {
+		md, err := os.ReadFile(o.mapFile)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "demand import: %v\n", err)
-			return exitUsage
+			return err
 		}
-		if m, err = csvimport.ParseMap(mapFile, md); err != nil {
-			fmt.Fprintf(e.stderr, "demand import: %v\n", err)
-			return exitUsage
+		if m, err = csvimport.ParseMap(o.mapFile, md); err != nil {
+			return err
 		}
 	}
-	l, code := loadClean(e, "import", dir, "")
-	if l == nil {
-		return code
+	r, err := openClean(o.dir, "")
+	if err != nil {
+		return err
 	}
-	defer l.close()
-	listed, _ := l.dir.List()
-	if from == "json" && m != nil {
-		fmt.Fprintln(e.stderr, "demand import: --map is for CSV files; a JSON export names its fields already")
-		return exitUsage
-	}
+	defer r.Close()
+	listed, _ := r.Folder().List()
 	var rows []csvimport.Row
 	var problems []csvimport.Problem
-	if from == "json" {
-		rows, problems = csvimport.PlanJSON(l.snap, listed, data)
+	if o.from == "json" {
+		rows, problems = csvimport.PlanJSON(r.Snapshot, listed, data)
 	} else {
-		rows, problems = csvimport.Plan(l.snap, listed, data, m)
+		rows, problems = csvimport.Plan(r.Snapshot, listed, data, m)
 	}
 	if len(problems) > 0 {
 		for _, p := range problems {
-			fmt.Fprintf(e.stderr, "%s:%d: %s\n", escape.Path(file), p.Line, escape.Terminal(p.Message))
+			fmt.Fprintf(e.stderr, "%s:%d: %s\n", escape.Path(o.file), p.Line, escape.Terminal(p.Message))
 		}
-		fmt.Fprintf(e.stderr, "demand import: %d rows cannot be imported; nothing was written\n", len(problems))
-		return exitFindings
+		e.warnf("%d rows cannot be imported; nothing was written", len(problems))
+		return errChecked
 	}
 	// The files are checked as validate would check them, with the rest
 	// of the registry, before any is written; then written all or none.
-	fs, err := csvimport.Check(l.dir, rows)
+	fs, err := csvimport.Check(r.Folder(), rows)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "demand import: %v\n", err)
-		return exitUsage
+		return err
 	}
 	if len(fs) > 0 {
-		reportImportFindings(e, dir, file, rows, fs)
-		return exitFindings
+		o.reportFindings(e, rows, fs)
+		return errChecked
 	}
 	written, skipped := 0, 0
 	var out []safefs.File
-	for _, r := range rows {
-		if r.Skipped {
+	for _, row := range rows {
+		if row.Skipped {
 			skipped++
 			continue
 		}
-		if dryRun {
-			fmt.Fprintf(e.stdout, "would write %s (line %d)\n", escape.Path(displayDir(dir)+"/"+r.Path), r.Line)
+		if o.dryRun {
+			fmt.Fprintf(e.stdout, "would write %s (line %d)\n", escape.Path(displayDir(o.dir)+"/"+row.Path), row.Line)
 		} else {
-			out = append(out, safefs.File{Path: r.Path, Data: r.Data})
+			out = append(out, safefs.File{Path: row.Path, Data: row.Data})
 		}
 		written++
 	}
-	if err := l.dir.WriteFiles(out, true); err != nil {
-		fmt.Fprintf(e.stderr, "demand import: %v; nothing was written\n", err)
-		return exitUsage
+	if err := r.Folder().WriteFiles(out, true); err != nil {
+		return fmt.Errorf("%w; nothing was written", err)
 	}
 	for _, f := range out {
-		fmt.Fprintln(e.stdout, escape.Path(displayDir(dir)+"/"+f.Path))
+		fmt.Fprintln(e.stdout, escape.Path(displayDir(o.dir)+"/"+f.Path))
 	}
 	verb := "imported"
-	if dryRun {
+	if o.dryRun {
 		verb = "would import"
 	}
 	fmt.Fprintf(e.stderr, "%s %d demands; %d rows already imported (same external_key)\n", verb, written, skipped)
-	return exitOK
+	return nil
 }
 
 // reportImportFindings prints what the imported files would break, at
 // the row that makes each file (or the registry file it concerns).
-func reportImportFindings(e *env, dir, file string, rows []csvimport.Row, fs finding.Findings) {
+func (o *importOptions) reportFindings(e *env, rows []csvimport.Row, fs finding.Findings) {
+	dir, file := o.dir, o.file
 	lines := map[string]int{}
 	for _, r := range rows {
 		lines[r.Path] = r.Line
@@ -155,38 +149,43 @@ func reportImportFindings(e *env, dir, file string, rows []csvimport.Row, fs fin
 			fmt.Fprintf(e.stderr, "%s/%s: %s [%s]\n", escape.Path(displayDir(dir)), escape.Path(f.Path), t(f.Message), t(f.Rule))
 		}
 	}
-	fmt.Fprintf(e.stderr, "demand import: the imported demands would have %d error(s); nothing was written\n", len(fs))
+	e.warnf("the imported demands would have %d error(s); nothing was written", len(fs))
 }
 
-func runExport(e *env, args []string) int {
-	var dir, format, audience string
-	fl := newFlags(e, "export", "export --format csv|json [--audience internal|public]", `  demand export --format csv > demands.csv     # UTF-8 with a byte-order mark, for Excel
+type exportOptions struct {
+	dir, format string
+	audience    render.Audience
+}
+
+func runExport(ctx context.Context, e *env, args []string) error {
+	var o exportOptions
+	fl := newFlags(e, "export --format csv|json [--audience internal|public]", `  demand export --format csv > demands.csv     # UTF-8 with a byte-order mark, for Excel
   demand export --format json --audience public
 `)
-	fl.StringVar(&dir, "dir", "demands", "registry `folder`")
-	fl.StringVar(&format, "format", "csv", "output `format`: csv or json")
-	fl.StringVar(&audience, "audience", string(render.Internal), "`audience`: internal or public")
-	if code, ok := parseOnlyFlags(e, fl, args, ""); !ok {
-		return code
+	dirFlag(fl, &o.dir)
+	formatFlag(fl, &o.format, "csv", "json")
+	audienceFlag(fl, &o.audience)
+	if err := parseOnlyFlags(fl, args, ""); err != nil {
+		return err
 	}
-	if !oneOf(e, "export", "format", format, []string{"csv", "json"}) || !oneOf(e, "export", "audience", audience, []string{string(render.Internal), string(render.Public)}) {
-		return exitUsage
-	}
-	l, code := loadClean(e, "export", dir, "")
-	if l == nil {
-		return code
-	}
-	defer l.close()
-	ranking := rank.Rank(l.snap)
-	quiet := &env{stdout: e.stdout, stderr: io.Discard}
-	res, _, _ := walkHistory(context.Background(), quiet, "export", dir, "", false, func() *rank.Ranking { return ranking }, nil)
-	in := pipeline.Input(l.snap, ranking, res, render.Audience(audience))
-	in.Dir = repoRelDir(dir)
-	files, err := render.Exports(in, render.Options{Audience: render.Audience(audience), Templates: templates.FS})
+	return o.run(ctx, e)
+}
+
+func (o *exportOptions) run(ctx context.Context, e *env) error {
+	r, err := openClean(o.dir, "")
 	if err != nil {
-		fmt.Fprintf(e.stderr, "demand export: %v\n", err)
-		return exitUsage
+		return err
 	}
-	e.stdout.Write(files["demands."+format])
-	return exitOK
+	defer r.Close()
+	ranking := rank.Rank(r.Snapshot)
+	// Without a history (no git, say) the export still has every demand.
+	res, _, _ := historyRun{dir: o.dir, ranked: func() *rank.Ranking { return ranking }, quiet: true}.walk(ctx, e)
+	in := pipeline.Input(r.Snapshot, ranking, res, o.audience)
+	in.Dir = repoRelDir(o.dir)
+	files, err := render.Exports(in, render.Options{Audience: o.audience, Templates: templates.FS})
+	if err != nil {
+		return err
+	}
+	_, err = e.stdout.Write(files["demands."+o.format])
+	return err
 }

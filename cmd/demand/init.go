@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -19,10 +20,15 @@ import (
 	"github.com/demand-registry/demand/scaffold"
 )
 
-func runInit(e *env, args []string) int {
-	var o scaffold.Options
-	var force bool
-	fl := newFlags(e, "init", "init [DIR] [--lang en|zh-CN] [--title NAME] [--url URL] [--owners @ORG/TEAM] [--force]", `  demand init my-registry --lang zh-CN --title "客户需求" --owners @acme/product-leads
+type initOptions struct {
+	scaffold.Options
+	root  string // the folder written into
+	force bool
+}
+
+func runInit(ctx context.Context, e *env, args []string) error {
+	var o initOptions
+	fl := newFlags(e, "init [DIR] [--lang en|zh-CN] [--title NAME] [--url URL] [--owners @ORG/TEAM] [--force]", `  demand init my-registry --lang zh-CN --title "客户需求" --owners @acme/product-leads
   cd my-registry && git init -b main && git add -A && git commit -m "A demand registry" && demand validate && demand build
 `)
 	fl.StringVar(&o.Lang, "lang", "en", "`language` of the site, the form and the README: en or zh-CN")
@@ -32,67 +38,66 @@ func runInit(e *env, args []string) int {
 	fl.StringVar(&o.Action, "action", defaultAction(), "the `action` the workflows use")
 	fl.StringVar(&o.Label, "label", "", "`label` of issues opened with the demand form (default demand)")
 	fl.StringVar(&o.Received, "received", "", "the example demand's received `date`, YYYY-MM-DD (default today)")
-	fl.BoolVar(&force, "force", false, "replace files that exist")
-	dirs, code, ok := parseInterspersed(fl, args)
-	if !ok {
-		return code
+	fl.BoolVar(&o.force, "force", false, "replace files that exist")
+	dirs, err := parseInterspersed(fl, args)
+	if err != nil {
+		return err
 	}
 	if len(dirs) > 1 {
-		fmt.Fprintln(e.stderr, "demand init: name at most one folder, e.g. demand init my-registry")
-		return exitUsage
+		return usagef("name at most one folder, e.g. demand init my-registry")
 	}
-	root := "."
+	o.root = "."
 	if len(dirs) == 1 {
-		root = dirs[0]
+		o.root = dirs[0]
 	}
 	if o.Received == "" {
 		o.Received = time.Now().Format("2006-01-02")
 	}
-	files, err := scaffold.Files(o)
+	return o.run(ctx, e)
+}
+
+func (o *initOptions) run(_ context.Context, e *env) error {
+	files, err := scaffold.Files(o.Options)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "demand init: %v\n", escape.Terminal(err.Error()))
-		return exitUsage
+		return errors.New(escape.Terminal(err.Error()))
 	}
-	if err := os.MkdirAll(root, 0o755); err != nil {
-		fmt.Fprintf(e.stderr, "demand init: %v\n", err)
-		return exitUsage
+	if err := os.MkdirAll(o.root, 0o755); err != nil {
+		return err
 	}
-	files = dropExample(e, root, files)
+	files = dropExample(e, o.root, files)
 	var exist []string
 	for _, f := range files {
-		_, err := safefs.Stat(root, f.Path)
+		_, err := safefs.Stat(o.root, f.Path)
 		switch {
 		case err == nil:
 			exist = append(exist, f.Path)
 		case !errors.Is(err, fs.ErrNotExist):
-			fmt.Fprintf(e.stderr, "demand init: %v\n", err)
-			return exitUsage
+			return err
 		}
 	}
-	if len(exist) > 0 && !force {
-		fmt.Fprintf(e.stderr, "demand init: these files exist in %s and are left alone (--force replaces them):\n", escape.Path(displayDir(root)))
+	if len(exist) > 0 && !o.force {
+		e.warnf("these files exist in %s and are left alone (--force replaces them):", escape.Path(displayDir(o.root)))
 		for _, p := range exist {
 			fmt.Fprintf(e.stderr, "  %s\n", escape.Path(p))
 		}
-		return exitUsage
+		return errShown
 	}
 	mode := safefs.Create
-	if force {
+	if o.force {
 		mode = safefs.Replace
 	}
-	if err := safefs.WriteFiles(root, files, mode); err != nil {
-		fmt.Fprintf(e.stderr, "demand init: %v; nothing was written\n", err)
-		return exitUsage
+	if err := safefs.WriteFiles(o.root, files, mode); err != nil {
+		return fmt.Errorf("%w; nothing was written", err)
 	}
 	for _, f := range files {
-		fmt.Fprintln(e.stdout, escape.Path(path.Join(displayDir(root), f.Path)))
+		fmt.Fprintln(e.stdout, escape.Path(path.Join(displayDir(o.root), f.Path)))
 	}
 	cd := ""
-	if root != "." {
-		cd = "cd " + shellQuote(displayDir(root)) + " && "
+	if o.root != "." {
+		cd = "cd " + shellQuote(displayDir(o.root)) + " && "
 	}
 	fmt.Fprintf(e.stderr, "wrote %d files; next:\n  %sgit init -b main && git add -A && git commit -m \"A demand registry\"\n  demand validate && demand build\n", len(files), cd)
-	return exitOK
+	return nil
 }
 
 // defaultAction is the action of the tool's own version: a released
@@ -137,7 +142,7 @@ func dropExample(e *env, root string, files []safefs.File) []safefs.File {
 				if !strings.HasPrefix(f.Path, scaffold.Dir+"/") || f.Path == scaffold.Dir+"/"+config.File {
 					out = append(out, f)
 				} else {
-					fmt.Fprintf(e.stderr, "demand init: %s/ holds demands already (%s); the example demand is left out\n", scaffold.Dir, escape.Path(en.Name()))
+					e.warnf("%s/ holds demands already (%s); the example demand is left out", scaffold.Dir, escape.Path(en.Name()))
 				}
 			}
 			return out

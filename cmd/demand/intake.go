@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,55 +16,50 @@ import (
 
 	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/internal/safefs"
-	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/csvimport"
 	"github.com/demand-registry/demand/registry/intake"
 )
 
-func runIssueForm(e *env, args []string) int {
-	var dir, label, file string
-	var write bool
-	fl := newFlags(e, "issue-form", "issue-form [--label demand] [--write [--file "+intake.FormFile+"]]", `  demand issue-form --write     # after a change of the config's fields
+type issueFormOptions struct {
+	dir, label, file string
+	write            bool
+}
+
+func runIssueForm(ctx context.Context, e *env, args []string) error {
+	var o issueFormOptions
+	fl := newFlags(e, "issue-form [--label demand] [--write [--file "+intake.FormFile+"]]", `  demand issue-form --write     # after a change of the config's fields
 `)
-	fl.StringVar(&dir, "dir", "demands", "registry `folder`")
-	fl.StringVar(&label, "label", intake.DefaultLabel, "the `label` the form puts on its issues")
-	fl.StringVar(&file, "file", intake.FormFile, "the form's `file`, relative to the repository root")
-	fl.BoolVar(&write, "write", false, "write the form into the file instead of printing it")
-	if code, ok := parseOnlyFlags(e, fl, args, ""); !ok {
-		return code
+	dirFlag(fl, &o.dir)
+	fl.StringVar(&o.label, "label", intake.DefaultLabel, "the `label` the form puts on its issues")
+	fl.StringVar(&o.file, "file", intake.FormFile, "the form's `file`, relative to the repository root")
+	fl.BoolVar(&o.write, "write", false, "write the form into the file instead of printing it")
+	if err := parseOnlyFlags(fl, args, ""); err != nil {
+		return err
 	}
-	src, err := registry.OpenDir(dir)
+	if o.write && !filepath.IsLocal(filepath.FromSlash(o.file)) {
+		return usagef("--file %s must be a path inside the repository", o.file)
+	}
+	return o.run(ctx, e)
+}
+
+func (o *issueFormOptions) run(_ context.Context, e *env) error {
+	cfg, err := loadConfig(e, o.dir)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "demand issue-form: %v\n", err)
-		return exitUsage
+		return err
 	}
-	defer src.Close()
-	cfg, fs := registry.LoadConfig(src)
-	if fs.HasErrors() {
-		fs.Sort()
-		_ = finding.Write(e.stderr, "text", displayDir(dir), fs)
-		return exitFindings
-	}
-	form, err := intake.IssueForm(cfg, label)
+	form, err := intake.IssueForm(cfg, o.label)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "demand issue-form: %v\n", escape.Terminal(err.Error()))
-		return exitUsage
+		return errors.New(escape.Terminal(err.Error()))
 	}
-	if !write {
-		e.stdout.Write(form)
-		return exitOK
+	if !o.write {
+		_, err := e.stdout.Write(form)
+		return err
 	}
-	if !filepath.IsLocal(filepath.FromSlash(file)) {
-		fmt.Fprintf(e.stderr, "demand issue-form: --file %s must be a path inside the repository\n", file)
-		return exitUsage
+	if err := safefs.WriteFile(repoRootOf(o.dir), o.file, form); err != nil {
+		return err
 	}
-	root := repoRootOf(dir)
-	if err := safefs.WriteFile(root, file, form); err != nil {
-		fmt.Fprintf(e.stderr, "demand issue-form: %v\n", err)
-		return exitUsage
-	}
-	fmt.Fprintf(e.stderr, "wrote %s\n", file)
-	return exitOK
+	fmt.Fprintf(e.stderr, "wrote %s\n", o.file)
+	return nil
 }
 
 // issueFlags are import's flags for --from issue.
@@ -73,68 +70,65 @@ type issueFlags struct {
 
 // importIssue writes the demand file of a submitted issue form, or says
 // which file already holds it.
-func importIssue(e *env, dir, file string, o issueFlags, dryRun bool) int {
-	body, err := readBounded(file, intake.MaxBody)
+func (o *importOptions) importIssue(e *env) error {
+	body, err := readBounded(o.file, intake.MaxBody)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "demand import: %v\n", err)
-		return exitUsage
+		return err
 	}
-	l, code := loadClean(e, "import", dir, "")
-	if l == nil {
-		return code
+	r, err := openClean(o.dir, "")
+	if err != nil {
+		return err
 	}
-	defer l.close()
-	if o.url == "" && o.number > 0 {
-		base := strings.TrimSuffix(l.snap.Config.Repository.URL, "/")
+	defer r.Close()
+	is := o.issue
+	if is.url == "" && is.number > 0 {
+		base := strings.TrimSuffix(r.Snapshot.Config.Repository.URL, "/")
 		if base == "" {
-			fmt.Fprintln(e.stderr, "demand import: --issue N needs repository.url in the config; or pass --issue-url")
-			return exitUsage
+			return usagef("--issue N needs repository.url in the config; or pass --issue-url")
 		}
-		o.url = base + "/issues/" + strconv.Itoa(o.number)
+		is.url = base + "/issues/" + strconv.Itoa(is.number)
 	}
-	if o.received == "" {
-		o.received = time.Now().Format("2006-01-02")
+	if is.received == "" {
+		is.received = time.Now().Format("2006-01-02")
 	}
-	listed, _ := l.dir.List()
-	p, probs := intake.Plan(l.snap, listed, intake.Issue{Body: string(body), URL: o.url, Title: o.title, Received: o.received})
+	listed, _ := r.Folder().List()
+	p, probs := intake.Plan(r.Snapshot, listed, intake.Issue{Body: string(body), URL: is.url, Title: is.title, Received: is.received})
 	if len(probs) > 0 {
 		for _, pr := range probs {
 			if pr.Line > 0 {
-				fmt.Fprintf(e.stderr, "%s:%d: %s\n", escape.Path(file), pr.Line, escape.Terminal(pr.Message))
+				fmt.Fprintf(e.stderr, "%s:%d: %s\n", escape.Path(o.file), pr.Line, escape.Terminal(pr.Message))
 			} else {
-				fmt.Fprintf(e.stderr, "%s: %s\n", escape.Path(file), escape.Terminal(pr.Message))
+				fmt.Fprintf(e.stderr, "%s: %s\n", escape.Path(o.file), escape.Terminal(pr.Message))
 			}
 		}
-		fmt.Fprintln(e.stderr, "demand import: the issue cannot be imported; nothing was written")
-		return exitFindings
+		e.warnf("the issue cannot be imported; nothing was written")
+		return errChecked
 	}
-	shown := escape.Path(path.Join(displayDir(dir), p.Path))
+	shown := escape.Path(path.Join(displayDir(o.dir), p.Path))
 	if p.Existing {
-		fmt.Fprintf(e.stderr, "%s (%s) already holds %s; nothing was written\n", shown, p.ID, escape.Terminal(o.url))
-		return exitOK
+		fmt.Fprintf(e.stderr, "%s (%s) already holds %s; nothing was written\n", shown, p.ID, escape.Terminal(is.url))
+		return nil
 	}
 	// The file is checked with the rest of the registry, as validate
 	// would: a tier-1 demand without owner and due is refused here.
-	fs, err := csvimport.Check(l.dir, []csvimport.Row{{Path: p.Path, Data: p.Data, ID: p.ID}})
+	fs, err := csvimport.Check(r.Folder(), []csvimport.Row{{Path: p.Path, Data: p.Data, ID: p.ID}})
 	if err != nil {
-		fmt.Fprintf(e.stderr, "demand import: %v\n", err)
-		return exitUsage
+		return err
 	}
 	if len(fs) > 0 {
-		_ = finding.Write(e.stderr, "text", displayDir(dir), fs)
-		fmt.Fprintf(e.stderr, "demand import: the demand would have %d error(s); nothing was written\n", len(fs))
-		return exitFindings
+		_ = finding.Write(e.stderr, "text", displayDir(o.dir), fs)
+		e.warnf("the demand would have %d error(s); nothing was written", len(fs))
+		return errChecked
 	}
-	if dryRun {
+	if o.dryRun {
 		fmt.Fprintf(e.stdout, "would write %s\n", shown)
-		return exitOK
+		return nil
 	}
-	if err := l.dir.WriteFiles([]safefs.File{{Path: p.Path, Data: p.Data}}, true); err != nil {
-		fmt.Fprintf(e.stderr, "demand import: %v; nothing was written\n", err)
-		return exitUsage
+	if err := r.Folder().WriteFiles([]safefs.File{{Path: p.Path, Data: p.Data}}, true); err != nil {
+		return fmt.Errorf("%w; nothing was written", err)
 	}
 	fmt.Fprintln(e.stdout, shown)
-	return exitOK
+	return nil
 }
 
 // readBounded reads a regular file of at most limit bytes.

@@ -2,28 +2,25 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"os/signal"
 
 	"github.com/demand-registry/demand/lsp"
 )
 
-func runLSP(e *env, args []string) int {
-	fl := newFlags(e, "lsp", "lsp [--stdio]", `  demand lsp          # started by an editor, speaks LSP on stdin and stdout
+func runLSP(ctx context.Context, e *env, args []string) error {
+	fl := newFlags(e, "lsp [--stdio]", `  demand lsp          # started by an editor, speaks LSP on stdin and stdout
 `)
 	fl.Bool("stdio", false, "accepted for clients that pass it: stdin and stdout are the only transport")
-	if code, ok := parseOnlyFlags(e, fl, args, "the editor starts it with no arguments"); !ok {
-		return code
+	if err := parseOnlyFlags(fl, args, "the editor starts it with no arguments"); err != nil {
+		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	err := lsp.Serve(ctx, stdio{os.Stdin, os.Stdout}, lsp.Options{Log: e.stderr, Version: version})
-	if err != nil {
-		fmt.Fprintf(e.stderr, "demand lsp: %v\n", err)
-		return exitFindings
+	if err := lsp.Serve(ctx, stdio{os.Stdin, os.Stdout}, lsp.Options{Log: e.stderr, Version: version}); err != nil {
+		// A session that ends badly (a broken stream, a client that
+		// exits without shutdown) is a failed run, not a usage error.
+		e.warnf("%v", err)
+		return errChecked
 	}
-	return exitOK
+	return nil
 }
 
 // stdio joins stdin and stdout into one stream. Closing it closes both:

@@ -151,7 +151,7 @@ func TestLSPDiagnosticsEqualValidate(t *testing.T) {
 			abs, err := filepath.Abs(dir)
 			require.NoError(t, err)
 			var stdout bytes.Buffer
-			runValidate(&env{stdout: &stdout, stderr: io.Discard}, []string{"--dir", abs, "--format", "json"})
+			runValidate(context.Background(), &env{stdout: &stdout, stderr: io.Discard, name: "validate"}, []string{"--dir", abs, "--format", "json"})
 			var fs []finding.Finding
 			if err := json.Unmarshal(stdout.Bytes(), &fs); err != nil {
 				var wrapped struct{ Findings []finding.Finding }

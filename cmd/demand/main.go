@@ -3,62 +3,29 @@
 package main
 
 import (
-	"errors"
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
 	"sort"
 	"strings"
-	"sync"
+	"syscall"
 
 	"github.com/demand-registry/demand/internal/gitrepo"
 
 	"github.com/demand-registry/demand/pipeline"
 	"github.com/demand-registry/demand/registry"
-	"golang.org/x/term"
 )
-
-// Exit codes.
-const (
-	exitOK       = 0 // clean (warnings allowed)
-	exitFindings = 1 // the registry has errors, or a check failed
-	exitUsage    = 2 // bad flags, unreadable files, I/O errors
-)
-
-// env is what a command may touch: its arguments' streams.
-type env struct {
-	stdout, stderr io.Writer
-}
-
-// lockedWriter serializes the writes of goroutines that report at once
-// (the history walk and the registry's load).
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
-// isTerminal reports whether w is (or writes to) a terminal.
-func isTerminal(w io.Writer) bool {
-	if l, ok := w.(*lockedWriter); ok {
-		w = l.w
-	}
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
 
 type command struct {
 	name    string
 	summary string
-	run     func(e *env, args []string) int
+	// run parses the command's flags into its options and runs it.
+	run func(ctx context.Context, e *env, args []string) error
 }
 
 var commands []command
@@ -93,31 +60,39 @@ func main() {
 		fmt.Fprintln(os.Stderr, "demand:", err)
 		os.Exit(exitUsage)
 	}
-	// DEMAND_CPUPROFILE=FILE writes a CPU profile of the run, for `go tool pprof`.
-	if p := os.Getenv("DEMAND_CPUPROFILE"); p != "" {
-		if f, err := os.Create(p); err == nil {
-			if pprof.StartCPUProfile(f) == nil {
-				code := run(os.Args[1:], os.Stdout, os.Stderr)
-				pprof.StopCPUProfile()
-				f.Close()
-				os.Exit(code)
-			}
-		}
-	}
-	code := run(os.Args[1:], os.Stdout, os.Stderr)
-	// DEMAND_MEMPROFILE=FILE writes a heap profile (with every allocation
-	// made during the run) at its end.
-	if p := os.Getenv("DEMAND_MEMPROFILE"); p != "" {
-		if f, err := os.Create(p); err == nil {
-			pprof.Lookup("allocs").WriteTo(f, 0)
-			f.Close()
-		}
-	}
-	os.Exit(code)
+	// Ctrl-C (or a CI runner's SIGTERM) cancels the running work, which
+	// ends cleanly; a second one kills the process as usual.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() { <-ctx.Done(); stop() }()
+	os.Exit(profiled(func() int { return runContext(ctx, os.Args[1:], os.Stdout, os.Stderr) }))
 }
 
+// profiled runs f, writing a CPU profile of it to $DEMAND_CPUPROFILE and
+// a heap profile (every allocation made) to $DEMAND_MEMPROFILE at its end,
+// for go tool pprof.
+func profiled(f func() int) int {
+	if p := os.Getenv("DEMAND_CPUPROFILE"); p != "" {
+		if out, err := os.Create(p); err == nil && pprof.StartCPUProfile(out) == nil {
+			defer out.Close()
+			defer pprof.StopCPUProfile()
+		}
+	}
+	code := f()
+	if p := os.Getenv("DEMAND_MEMPROFILE"); p != "" {
+		if out, err := os.Create(p); err == nil {
+			_ = pprof.Lookup("allocs").WriteTo(out, 0)
+			out.Close()
+		}
+	}
+	return code
+}
+
+// run runs the command line args and returns the exit code.
 func run(args []string, stdout, stderr io.Writer) int {
-	e := &env{stdout: stdout, stderr: stderr}
+	return runContext(context.Background(), args, stdout, stderr)
+}
+
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		usage(stderr)
 		return exitUsage
@@ -132,7 +107,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	for _, c := range commands {
 		if c.name == name {
-			return c.run(e, args[1:])
+			e := &env{stdout: stdout, stderr: stderr, name: name}
+			return exitCode(ctx, e, c.run(ctx, e, args[1:]))
 		}
 	}
 	fmt.Fprintf(stderr, "demand: unknown command %q\n", name)
@@ -159,26 +135,26 @@ Commands:
 Run 'demand <command> -h' for a command's flags and examples.
 
 Exit codes: 0 clean (warnings allowed), 1 findings or a failed check,
-2 usage or I/O error.
+2 usage or I/O error, 130 interrupted.
 `)
 }
 
-func runHelp(e *env, args []string) int {
+func runHelp(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
 		usage(e.stdout)
-		return exitOK
+		return nil
 	}
 	for _, c := range commands {
 		if c.name == args[0] && c.name != "help" {
-			return c.run(&env{stdout: e.stdout, stderr: e.stdout}, []string{"-h"})
+			return c.run(ctx, &env{stdout: e.stdout, stderr: e.stdout, name: c.name}, []string{"-h"})
 		}
 	}
-	fmt.Fprintf(e.stderr, "demand help: unknown command %q\n", args[0])
-	return exitUsage
+	return usagef("unknown command %q", args[0])
 }
 
 // newFlags makes a command's flag set with usage text and examples.
-func newFlags(e *env, name, synopsis, examples string) *flag.FlagSet {
+func newFlags(e *env, synopsis, examples string) *flag.FlagSet {
+	name := e.name
 	fl := flag.NewFlagSet(name, flag.ContinueOnError)
 	fl.SetOutput(e.stderr)
 	fl.Usage = func() {
@@ -218,50 +194,6 @@ func newFlags(e *env, name, synopsis, examples string) *flag.FlagSet {
 		}
 	}
 	return fl
-}
-
-// flagSet is what parseFlags needs of a flag set.
-type flagSet interface {
-	Parse([]string) error
-	Args() []string
-}
-
-// parseFlags parses and reports whether the command should go on; code is
-// the exit code when it should not.
-func parseFlags(fl flagSet, args []string) (code int, ok bool) {
-	if err := fl.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK, false
-		}
-		return exitUsage, false
-	}
-	return 0, true
-}
-
-// parseOnlyFlags parses a command that takes no arguments besides flags;
-// hint, when given, says what the user may have meant.
-func parseOnlyFlags(e *env, fl *flag.FlagSet, args []string, hint string) (code int, ok bool) {
-	if code, ok := parseFlags(fl, args); !ok {
-		return code, false
-	}
-	if fl.NArg() > 0 {
-		if hint != "" {
-			hint = " (" + hint + ")"
-		}
-		fmt.Fprintf(e.stderr, "demand %s: unexpected argument %q%s\n", fl.Name(), fl.Arg(0), hint)
-		return exitUsage, false
-	}
-	return 0, true
-}
-
-func oneOf(e *env, cmd, flagName, val string, allowed []string) bool {
-	for _, a := range allowed {
-		if a == val {
-			return true
-		}
-	}
-	fmt.Fprintf(e.stderr, "demand %s: --%s %q is not supported; use one of %s\n", cmd, flagName, val, strings.Join(allowed, ", "))
-	return false
 }
 
 // displayDir is the registry folder as the user would type it from the

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"path"
 	"strings"
@@ -20,12 +21,12 @@ type newOptions struct {
 	tags string
 }
 
-func runNew(e *env, args []string) int {
+func runNew(ctx context.Context, e *env, args []string) error {
 	var o newOptions
-	fl := newFlags(e, "new", `new --title "..." [--customer NAME --segment SEG --type TYPE ...]`, `  demand new --title "Export invoices as PDF" --customer "Acme" --segment vip --type product
+	fl := newFlags(e, `new --title "..." [--customer NAME --segment SEG --type TYPE ...]`, `  demand new --title "Export invoices as PDF" --customer "Acme" --segment vip --type product
   demand new --title "支持导出中文发票" --segment regular --urgency urgent --tags billing,export
 `)
-	fl.StringVar(&o.dir, "dir", "demands", "registry `folder`")
+	dirFlag(fl, &o.dir)
 	fl.StringVar(&o.d.Title, "title", "", "the demand's title (required)")
 	fl.StringVar(&o.d.Customer, "customer", "", "customer `name`")
 	fl.StringVar(&o.d.Segment, "segment", "", "customer `segment` (vip, regular, potential)")
@@ -36,12 +37,11 @@ func runNew(e *env, args []string) int {
 	fl.StringVar(&o.d.Owner, "owner", "", "who drives it")
 	fl.StringVar(&o.d.Received, "received", "", "`date` the customer raised it, YYYY-MM-DD (default today)")
 	fl.StringVar(&o.tags, "tags", "", "comma-separated `tags`")
-	if code, ok := parseOnlyFlags(e, fl, args, "quote the title: --title \"...\""); !ok {
-		return code
+	if err := parseOnlyFlags(fl, args, "quote the title: --title \"...\""); err != nil {
+		return err
 	}
 	if strings.TrimSpace(o.d.Title) == "" {
-		fmt.Fprintln(e.stderr, "demand new: --title is required, e.g. demand new --title \"Export invoices as PDF\"")
-		return exitUsage
+		return usagef("--title is required, e.g. demand new --title \"Export invoices as PDF\"")
 	}
 	if o.d.Received == "" {
 		o.d.Received = time.Now().Format("2006-01-02")
@@ -51,30 +51,27 @@ func runNew(e *env, args []string) int {
 			o.d.Tags = append(o.d.Tags, t)
 		}
 	}
-	return o.run(e)
+	return o.run(ctx, e)
 }
 
-func (o *newOptions) run(e *env) int {
-	l, code := load(e, "new", o.dir, "")
-	if l == nil {
-		return code
+func (o *newOptions) run(_ context.Context, e *env) error {
+	r, err := open(o.dir, "")
+	if err != nil {
+		return err
 	}
-	defer l.close()
-	snap, fs, src := l.snap, l.findings, l.dir
+	defer r.Close()
+	snap, src := r.Snapshot, r.Folder()
 	cfg := snap.Config
-	for _, f := range fs {
+	for _, f := range r.Findings {
 		if f.Path == config.File && f.Severity == finding.Error {
-			fmt.Fprintln(e.stderr, "demand new: the registry config has errors; fix them first:")
-			_ = finding.Write(e.stderr, "text", displayDir(o.dir), fs)
-			return exitFindings
+			return &findingsError{dir: o.dir, header: "the registry config has errors; fix them first:", fs: r.Findings}
 		}
 	}
 	files, _ := src.List()
 	o.d.ID = registry.NextID(cfg, snap, files)
 	data, err := o.d.Render(cfg)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "demand new: %v\n", err)
-		return exitUsage
+		return err
 	}
 	name := o.d.FileName()
 	// Check the new file with the same parser validate uses, so a bad flag
@@ -85,14 +82,13 @@ func (o *newOptions) run(e *env) int {
 			if f.Hint != "" {
 				msg += " (" + f.Hint + ")"
 			}
-			fmt.Fprintf(e.stderr, "demand new: %s\n", escape.Terminal(msg))
+			e.warnf("%s", escape.Terminal(msg))
 		}
-		return exitUsage
+		return errShown
 	}
 	if err := src.CreateFile(name, data); err != nil {
-		fmt.Fprintf(e.stderr, "demand new: %v\n", err)
-		return exitUsage
+		return err
 	}
 	fmt.Fprintln(e.stdout, escape.Path(path.Join(displayDir(o.dir), name)))
-	return exitOK
+	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -15,6 +16,8 @@ import (
 	"github.com/mattn/go-runewidth"
 
 	"github.com/demand-registry/demand/internal/escape"
+	"github.com/demand-registry/demand/pipeline"
+	"github.com/demand-registry/demand/registry"
 	"github.com/demand-registry/demand/registry/rank"
 )
 
@@ -23,114 +26,111 @@ type rankOptions struct {
 	check, write             bool
 }
 
-func runRank(e *env, args []string) int {
+func runRank(ctx context.Context, e *env, args []string) error {
 	var o rankOptions
-	fl := newFlags(e, "rank", "rank [--format table|json|csv] [--explain ID] [--at REV] [--check|--write]", `  demand rank                        # the ranked list
+	fl := newFlags(e, "rank [--format table|json|csv] [--explain ID] [--at REV] [--check|--write]", `  demand rank                        # the ranked list
   demand rank --format json          # every model's result and factors
   demand rank --explain D-0007       # why D-0007 is where it is
   demand rank --at v1.2              # the ranking as it stood at a tag or commit
   demand rank --check --format github  # CI: declared tiers must match
   demand rank --write                # set tier: in every file that differs
 `)
-	fl.StringVar(&o.dir, "dir", "demands", "registry `folder`")
+	dirFlag(fl, &o.dir)
 	fl.StringVar(&o.format, "format", "", "output `format`: table, json or csv (with --check: text, json or github)")
 	fl.StringVar(&o.explain, "explain", "", "explain one demand's score and tier by `ID`")
 	fl.StringVar(&o.at, "at", "", "rank the registry as it stood at a git `revision`")
 	fl.BoolVar(&o.check, "check", false, "exit 1 when a file's declared tier differs from the computed one")
 	fl.BoolVar(&o.write, "write", false, "set tier: in each file whose declared tier differs")
-	if code, ok := parseOnlyFlags(e, fl, args, ""); !ok {
-		return code
+	if err := parseOnlyFlags(fl, args, ""); err != nil {
+		return err
 	}
-	if o.check && o.write {
-		fmt.Fprintln(e.stderr, "demand rank: --check and --write exclude each other")
-		return exitUsage
+	if err := o.checkFlags(); err != nil {
+		return err
 	}
-	if o.write && o.at != "" {
-		fmt.Fprintln(e.stderr, "demand rank: --write changes the work tree and cannot be combined with --at")
-		return exitUsage
-	}
-	if o.check {
-		if o.format == "" {
-			o.format = "text"
-		}
-		if !oneOf(e, "rank", "format", o.format, finding.Formats) {
-			return exitUsage
-		}
-	} else {
-		if o.format == "" {
-			o.format = "table"
-		}
-		if !oneOf(e, "rank", "format", o.format, []string{"table", "json", "csv"}) {
-			return exitUsage
-		}
-	}
-	return o.run(e)
+	return o.run(ctx, e)
 }
 
-func (o *rankOptions) run(e *env) int {
-	l, code := loadClean(e, "rank", o.dir, o.at)
-	if l == nil {
-		return code
+// checkFlags checks the flags' combination and sets the default format.
+func (o *rankOptions) checkFlags() error {
+	if o.check && o.write {
+		return usagef("--check and --write exclude each other")
 	}
-	defer l.close()
-	rk := rank.Rank(l.snap)
+	if o.write && o.at != "" {
+		return usagef("--write changes the work tree and cannot be combined with --at")
+	}
+	formats := []string{"table", "json", "csv"}
+	if o.check {
+		formats = finding.Formats
+	}
+	if o.format == "" {
+		o.format = formats[0]
+	}
+	return oneOf("format", o.format, formats)
+}
+
+func (o *rankOptions) run(_ context.Context, e *env) error {
+	r, err := openClean(o.dir, o.at)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	snap := r.Snapshot
+	rk := rank.Rank(snap)
 	switch {
 	case o.explain != "":
-		r := rk.Get(o.explain)
-		if r == nil {
-			fmt.Fprintf(e.stderr, "demand rank: no demand %s in the registry\n", o.explain)
-			return exitUsage
+		res := rk.Get(o.explain)
+		if res == nil {
+			return usagef("no demand %s in the registry", o.explain)
 		}
-		writeExplain(e.stdout, l.snap.Config, r)
-		return exitOK
+		writeExplain(e.stdout, snap.Config, res)
+		return nil
 	case o.check:
-		fs := rank.Check(l.snap, rk)
-		fs.Sort()
-		prefix := displayDir(o.dir)
-		if o.format != "text" {
-			prefix = repoRelDir(o.dir)
-		}
-		if err := finding.Write(e.stdout, o.format, prefix, fs); err != nil {
-			fmt.Fprintf(e.stderr, "demand rank: %v\n", err)
-			return exitUsage
-		}
-		if len(fs) > 0 {
-			if o.format == "text" {
-				fmt.Fprintf(e.stderr, "%d of %d demands declare a tier other than the computed one\n", len(fs), len(l.snap.Demands))
-			}
-			return exitFindings
-		}
-		return exitOK
+		return o.checkTiers(e, snap, rk)
 	case o.write:
-		written, err := rank.WriteTiers(l.dir, l.snap, rk)
-		for _, d := range written {
-			fmt.Fprintf(e.stdout, "%s: tier %d\n", escape.Path(displayDir(o.dir)+"/"+d.Path), rk.Get(d.ID).Tier)
-		}
-		if err != nil {
-			fmt.Fprintf(e.stderr, "demand rank: %v; no file was written\n", err)
-			return exitUsage
-		}
-		if len(written) == 1 {
-			fmt.Fprintln(e.stderr, "1 file updated")
-		} else {
-			fmt.Fprintf(e.stderr, "%d files updated\n", len(written))
-		}
-		return exitOK
+		return o.writeTiers(e, r, rk)
 	}
-	var err error
 	switch o.format {
 	case "json":
-		err = writeJSON(e.stdout, rankJSON{SchemaVersion: finding.JSONVersion, Primary: rk.Primary, Demands: rk.Results})
+		return writeJSON(e.stdout, rankJSON{SchemaVersion: finding.JSONVersion, Primary: rk.Primary, Demands: rk.Results})
 	case "csv":
-		err = writeRankCSV(e.stdout, rk)
-	default:
-		writeRankTable(e.stdout, l.snap.Config, rk)
+		return writeRankCSV(e.stdout, rk)
+	}
+	writeRankTable(e.stdout, snap.Config, rk)
+	return nil
+}
+
+// checkTiers is rank --check: every declared tier is the computed one.
+func (o *rankOptions) checkTiers(e *env, snap *registry.Snapshot, rk *rank.Ranking) error {
+	fs := rank.Check(snap, rk)
+	fs.Sort()
+	if err := finding.Write(e.stdout, o.format, findingsPrefix(o.dir, o.format), fs); err != nil {
+		return err
+	}
+	if len(fs) == 0 {
+		return nil
+	}
+	if o.format == "text" {
+		fmt.Fprintf(e.stderr, "%d of %d demands declare a tier other than the computed one\n", len(fs), len(snap.Demands))
+	}
+	return errChecked
+}
+
+// writeTiers is rank --write: the computed tier into every file that
+// declares another, all files or none.
+func (o *rankOptions) writeTiers(e *env, r *pipeline.Registry, rk *rank.Ranking) error {
+	written, err := rank.WriteTiers(r.Folder(), r.Snapshot, rk)
+	for _, d := range written {
+		fmt.Fprintf(e.stdout, "%s: tier %d\n", escape.Path(displayDir(o.dir)+"/"+d.Path), rk.Get(d.ID).Tier)
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "demand rank: %v\n", err)
-		return exitUsage
+		return fmt.Errorf("%w; no file was written", err)
 	}
-	return exitOK
+	if len(written) == 1 {
+		fmt.Fprintln(e.stderr, "1 file updated")
+	} else {
+		fmt.Fprintf(e.stderr, "%d files updated\n", len(written))
+	}
+	return nil
 }
 
 // rankJSON is rank --format json (docs/json/rank.schema.json).

@@ -2,41 +2,40 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/demand-registry/demand/registry/rank"
 	"github.com/demand-registry/demand/registry/review"
 )
 
-func runReview(e *env, args []string) int {
-	var dir, format string
-	var noCache bool
-	fl := newFlags(e, "review", "review [--format text|markdown|json]", `  demand review
+type reviewOptions struct {
+	dir, format string
+	noCache     bool
+}
+
+func runReview(ctx context.Context, e *env, args []string) error {
+	var o reviewOptions
+	fl := newFlags(e, "review [--format text|markdown|json]", `  demand review
   demand review --format markdown >> "$GITHUB_STEP_SUMMARY"
 `)
-	fl.StringVar(&dir, "dir", "demands", "registry `folder`")
-	fl.StringVar(&format, "format", "text", "output `format`: text, markdown or json")
-	fl.BoolVar(&noCache, "no-cache", false, "walk the whole git history, ignoring the cache in .git/demand-cache/")
-	if code, ok := parseOnlyFlags(e, fl, args, ""); !ok {
-		return code
+	dirFlag(fl, &o.dir)
+	formatFlag(fl, &o.format, "text", "markdown", "json")
+	noCacheFlag(fl, &o.noCache)
+	if err := parseOnlyFlags(fl, args, ""); err != nil {
+		return err
 	}
-	if !oneOf(e, "review", "format", format, []string{"text", "markdown", "json"}) {
-		return exitUsage
+	return o.run(ctx, e)
+}
+
+func (o *reviewOptions) run(ctx context.Context, e *env) error {
+	r, err := openClean(o.dir, "")
+	if err != nil {
+		return err
 	}
-	l, code := loadClean(e, "review", dir, "")
-	if l == nil {
-		return code
+	defer r.Close()
+	rk := rank.Rank(r.Snapshot)
+	res, _, err := historyRun{dir: o.dir, noCache: o.noCache, ranked: func() *rank.Ranking { return rk }}.walk(ctx, e)
+	if err != nil {
+		return err
 	}
-	defer l.close()
-	rk := rank.Rank(l.snap)
-	res, _, code := walkHistory(context.Background(), e, "review", dir, "", noCache, func() *rank.Ranking { return rk }, nil)
-	if res == nil {
-		return code
-	}
-	rep := review.Build(l.snap, rk, res.Histories, res.Head, res.AsOf)
-	if err := rep.Write(e.stdout, format); err != nil {
-		fmt.Fprintf(e.stderr, "demand review: %v\n", err)
-		return exitUsage
-	}
-	return exitOK
+	return review.Build(r.Snapshot, rk, res.Histories, res.Head, res.AsOf).Write(e.stdout, o.format)
 }

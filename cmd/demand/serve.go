@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"runtime/debug"
 	"time"
 
@@ -22,32 +21,33 @@ type serveOptions struct {
 	addr string
 }
 
-func runServe(e *env, args []string) int {
+func runServe(ctx context.Context, e *env, args []string) error {
 	var o serveOptions
-	fl := newFlags(e, "serve", "serve [--addr HOST:PORT] [--dir DIR] [--audience internal|public]", `  demand serve                      # http://127.0.0.1:8080/, rebuilt on every save
+	fl := newFlags(e, "serve [--addr HOST:PORT] [--dir DIR] [--audience internal|public]", `  demand serve                      # http://127.0.0.1:8080/, rebuilt on every save
   demand serve --addr 127.0.0.1:9000 --audience public
 `)
 	o.siteFlags(fl)
 	fl.StringVar(&o.addr, "addr", "127.0.0.1:8080", "`address` to listen on")
-	if code, ok := o.parseSiteFlags(e, fl, args); !ok {
-		return code
+	if err := parseOnlyFlags(fl, args, ""); err != nil {
+		return err
 	}
 	if st, err := os.Stat(o.dir); err != nil || !st.IsDir() {
-		fmt.Fprintf(e.stderr, "demand serve: registry folder %s does not exist (pass --dir to name another)\n", o.dir)
-		return exitUsage
+		return usagef("registry folder %s does not exist (pass --dir to name another)", o.dir)
 	}
+	return o.run(ctx, e)
+}
+
+// run serves until ctx ends (Ctrl-C), which is a normal stop.
+func (o *serveOptions) run(ctx context.Context, e *env) error {
 	defer serveGC()()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	s := newSiteServer(&o, e)
+	s := newSiteServer(o, e)
 	s.Rebuild(ctx)
 	if ctx.Err() != nil {
-		return exitOK // Ctrl-C during the first build
+		return nil // Ctrl-C during the first build
 	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "demand serve: %v\n", err)
-		return exitUsage
+		return err
 	}
 	s.Addr = ln.Addr().String()
 	fmt.Fprintf(e.stderr, "serving %s on http://%s/ (Ctrl-C to stop)\n", o.dir, ln.Addr())
@@ -55,10 +55,9 @@ func runServe(e *env, args []string) int {
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	go func() { <-ctx.Done(); srv.Close() }()
 	if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
-		fmt.Fprintf(e.stderr, "demand serve: %v\n", err)
-		return exitUsage
+		return err
 	}
-	return exitOK
+	return nil
 }
 
 // serveGC sets how often serve collects garbage. A rebuild makes garbage
@@ -82,8 +81,12 @@ func newSiteServer(o *serveOptions, e *env) *serve.Server {
 		watch = append(watch, o.Templates)
 	}
 	return &serve.Server{Watch: watch, Log: e.stderr, Build: func(ctx context.Context, report io.Writer) *serve.Site {
-		b, _ := o.siteCtx(ctx, e, report)
-		if b == nil {
+		b, err := o.site(ctx, e, report)
+		if err != nil {
+			// A build a newer save cancelled says nothing; the next one reports.
+			if ctx.Err() == nil {
+				exitCode(ctx, &env{stdout: e.stdout, stderr: report, name: "build"}, err)
+			}
 			return nil
 		}
 		return &serve.Site{Lazy: b.lazy.Get, Warm: b.lazy.Warm, Summary: fmt.Sprintf("site of %d demands ready", b.demands)}

@@ -1,11 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
-	"github.com/demand-registry/demand/registry/finding"
-
 	"github.com/demand-registry/demand/pipeline"
+	"github.com/demand-registry/demand/registry/finding"
 )
 
 type validateOptions struct {
@@ -13,60 +13,59 @@ type validateOptions struct {
 	base, head  string
 }
 
-func runValidate(e *env, args []string) int {
+func runValidate(ctx context.Context, e *env, args []string) error {
 	var o validateOptions
-	fl := newFlags(e, "validate", "validate [--dir DIR] [--format text|json|github]", `  demand validate
+	fl := newFlags(e, "validate [--dir DIR] [--format text|json|github]", `  demand validate
   demand validate --dir path/to/demands --format json
   demand validate --format github   # annotations in GitHub Actions
   demand validate --base origin/main # a pull request: workflow transitions too
 `)
-	fl.StringVar(&o.dir, "dir", "demands", "registry `folder`")
-	fl.StringVar(&o.format, "format", "text", "output `format`: text, json or github")
+	dirFlag(fl, &o.dir)
+	formatFlag(fl, &o.format, finding.Formats...)
 	fl.StringVar(&o.base, "base", "", "also check the change from this git `revision` (a pull request's base) by the workflow rules")
 	fl.StringVar(&o.head, "head", "", "with --base: check this `revision` instead of the work tree")
-	if code, ok := parseOnlyFlags(e, fl, args, "use --dir to name the folder"); !ok {
-		return code
-	}
-	if !oneOf(e, "validate", "format", o.format, finding.Formats) {
-		return exitUsage
+	if err := parseOnlyFlags(fl, args, "use --dir to name the folder"); err != nil {
+		return err
 	}
 	if o.head != "" && o.base == "" {
-		fmt.Fprintln(e.stderr, "demand validate: --head needs --base")
-		return exitUsage
+		return usagef("--head needs --base")
 	}
-	return o.run(e)
+	return o.run(ctx, e)
 }
 
-func (o *validateOptions) run(e *env) int {
-	l, code := load(e, "validate", o.dir, o.head)
-	if l == nil {
-		return code
+func (o *validateOptions) run(_ context.Context, e *env) error {
+	r, err := pipeline.Open(o.dir, pipeline.OpenOptions{Rev: o.head})
+	if err != nil {
+		return err
 	}
-	defer l.close()
+	defer r.Close()
 	var base *pipeline.Registry
 	if o.base != "" {
-		b, code := load(e, "validate", o.dir, o.base)
-		if b == nil {
-			return code
+		if base, err = pipeline.Open(o.dir, pipeline.OpenOptions{Rev: o.base}); err != nil {
+			return err
 		}
-		base = b.Registry
+		defer base.Close()
 	}
-	snap := l.snap
-	fs := pipeline.Check(l.Registry, base)
-	prefix := displayDir(o.dir)
-	if o.format != "text" {
-		prefix = repoRelDir(o.dir)
-	}
-	if err := finding.Write(e.stdout, o.format, prefix, fs); err != nil {
-		fmt.Fprintf(e.stderr, "demand validate: %v\n", err)
-		return exitUsage
+	fs := pipeline.Check(r, base)
+	if err := finding.Write(e.stdout, o.format, findingsPrefix(o.dir, o.format), fs); err != nil {
+		return err
 	}
 	errs, warns := fs.Count()
 	if o.format == "text" {
-		fmt.Fprintf(e.stderr, "%d demands, %d errors, %d warnings\n", len(snap.Demands), errs, warns)
+		fmt.Fprintf(e.stderr, "%d demands, %d errors, %d warnings\n", len(r.Snapshot.Demands), errs, warns)
 	}
 	if errs > 0 {
-		return exitFindings
+		return errChecked
 	}
-	return exitOK
+	return nil
+}
+
+// findingsPrefix is the folder findings are printed relative to: as the
+// user typed it for text, from the repository root for tools (GitHub's
+// annotations name files from there).
+func findingsPrefix(dir, format string) string {
+	if format == "text" {
+		return displayDir(dir)
+	}
+	return repoRelDir(dir)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -9,10 +10,10 @@ import (
 // version is set at release time with -ldflags "-X main.version=v1.2.3".
 var version = ""
 
-func runVersion(e *env, args []string) int {
-	fl := newFlags(e, "version", "version", "")
-	if code, ok := parseOnlyFlags(e, fl, args, ""); !ok {
-		return code
+func runVersion(_ context.Context, e *env, args []string) error {
+	fl := newFlags(e, "version", "")
+	if err := parseOnlyFlags(fl, args, ""); err != nil {
+		return err
 	}
 	v := version
 	if v == "" {
@@ -21,6 +22,6 @@ func runVersion(e *env, args []string) int {
 			v = bi.Main.Version
 		}
 	}
-	fmt.Fprintf(e.stdout, "demand %s (%s %s/%s)\n", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	return exitOK
+	_, err := fmt.Fprintf(e.stdout, "demand %s (%s %s/%s)\n", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return err
 }
