@@ -60,55 +60,87 @@ func (c *checker) checkFields(n *yaml.Node, fields map[string]*config.Field, pre
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		f := fields[k.Value]
+		field, f := c.field(k.Value, fields, top)
 		name := prefix + k.Value
 		if f != nil {
 			name = fieldName(name) // one copy of each known field's name for all demands
 		}
 		if c.d != nil {
-			c.d.Pos = append(c.d.Pos, FieldPos{Field: name, Pos: Pos{Line: k.Line + c.off, Col: k.Column}})
+			at := name
+			if top && f != nil {
+				at = fieldName(field)
+			}
+			c.d.Pos = append(c.d.Pos, FieldPos{Field: at, Pos: Pos{Line: k.Line + c.off, Col: k.Column}})
 		}
 		if f == nil {
-			hint := ""
-			if s := suggest.Closest(k.Value, slices.Sorted(maps.Keys(fields))); s != "" {
-				hint = fmt.Sprintf("did you mean %q?", s)
-			} else if top {
-				hint = "add it to fields in registry.yaml to make it a custom field"
-			} else {
-				hint = "known fields: " + strings.Join(slices.Sorted(maps.Keys(fields)), ", ")
-			}
-			c.add(k, "unknown-field", fmt.Sprintf("unknown field %q", name), hint)
+			c.unknown(k, name, fields, top)
 			continue
 		}
-		seen[k.Value] = true
+		seen[field] = true
 		if isNull(v) {
+			// An empty value (release-date:) is an absent one.
 			if f.Required {
 				c.add(v, "required", fmt.Sprintf("required field %q is empty", name), "give it a value")
 			}
 			continue
 		}
 		if val, ok := c.checkValue(v, f, name); ok {
-			out[fieldName(k.Value)] = val
+			out[fieldName(field)] = val
 		}
 	}
-	for _, name := range slices.Sorted(maps.Keys(fields)) {
-		f := fields[name]
-		if f.Required && !seen[name] && !(top && name == "id" && c.cfg.ID.FromFilename) {
+	for _, field := range slices.Sorted(maps.Keys(fields)) {
+		f := fields[field]
+		key := field
+		if top {
+			key = c.cfg.Key(field)
+		}
+		if f.Required && !seen[field] && key != "" && !(top && field == "id" && c.cfg.ID.FromFilename) {
 			where := n
 			if n.Line == 0 {
 				where = &yaml.Node{Line: 1, Column: 1}
 			}
-			rule, msg := "required", fmt.Sprintf("required field %q is missing", prefix+name)
-			if prefix+name == "tier_override.reason" {
+			rule, msg := "required", fmt.Sprintf("required field %q is missing", prefix+key)
+			if prefix+field == "tier_override.reason" {
 				rule, msg = "override-reason", "a tier override needs a reason"
 			}
-			c.add(where, rule, msg, "add "+name+": to the front matter")
+			c.add(where, rule, msg, "add "+key+": to the front matter")
 		}
 	}
 	if top && c.d != nil {
 		c.d.Fields = out
 	}
 	return out
+}
+
+// field is the field a key names: at the top, through the registry's
+// roles (the key of a renamed role holds it; the role's own name then
+// holds nothing).
+func (c *checker) field(key string, fields map[string]*config.Field, top bool) (string, *config.Field) {
+	if !top {
+		return key, fields[key]
+	}
+	field, ok := c.cfg.FieldOf(key)
+	if !ok {
+		return key, nil
+	}
+	return field, fields[field]
+}
+
+// unknown reports a key no field has, with the closest known key.
+func (c *checker) unknown(k *yaml.Node, name string, fields map[string]*config.Field, top bool) {
+	known := slices.Sorted(maps.Keys(fields))
+	if top {
+		known = slices.Sorted(slices.Values(c.cfg.Keys()))
+	}
+	hint := ""
+	if s := suggest.Closest(k.Value, known); s != "" {
+		hint = fmt.Sprintf("did you mean %q?", s)
+	} else if top {
+		hint = "add it to fields in registry.yaml to make it a custom field"
+	} else {
+		hint = "known fields: " + strings.Join(known, ", ")
+	}
+	c.add(k, "unknown-field", fmt.Sprintf("unknown field %q", name), hint)
 }
 
 func isNull(n *yaml.Node) bool {

@@ -77,13 +77,23 @@ type Config struct {
 	Site       Site              `yaml:"site" json:"site"`
 	Feed       Feed              `yaml:"feed" json:"feed"`
 	Review     Review            `yaml:"review" json:"review"`
+	// Roles maps the built-in fields to where the registry keeps them;
+	// with a roles section, the registry has only the roles it lists.
+	Roles map[string]Role `yaml:"roles,omitempty" json:"roles,omitempty"`
 
 	// FieldOrder lists Fields' names: built-in order, then the config's.
 	FieldOrder []string `yaml:"-" json:"-"`
 
 	idRe     *regexp.Regexp
 	idPrefix *regexp.Regexp
+	namePat  *regexp.Regexp // roles.id.pattern
 	status   map[string]*Status
+	// keys maps a role to its front-matter key where that is not its
+	// name ("" for none); byKey the other way.
+	keys, byKey map[string]string
+	// custom names the user's fields that have a role's name but not its
+	// meaning (a roles section that does not list the role).
+	custom map[string]bool
 }
 
 // Repo locates the repository on the web.
@@ -448,23 +458,8 @@ func Parse(path string, data []byte) (*Config, finding.Findings) {
 		fs = append(fs, decodeErrors(path, root, err)...)
 		return Default(), fs
 	}
-	// A field named in the config is merged into the built-in field.
 	order := mappingKeys(lookupNode(defNode.Content[0], "fields"))
-	if fn := lookupNode(root, "fields"); fn != nil {
-		for i := 0; i+1 < len(fn.Content); i += 2 {
-			name := fn.Content[i].Value
-			if def, ok := pristine.Fields[name]; ok {
-				if err := fn.Content[i+1].Decode(def); err == nil {
-					cfg.Fields[name] = def
-				}
-			} else {
-				order = append(order, name)
-			}
-			if f := cfg.Fields[name]; f != nil && f.Remove {
-				delete(cfg.Fields, name)
-			}
-		}
-	}
+	cfg.layFields(root, pristine, &order)
 	cfg.FieldOrder = slices.DeleteFunc(order, func(n string) bool { return cfg.Fields[n] == nil })
 	fs = append(fs, cfg.prepare(root, path)...)
 	if fs.HasErrors() {
@@ -472,6 +467,53 @@ func Parse(path string, data []byte) (*Config, finding.Findings) {
 		return def, fs
 	}
 	return cfg, fs
+}
+
+// layFields lays the config's fields over the built-in ones: a field
+// that is a role (by its name or its key) is merged into the built-in
+// field, any other is the config's own. With a roles section, built-in
+// fields that are not roles are left out.
+func (c *Config) layFields(root *yaml.Node, pristine *Config, order *[]string) {
+	fn := lookupNode(root, "fields")
+	userKeys := mappingKeys(fn)
+	isRole := func(name string) bool { return true }
+	if rolesGiven(root) {
+		isRole = func(name string) bool {
+			_, listed := c.Roles[name]
+			return listed || name == "id" || name == "title"
+		}
+		c.custom = map[string]bool{}
+		for _, name := range *order {
+			if isRole(name) {
+				continue
+			}
+			if slices.Contains(userKeys, name) {
+				c.custom[name] = true
+			} else {
+				delete(c.Fields, name)
+			}
+		}
+	}
+	if fn == nil {
+		return
+	}
+	for i := 0; i+1 < len(fn.Content); i += 2 {
+		key := fn.Content[i].Value
+		name := c.roleField(key)
+		if def, ok := pristine.Fields[name]; ok && isRole(name) {
+			if err := fn.Content[i+1].Decode(def); err == nil {
+				c.Fields[name] = def
+			}
+			if name != key {
+				delete(c.Fields, key)
+			}
+		} else if !slices.Contains(*order, name) {
+			*order = append(*order, name)
+		}
+		if f := c.Fields[name]; f != nil && f.Remove {
+			delete(c.Fields, name)
+		}
+	}
 }
 
 var typeErrLine = regexp.MustCompile(`^line (\d+): (.*)$`)
@@ -604,6 +646,8 @@ func (c *Config) prepare(root *yaml.Node, path string) finding.Findings {
 	p := &prep{c: c, root: root, path: path}
 	p.general()
 	p.statuses()
+	p.roles()
+	p.dropUnused()
 	p.fields()
 	p.scoring()
 	p.tiers()
@@ -714,9 +758,9 @@ func (p *prep) fields() {
 	for _, name := range c.FieldOrder {
 		p.fs = append(p.fs, c.prepareField(name, c.Fields[name], p.root, p.path, []string{"fields", name})...)
 	}
-	for _, req := range []string{"id", "title", "status", "received"} {
+	for _, req := range []string{"id", "title"} {
 		if c.Fields[req] == nil && !(req == "id" && c.ID.FromFilename) {
-			bad(fmt.Sprintf("the built-in field %q cannot be removed", req), "", "fields")
+			bad(fmt.Sprintf("the built-in field %q cannot be removed", req), "map it to another key with roles instead", "fields", req)
 		}
 	}
 	if tf := c.History.TimelineField; tf != "" {
@@ -1006,6 +1050,10 @@ func (c *Config) ValidID(id string) bool { return c.idRe != nil && c.idRe.MatchS
 
 // IDFromName returns the ID at the start of a file name, or "".
 func (c *Config) IDFromName(base string) string {
+	if c.namePat != nil {
+		id, _ := c.NameID(base)
+		return id
+	}
 	if c.idPrefix == nil {
 		return ""
 	}
