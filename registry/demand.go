@@ -480,8 +480,16 @@ func slugOr(base string) string {
 
 // fill copies validated values into the typed fields.
 func (d *Demand) fill(cfg *config.Config) {
-	str := func(k string) string { s, _ := d.Fields[k].(string); return s }
-	date := func(k string) config.Date { s, _ := d.Fields[k].(config.Date); return s }
+	// Only roles: a field of the registry's own that has a role's name
+	// (a roles section that does not list the role) means nothing here.
+	get := func(k string) any {
+		if !cfg.HasRole(k) {
+			return nil
+		}
+		return d.Fields[k]
+	}
+	str := func(k string) string { s, _ := get(k).(string); return s }
+	date := func(k string) config.Date { s, _ := get(k).(config.Date); return s }
 	d.ID = str("id")
 	d.Title = str("title")
 	d.Status = str("status")
@@ -493,17 +501,17 @@ func (d *Demand) fill(cfg *config.Config) {
 	if v := str("visibility"); v != "" {
 		d.Visibility = v
 	}
-	if n, ok := d.Fields["tier"].(int64); ok {
+	if n, ok := get("tier").(int64); ok {
 		d.Tier = int(n)
 	}
-	if n, ok := d.Fields["satisfaction"].(int64); ok {
+	if n, ok := get("satisfaction").(int64); ok {
 		d.Satisfaction = int(n)
 	}
-	if m, ok := d.Fields["customer"].(map[string]any); ok {
+	if m, ok := get("customer").(map[string]any); ok {
 		d.Customer.Name, _ = m["name"].(string)
 		d.Customer.Segment, _ = m["segment"].(string)
 	}
-	if l, ok := d.Fields["requesters"].([]any); ok {
+	if l, ok := get("requesters").([]any); ok {
 		for _, it := range l {
 			m, _ := it.(map[string]any)
 			if m == nil {
@@ -517,23 +525,25 @@ func (d *Demand) fill(cfg *config.Config) {
 			d.Requesters = append(d.Requesters, r)
 		}
 	}
-	d.Tags = d.Values("tags")
-	if m, ok := d.Fields["links"].(map[string]any); ok {
+	if cfg.HasRole("tags") {
+		d.Tags = d.Values("tags")
+	}
+	if m, ok := get("links").(map[string]any); ok {
 		d.Links.DependsOn = stringsOf(m["depends_on"])
 		d.Links.DuplicateOf, _ = m["duplicate_of"].(string)
 		d.Links.Related = stringsOf(m["related"])
 		d.Links.Parent, _ = m["parent"].(string)
 	}
-	if m, ok := d.Fields["rice"].(map[string]any); ok && hasAll(m, "reach", "impact", "confidence", "effort") {
+	if m, ok := get("rice").(map[string]any); ok && hasAll(m, "reach", "impact", "confidence", "effort") {
 		d.RICE = &RICE{Reach: num(m["reach"]), Impact: num(m["impact"]), Confidence: num(m["confidence"]), Effort: num(m["effort"])}
 	}
-	if m, ok := d.Fields["wsjf"].(map[string]any); ok && hasAll(m, "value", "time_criticality", "risk_reduction", "job_size") {
+	if m, ok := get("wsjf").(map[string]any); ok && hasAll(m, "value", "time_criticality", "risk_reduction", "job_size") {
 		d.WSJF = &WSJF{Value: num(m["value"]), TimeCriticality: num(m["time_criticality"]), RiskReduction: num(m["risk_reduction"]), JobSize: num(m["job_size"])}
 	}
 	if tf := cfg.History.TimelineField; tf != "" {
 		d.Timeline = timelineOf(d.Fields[tf])
 	}
-	if m, ok := d.Fields["tier_override"].(map[string]any); ok {
+	if m, ok := get("tier_override").(map[string]any); ok {
 		o := &TierOverride{}
 		if n, ok := m["tier"].(int64); ok {
 			o.Tier = int(n)

@@ -107,6 +107,8 @@ func LoadCached(src Source, cache *ParseCache) (*Snapshot, finding.Findings, err
 		d  *Demand
 		fs finding.Findings
 	}
+	// With IDs in file names, only names of the ID's pattern are demands.
+	files = slices.DeleteFunc(files, func(f File) bool { return !cfg.IsDemand(f.Path) })
 	results := make([]result, len(files))
 	_ = par.For(len(files), 0, func(i int) error {
 		results[i].d, results[i].fs = loadFile(cfg, src, files[i], cache, cfgKey)

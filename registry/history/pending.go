@@ -53,7 +53,7 @@ func (res *Result) headFiles(w *walker) (map[string]plumbing.Hash, error) {
 	}
 	inHead := map[string]plumbing.Hash{}
 	for _, fc := range committed {
-		if registry.IsDemandFile(fc.path) {
+		if registry.IsDemandFile(fc.path) && w.cfg.IsDemand(fc.path) {
 			inHead[fc.path] = fc.old
 		}
 	}

@@ -148,7 +148,7 @@ func (w *walker) pathEvents(changes []fileChange) ([]event, error) {
 	var evs []event
 	var gone, added pathSides
 	for _, fc := range changes {
-		if !registry.IsDemandFile(fc.path) {
+		if !registry.IsDemandFile(fc.path) || !w.cfg.IsDemand(fc.path) {
 			continue
 		}
 		o, n, err := w.parseChange(fc)

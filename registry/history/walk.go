@@ -597,7 +597,7 @@ func (w *walker) diffEvents(changes []fileChange) ([]event, error) {
 		}
 	}
 	for _, fc := range changes {
-		if !registry.IsDemandFile(fc.path) {
+		if !registry.IsDemandFile(fc.path) || !w.cfg.IsDemand(fc.path) {
 			continue
 		}
 		full := fc.path // as the repository names it
