@@ -101,13 +101,25 @@ func (d *document) contextFrom(line int, prefix string, first int) (lineCtx, boo
 // "tags: [a, b"): the keys of the open collections extend the path, and
 // the text after the innermost one's last comma is what is completed.
 func parseContent(path []string, s string, item bool) (lineCtx, bool) {
-	type frame struct {
-		list  bool
-		start int
+	path, segStart, lists, ok := scanFlow(slices.Clone(path), s, item)
+	if !ok {
+		return lineCtx{}, false
 	}
-	var stack []frame
-	path = slices.Clone(path)
-	segStart := 0
+	path = dropItems(path)
+	seg := strings.TrimLeft(s[segStart:], " ")
+	if len(lists) > 0 && lists[len(lists)-1] {
+		return lineCtx{path: path, value: true, partial: seg}, true
+	}
+	return segmentCtx(path, seg, item && len(lists) == 0)
+}
+
+// scanFlow follows the flow collections s opens and closes, skipping
+// quoted text: path grows by the key of each open one ("" for an item of
+// a list), seg is where the text after the innermost one's last comma
+// starts, and lists says which of the open ones are lists. ok is false
+// when a collection opens where none can, or when the outermost one
+// closes: nothing is completed after a closed collection.
+func scanFlow(path []string, s string, item bool) (_ []string, seg int, lists []bool, ok bool) {
 	var quote byte
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -119,42 +131,57 @@ func parseContent(path []string, s string, item bool) (lineCtx, bool) {
 		case c == '"' || c == '\'':
 			quote = c
 		case c == '{' || c == '[':
-			seg := s[segStart:i]
-			if k, _, ok := strings.Cut(seg, ":"); ok {
-				path = append(path, strings.TrimSpace(k))
-			} else if len(stack) > 0 || item {
-				path = append(path, "") // an item of a list
-			} else {
-				return lineCtx{}, false
+			if path, ok = openFlow(path, s[seg:i], len(lists) > 0 || item); !ok {
+				return nil, 0, nil, false
 			}
-			stack = append(stack, frame{list: c == '[', start: i + 1})
-			segStart = i + 1
-		case (c == '}' || c == ']') && len(stack) > 0:
-			stack = stack[:len(stack)-1]
+			lists = append(lists, c == '[')
+			seg = i + 1
+		case (c == '}' || c == ']') && len(lists) > 0:
+			lists = lists[:len(lists)-1]
 			path = path[:len(path)-1]
-			if len(stack) == 0 {
-				return lineCtx{}, false // nothing is completed after a closed collection
+			if len(lists) == 0 {
+				return nil, 0, nil, false
 			}
-			segStart = len(s)
-		case c == ',' && len(stack) > 0:
-			segStart = i + 1
+			seg = len(s)
+		case c == ',' && len(lists) > 0:
+			seg = i + 1
 		}
 	}
-	// Drop the markers of list items: fields resolve list items themselves.
+	return path, seg, lists, true
+}
+
+// openFlow extends path for a flow collection opened after seg: by its
+// key ("key: {"), or by "" for an item of a list when in one (nested);
+// false when the collection has no place there.
+func openFlow(path []string, seg string, nested bool) ([]string, bool) {
+	if k, _, ok := strings.Cut(seg, ":"); ok {
+		return append(path, strings.TrimSpace(k)), true
+	}
+	if nested {
+		return append(path, ""), true
+	}
+	return path, false
+}
+
+// dropItems removes the markers of list items from a path, in place:
+// fields resolve list items themselves.
+func dropItems(path []string) []string {
 	clean := path[:0]
 	for _, p := range path {
 		if p != "" {
 			clean = append(clean, p)
 		}
 	}
-	path = clean
-	seg := strings.TrimLeft(s[segStart:], " ")
-	if len(stack) > 0 && stack[len(stack)-1].list {
-		return lineCtx{path: path, value: true, partial: seg}, true
-	}
+	return clean
+}
+
+// segmentCtx reads the text completed outside a flow list: a key being
+// typed, the value after "key:", or (itemValue) a block list item's
+// value.
+func segmentCtx(path []string, seg string, itemValue bool) (lineCtx, bool) {
 	k, v, hasColon := strings.Cut(seg, ":")
 	if !hasColon {
-		if item && len(stack) == 0 {
+		if itemValue {
 			return lineCtx{path: path, value: true, partial: strings.TrimSpace(seg)}, true
 		}
 		if !keyRe.MatchString(seg) {
@@ -232,6 +259,9 @@ func fieldDoc(name string, f *config.Field) string {
 	return b.String()
 }
 
+// completion proposes, at a cursor in a demand's front matter, the keys
+// its mapping can still take or the values its field allows; the cursor
+// in registry.yaml is configCompletion's.
 func (s *server) completion(p textDocumentPositionParams) completionList {
 	out := completionList{Items: []CompletionItem{}}
 	d, r, rel := s.doc(p.TextDocument.URI)
@@ -248,103 +278,162 @@ func (s *server) completion(p textDocumentPositionParams) completionList {
 	}
 	snap := s.snapshot(r)
 	cfg := snap.Config
-	edit := func(text string) *TextEdit {
-		start := p.Position
-		start.Character -= utf16Len(c.partial)
-		return &TextEdit{Range: Range{Start: start, End: p.Position}, NewText: text}
-	}
+	edit := editAt(p.Position, c.partial)
 	if !c.value {
-		fields := fieldsAt(cfg, c.path)
-		present := map[string]bool{}
-		if len(c.path) == 0 {
-			// Read from the lines: the buffer is often not valid YAML
-			// while a key is being typed.
-			for i := 1; i < len(d.lines) && d.inFrontMatter(i); i++ {
-				if k, _, ok := strings.Cut(d.lines[i], ":"); ok && k != "" && keyRe.MatchString(k) {
-					present[k] = true
-				}
-			}
-		}
-		names := make([]string, 0, len(fields))
-		for n := range fields {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			if present[n] && n != c.partial {
-				continue
-			}
-			f := fields[n]
-			out.Items = append(out.Items, CompletionItem{Label: n, Kind: kindField, Detail: labels(f.Label),
-				Documentation: &MarkupContent{Kind: "markdown", Value: fieldDoc(n, f)}, TextEdit: edit(n + ": ")})
-		}
+		out.Items = append(out.Items, keyItems(d, fieldsAt(cfg, c.path), c, edit)...)
 		return out
 	}
+	f := valueField(cfg, c)
+	if f == nil {
+		return out
+	}
+	switch f.Type {
+	case config.TEnum:
+		out.Items = append(out.Items, enumItems(f, edit)...)
+	case config.TStatus:
+		out.Items = append(out.Items, statusItems(cfg, s.savedStatus(d, rel, cfg), edit)...)
+	case config.TBool:
+		out.Items = append(out.Items, boolItems(edit)...)
+	case config.TID:
+		var items []CompletionItem
+		items, out.IsIncomplete = idItems(snap, s.parsed(d, rel, cfg), c.partial, edit)
+		out.Items = append(out.Items, items...)
+	}
+	return out
+}
+
+// editAt makes the edits of completion items: each replaces what is
+// typed of the key or value, partial, before the cursor at pos.
+func editAt(pos Position, partial string) func(text string) *TextEdit {
+	return func(text string) *TextEdit {
+		start := pos
+		start.Character -= utf16Len(partial)
+		return &TextEdit{Range: Range{Start: start, End: pos}, NewText: text}
+	}
+}
+
+// keyItems proposes the fields of a mapping, in name order, leaving out
+// the top-level keys the front matter already has.
+func keyItems(d *document, fields map[string]*config.Field, c lineCtx, edit func(string) *TextEdit) []CompletionItem {
+	present := map[string]bool{}
+	if len(c.path) == 0 {
+		present = d.topKeys()
+	}
+	names := make([]string, 0, len(fields))
+	for n := range fields {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var items []CompletionItem
+	for _, n := range names {
+		if present[n] && n != c.partial {
+			continue
+		}
+		f := fields[n]
+		items = append(items, CompletionItem{Label: n, Kind: kindField, Detail: labels(f.Label),
+			Documentation: &MarkupContent{Kind: "markdown", Value: fieldDoc(n, f)}, TextEdit: edit(n + ": ")})
+	}
+	return items
+}
+
+// topKeys is the set of top-level keys of the front matter, read from
+// the lines: the buffer is often not valid YAML while a key is being
+// typed.
+func (d *document) topKeys() map[string]bool {
+	present := map[string]bool{}
+	for i := 1; i < len(d.lines) && d.inFrontMatter(i); i++ {
+		if k, _, ok := strings.Cut(d.lines[i], ":"); ok && k != "" && keyRe.MatchString(k) {
+			present[k] = true
+		}
+	}
+	return present
+}
+
+// valueField is the field (a list's item for a list) whose value the
+// cursor completes: the key's on a "key: value" line, the enclosing
+// list's for a list item; nil when the config has none.
+func valueField(cfg *config.Config, c lineCtx) *config.Field {
 	var f *config.Field
 	if c.key != "" {
 		f = fieldsAt(cfg, c.path)[c.key]
 	} else if len(c.path) > 0 {
 		f = fieldsAt(cfg, c.path[:len(c.path)-1])[c.path[len(c.path)-1]]
 	}
-	f = itemOf(f)
-	if f == nil {
-		return out
+	return itemOf(f)
+}
+
+// enumItems proposes an enum's values in the config's order.
+func enumItems(f *config.Field, edit func(string) *TextEdit) []CompletionItem {
+	var items []CompletionItem
+	for i, v := range f.Values {
+		item := CompletionItem{Label: v, Kind: kindEnumMember, Detail: labels(f.Labels[v]), SortText: fmt.Sprintf("%04d", i), TextEdit: edit(v)}
+		if l := f.Labels[v]; len(l) > 0 {
+			item.Documentation = &MarkupContent{Kind: "markdown", Value: labels(l)}
+		}
+		items = append(items, item)
 	}
-	switch f.Type {
-	case config.TEnum:
-		for i, v := range f.Values {
-			item := CompletionItem{Label: v, Kind: kindEnumMember, Detail: labels(f.Labels[v]), SortText: fmt.Sprintf("%04d", i), TextEdit: edit(v)}
-			if l := f.Labels[v]; len(l) > 0 {
-				item.Documentation = &MarkupContent{Kind: "markdown", Value: labels(l)}
-			}
-			out.Items = append(out.Items, item)
-		}
-	case config.TStatus:
-		from := s.savedStatus(d, rel, cfg)
-		var names []string
-		if st := cfg.Status(from); st != nil {
-			names = append([]string{from}, st.Next...)
-		} else {
-			for _, st := range cfg.Statuses {
-				names = append(names, st.Name)
-			}
-		}
-		for i, n := range names {
-			st := cfg.Status(n)
-			if st == nil {
-				continue
-			}
-			doc := fmt.Sprintf("%s\n\nkind: %s", labels(st.Label), st.Kind)
-			if n == from {
-				doc += "\n\nthe status saved in the file"
-			} else if from != "" && cfg.Status(from) != nil {
-				doc += fmt.Sprintf("\n\nallowed next after %s", from)
-			}
-			out.Items = append(out.Items, CompletionItem{Label: n, Kind: kindEnumMember, Detail: labels(st.Label),
-				Documentation: &MarkupContent{Kind: "markdown", Value: doc}, SortText: fmt.Sprintf("%04d", i), TextEdit: edit(n)})
-		}
-	case config.TBool:
-		for _, v := range []string{"true", "false"} {
-			out.Items = append(out.Items, CompletionItem{Label: v, Kind: kindValue, TextEdit: edit(v)})
-		}
-	case config.TID:
-		self := ""
-		if dd := s.parsed(d, rel, cfg); dd != nil {
-			self = dd.ID
-		}
-		for _, dm := range snap.Demands {
-			if dm.ID == self || !strings.HasPrefix(strings.ToLower(dm.ID), strings.ToLower(c.partial)) {
-				continue
-			}
-			if len(out.Items) == maxIDItems {
-				out.IsIncomplete = true
-				break
-			}
-			out.Items = append(out.Items, CompletionItem{Label: dm.ID, Kind: kindReference, Detail: dm.Title,
-				Documentation: &MarkupContent{Kind: "markdown", Value: fmt.Sprintf("%s\n\n%s · `%s`", dm.Title, dm.Status, dm.Path)}, TextEdit: edit(dm.ID)})
+	return items
+}
+
+// statusItems proposes the statuses the workflow allows after from, the
+// status saved in the file (from itself first); every status when from
+// is none of the workflow's.
+func statusItems(cfg *config.Config, from string, edit func(string) *TextEdit) []CompletionItem {
+	var names []string
+	if st := cfg.Status(from); st != nil {
+		names = append([]string{from}, st.Next...)
+	} else {
+		for _, st := range cfg.Statuses {
+			names = append(names, st.Name)
 		}
 	}
-	return out
+	var items []CompletionItem
+	for i, n := range names {
+		st := cfg.Status(n)
+		if st == nil {
+			continue
+		}
+		doc := fmt.Sprintf("%s\n\nkind: %s", labels(st.Label), st.Kind)
+		if n == from {
+			doc += "\n\nthe status saved in the file"
+		} else if from != "" && cfg.Status(from) != nil {
+			doc += fmt.Sprintf("\n\nallowed next after %s", from)
+		}
+		items = append(items, CompletionItem{Label: n, Kind: kindEnumMember, Detail: labels(st.Label),
+			Documentation: &MarkupContent{Kind: "markdown", Value: doc}, SortText: fmt.Sprintf("%04d", i), TextEdit: edit(n)})
+	}
+	return items
+}
+
+// boolItems proposes true and false.
+func boolItems(edit func(string) *TextEdit) []CompletionItem {
+	var items []CompletionItem
+	for _, v := range []string{"true", "false"} {
+		items = append(items, CompletionItem{Label: v, Kind: kindValue, TextEdit: edit(v)})
+	}
+	return items
+}
+
+// idItems proposes the IDs of the registry's demands that start with
+// partial, case aside, other than the document's own (self, nil when it
+// does not parse); at most maxIDItems, and incomplete when there were
+// more.
+func idItems(snap *registry.Snapshot, self *registry.Demand, partial string, edit func(string) *TextEdit) (items []CompletionItem, incomplete bool) {
+	selfID := ""
+	if self != nil {
+		selfID = self.ID
+	}
+	for _, dm := range snap.Demands {
+		if dm.ID == selfID || !strings.HasPrefix(strings.ToLower(dm.ID), strings.ToLower(partial)) {
+			continue
+		}
+		if len(items) == maxIDItems {
+			return items, true
+		}
+		items = append(items, CompletionItem{Label: dm.ID, Kind: kindReference, Detail: dm.Title,
+			Documentation: &MarkupContent{Kind: "markdown", Value: fmt.Sprintf("%s\n\n%s · `%s`", dm.Title, dm.Status, dm.Path)}, TextEdit: edit(dm.ID)})
+	}
+	return items, false
 }
 
 // parsed parses an open document as a demand.

@@ -6,6 +6,7 @@ package lsp
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -117,6 +118,9 @@ type regState struct {
 	due      time.Time                   // when
 }
 
+// handle answers one request or notification: after shutdown only exit
+// is served; otherwise the method's handler, and unknown requests (not
+// notifications) are an error.
 func (s *server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.Request) (any, error) {
 	s.mu.Lock()
 	down := s.shutdown
@@ -127,100 +131,108 @@ func (s *server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 		}
 		return nil, &jsonrpc2.Error{Code: -32600, Message: "the server is shutting down"}
 	}
-	bad := func(err error) error {
-		return &jsonrpc2.Error{Code: jsonrpc2.CodeInvalidParams, Message: err.Error()}
-	}
-	switch req.Method {
-	case "initialize":
-		var p initializeParams
-		if err := unmarshalParams(req.Params, &p); err != nil {
-			return nil, bad(err)
-		}
-		s.initialize(p)
-		return initializeResult{Capabilities: capabilities(), ServerInfo: serverInfo{Name: "demand", Version: s.opt.Version}}, nil
-	case "initialized", "$/setTrace", "$/cancelRequest", "workspace/didChangeConfiguration", "workspace/didChangeWatchedFiles":
-		return nil, nil
-	case "shutdown":
-		s.mu.Lock()
-		s.shutdown = true
-		s.mu.Unlock()
-		return nil, nil
-	case "exit":
-		s.mu.Lock()
-		if !s.exited {
-			s.exited = true
-			close(s.exit)
-		}
-		s.mu.Unlock()
-		return nil, nil
-	case badMessage:
-		var p struct{ Message string }
-		_ = unmarshalParams(req.Params, &p)
-		s.logf("demand lsp: %s", p.Message)
-		return nil, nil
-	case "textDocument/didOpen":
-		var p didOpenParams
-		if err := unmarshalParams(req.Params, &p); err != nil {
-			return nil, bad(err)
-		}
-		s.open(p.TextDocument.URI, p.TextDocument.Version, p.TextDocument.Text)
-		return nil, nil
-	case "textDocument/didChange":
-		var p didChangeParams
-		if err := unmarshalParams(req.Params, &p); err != nil {
-			return nil, bad(err)
-		}
-		s.change(p)
-		return nil, nil
-	case "textDocument/didSave":
-		var p didSaveParams
-		if err := unmarshalParams(req.Params, &p); err != nil {
-			return nil, bad(err)
-		}
-		s.save(p)
-		return nil, nil
-	case "textDocument/didClose":
-		var p didCloseParams
-		if err := unmarshalParams(req.Params, &p); err != nil {
-			return nil, bad(err)
-		}
-		s.close(p.TextDocument.URI)
-		return nil, nil
-	case "textDocument/completion":
-		var p textDocumentPositionParams
-		if err := unmarshalParams(req.Params, &p); err != nil {
-			return nil, bad(err)
-		}
-		return s.completion(p), nil
-	case "textDocument/hover":
-		var p textDocumentPositionParams
-		if err := unmarshalParams(req.Params, &p); err != nil {
-			return nil, bad(err)
-		}
-		return s.hover(p), nil
-	case "textDocument/definition":
-		var p textDocumentPositionParams
-		if err := unmarshalParams(req.Params, &p); err != nil {
-			return nil, bad(err)
-		}
-		return s.definition(p), nil
-	case "textDocument/references":
-		var p referenceParams
-		if err := unmarshalParams(req.Params, &p); err != nil {
-			return nil, bad(err)
-		}
-		return s.references(p), nil
-	case "textDocument/codeAction":
-		var p codeActionParams
-		if err := unmarshalParams(req.Params, &p); err != nil {
-			return nil, bad(err)
-		}
-		return s.codeActions(p), nil
+	if h, ok := handlers[req.Method]; ok {
+		return h(s, req.Params)
 	}
 	if req.Notif {
 		return nil, nil
 	}
 	return nil, &jsonrpc2.Error{Code: jsonrpc2.CodeMethodNotFound, Message: "method not supported: " + req.Method}
+}
+
+// handler serves one method given its raw params.
+type handler func(s *server, params *json.RawMessage) (any, error)
+
+// handlers are the methods the server serves.
+var handlers = map[string]handler{
+	"initialize":                       request((*server).handshake),
+	"initialized":                      ignore,
+	"$/setTrace":                       ignore,
+	"$/cancelRequest":                  ignore,
+	"workspace/didChangeConfiguration": ignore,
+	"workspace/didChangeWatchedFiles":  ignore,
+	"shutdown":                         (*server).shutdownRequest,
+	"exit":                             (*server).exitNotification,
+	badMessage:                         (*server).logBadMessage,
+	"textDocument/didOpen": notification(func(s *server, p didOpenParams) {
+		s.open(p.TextDocument.URI, p.TextDocument.Version, p.TextDocument.Text)
+	}),
+	"textDocument/didChange": notification((*server).change),
+	"textDocument/didSave":   notification((*server).save),
+	"textDocument/didClose": notification(func(s *server, p didCloseParams) {
+		s.close(p.TextDocument.URI)
+	}),
+	"textDocument/completion": request((*server).completion),
+	"textDocument/hover":      request((*server).hover),
+	"textDocument/definition": request((*server).definition),
+	"textDocument/references": request((*server).references),
+	"textDocument/codeAction": request((*server).codeActions),
+}
+
+// request makes a handler of a method that answers its decoded params.
+func request[P, R any](f func(*server, P) R) handler {
+	return func(s *server, raw *json.RawMessage) (any, error) {
+		var p P
+		if err := unmarshalParams(raw, &p); err != nil {
+			return nil, invalidParams(err)
+		}
+		return f(s, p), nil
+	}
+}
+
+// notification makes a handler of a method that only takes its decoded
+// params.
+func notification[P any](f func(*server, P)) handler {
+	return func(s *server, raw *json.RawMessage) (any, error) {
+		var p P
+		if err := unmarshalParams(raw, &p); err != nil {
+			return nil, invalidParams(err)
+		}
+		f(s, p)
+		return nil, nil
+	}
+}
+
+// invalidParams is the protocol's error for params that do not decode.
+func invalidParams(err error) error {
+	return &jsonrpc2.Error{Code: jsonrpc2.CodeInvalidParams, Message: err.Error()}
+}
+
+// ignore serves the notifications the server has nothing to do for.
+func ignore(*server, *json.RawMessage) (any, error) { return nil, nil }
+
+// handshake answers initialize: the server takes the workspace folder
+// and says what it can do.
+func (s *server) handshake(p initializeParams) initializeResult {
+	s.initialize(p)
+	return initializeResult{Capabilities: capabilities(), ServerInfo: serverInfo{Name: "demand", Version: s.opt.Version}}
+}
+
+// shutdownRequest makes the server refuse all but exit from now on.
+func (s *server) shutdownRequest(*json.RawMessage) (any, error) {
+	s.mu.Lock()
+	s.shutdown = true
+	s.mu.Unlock()
+	return nil, nil
+}
+
+// exitNotification ends Serve, once however often the client sends it.
+func (s *server) exitNotification(*json.RawMessage) (any, error) {
+	s.mu.Lock()
+	if !s.exited {
+		s.exited = true
+		close(s.exit)
+	}
+	s.mu.Unlock()
+	return nil, nil
+}
+
+// logBadMessage logs why a message from the client could not be read.
+func (s *server) logBadMessage(raw *json.RawMessage) (any, error) {
+	var p struct{ Message string }
+	_ = unmarshalParams(raw, &p)
+	s.logf("demand lsp: %s", p.Message)
+	return nil, nil
 }
 
 func capabilities() serverCapabilities {

@@ -102,35 +102,56 @@ func tokenWidth(line string, col int, value string) int {
 		return utf8.RuneCountInString(value) // a plain scalar on one line
 	}
 	if q := rest[0]; q == '"' || q == '\'' {
-		for i := 1; i < len(rest); i++ {
-			if q == '"' && rest[i] == '\\' {
+		return quotedWidth(rest)
+	}
+	return plainWidth(rest)
+}
+
+// quotedWidth is the width of the quoted scalar rest starts with, its
+// quotes included: up to the closing quote, past backslash escapes in
+// double quotes and doubled quotes in single ones; the whole line when it
+// does not close.
+func quotedWidth(rest string) int {
+	q := rest[0]
+	for i := 1; i < len(rest); i++ {
+		if q == '"' && rest[i] == '\\' {
+			i++
+			continue
+		}
+		if rest[i] == q {
+			if q == '\'' && i+1 < len(rest) && rest[i+1] == '\'' {
 				i++
 				continue
 			}
-			if rest[i] == q {
-				if q == '\'' && i+1 < len(rest) && rest[i+1] == '\'' {
-					i++
-					continue
-				}
-				return utf8.RuneCountInString(rest[:i+1])
-			}
+			return utf8.RuneCountInString(rest[:i+1])
 		}
-		return utf8.RuneCountInString(rest)
 	}
+	return utf8.RuneCountInString(rest)
+}
+
+// plainWidth is the width of the plain scalar rest starts with: up to
+// what ends one in a block or flow context (": ", a flow indicator, a
+// comment), trailing blanks left out.
+func plainWidth(rest string) int {
 	end := len(rest)
 	for i := 0; i < len(rest); i++ {
-		c := rest[i]
-		next := byte(' ')
-		if i+1 < len(rest) {
-			next = rest[i+1]
-		}
-		if (c == ':' && (next == ' ' || next == '\t')) || (c == ':' && i+1 == len(rest)) ||
-			c == ',' || c == ']' || c == '}' || (c == '#' && i > 0 && (rest[i-1] == ' ' || rest[i-1] == '\t')) {
+		if plainEnds(rest, i) {
 			end = i
 			break
 		}
 	}
 	return utf8.RuneCountInString(strings.TrimRight(rest[:end], " \t"))
+}
+
+// plainEnds reports whether a plain scalar in rest ends before byte i.
+func plainEnds(rest string, i int) bool {
+	c := rest[i]
+	next := byte(' ')
+	if i+1 < len(rest) {
+		next = rest[i+1]
+	}
+	return (c == ':' && (next == ' ' || next == '\t')) || (c == ':' && i+1 == len(rest)) ||
+		c == ',' || c == ']' || c == '}' || (c == '#' && i > 0 && (rest[i-1] == ' ' || rest[i-1] == '\t'))
 }
 
 // at returns the token under a registry position, if any.

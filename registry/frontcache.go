@@ -83,11 +83,7 @@ func parseEntry(text []byte) (e *frontEntry) {
 func frontEntries(yml []byte, out [][]byte) ([][]byte, bool) {
 	start := -1
 	for off := 0; off < len(yml); {
-		end := bytes.IndexByte(yml[off:], '\n')
-		next := len(yml)
-		if end >= 0 {
-			next = off + end + 1
-		}
+		next := nextLine(yml, off)
 		switch b := yml[off]; {
 		case b == ' ' || b == '\r' || b == '\n' || b == '#':
 			// continues the entry; before the first, only blank lines
@@ -99,7 +95,7 @@ func frontEntries(yml []byte, out [][]byte) ([][]byte, bool) {
 			if start < 0 || (next-off > 1 && yml[off+1] != ' ' && yml[off+1] != '\n') {
 				return out, false
 			}
-		case b == '_' || b == '"' || b == '\'' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z':
+		case startsEntry(b):
 			if start >= 0 {
 				out = append(out, yml[start:off])
 			}
@@ -113,6 +109,21 @@ func frontEntries(yml []byte, out [][]byte) ([][]byte, bool) {
 		return out, false
 	}
 	return append(out, yml[start:]), true
+}
+
+// nextLine is the offset of the line after the one at off, len(yml)
+// for the last.
+func nextLine(yml []byte, off int) int {
+	if end := bytes.IndexByte(yml[off:], '\n'); end >= 0 {
+		return off + end + 1
+	}
+	return len(yml)
+}
+
+// startsEntry reports whether a line starting with b starts a top-level
+// entry: a plain key (a letter, a digit, '_') or a quoted one.
+func startsEntry(b byte) bool {
+	return b == '_' || b == '"' || b == '\'' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 }
 
 // ParseDemand reads a demand as ParseDemand does, for its values only:

@@ -606,6 +606,33 @@ func (b *builder) build() (map[string][]byte, error) {
 // plan makes what the pages share (cards, boards, groups), puts the
 // files that need no rendering, and returns the jobs that make the rest.
 func (b *builder) plan() ([]job, error) {
+	list, nested := b.makeCards()
+	order := b.order
+	tiers, kinds := b.tierBoard(list), b.statusBoard(list)
+	customers, tags := b.groups(order, nested)
+	customerGroups, tagGroups := nameGroups(customers), nameGroups(tags)
+	b.tagFile = map[string]string{}
+	for k, g := range tags {
+		b.tagFile[k] = g.URL
+	}
+	if err := b.putAssets(); err != nil {
+		return nil, err
+	}
+	jobs := b.boardJobs(order, tiers, kinds)
+	if b.names {
+		jobs = append(jobs, b.groupPages(customerGroups, "customers", b.t("customers_title"))...)
+	}
+	jobs = append(jobs, b.groupPages(tagGroups, "tags", b.t("tags_title"))...)
+	jobs = append(jobs,
+		fileJob("exports.html", func() error { return b.render("exports.html", "exports.html", b.t("exports_title"), "exports", page{}) }),
+		fileJob("404.html", func() error { return b.render("404.html", "404.html", b.t("not_found"), "", page{}) }),
+	)
+	return append(jobs, b.demandJobs(order, customers)...), nil
+}
+
+// makeCards makes the card of every shown demand in rank order, and its copy
+// for pages one folder down by ID; it sets b.order and b.cardURLs.
+func (b *builder) makeCards() (list []card, nested map[string]card) {
 	// Every card is made and hashed at once, on as many CPUs as there
 	// are, with its copy for pages one folder down: on 5,000 demands,
 	// making them one by one was a quarter of a rebuild in demand serve,
@@ -617,7 +644,7 @@ func (b *builder) plan() ([]job, error) {
 		}
 	}
 	order := make([]string, len(results))
-	list := make([]card, len(results))
+	list = make([]card, len(results))
 	nestedList := make([]card, len(results))
 	_ = par.For(len(results), 0, func(i int) error {
 		c := b.keyed(b.card(results[i], ""))
@@ -626,18 +653,22 @@ func (b *builder) plan() ([]job, error) {
 		nestedList[i] = b.keyed(c)
 		return nil
 	})
-	nested := make(map[string]card, len(order)) // cards for pages one folder down
-	byTier := map[int][]card{}
-	byStatus := map[string][]card{}
+	nested = make(map[string]card, len(order))
 	b.order, b.cardURLs = order, make(map[string]bool, len(order))
 	for i, c := range list {
 		nested[c.ID] = nestedList[i]
-		byTier[c.Tier] = append(byTier[c.Tier], c)
-		byStatus[c.Status] = append(byStatus[c.Status], c)
 		b.cardURLs[c.URL] = true
 	}
+	return list, nested
+}
 
-	// Tier board.
+// tierBoard is the tier board: a column per tier level, its ended
+// (done or closed) demands apart.
+func (b *builder) tierBoard(list []card) []tierView {
+	byTier := map[int][]card{}
+	for _, c := range list {
+		byTier[c.Tier] = append(byTier[c.Tier], c)
+	}
 	var tiers []tierView
 	for _, l := range b.cfg.Tiers.Levels {
 		tv := tierView{Tier: l.Tier, Label: l.Label.In(b.lang)}
@@ -650,8 +681,16 @@ func (b *builder) plan() ([]job, error) {
 		}
 		tiers = append(tiers, tv)
 	}
+	return tiers
+}
 
-	// Status board, grouped by status kind.
+// statusBoard is the status board: a column per status, grouped by
+// status kind; kinds without statuses are left out.
+func (b *builder) statusBoard(list []card) []kindView {
+	byStatus := map[string][]card{}
+	for _, c := range list {
+		byStatus[c.Status] = append(byStatus[c.Status], c)
+	}
 	var kinds []kindView
 	for _, kind := range []config.Kind{config.KindOpen, config.KindActive, config.KindDone, config.KindClosed} {
 		kv := kindView{Kind: string(kind), Label: b.t("kind_" + string(kind))}
@@ -670,10 +709,14 @@ func (b *builder) plan() ([]job, error) {
 			kinds = append(kinds, kv)
 		}
 	}
+	return kinds
+}
 
-	// Customer and tag pages.
-	customers := map[string]*groupView{}
-	tags := map[string]*groupView{}
+// groups gathers the demands of the customer pages (when names are
+// shown) and the tag pages, by group key, with their nested cards.
+func (b *builder) groups(order []string, nested map[string]card) (customers, tags map[string]*groupView) {
+	customers = map[string]*groupView{}
+	tags = map[string]*groupView{}
 	for _, id := range order {
 		d := b.in.Snapshot.Get(id)
 		if b.names && d.Customer.Name != "" {
@@ -686,34 +729,41 @@ func (b *builder) plan() ([]job, error) {
 			g.Cards = append(g.Cards, nested[id])
 		}
 	}
-	customerGroups, tagGroups := nameGroups(customers), nameGroups(tags)
-	b.tagFile = map[string]string{}
-	for k, g := range tags {
-		b.tagFile[k] = g.URL
-	}
+	return customers, tags
+}
 
+// putAssets puts the files copied from the templates as they are.
+func (b *builder) putAssets() error {
 	for _, f := range [][2]string{{"style.css", "assets/style.css"}, {"favicon.svg", "assets/favicon.svg"}} {
 		data, err := fs.ReadFile(b.opt.Templates, f[0])
 		if err != nil {
-			return nil, fmt.Errorf("templates: %w", err)
+			return fmt.Errorf("templates: %w", err)
 		}
 		b.put(f[1], data)
 	}
-	one := func(out string, run func() error) job { return job{paths: []string{out}, run: run} }
-	// The largest first, then the boards, which a lazy site warms first.
-	jobs := []job{
+	return nil
+}
+
+// fileJob is a job that makes one file.
+func fileJob(out string, run func() error) job { return job{paths: []string{out}, run: run} }
+
+// boardJobs are the jobs of the exports, boards, search index, KPIs,
+// attention list and changes: the largest first, then the boards, which
+// a lazy site warms first.
+func (b *builder) boardJobs(order []string, tiers []tierView, kinds []kindView) []job {
+	return []job{
 		{paths: []string{"demands.json", "demands.csv"}, run: func() error { return b.exports(order) }, rare: true},
-		one("index.html", func() error {
+		fileJob("index.html", func() error {
 			return b.render("index.html", "index.html", b.t("tier_board"), "tiers", page{Tiers: tiers})
 		}),
-		one("status.html", func() error {
+		fileJob("status.html", func() error {
 			return b.render("status.html", "status.html", b.t("status_board"), "status", page{Kinds: kinds})
 		}),
 		{paths: searchFiles, run: func() error { return b.search(order) }},
-		one("kpis.html", func() error {
+		fileJob("kpis.html", func() error {
 			return b.render("kpis.html", "kpis.html", b.t("kpi_title"), "kpis", page{KPIs: b.kpiView(order)})
 		}),
-		one("attention.html", func() error {
+		fileJob("attention.html", func() error {
 			return b.render("attention.html", "attention.html", b.t("attention_title"), "attention", page{Attention: b.attentionView()})
 		}),
 		{paths: []string{"changes.html", "feed.xml"}, run: func() error {
@@ -724,17 +774,15 @@ func (b *builder) plan() ([]job, error) {
 			return b.feed(changes[:min(50, len(changes))])
 		}},
 	}
-	if b.names {
-		jobs = append(jobs, b.groupPages(customerGroups, "customers", b.t("customers_title"))...)
-	}
-	jobs = append(jobs, b.groupPages(tagGroups, "tags", b.t("tags_title"))...)
-	jobs = append(jobs,
-		one("exports.html", func() error { return b.render("exports.html", "exports.html", b.t("exports_title"), "exports", page{}) }),
-		one("404.html", func() error { return b.render("404.html", "404.html", b.t("not_found"), "", page{}) }),
-	)
+}
+
+// demandJobs are the jobs of the demand pages, in rank order; a page
+// whose inputs are unchanged comes from the page cache.
+func (b *builder) demandJobs(order []string, customers map[string]*groupView) []job {
+	var jobs []job
 	for _, id := range order {
 		out := "demands/" + fileName(id)
-		jobs = append(jobs, one(out, func() error {
+		jobs = append(jobs, fileJob(out, func() error {
 			from, keep := b.demandKeyOf(id, customers)
 			if keep {
 				if data, ok := b.opt.Pages.page(out, func(h cachedPage) bool { return h.from == from }); ok {
@@ -749,7 +797,7 @@ func (b *builder) plan() ([]job, error) {
 			return b.render("demand.html", out, id+" "+dv.Title, "", page{Demand: dv, from: from, Description: dv.Description})
 		}))
 	}
-	return jobs, nil
+	return jobs
 }
 
 // forget drops from the page cache the pages this build has not (a

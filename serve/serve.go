@@ -284,32 +284,7 @@ func (s *Server) Run(ctx context.Context) {
 		return
 	}
 	defer w.Close()
-	add := func(root string) {
-		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && d.IsDir() {
-				if name := d.Name(); p != root && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
-					return filepath.SkipDir
-				}
-				_ = w.Add(p)
-			}
-			return nil
-		})
-	}
-	// Each folder's parent is watched too (not its other folders), so a
-	// folder removed and made again (a branch switch, a restore) is watched
-	// again when it reappears.
-	roots := map[string]bool{}
-	parents := map[string]bool{}
-	for _, dir := range s.Watch {
-		add(dir)
-		roots[filepath.Clean(dir)] = true
-	}
-	for dir := range roots {
-		if parent := filepath.Dir(dir); !roots[parent] && !parents[parent] {
-			parents[parent] = true
-			_ = w.Add(parent)
-		}
-	}
+	roots, parents := watchRoots(w, s.Watch)
 	var timer *time.Timer
 	fire := make(chan struct{}, 1)
 	var b builds
@@ -322,20 +297,13 @@ func (s *Server) Run(ctx context.Context) {
 			if !ok {
 				return
 			}
-			name := filepath.Clean(ev.Name)
-			if parents[filepath.Dir(name)] && !roots[name] && !underRoot(roots, name) {
-				continue // another file beside a watched folder
+			if besideRoots(roots, parents, filepath.Clean(ev.Name)) {
+				continue
 			}
 			if ev.Has(fsnotify.Create) {
-				if st, err := os.Stat(ev.Name); err == nil && st.IsDir() {
-					add(ev.Name)
-				}
+				watchNew(w, ev.Name)
 			}
-			if timer == nil {
-				timer = time.AfterFunc(debounce, func() { fire <- struct{}{} })
-			} else {
-				timer.Reset(debounce)
-			}
+			timer = rearm(timer, fire)
 		case err, ok := <-w.Errors:
 			if !ok {
 				return
@@ -345,6 +313,63 @@ func (s *Server) Run(ctx context.Context) {
 			b.start(ctx, s.Rebuild)
 		}
 	}
+}
+
+// watchRoots watches the folders dirs and every folder in them, and
+// each one's parent (not its other folders), so a folder removed and
+// made again (a branch switch, a restore) is watched again when it
+// reappears. It returns the folders and the parents, cleaned.
+func watchRoots(w *fsnotify.Watcher, dirs []string) (roots, parents map[string]bool) {
+	roots = map[string]bool{}
+	parents = map[string]bool{}
+	for _, dir := range dirs {
+		watchTree(w, dir)
+		roots[filepath.Clean(dir)] = true
+	}
+	for dir := range roots {
+		if parent := filepath.Dir(dir); !roots[parent] && !parents[parent] {
+			parents[parent] = true
+			_ = w.Add(parent)
+		}
+	}
+	return roots, parents
+}
+
+// watchTree watches root and the folders in it, leaving out hidden ones
+// and those starting with "_" (a built site).
+func watchTree(w *fsnotify.Watcher, root string) {
+	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() {
+			if name := d.Name(); p != root && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+				return filepath.SkipDir
+			}
+			_ = w.Add(p)
+		}
+		return nil
+	})
+}
+
+// watchNew watches a path just created when it is a folder.
+func watchNew(w *fsnotify.Watcher, name string) {
+	if st, err := os.Stat(name); err == nil && st.IsDir() {
+		watchTree(w, name)
+	}
+}
+
+// besideRoots reports whether an event's path (cleaned) is another file
+// beside a watched folder, seen only because its parent is watched.
+func besideRoots(roots, parents map[string]bool, name string) bool {
+	return parents[filepath.Dir(name)] && !roots[name] && !underRoot(roots, name)
+}
+
+// rearm starts the debounce timer that signals fire, or restarts the
+// running one.
+func rearm(t *time.Timer, fire chan struct{}) *time.Timer {
+	if t == nil {
+		return time.AfterFunc(debounce, func() { fire <- struct{}{} })
+	}
+	t.Reset(debounce)
+	return t
 }
 
 // builds runs one build at a time: a newer save cancels the running one,

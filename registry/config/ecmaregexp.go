@@ -36,47 +36,31 @@ func ECMAScriptPattern(pattern string) (string, error) {
 	return b.String(), nil
 }
 
+// fixedOps are the operators written the same whatever the expression.
+var fixedOps = map[syntax.Op]string{
+	syntax.OpNoMatch:        `[^\s\S]`,
+	syntax.OpEmptyMatch:     `(?:)`,
+	syntax.OpAnyCharNotNL:   `[^\n]`, // JavaScript's . also excludes \r, U+2028 and U+2029
+	syntax.OpAnyChar:        `[\s\S]`,
+	syntax.OpBeginLine:      `(?:^|(?<=\n))`,
+	syntax.OpEndLine:        `(?:$|(?=\n))`,
+	syntax.OpBeginText:      `^`,
+	syntax.OpEndText:        `$`,
+	syntax.OpWordBoundary:   `\b`,
+	syntax.OpNoWordBoundary: `\B`,
+}
+
+// ecma writes one node of Go's parse in ECMAScript syntax.
 func ecma(b *strings.Builder, re *syntax.Regexp) {
+	if s, ok := fixedOps[re.Op]; ok {
+		b.WriteString(s)
+		return
+	}
 	switch re.Op {
-	case syntax.OpNoMatch:
-		b.WriteString(`[^\s\S]`)
-	case syntax.OpEmptyMatch:
-		b.WriteString(`(?:)`)
 	case syntax.OpLiteral:
-		for _, r := range re.Rune {
-			if re.Flags&syntax.FoldCase != 0 && unicode.SimpleFold(r) != r {
-				orbit := []rune{r}
-				for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-					orbit = append(orbit, f)
-				}
-				slices.Sort(orbit)
-				b.WriteByte('[')
-				for _, o := range orbit {
-					classRune(b, o)
-				}
-				b.WriteByte(']')
-				continue
-			}
-			literalRune(b, r)
-		}
+		literal(b, re)
 	case syntax.OpCharClass:
 		class(b, re.Rune)
-	case syntax.OpAnyCharNotNL:
-		b.WriteString(`[^\n]`) // JavaScript's . also excludes \r, U+2028 and U+2029
-	case syntax.OpAnyChar:
-		b.WriteString(`[\s\S]`)
-	case syntax.OpBeginLine:
-		b.WriteString(`(?:^|(?<=\n))`)
-	case syntax.OpEndLine:
-		b.WriteString(`(?:$|(?=\n))`)
-	case syntax.OpBeginText:
-		b.WriteString(`^`)
-	case syntax.OpEndText:
-		b.WriteString(`$`)
-	case syntax.OpWordBoundary:
-		b.WriteString(`\b`)
-	case syntax.OpNoWordBoundary:
-		b.WriteString(`\B`)
 	case syntax.OpCapture:
 		// Unnamed: names do not change what matches, and Go allows names
 		// JavaScript does not (one starting with a digit).
@@ -84,27 +68,7 @@ func ecma(b *strings.Builder, re *syntax.Regexp) {
 		ecma(b, re.Sub[0])
 		b.WriteByte(')')
 	case syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat:
-		atom(b, re.Sub[0])
-		switch re.Op {
-		case syntax.OpStar:
-			b.WriteByte('*')
-		case syntax.OpPlus:
-			b.WriteByte('+')
-		case syntax.OpQuest:
-			b.WriteByte('?')
-		default:
-			switch {
-			case re.Max == -1:
-				fmt.Fprintf(b, "{%d,}", re.Min)
-			case re.Min == re.Max:
-				fmt.Fprintf(b, "{%d}", re.Min)
-			default:
-				fmt.Fprintf(b, "{%d,%d}", re.Min, re.Max)
-			}
-		}
-		if re.Flags&syntax.NonGreedy != 0 {
-			b.WriteByte('?')
-		}
+		repeat(b, re)
 	case syntax.OpConcat:
 		for _, s := range re.Sub {
 			if s.Op == syntax.OpAlternate {
@@ -122,6 +86,53 @@ func ecma(b *strings.Builder, re *syntax.Regexp) {
 			}
 			ecma(b, s)
 		}
+	}
+}
+
+// literal writes a literal string, each rune that case folding matches
+// to others as the class of its orbit ((?i)k: [kKK]).
+func literal(b *strings.Builder, re *syntax.Regexp) {
+	for _, r := range re.Rune {
+		if re.Flags&syntax.FoldCase != 0 && unicode.SimpleFold(r) != r {
+			orbit := []rune{r}
+			for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+				orbit = append(orbit, f)
+			}
+			slices.Sort(orbit)
+			b.WriteByte('[')
+			for _, o := range orbit {
+				classRune(b, o)
+			}
+			b.WriteByte(']')
+			continue
+		}
+		literalRune(b, r)
+	}
+}
+
+// repeat writes a quantified expression: its operand as one atom, then
+// the quantifier, lazy when Go's is.
+func repeat(b *strings.Builder, re *syntax.Regexp) {
+	atom(b, re.Sub[0])
+	switch re.Op {
+	case syntax.OpStar:
+		b.WriteByte('*')
+	case syntax.OpPlus:
+		b.WriteByte('+')
+	case syntax.OpQuest:
+		b.WriteByte('?')
+	default:
+		switch {
+		case re.Max == -1:
+			fmt.Fprintf(b, "{%d,}", re.Min)
+		case re.Min == re.Max:
+			fmt.Fprintf(b, "{%d}", re.Min)
+		default:
+			fmt.Fprintf(b, "{%d,%d}", re.Min, re.Max)
+		}
+	}
+	if re.Flags&syntax.NonGreedy != 0 {
+		b.WriteByte('?')
 	}
 }
 

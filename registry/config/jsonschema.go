@@ -92,8 +92,41 @@ func (c *Config) duplicateRule() map[string]any {
 	}
 }
 
+// fieldSchema is the JSON Schema of one field: its labels as title and
+// description, then the keywords of its type.
 func (c *Config) fieldSchema(f *Field) (map[string]any, error) {
 	s := map[string]any{}
+	describe(s, f)
+	var err error
+	switch f.Type {
+	case TString:
+		err = stringSchema(s, f)
+	case TID:
+		err = c.idSchema(s)
+	case TInt, TNumber:
+		numberSchema(s, f)
+	case TBool:
+		s["type"] = "boolean"
+	case TDate:
+		s["type"] = "string"
+		s["format"] = "date"
+		s["pattern"] = `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`
+	case TEnum, TStatus:
+		s["enum"] = f.Values
+	case TList:
+		err = c.listSchema(s, f)
+	case TMap:
+		err = c.mapSchema(s, f)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// describe sets a field schema's title (the English label) and
+// description (the field's, then the Chinese label in parentheses).
+func describe(s map[string]any, f *Field) {
 	if t := f.Label.In("en"); t != "" {
 		s["title"] = t
 	}
@@ -107,94 +140,112 @@ func (c *Config) fieldSchema(f *Field) (map[string]any, error) {
 	if desc != "" {
 		s["description"] = desc
 	}
-	switch f.Type {
-	case TString:
-		s["type"] = "string"
-		if f.MaxLength > 0 {
-			s["maxLength"] = f.MaxLength
-		}
-		var patterns []string
-		if f.Pattern != "" {
-			p, err := ECMAScriptPattern(f.Pattern)
-			if err != nil {
-				return nil, fmt.Errorf("pattern %s: %w", f.Pattern, err)
-			}
-			patterns = append(patterns, p)
-		}
-		if !f.Multiline {
-			patterns = append(patterns, oneLinePattern)
-		}
-		if f.Required {
-			s["minLength"] = 1
-			patterns = append(patterns, nonBlankPattern)
-		}
-		if len(patterns) > 0 {
-			// One pattern keyword per schema: the others join through allOf.
-			s["pattern"] = patterns[0]
-			var more []any
-			for _, p := range patterns[1:] {
-				more = append(more, map[string]any{"pattern": p})
-			}
-			if len(more) > 0 {
-				s["allOf"] = more
-			}
-		}
-	case TID:
-		s["type"] = "string"
-		p, err := ECMAScriptPattern(c.ID.Pattern)
+}
+
+// stringSchema sets a string field's keywords: its length, its own
+// pattern, one line unless multiline, not blank when required.
+func stringSchema(s map[string]any, f *Field) error {
+	s["type"] = "string"
+	if f.MaxLength > 0 {
+		s["maxLength"] = f.MaxLength
+	}
+	var patterns []string
+	if f.Pattern != "" {
+		p, err := ECMAScriptPattern(f.Pattern)
 		if err != nil {
-			return nil, fmt.Errorf("id.pattern %s: %w", c.ID.Pattern, err)
+			return fmt.Errorf("pattern %s: %w", f.Pattern, err)
 		}
-		s["pattern"] = p
-	case TInt, TNumber:
-		s["type"] = "number"
-		if f.Type == TInt {
-			s["type"] = "integer"
-		}
-		if f.Min != nil {
-			s["minimum"] = *f.Min
-		}
-		if f.Max != nil {
-			s["maximum"] = *f.Max
-		}
-		if len(f.OneOf) > 0 {
-			s["enum"] = f.OneOf
-		}
-	case TBool:
-		s["type"] = "boolean"
-	case TDate:
-		s["type"] = "string"
-		s["format"] = "date"
-		s["pattern"] = `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`
-	case TEnum, TStatus:
-		s["enum"] = f.Values
-	case TList:
-		item, err := c.fieldSchema(f.Items)
+		patterns = append(patterns, p)
+	}
+	if !f.Multiline {
+		patterns = append(patterns, oneLinePattern)
+	}
+	if f.Required {
+		s["minLength"] = 1
+		patterns = append(patterns, nonBlankPattern)
+	}
+	setPatterns(s, patterns)
+	return nil
+}
+
+// setPatterns sets the patterns a string must all match: one pattern
+// keyword per schema, so the others join through allOf.
+func setPatterns(s map[string]any, patterns []string) {
+	if len(patterns) == 0 {
+		return
+	}
+	s["pattern"] = patterns[0]
+	var more []any
+	for _, p := range patterns[1:] {
+		more = append(more, map[string]any{"pattern": p})
+	}
+	if len(more) > 0 {
+		s["allOf"] = more
+	}
+}
+
+// idSchema sets a demand ID field's keywords: the registry's ID pattern.
+func (c *Config) idSchema(s map[string]any) error {
+	s["type"] = "string"
+	p, err := ECMAScriptPattern(c.ID.Pattern)
+	if err != nil {
+		return fmt.Errorf("id.pattern %s: %w", c.ID.Pattern, err)
+	}
+	s["pattern"] = p
+	return nil
+}
+
+// numberSchema sets an int or number field's keywords: its bounds and
+// its allowed values.
+func numberSchema(s map[string]any, f *Field) {
+	s["type"] = "number"
+	if f.Type == TInt {
+		s["type"] = "integer"
+	}
+	if f.Min != nil {
+		s["minimum"] = *f.Min
+	}
+	if f.Max != nil {
+		s["maximum"] = *f.Max
+	}
+	if len(f.OneOf) > 0 {
+		s["enum"] = f.OneOf
+	}
+}
+
+// listSchema sets a list field's keywords: a bounded array of its items,
+// or one item alone.
+func (c *Config) listSchema(s map[string]any, f *Field) error {
+	item, err := c.fieldSchema(f.Items)
+	if err != nil {
+		return err
+	}
+	s["anyOf"] = []any{map[string]any{"type": "array", "items": item, "maxItems": f.ItemLimit()}, item}
+	return nil
+}
+
+// mapSchema sets a map field's keywords: an object of exactly its
+// fields, the required ones required.
+func (c *Config) mapSchema(s map[string]any, f *Field) error {
+	props := map[string]any{}
+	var req []string
+	for _, k := range sortedKeys(f.Fields) {
+		sub, err := c.fieldSchema(f.Fields[k])
 		if err != nil {
-			return nil, err
+			return fmt.Errorf("%s: %w", k, err)
 		}
-		s["anyOf"] = []any{map[string]any{"type": "array", "items": item, "maxItems": f.ItemLimit()}, item}
-	case TMap:
-		props := map[string]any{}
-		var req []string
-		for _, k := range sortedKeys(f.Fields) {
-			sub, err := c.fieldSchema(f.Fields[k])
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", k, err)
-			}
-			props[k] = sub
-			if f.Fields[k].Required {
-				req = append(req, k)
-			}
-		}
-		s["type"] = "object"
-		s["properties"] = props
-		s["additionalProperties"] = false
-		if len(req) > 0 {
-			s["required"] = req
+		props[k] = sub
+		if f.Fields[k].Required {
+			req = append(req, k)
 		}
 	}
-	return s, nil
+	s["type"] = "object"
+	s["properties"] = props
+	s["additionalProperties"] = false
+	if len(req) > 0 {
+		s["required"] = req
+	}
+	return nil
 }
 
 // SchemaDrafts lists the drafts JSONSchema writes.

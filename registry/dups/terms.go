@@ -38,16 +38,10 @@ const maxStems = 1 << 16
 
 // run calls emit with each term of s, in a buffer reused between calls.
 func (tz *tokenizer) run(s string, emit func(tok []byte, kind int)) {
-	if strings.Contains(s, "n't") || strings.Contains(s, "n’t") {
-		// "don't" and "doesn’t" say "not": keep it as a word of its own.
-		s = notReplacer.Replace(s)
-	}
-	if strings.ContainsAny(s, "怎如咋啥为吗呢啊呀") {
-		s = zhSynonyms.Replace(s)
-	}
+	s = normalize(s)
 	word, tok, han := tz.word[:0], tz.tok[:0], tz.han[:0]
 	flushWord := func() {
-		if len(word) > 1 || len(word) == 1 && word[0] >= '0' && word[0] <= '9' {
+		if isTerm(word) {
 			if stop[string(word)] {
 				emit(word, kindStop)
 			} else {
@@ -89,6 +83,25 @@ func (tz *tokenizer) run(s string, emit func(tok []byte, kind int)) {
 	flushWord()
 	flushHan()
 	tz.word, tz.tok, tz.han = word, tok, han
+}
+
+// normalize spells English negations and Chinese questions one way (see
+// zhSynonyms) before a text is cut into terms.
+func normalize(s string) string {
+	if strings.Contains(s, "n't") || strings.Contains(s, "n’t") {
+		// "don't" and "doesn’t" say "not": keep it as a word of its own.
+		s = notReplacer.Replace(s)
+	}
+	if strings.ContainsAny(s, "怎如咋啥为吗呢啊呀") {
+		s = zhSynonyms.Replace(s)
+	}
+	return s
+}
+
+// isTerm reports whether a word is kept as a term: one letter alone is
+// not, one digit is.
+func isTerm(word []byte) bool {
+	return len(word) > 1 || len(word) == 1 && word[0] >= '0' && word[0] <= '9'
 }
 
 // stem returns the Porter2 stem of an ASCII word (other words whole).

@@ -65,58 +65,17 @@ func Plan(s *registry.Snapshot, files []registry.File, is Issue) (*Planned, []Pr
 	if cfg.Fields["external_key"] == nil {
 		return nil, []Problem{{Message: "the registry's config has no external_key field, which keeps the issue's address"}}
 	}
-	for _, d := range s.Demands {
-		if registry.Canonical(d.Fields["external_key"]) == is.URL {
-			return &Planned{ID: d.ID, Path: d.Path, Existing: true}, nil
-		}
+	if p := imported(s, is.URL); p != nil {
+		return p, nil
 	}
 	form := NewForm(cfg)
 	answers, probs := form.Parse(is.Body)
 	if answers == nil {
 		return nil, probs
 	}
-	fields := map[string]any{}
-	body := ""
-	for _, e := range form.Elements {
-		a, ok := answers[e.ID]
-		if !ok || a.Value == "" {
-			continue
-		}
-		switch e.Field {
-		case "body":
-			body = a.Value
-			continue
-		}
-		v, ok := e.Value(a.Value)
-		if !ok {
-			var vals []string
-			for _, o := range e.Options {
-				vals = append(vals, o.Value)
-			}
-			probs = append(probs, Problem{Line: a.Line, Message: fmt.Sprintf("%s: %q is not one of the choices (%s)", e.Label, a.Value, strings.Join(vals, ", "))})
-			continue
-		}
-		if name, sub, nested := strings.Cut(e.Field, "."); nested {
-			m, _ := fields[name].(map[string]any)
-			if m == nil {
-				m = map[string]any{}
-				fields[name] = m
-			}
-			m[sub] = v
-		} else {
-			fields[e.Field] = v
-		}
-	}
-	if _, ok := fields["title"]; !ok {
-		if t := strings.TrimSpace(is.Title); t != "" {
-			fields["title"] = t
-		} else {
-			probs = append(probs, Problem{Line: 1, Message: "the demand has no title: answer the form's title question"})
-		}
-	}
-	if _, ok := fields["channel"]; !ok && cfg.Fields["channel"] != nil {
-		fields["channel"] = Channel
-	}
+	fields, body, bad := form.fields(answers)
+	probs = append(probs, bad...)
+	probs = append(probs, fillDefaults(cfg, fields, is.Title)...)
 	if len(probs) > 0 {
 		return nil, probs
 	}
@@ -138,25 +97,111 @@ func Plan(s *registry.Snapshot, files []registry.File, is Issue) (*Planned, []Pr
 	}
 	d, fs := registry.ParseDemand(cfg, name, data)
 	if fs.HasErrors() {
-		for _, f := range fs {
-			if f.Severity != finding.Error {
-				continue
-			}
-			msg := f.Message
-			if f.Hint != "" {
-				msg += " (" + f.Hint + ")"
-			}
-			probs = append(probs, Problem{Message: msg})
-		}
-		return nil, probs
+		return nil, errorProblems(fs)
 	}
-	// The file declares the tier the ranker gives it among the registry's
-	// demands, so that rank --check passes on the pull request.
-	rk := rank.Rank(registry.NewSnapshot(cfg, append(append([]*registry.Demand(nil), s.Demands...), d)))
-	if r := rk.Get(id); r != nil {
-		if data, _, err = rank.SetTier(data, r.Tier); err != nil {
-			return nil, []Problem{{Message: err.Error()}}
-		}
+	if data, err = withTier(s, d, id, data); err != nil {
+		return nil, []Problem{{Message: err.Error()}}
 	}
 	return &Planned{ID: id, Path: name, Data: data}, nil
+}
+
+// imported is the demand already made from the issue at url (its
+// external_key), nil when there is none.
+func imported(s *registry.Snapshot, url string) *Planned {
+	for _, d := range s.Demands {
+		if registry.Canonical(d.Fields["external_key"]) == url {
+			return &Planned{ID: d.ID, Path: d.Path, Existing: true}
+		}
+	}
+	return nil
+}
+
+// fields turns a form's answers into the demand's fields ("a.b" fields
+// into nested maps) and its body; a choice that is none of the options
+// is a problem.
+func (f *Form) fields(answers map[string]Answer) (fields map[string]any, body string, probs []Problem) {
+	fields = map[string]any{}
+	for _, e := range f.Elements {
+		a, ok := answers[e.ID]
+		if !ok || a.Value == "" {
+			continue
+		}
+		if e.Field == "body" {
+			body = a.Value
+			continue
+		}
+		v, ok := e.Value(a.Value)
+		if !ok {
+			probs = append(probs, notAChoice(e, a))
+			continue
+		}
+		if name, sub, nested := strings.Cut(e.Field, "."); nested {
+			m, _ := fields[name].(map[string]any)
+			if m == nil {
+				m = map[string]any{}
+				fields[name] = m
+			}
+			m[sub] = v
+		} else {
+			fields[e.Field] = v
+		}
+	}
+	return fields, body, probs
+}
+
+// notAChoice is the problem of an answer that is none of a dropdown's
+// options.
+func notAChoice(e Element, a Answer) Problem {
+	var vals []string
+	for _, o := range e.Options {
+		vals = append(vals, o.Value)
+	}
+	return Problem{Line: a.Line, Message: fmt.Sprintf("%s: %q is not one of the choices (%s)", e.Label, a.Value, strings.Join(vals, ", "))}
+}
+
+// fillDefaults gives the fields the form left out their defaults: the
+// issue's title, and the intake channel when the config has one; no
+// title at all is a problem.
+func fillDefaults(cfg *config.Config, fields map[string]any, issueTitle string) []Problem {
+	var probs []Problem
+	if _, ok := fields["title"]; !ok {
+		if t := strings.TrimSpace(issueTitle); t != "" {
+			fields["title"] = t
+		} else {
+			probs = append(probs, Problem{Line: 1, Message: "the demand has no title: answer the form's title question"})
+		}
+	}
+	if _, ok := fields["channel"]; !ok && cfg.Fields["channel"] != nil {
+		fields["channel"] = Channel
+	}
+	return probs
+}
+
+// errorProblems are the errors among the parser's findings, each with
+// its hint.
+func errorProblems(fs finding.Findings) []Problem {
+	var probs []Problem
+	for _, f := range fs {
+		if f.Severity != finding.Error {
+			continue
+		}
+		msg := f.Message
+		if f.Hint != "" {
+			msg += " (" + f.Hint + ")"
+		}
+		probs = append(probs, Problem{Message: msg})
+	}
+	return probs
+}
+
+// withTier makes the file declare the tier the ranker gives the new
+// demand d (its ID id) among the registry's demands, so that rank
+// --check passes on the pull request.
+func withTier(s *registry.Snapshot, d *registry.Demand, id string, data []byte) ([]byte, error) {
+	rk := rank.Rank(registry.NewSnapshot(s.Config, append(append([]*registry.Demand(nil), s.Demands...), d)))
+	if r := rk.Get(id); r != nil {
+		data, _, err := rank.SetTier(data, r.Tier)
+		return data, err
+	}
+	return data, nil
 }

@@ -89,38 +89,7 @@ func Build(s *registry.Snapshot, rk *rank.Ranking, hist map[string]*history.Hist
 		if r := rk.Get(d.ID); r != nil {
 			tier = r.Tier
 		}
-		var reasons []Reason
-		h := hist[d.ID]
-		if h != nil && h.Updated != nil {
-			if limit := cfg.Review.StaleDays[tier]; limit > 0 {
-				since := *h.Updated
-				if days := daysBetween(day(since), today); days > limit {
-					reasons = append(reasons, Reason{Kind: Stale, Days: float64(days), Limit: float64(limit), Since: &since})
-				}
-			}
-		}
-		if !d.Due.IsZero() {
-			if days := daysBetween(day(d.Due.Time()), today); days > 0 {
-				reasons = append(reasons, Reason{Kind: Overdue, Days: float64(days), Due: string(d.Due)})
-			}
-		}
-		if h != nil && h.SLA != nil {
-			// Only the next node to reach: once it is late, the later
-			// ones' clocks say nothing new.
-			for _, n := range h.SLA.Nodes {
-				if n.Reached != nil || (n.State != history.Running && n.State != history.Breached) {
-					continue
-				}
-				left := n.TargetDays - n.ElapsedDays
-				switch {
-				case n.State == history.Breached && n.Reached == nil:
-					reasons = append(reasons, Reason{Kind: SLABreached, Node: n.Node, Days: left, Limit: n.TargetDays, WorkingDays: n.WorkingDays})
-				case n.State == history.Running && left <= float64(cfg.Review.DueSoonDays):
-					reasons = append(reasons, Reason{Kind: SLADueSoon, Node: n.Node, Days: left, Limit: n.TargetDays, WorkingDays: n.WorkingDays})
-				}
-				break
-			}
-		}
+		reasons := demandReasons(cfg.Review, d, tier, hist[d.ID], today)
 		if len(reasons) == 0 {
 			continue
 		}
@@ -128,17 +97,80 @@ func Build(s *registry.Snapshot, rk *rank.Ranking, hist map[string]*history.Hist
 		groups[owner] = append(groups[owner], Item{ID: d.ID, Title: d.Title, Path: d.Path, Status: d.Status, Tier: tier, Owner: owner, Reasons: reasons})
 		rep.Total++
 	}
+	rep.Groups = append(rep.Groups, byOwner(groups)...)
+	return rep
+}
+
+// demandReasons are why a demand of the given tier, with its history h
+// (nil when unknown), needs attention today: stale, overdue, and its
+// next SLA node's clock.
+func demandReasons(rc config.Review, d *registry.Demand, tier int, h *history.History, today time.Time) []Reason {
+	var reasons []Reason
+	if h != nil && h.Updated != nil {
+		if r, ok := staleReason(rc.StaleDays[tier], *h.Updated, today); ok {
+			reasons = append(reasons, r)
+		}
+	}
+	if !d.Due.IsZero() {
+		if days := daysBetween(day(d.Due.Time()), today); days > 0 {
+			reasons = append(reasons, Reason{Kind: Overdue, Days: float64(days), Due: string(d.Due)})
+		}
+	}
+	if h != nil && h.SLA != nil {
+		if r, ok := slaReason(h.SLA.Nodes, rc.DueSoonDays); ok {
+			reasons = append(reasons, r)
+		}
+	}
+	return reasons
+}
+
+// staleReason reports a demand whose last commit, since, is more than
+// limit days before today; a limit of 0 is none.
+func staleReason(limit int, since, today time.Time) (Reason, bool) {
+	if limit <= 0 {
+		return Reason{}, false
+	}
+	days := daysBetween(day(since), today)
+	if days <= limit {
+		return Reason{}, false
+	}
+	return Reason{Kind: Stale, Days: float64(days), Limit: float64(limit), Since: &since}, true
+}
+
+// slaReason looks at the next SLA node to reach only: once it is late,
+// the later ones' clocks say nothing new. It reports the node breached,
+// or due within dueSoon days.
+func slaReason(nodes []history.SLANode, dueSoon int) (Reason, bool) {
+	for _, n := range nodes {
+		if n.Reached != nil || (n.State != history.Running && n.State != history.Breached) {
+			continue
+		}
+		left := n.TargetDays - n.ElapsedDays
+		switch {
+		case n.State == history.Breached && n.Reached == nil:
+			return Reason{Kind: SLABreached, Node: n.Node, Days: left, Limit: n.TargetDays, WorkingDays: n.WorkingDays}, true
+		case n.State == history.Running && left <= float64(dueSoon):
+			return Reason{Kind: SLADueSoon, Node: n.Node, Days: left, Limit: n.TargetDays, WorkingDays: n.WorkingDays}, true
+		}
+		return Reason{}, false
+	}
+	return Reason{}, false
+}
+
+// byOwner orders the groups: owners by name, demands nobody owns last,
+// where they stand out; in each, demands by tier, then ID.
+func byOwner(groups map[string][]Item) []Group {
 	owners := make([]string, 0, len(groups))
 	for o := range groups {
 		owners = append(owners, o)
 	}
-	// Owners by name; demands nobody owns last, where they stand out.
 	sort.Slice(owners, func(i, j int) bool {
 		if (owners[i] == "") != (owners[j] == "") {
 			return owners[j] == ""
 		}
 		return owners[i] < owners[j]
 	})
+	var out []Group
 	for _, o := range owners {
 		items := groups[o]
 		sort.Slice(items, func(i, j int) bool {
@@ -147,9 +179,9 @@ func Build(s *registry.Snapshot, rk *rank.Ranking, hist map[string]*history.Hist
 			}
 			return items[i].ID < items[j].ID
 		})
-		rep.Groups = append(rep.Groups, Group{Owner: o, Items: items})
+		out = append(out, Group{Owner: o, Items: items})
 	}
-	return rep
+	return out
 }
 
 func day(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
