@@ -131,7 +131,8 @@ func scanFlow(path []string, s string, item bool) (_ []string, seg int, lists []
 		case c == '"' || c == '\'':
 			quote = c
 		case c == '{' || c == '[':
-			if path, ok = openFlow(path, s[seg:i], len(lists) > 0 || item); !ok {
+			// After a closed inner collection seg is past i: no key there.
+			if path, ok = openFlow(path, s[min(seg, i):i], len(lists) > 0 || item); !ok {
 				return nil, 0, nil, false
 			}
 			lists = append(lists, c == '[')

@@ -98,3 +98,15 @@ func FuzzApplyEdit(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseContent: completion reads whatever line the cursor is on
+// without panicking ("- [{]{" once sliced past its end).
+func FuzzParseContent(f *testing.F) {
+	for _, s := range []string{"[{]{", "customer: {name: x, segment: v", "tags: [a, b", "a: [{b: c}, {", "x: ]]{["} {
+		f.Add(s, true)
+		f.Add(s, false)
+	}
+	f.Fuzz(func(t *testing.T, s string, item bool) {
+		parseContent([]string{"links"}, s, item)
+	})
+}
