@@ -240,3 +240,49 @@ func definitionLength(s string) int {
 	addr, _, _ := strings.Cut(strings.TrimSpace(after), " ")
 	return len(addr)
 }
+
+// FirstHeading is the text of a body's first first-level heading ("# Title"
+// or a line underlined with "="), outside fenced code, and the 1-based
+// line it is on; "" and 0 when there is none.
+func FirstHeading(body string) (string, int) {
+	var fence, prev string
+	line := 0
+	for rest := body; rest != ""; {
+		var l string
+		l, rest, _ = strings.Cut(rest, "\n")
+		line++
+		l = strings.TrimRight(l, "\r")
+		t := strings.TrimLeft(l, " ")
+		if len(l)-len(t) > 3 {
+			prev = ""
+			continue // indented code
+		}
+		if fence != "" {
+			if strings.HasPrefix(t, fence) && strings.Trim(t, fence[:1]+" ") == "" {
+				fence = ""
+			}
+			continue
+		}
+		if f := fenceOf(t); f != "" {
+			fence, prev = f, ""
+			continue
+		}
+		if h, ok := strings.CutPrefix(t, "#"); ok && (h == "" || h[0] == ' ' || h[0] == '\t') {
+			h = strings.TrimSpace(h)
+			// A closing run of #s (after a space) is not part of the text.
+			if i := strings.LastIndexAny(h, " \t"); i >= 0 && strings.Trim(h[i+1:], "#") == "" {
+				h = strings.TrimSpace(h[:i])
+			} else if strings.Trim(h, "#") == "" {
+				h = ""
+			}
+			if h != "" {
+				return h, line
+			}
+		}
+		if prev != "" && t != "" && strings.Trim(t, "= ") == "" && strings.Contains(t, "=") {
+			return prev, line - 1
+		}
+		prev = strings.TrimSpace(t)
+	}
+	return "", 0
+}

@@ -436,6 +436,9 @@ func parseDemand(cfg *config.Config, p string, data []byte, front func(yml []byt
 	d.Pos = slices.Clone(d.Pos) // exact size: registries of 100,000 demands are held in memory
 	fs = append(fs, v.fs...)
 	d.fill(cfg)
+	if cfg.TitleFromHeading() {
+		fs = append(fs, d.headingTitle()...)
+	}
 	fs = append(fs, d.checkIdentity(cfg)...)
 	fs = append(fs, d.checkBody()...)
 	return d, fs
@@ -451,7 +454,11 @@ func (d *Demand) checkIdentity(cfg *config.Config) finding.Findings {
 		if d.ID == "" {
 			d.ID = fromName
 		}
-		if d.ID == "" {
+		if d.ID == "" && cfg.Roles["id"].Pattern != "" {
+			fs = append(fs, finding.Finding{Path: d.Path, Line: 1, Col: 1, Severity: finding.Error, Rule: "filename",
+				Message: fmt.Sprintf("the file name %q does not match roles.id.pattern %s", base, cfg.Roles["id"].Pattern),
+				Hint:    "rename the file, or change the pattern in registry.yaml"})
+		} else if d.ID == "" {
 			fs = append(fs, finding.Finding{Path: d.Path, Line: 1, Col: 1, Severity: finding.Error, Rule: "filename",
 				Message: fmt.Sprintf("the file name %q does not start with an ID matching %s", base, cfg.ID.Pattern),
 				Hint:    fmt.Sprintf("rename it to %s%0*d-%s", cfg.ID.Prefix, cfg.ID.Digits, 1, slugOr(base))})
@@ -468,6 +475,19 @@ func (d *Demand) checkIdentity(cfg *config.Config) finding.Findings {
 			Hint:    fmt.Sprintf("rename the file to %s-%s.md", d.ID, Slug(d.Title))})
 	}
 	return fs
+}
+
+// headingTitle takes the title from the body's first heading, where the
+// registry keeps it (roles: {title: {from: heading}}).
+func (d *Demand) headingTitle() finding.Findings {
+	t, _ := FirstHeading(d.Body)
+	if t == "" {
+		return finding.Findings{{Path: d.Path, Line: d.BodyLine, Col: 1, Severity: finding.Error, Rule: "required",
+			Message: "the demand has no title: its body has no first-level heading", Hint: "start the body with \"# Title\""}}
+	}
+	d.Title = t
+	d.Fields["title"] = t
+	return nil
 }
 
 func slugOr(base string) string {

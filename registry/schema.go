@@ -168,6 +168,9 @@ func (c *checker) checkValue(n *yaml.Node, f *config.Field, name string) (any, b
 	case config.TList:
 		return c.checkList(n, f, name)
 	case config.TMap:
+		if f.Free() {
+			return c.checkFreeMap(n, name)
+		}
 		if n.Kind != yaml.MappingNode {
 			c.add(n, "type", fmt.Sprintf("%s must be a mapping, not %s", name, kindName[n.Kind]),
 				"known keys: "+strings.Join(slices.Sorted(maps.Keys(f.Fields)), ", "))
@@ -176,6 +179,35 @@ func (c *checker) checkValue(n *yaml.Node, f *config.Field, name string) (any, b
 		return c.checkFields(n, f.Fields, name+".", false), true
 	}
 	return nil, false
+}
+
+// checkFreeMap reads a map declared without fields: any keys, each with
+// text (a number or a date is kept as written) or a list of texts.
+func (c *checker) checkFreeMap(n *yaml.Node, name string) (any, bool) {
+	if n.Kind != yaml.MappingNode {
+		c.add(n, "type", fmt.Sprintf("%s must be a mapping, not %s", name, kindName[n.Kind]), "write key: value lines under it")
+		return nil, false
+	}
+	out := make(map[string]any, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		sub := name + "." + k.Value
+		switch {
+		case isNull(v):
+		case v.Kind == yaml.ScalarNode:
+			out[k.Value] = strings.TrimSpace(v.Value)
+		case v.Kind == yaml.SequenceNode && !slices.ContainsFunc(v.Content, func(it *yaml.Node) bool { return it.Kind != yaml.ScalarNode }):
+			items := make([]any, 0, len(v.Content))
+			for _, it := range v.Content {
+				items = append(items, strings.TrimSpace(it.Value))
+			}
+			out[k.Value] = items
+		default:
+			c.add(v, "type", fmt.Sprintf("%s must be a single value or a list of them, not %s", sub, kindName[v.Kind]),
+				"declare its fields in registry.yaml to nest maps")
+		}
+	}
+	return out, true
 }
 
 // scalar reports whether n is a single value, and a finding when not.
@@ -280,12 +312,12 @@ func (c *checker) checkDate(n *yaml.Node, name string) (any, bool) {
 		return nil, false
 	}
 	s := strings.TrimSpace(n.Value)
-	d, ok := config.ParseDate(s)
+	d, ok := config.DateOf(s)
 	if !ok {
 		if len(s) == 10 && s[4] == '-' && s[7] == '-' {
 			c.add(n, "date", fmt.Sprintf("%s %q is not a real date", name, s), "check the month and day")
 		} else {
-			c.add(n, "date", fmt.Sprintf("%s %q is not a date", name, s), "write it as YYYY-MM-DD, e.g. 2026-03-15")
+			c.add(n, "date", fmt.Sprintf("%s %q is not a date", name, s), "write it as YYYY-MM-DD, e.g. 2026-03-15 (a date-time such as 2026-03-15T09:30:00Z is kept to its day)")
 		}
 		return nil, false
 	}

@@ -200,6 +200,10 @@ func (f *Field) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
+// Free reports whether a map field takes any keys, each with a single
+// value or a list of them (a map declared without fields).
+func (f *Field) Free() bool { return f.Type == TMap && len(f.Fields) == 0 }
+
 // SubFields lists a map field's sub-fields in the config's order.
 func (f *Field) SubFields() []string {
 	out := slices.DeleteFunc(slices.Clone(f.order), func(k string) bool { return f.Fields[k] == nil })
@@ -979,9 +983,7 @@ func (c *Config) prepareField(name string, f *Field, root *yaml.Node, path strin
 			fs = append(fs, c.prepareField(name+"[]", f.Items, root, path, append(keys, "items"))...)
 		}
 	case TMap:
-		if len(f.Fields) == 0 {
-			bad("a map needs fields")
-		}
+		// A map without fields takes any keys (see Field.Free).
 		for _, sub := range sortedKeys(f.Fields) {
 			fs = append(fs, c.prepareField(name+"."+sub, f.Fields[sub], root, path, append(keys, "fields", sub))...)
 		}

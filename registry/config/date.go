@@ -1,6 +1,8 @@
 package config
 
 import (
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -18,6 +20,29 @@ func ParseDate(s string) (Date, bool) {
 		return "", false
 	}
 	return Date(s), true
+}
+
+// timestamp is YAML's date-time (RFC 3339 is one of its forms): the date,
+// T or spaces, the time with optional fractions, and an optional zone.
+var timestamp = regexp.MustCompile(`^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[Tt]|[ \t]+)([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]*)?)?(?:[ \t]*(?:Z|z|[-+][0-9]{1,2}(?::?[0-9]{2})?))?$`)
+
+// DateOf reads a date, or a date-time kept to its day as written
+// ("2014-08-14T00:00:00.000Z" is 2014-08-14, whatever the zone).
+func DateOf(s string) (Date, bool) {
+	if d, ok := ParseDate(s); ok {
+		return d, true
+	}
+	m := timestamp.FindStringSubmatch(s)
+	if m == nil {
+		return "", false
+	}
+	h, _ := strconv.Atoi(m[2])
+	mi, _ := strconv.Atoi(m[3])
+	sec, _ := strconv.Atoi(m[4]) // "" is 0
+	if h > 23 || mi > 59 || sec > 60 {
+		return "", false
+	}
+	return ParseDate(m[1])
 }
 
 // Time is the date at midnight UTC; the zero time for an empty date.

@@ -41,14 +41,17 @@ func (c *Config) JSONSchema(draft string) (map[string]any, error) {
 	props := map[string]any{}
 	var required []string
 	for _, name := range c.FieldOrder {
-		f := c.Fields[name]
+		f, key := c.Fields[name], c.Key(name)
+		if key == "" {
+			continue // kept in the file name or the body, not the front matter
+		}
 		fs, err := c.fieldSchema(f)
 		if err != nil {
-			return nil, fmt.Errorf("field %s: %w", name, err)
+			return nil, fmt.Errorf("field %s: %w", key, err)
 		}
-		props[name] = fs
+		props[key] = fs
 		if f.Required && !(name == "id" && c.ID.FromFilename) {
-			required = append(required, name)
+			required = append(required, key)
 		}
 	}
 	s := map[string]any{
@@ -75,19 +78,20 @@ func (c *Config) JSONSchema(draft string) (map[string]any, error) {
 func (c *Config) duplicateRule() map[string]any {
 	status := ""
 	for _, name := range c.FieldOrder {
-		if c.Fields[name].Type == TStatus {
-			status = name
+		if c.Fields[name].Type == TStatus && c.Key(name) != "" {
+			status = c.Key(name)
 			break
 		}
 	}
 	links := c.Fields["links"]
-	if status == "" || c.Status("duplicate") == nil || links == nil || links.Type != TMap || links.Fields["duplicate_of"] == nil {
+	if status == "" || c.Status("duplicate") == nil || !c.HasRole("links") || links.Type != TMap || links.Fields["duplicate_of"] == nil {
 		return nil
 	}
+	linksKey := c.Key("links")
 	return map[string]any{
 		"if": map[string]any{"properties": map[string]any{status: map[string]any{"const": "duplicate"}}, "required": []string{status}},
-		"then": map[string]any{"required": []string{"links"},
-			"properties": map[string]any{"links": map[string]any{"required": []string{"duplicate_of"},
+		"then": map[string]any{"required": []string{linksKey},
+			"properties": map[string]any{linksKey: map[string]any{"required": []string{"duplicate_of"},
 				"properties": map[string]any{"duplicate_of": map[string]any{}}}}},
 	}
 }
@@ -227,6 +231,12 @@ func (c *Config) listSchema(s map[string]any, f *Field) error {
 // mapSchema sets a map field's keywords: an object of exactly its
 // fields, the required ones required.
 func (c *Config) mapSchema(s map[string]any, f *Field) error {
+	if f.Free() {
+		scalar := map[string]any{"type": []string{"string", "number", "boolean"}}
+		s["type"] = "object"
+		s["additionalProperties"] = map[string]any{"anyOf": []any{scalar, map[string]any{"type": "array", "items": scalar}}}
+		return nil
+	}
 	props := map[string]any{}
 	var req []string
 	for _, k := range sortedKeys(f.Fields) {
