@@ -50,9 +50,8 @@ func History(ctx context.Context, dir string, o HistoryOptions) (*history.Result
 	}
 	defer r.Close()
 	cfg, fs := registry.LoadConfig(src)
-	if fs.HasErrors() {
-		fs.Sort()
-		return nil, nil, &FindingsError{Findings: fs}
+	if err := configErr(fs); err != nil {
+		return nil, nil, err
 	}
 	opts := history.Options{Rev: o.Rev, Config: cfg, Memo: o.Memo, Progress: o.Progress}
 	if !o.NoCache {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/demand-registry/demand/internal/gitrepo"
 
+	"github.com/demand-registry/demand/registry/config"
 	"github.com/demand-registry/demand/registry/finding"
 
 	"github.com/demand-registry/demand/registry"
@@ -21,6 +22,32 @@ type FindingsError struct {
 func (e *FindingsError) Error() string {
 	errs, _ := e.Findings.Count()
 	return fmt.Sprintf("the registry has %d errors", errs)
+}
+
+// ConfigError is a registry whose registry.yaml has errors: no demand is
+// read, since each would be checked against the wrong schema.
+type ConfigError struct {
+	Findings finding.Findings // sorted; all in registry.yaml
+}
+
+func (e *ConfigError) Error() string {
+	errs, _ := e.Findings.Count()
+	return fmt.Sprintf("%s has %d errors", config.File, errs)
+}
+
+// configErr is a ConfigError when the config's findings have errors.
+func configErr(fs finding.Findings) error {
+	var cfs finding.Findings
+	for _, f := range fs {
+		if f.Path == config.File {
+			cfs = append(cfs, f)
+		}
+	}
+	if !cfs.HasErrors() {
+		return nil
+	}
+	cfs.Sort()
+	return &ConfigError{Findings: cfs}
 }
 
 // Registry is a registry folder as read from the work tree or from a git
@@ -52,6 +79,9 @@ func Open(dir string, o OpenOptions) (*Registry, error) {
 		return nil, err
 	}
 	snap, fs, err := registry.LoadCached(src, o.Cache)
+	if err == nil {
+		err = configErr(fs)
+	}
 	if err != nil {
 		r.Close()
 		return nil, err

@@ -101,8 +101,8 @@ func BuildSite(ctx context.Context, dir string, o SiteOptions) (*Site, error) {
 		return nil, err
 	}
 	if walkErr != nil {
-		var fe *FindingsError
-		if errors.As(walkErr, &fe) {
+		var ce *ConfigError
+		if errors.As(walkErr, &ce) {
 			return nil, walkErr
 		}
 		site.Warnings = append(site.Warnings, walkErr.Error(), "building without history")

@@ -95,6 +95,11 @@ func NewParseCache() *ParseCache { return &ParseCache{m: map[string]parsedFile{}
 // LoadCached is Load, reusing files parsed before when cache is not nil.
 func LoadCached(src Source, cache *ParseCache) (*Snapshot, finding.Findings, error) {
 	cfg, fs := LoadConfig(src)
+	if fs.HasErrors() {
+		// Demands checked against a config that is not the one written
+		// would be judged by the wrong schema: none is read.
+		return NewSnapshot(cfg, nil), fs, nil
+	}
 	var cfgKey []byte
 	if cache != nil {
 		cfgKey, _ = cfg.YAML()

@@ -47,6 +47,7 @@ type (
 		dir    string
 		header string // a line before the findings, or ""
 		fs     finding.Findings
+		code   int // exitFindings when 0
 	}
 	// exitError ends a command whose output already said why.
 	exitError int
@@ -85,6 +86,9 @@ func exitCode(ctx context.Context, e *env, err error) int {
 			e.warnf("%s", fe.header)
 		}
 		_ = finding.Write(e.stderr, "text", displayDir(fe.dir), fe.fs)
+		if fe.code != 0 {
+			return fe.code
+		}
 		return exitFindings
 	case errors.As(err, &pe):
 		_ = finding.Write(e.stderr, "text", ".", pe.Findings)
@@ -99,6 +103,11 @@ func exitCode(ctx context.Context, e *env, err error) int {
 // stays as it is.
 func registryErr(dir string, err error) error {
 	var pe *pipeline.FindingsError
+	var ce *pipeline.ConfigError
+	if errors.As(err, &ce) {
+		// A broken config stops every command before any demand is read.
+		return &findingsError{dir: dir, fs: ce.Findings, code: exitUsage}
+	}
 	if errors.As(err, &pe) {
 		return &findingsError{dir: dir, header: "the registry has errors; fix them first (demand validate lists them):", fs: pe.Findings}
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 
 	"github.com/demand-registry/demand/pipeline"
 	"github.com/demand-registry/demand/registry/config"
@@ -12,7 +11,11 @@ import (
 
 // open reads the registry in dir from the work tree, or from git at rev.
 func open(dir, rev string) (*pipeline.Registry, error) {
-	return pipeline.Open(dir, pipeline.OpenOptions{Rev: rev})
+	r, err := pipeline.Open(dir, pipeline.OpenOptions{Rev: rev})
+	if err != nil {
+		return nil, registryErr(dir, err)
+	}
+	return r, nil
 }
 
 // openClean is open for commands that need a registry without errors:
@@ -48,11 +51,6 @@ func (h historyRun) walk(ctx context.Context, e *env) (*history.Result, *config.
 	}
 	res, cfg, err := pipeline.History(ctx, h.dir, o)
 	if err != nil {
-		var fe *pipeline.FindingsError
-		if errors.As(err, &fe) {
-			// The config is broken: its findings are the whole story.
-			return nil, nil, &findingsError{dir: h.dir, fs: fe.Findings}
-		}
 		return nil, nil, registryErr(h.dir, err)
 	}
 	if !h.quiet {

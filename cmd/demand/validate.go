@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/demand-registry/demand/pipeline"
+	"github.com/demand-registry/demand/registry/config"
 	"github.com/demand-registry/demand/registry/finding"
 )
 
@@ -35,13 +37,25 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 
 func (o *validateOptions) run(_ context.Context, e *env) error {
 	r, err := pipeline.Open(o.dir, pipeline.OpenOptions{Rev: o.head})
+	var ce *pipeline.ConfigError
+	if errors.As(err, &ce) {
+		// In the output asked for (annotations too), and exit 2: nothing
+		// was checked against a config with errors.
+		if err := finding.Write(e.stdout, o.format, findingsPrefix(o.dir, o.format), ce.Findings); err != nil {
+			return err
+		}
+		if o.format == "text" {
+			e.warnf("%s has errors; no demand was checked", config.File)
+		}
+		return errShown
+	}
 	if err != nil {
 		return err
 	}
 	defer r.Close()
 	var base *pipeline.Registry
 	if o.base != "" {
-		if base, err = pipeline.Open(o.dir, pipeline.OpenOptions{Rev: o.base}); err != nil {
+		if base, err = open(o.dir, o.base); err != nil {
 			return err
 		}
 		defer base.Close()
