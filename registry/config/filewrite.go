@@ -11,19 +11,24 @@ import (
 )
 
 // RenderFile writes a demand file: front matter in the config's field order
-// (small maps and lists in flow style), then the body.
+// (small maps and lists in flow style) under the registry's keys, then the
+// body. A title the registry keeps in the first heading starts the body.
 func RenderFile(cfg *Config, fields map[string]any, body string) ([]byte, error) {
 	doc := &yaml.Node{Kind: yaml.MappingNode}
+	if t, ok := fields["title"].(string); ok && cfg.TitleFromHeading() && !strings.HasPrefix(strings.TrimLeft(body, "\n"), "# ") {
+		body = "# " + t + "\n\n" + strings.TrimLeft(body, "\n")
+	}
 	for _, name := range fileOrder(cfg) {
 		v, ok := fields[name]
-		if !ok {
+		key := cfg.Key(name)
+		if !ok || key == "" {
 			continue
 		}
 		n := fieldNode(cfg.Fields[name], v)
 		if s, ok := v.(string); ok && strings.Contains(s, "\n") && !strings.HasSuffix(s, "\n") {
 			n.Style = yaml.LiteralStyle // a multi-line text as it is typed: |-
 		}
-		doc.Content = append(doc.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: name}, n)
+		doc.Content = append(doc.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, n)
 	}
 	var buf bytes.Buffer
 	buf.WriteString("---\n")

@@ -198,9 +198,17 @@ func errorProblems(fs finding.Findings) []Problem {
 // demand d (its ID id) among the registry's demands, so that rank
 // --check passes on the pull request.
 func withTier(s *registry.Snapshot, d *registry.Demand, id string, data []byte) ([]byte, error) {
-	rk := rank.Rank(registry.NewSnapshot(s.Config, append(append([]*registry.Demand(nil), s.Demands...), d)))
+	cfg := s.Config
+	if !cfg.HasRole("tier") || cfg.Key("tier") == "" {
+		return data, nil
+	}
+	rk := rank.Rank(registry.NewSnapshot(cfg, append(append([]*registry.Demand(nil), s.Demands...), d)))
 	if r := rk.Get(id); r != nil {
-		data, _, err := rank.SetTier(data, r.Tier)
+		status := ""
+		if cfg.HasRole("status") {
+			status = cfg.Key("status")
+		}
+		data, _, err := rank.SetTierAt(data, r.Tier, cfg.Key("tier"), status)
 		return data, err
 	}
 	return data, nil

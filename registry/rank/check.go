@@ -38,6 +38,10 @@ func (r *Result) Breakdown() string {
 // per file at its tier: line (or its status: line when tier: is missing).
 func Check(s *registry.Snapshot, rk *Ranking) finding.Findings {
 	var fs finding.Findings
+	if !s.Config.HasRole("tier") {
+		return nil // nothing is declared to check
+	}
+	tierKey := s.Config.Key("tier")
 	for _, d := range s.Demands {
 		r := rk.Get(d.ID)
 		if r == nil || d.Tier == r.Tier {
@@ -47,7 +51,7 @@ func Check(s *registry.Snapshot, rk *Ranking) finding.Findings {
 		if d.Tier == 0 {
 			p := d.At("status")
 			f.Line, f.Col = p.Line, p.Col
-			f.Message = fmt.Sprintf("tier: is missing; the ranker computes tier %d (%s)", r.Tier, r.Explain())
+			f.Message = fmt.Sprintf("%s: is missing; the ranker computes tier %d (%s)", tierKey, r.Tier, r.Explain())
 		} else {
 			p := d.At("tier")
 			f.Line, f.Col = p.Line, p.Col

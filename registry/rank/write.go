@@ -8,16 +8,22 @@ import (
 
 	"github.com/demand-registry/demand/internal/safefs"
 	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/config"
 )
-
-var tierLine = regexp.MustCompile(`^(tier[ \t]*:[ \t]*)([^ \t#]*)(.*)$`)
-var statusLine = regexp.MustCompile(`^status[ \t]*:[ \t]*[^ \t#|>]`)
 
 // SetTier returns a demand file with its top-level tier: set to tier,
 // changing that one line only (or adding it after the status: line),
 // leaving every other byte, comment and line ending as it was. It reports
 // whether anything changed.
 func SetTier(data []byte, tier int) ([]byte, bool, error) {
+	return SetTierAt(data, tier, "tier", "status")
+}
+
+// SetTierAt is SetTier for a registry whose tier and status roles have
+// the keys tierKey and statusKey ("" for none: the tier goes last).
+func SetTierAt(data []byte, tier int, tierKey, statusKey string) ([]byte, bool, error) {
+	tierLine := regexp.MustCompile(`^(` + regexp.QuoteMeta(tierKey) + `[ \t]*:[ \t]*)([^ \t#]*)(.*)$`)
+	statusLine := regexp.MustCompile(`^` + regexp.QuoteMeta(statusKey) + `[ \t]*:[ \t]*[^ \t#|>]`)
 	lines := bytes.SplitAfter(data, []byte("\n"))
 	start := 0
 	if len(lines) > 0 && bytes.HasPrefix(lines[0], []byte("\ufeff")) {
@@ -57,7 +63,7 @@ func SetTier(data []byte, tier int) ([]byte, bool, error) {
 			lines[i] = b.Bytes()
 			return join(bom, lines), true, nil
 		}
-		if statusLine.Match(c) && statusAt < 0 {
+		if statusKey != "" && statusLine.Match(c) && statusAt < 0 {
 			statusAt = i
 		}
 	}
@@ -90,6 +96,10 @@ func join(bom []byte, lines [][]byte) []byte {
 // can be (a link or a non-regular file among them is refused). It
 // returns the demands whose files it wrote.
 func WriteTiers(src *registry.DirSource, s *registry.Snapshot, rk *Ranking) ([]*registry.Demand, error) {
+	cfg := s.Config
+	if !cfg.HasRole("tier") || cfg.Key("tier") == "" {
+		return nil, fmt.Errorf("the registry has no tier field to write (roles in %s)", config.File)
+	}
 	var written []*registry.Demand
 	var files []safefs.File
 	for _, d := range s.Demands {
@@ -101,7 +111,7 @@ func WriteTiers(src *registry.DirSource, s *registry.Snapshot, rk *Ranking) ([]*
 		if err != nil {
 			return nil, err
 		}
-		out, changed, err := SetTier(data, r.Tier)
+		out, changed, err := SetTierAt(data, r.Tier, cfg.Key("tier"), statusKey(cfg))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", d.Path, err)
 		}
@@ -119,4 +129,12 @@ func WriteTiers(src *registry.DirSource, s *registry.Snapshot, rk *Ranking) ([]*
 		return nil, err
 	}
 	return written, nil
+}
+
+// statusKey is the status role's key, or "" when the registry has none.
+func statusKey(cfg *config.Config) string {
+	if !cfg.HasRole("status") {
+		return ""
+	}
+	return cfg.Key("status")
 }
