@@ -78,6 +78,12 @@ func (b *builder) fieldLabel(name string) string {
 			return l
 		}
 	}
+	if head, rest, ok := strings.Cut(name, "."); ok && b.cfg.Key(head) != "" {
+		return b.cfg.Key(head) + "." + rest
+	}
+	if k := b.cfg.Key(name); k != "" {
+		return k // the registry's own key
+	}
 	return name
 }
 
@@ -199,7 +205,9 @@ func (b *builder) scoreViews(v *demandView, d *registry.Demand, r *rank.Result, 
 // metaRows fills in the details: tier, override, customer and fields in the config's order, tags.
 func (b *builder) metaRows(v *demandView, d *registry.Demand, r *rank.Result, customers map[string]*groupView) {
 	// Metadata, in the config's field order.
-	v.Meta = append(v.Meta, metaRow{Label: b.fieldLabel("tier"), Value: fmt.Sprintf("%d · %s", r.Tier, v.TierLabel)})
+	if b.cfg.Ranked() {
+		v.Meta = append(v.Meta, metaRow{Label: b.fieldLabel("tier"), Value: fmt.Sprintf("%d · %s", r.Tier, v.TierLabel)})
+	}
 	if o := d.TierOverride; o != nil {
 		val := fmt.Sprintf("%d: %s", o.Tier, o.Reason)
 		if o.By != "" {
@@ -222,7 +230,7 @@ func (b *builder) metaRows(v *demandView, d *registry.Demand, r *rank.Result, cu
 		v.Meta = append(v.Meta, metaRow{Label: b.fieldLabel("customer"), Value: name, URL: url})
 	}
 	for _, name := range b.cfg.FieldOrder {
-		if skipMeta[name] || name == b.cfg.History.TimelineField {
+		if skipMeta[name] && b.cfg.HasRole(name) || name == b.cfg.History.TimelineField {
 			continue // the timeline is part of the history below
 		}
 		val, ok := d.Fields[name]

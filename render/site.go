@@ -371,7 +371,10 @@ type page struct {
 type siteInfo struct {
 	Title, Commit, Date string
 	Customers           bool
-	SubmitURL           string // the demand issue form, when repository.url is set
+	// What the registry has (see config roles): a part of the site whose
+	// data the registry does not keep is left out, not shown empty.
+	Ranked, Status, Tags bool
+	SubmitURL            string // the demand issue form, when repository.url is set
 }
 
 // cardLabels are a card's UI strings, looked up once per build: a site of
@@ -509,7 +512,7 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 		// relative links would break there, so it links absolutely.
 		p.Root = strings.TrimRight(b.opt.BaseURL, "/") + "/"
 	}
-	p.Site = siteInfo{Title: b.cfg.Title, Customers: b.names}
+	p.Site = siteInfo{Title: b.cfg.Title, Customers: b.names && (b.cfg.HasRole("customer") || b.cfg.HasRole("requesters")), Ranked: b.cfg.Ranked(), Status: b.cfg.HasRole("status"), Tags: b.cfg.HasRole("tags")}
 	if repo := strings.TrimRight(b.cfg.Repository.URL, "/"); repo != "" {
 		p.Site.SubmitURL = repo + "/issues/new?template=demand.yml"
 	}
@@ -669,8 +672,13 @@ func (b *builder) tierBoard(list []card) []tierView {
 	for _, c := range list {
 		byTier[c.Tier] = append(byTier[c.Tier], c)
 	}
+	levels := b.cfg.Tiers.Levels
+	if !b.cfg.Ranked() {
+		// Nothing to rank by: one list, every card in "tier" 0.
+		levels = []config.TierLevel{{Tier: 0, Label: config.Label{b.lang: b.t("all_demands")}}}
+	}
 	var tiers []tierView
-	for _, l := range b.cfg.Tiers.Levels {
+	for _, l := range levels {
 		tv := tierView{Tier: l.Tier, Label: l.Label.In(b.lang)}
 		for _, c := range byTier[l.Tier] {
 			if c.Kind == config.KindDone || c.Kind == config.KindClosed {
@@ -946,6 +954,9 @@ func (b *builder) card(r *rank.Result, root string) card {
 	c := card{L: b.labels, ID: r.ID, Title: r.Title, URL: root + "demands/" + fileName(r.ID), Status: r.Status,
 		StatusLabel: b.statusLabel(r.Status), Kind: b.cfg.StatusKind(r.Status), Tier: r.Tier, Score: num(r.Score),
 		SegmentLabel: b.segmentLabel(d.Customer.Segment), Internal: d.Visibility == "internal", TitleLang: textLang(r.Title, b.lang)}
+	if !b.cfg.Ranked() {
+		c.Tier, c.Score = 0, ""
+	}
 	if h := b.in.History[r.ID]; h != nil {
 		c.SLA = string(slaState(h))
 		if c.SLA != "" {

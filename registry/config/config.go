@@ -648,9 +648,9 @@ func mappingKeys(n *yaml.Node) []string {
 // config file's node tree (nil for defaults), used to place findings.
 func (c *Config) prepare(root *yaml.Node, path string) finding.Findings {
 	p := &prep{c: c, root: root, path: path}
+	p.roles() // first: an ID in the file name sets the ID's pattern
 	p.general()
 	p.statuses()
-	p.roles()
 	p.dropUnused()
 	p.fields()
 	p.scoring()

@@ -208,6 +208,9 @@ func (p *prep) namePattern(r Role, at []string) {
 	}
 	s := strings.TrimSuffix(strings.TrimPrefix(id.String(), "^"), "$")
 	c.ID.Pattern = "^(?:" + s + ")$"
+	if lookupNode(p.root, "id", "prefix") == nil {
+		c.ID.Prefix = "" // new IDs are numbers, as the names' are
+	}
 }
 
 // idPart is the first capturing group of a pattern, or nil.
@@ -340,6 +343,12 @@ func (p *prep) dropUnused() {
 				c.Scoring.Weighted[i].Field = c.fieldPath(f)
 			}
 		}
+	}
+	// A registry adopted with roles has the response times it sets, not
+	// the built-in ones: targets nobody agreed to would only invent
+	// breaches.
+	if rolesGiven(p.root) && lookupNode(p.root, "sla", "targets") == nil {
+		c.SLA.Targets = nil
 	}
 	if lookupNode(p.root, "history", "timeline_field") == nil && c.Fields[c.History.TimelineField] == nil {
 		c.History.TimelineField = ""

@@ -25,6 +25,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/demand-registry/demand/registry/config"
 	"github.com/demand-registry/demand/registry/finding"
 
 	"github.com/demand-registry/demand/internal/par"
@@ -533,10 +534,29 @@ func Findings(s *registry.Snapshot, pairs []Pair) finding.Findings {
 	for _, p := range pairs {
 		d := s.Get(p.B)
 		pos := d.At("title")
+		if s.Config.TitleFromHeading() {
+			pos = registry.Pos{Line: d.BodyLine, Col: 1}
+			if _, l := registry.FirstHeading(d.Body); l > 0 {
+				pos.Line += l - 1
+			}
+		}
 		fs = append(fs, finding.Finding{Path: d.Path, Line: pos.Line, Col: pos.Col, Severity: finding.Warning, Rule: "near-duplicate",
-			Message: fmtPair(p), Hint: "if it is the same demand, set status: duplicate and links.duplicate_of: " + p.A + "; otherwise link them with links.related"})
+			Message: fmtPair(p), Hint: dupHint(s.Config, p.A)})
 	}
 	return fs
+}
+
+// dupHint says how to mark a duplicate in the registry's own keys, or to
+// merge the two where the registry has no way to mark one.
+func dupHint(cfg *config.Config, original string) string {
+	links := cfg.Key("links")
+	if !cfg.HasRole("links") || links == "" {
+		return "if it is the same demand, merge the two"
+	}
+	if cfg.HasRole("status") && cfg.Status("duplicate") != nil {
+		return fmt.Sprintf("if it is the same demand, set %s: duplicate and %s.duplicate_of: %s; otherwise link them with %s.related", cfg.Key("status"), links, original, links)
+	}
+	return fmt.Sprintf("if it is the same demand, set %s.duplicate_of: %s; otherwise link them with %s.related", links, original, links)
 }
 
 func fmtPair(p Pair) string {

@@ -72,6 +72,9 @@ func NodeReached(cfg *config.Config, node, to string) bool {
 // config at the commit where a node was reached, so changing targets never
 // rewrites the past; cfg is the config for nodes not reached yet.
 func (res *Result) ComputeSLA(cfg *config.Config, tiers map[string]int) {
+	if len(cfg.SLA.Targets) == 0 || !cfg.HasRole("status") || !cfg.HasRole("received") {
+		return // no targets, or nothing to measure from: no SLA
+	}
 	byHash := map[string]*commitRec{}
 	for _, r := range res.recs {
 		byHash[r.Hash.String()] = r
