@@ -132,7 +132,7 @@ var skipMeta = map[string]bool{"rice": true, "wsjf": true, "id": true, "title": 
 func (b *builder) demandView(id string, customers map[string]*groupView) (*demandView, error) {
 	d := b.in.Snapshot.Get(id)
 	r := b.in.Ranking.Get(id)
-	body, err := b.opt.Pages.text("html", d.Path, d.Body, Markdown)
+	body, err := b.opt.Pages.text("html", d.Path, withoutTitle(d.Body, d.Title), Markdown)
 	if errors.Is(err, errBodyTooLarge) {
 		// A body that validates yet renders beyond its bound: its page
 		// says so, and the rest of the site is still built.
@@ -237,7 +237,11 @@ func (b *builder) metaRows(v *demandView, d *registry.Demand, r *rank.Result, cu
 		if !ok {
 			continue
 		}
-		v.Meta = append(v.Meta, metaRow{Label: b.fieldLabel(name), Value: b.valueText(name, val)})
+		row := metaRow{Label: b.fieldLabel(name), Value: b.valueText(name, val)}
+		if s, ok := val.(string); ok && webURL(s) {
+			row.URL = s // a value that is an address is a link
+		}
+		v.Meta = append(v.Meta, row)
 	}
 	if len(d.Tags) > 0 {
 		row := metaRow{Label: b.fieldLabel("tags")}
@@ -465,4 +469,29 @@ func (b *builder) editURL(p string) string {
 		}
 	}
 	return repo + "/edit/" + url.PathEscape(b.cfg.Repository.Branch) + "/" + strings.Join(segs, "/")
+}
+
+// webURL reports whether s is one absolute http(s) address and nothing
+// else: only such values become links (never javascript: or data:).
+func webURL(s string) bool {
+	if strings.ContainsAny(s, " \t\n<>\"") {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+// withoutTitle is a body without its first heading when that heading is
+// the title, which the page shows above it already.
+func withoutTitle(body, title string) string {
+	h, line := registry.FirstHeading(body)
+	if line == 0 || h != title {
+		return body
+	}
+	lines := strings.SplitAfter(body, "\n")
+	end := line // drop the heading's line, and a setext heading's underline
+	if !strings.HasPrefix(strings.TrimLeft(lines[line-1], " "), "#") && line < len(lines) {
+		end = line + 1
+	}
+	return strings.Join(lines[:line-1], "") + strings.Join(lines[end:], "")
 }

@@ -44,3 +44,15 @@ func TestPlainText(t *testing.T) {
 	assert.Equal(t, "背景 See the docs and bold code . 导出 Excel fenced", got)
 	assert.Equal(t, "背景", plainText("## 背景与目标", 2))
 }
+
+func TestWithoutTitle(t *testing.T) {
+	for _, tc := range []struct{ body, title, want string }{
+		{"# Use ADRs\n\n## Context\n", "Use ADRs", "\n## Context\n"},
+		{"\n# Use ADRs\ntext\n", "Use ADRs", "\ntext\n"},
+		{"Use ADRs\n===\ntext\n", "Use ADRs", "text\n"},
+		{"# Another title\ntext\n", "Use ADRs", "# Another title\ntext\n"},
+		{"## Summary\ntext\n", "Timely Vote Credits", "## Summary\ntext\n"},
+	} {
+		assert.Equal(t, tc.want, withoutTitle(tc.body, tc.title), "%q", tc.body)
+	}
+}
