@@ -346,6 +346,20 @@ func (c *checker) checkEnum(n *yaml.Node, f *config.Field, name string) (any, bo
 
 func (c *checker) checkList(n *yaml.Node, f *config.Field, name string) (any, bool) {
 	if n.Kind != yaml.SequenceNode {
+		if n.Kind == yaml.ScalarNode && f.Items != nil && f.Items.Type != config.TMap && f.Separator != "" {
+			var out []any
+			for i, part := range strings.Split(n.Value, f.Separator) {
+				item := *n
+				item.Value, item.Tag, item.Style = strings.TrimSpace(part), "!!str", 0
+				if item.Value == "" {
+					continue
+				}
+				if v, ok := c.checkValue(&item, f.Items, fmt.Sprintf("%s[%d]", name, i)); ok {
+					out = append(out, v)
+				}
+			}
+			return out, true
+		}
 		if n.Kind == yaml.ScalarNode && f.Items != nil && f.Items.Type != config.TMap {
 			// A single item written without brackets: accept it as a list of one.
 			if v, ok := c.checkValue(n, f.Items, name); ok {

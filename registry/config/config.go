@@ -174,6 +174,9 @@ type Field struct {
 	MaxLength   int               `yaml:"max_length,omitempty" json:"max_length,omitempty"`
 	MaxItems    int               `yaml:"max_items,omitempty" json:"max_items,omitempty"` // lists: 0 means DefaultMaxItems
 	Multiline   bool              `yaml:"multiline,omitempty" json:"multiline,omitempty"`
+	// Separator (lists) splits a single value into items: "165, 721"
+	// with separator "," is two items, as registries often write them.
+	Separator string `yaml:"separator,omitempty" json:"separator,omitempty"`
 	Remove      bool              `yaml:"remove,omitempty" json:"-"`
 
 	re *regexp.Regexp
