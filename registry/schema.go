@@ -133,7 +133,12 @@ func (c *checker) unknown(k *yaml.Node, name string, fields map[string]*config.F
 		known = slices.Sorted(slices.Values(c.cfg.Keys()))
 	}
 	hint := ""
-	if s := suggest.Closest(k.Value, known); s != "" {
+	if k2 := c.cfg.Key(k.Value); top && c.cfg.HasRole(k.Value) && k2 != k.Value {
+		hint = fmt.Sprintf("this registry keeps the %s under %q (roles in registry.yaml)", k.Value, k2)
+		if k2 == "" {
+			hint = fmt.Sprintf("this registry keeps the %s outside the front matter (roles in registry.yaml)", k.Value)
+		}
+	} else if s := suggest.Closest(k.Value, known); s != "" {
 		hint = fmt.Sprintf("did you mean %q?", s)
 	} else if top {
 		hint = "add it to fields in registry.yaml to make it a custom field"

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/demand-registry/demand/registry/config"
 	"github.com/demand-registry/demand/registry/finding"
 
 	"github.com/demand-registry/demand/internal/escape"
@@ -53,6 +54,7 @@ func (o *diffOptions) run(_ context.Context, e *env) error {
 		r.Close()
 	}
 	d := change.Compare(sides[0], sides[1])
+	cfg := sides[1].Snapshot.Config
 	switch o.format {
 	case "json":
 		if d.Demands == nil {
@@ -60,9 +62,9 @@ func (o *diffOptions) run(_ context.Context, e *env) error {
 		}
 		return writeJSON(e.stdout, diffJSON{SchemaVersion: finding.JSONVersion, Diff: d})
 	case "markdown":
-		writeDiffMarkdown(e.stdout, o.revs, d)
+		writeDiffMarkdown(e.stdout, cfg, o.revs, d)
 	default:
-		writeDiffText(e.stdout, d)
+		writeDiffText(e.stdout, cfg, d)
 	}
 	return nil
 }
@@ -73,7 +75,7 @@ type diffJSON struct {
 	change.Diff
 }
 
-func writeDiffText(w io.Writer, d change.Diff) {
+func writeDiffText(w io.Writer, cfg *config.Config, d change.Diff) {
 	t := escape.Terminal
 	fmt.Fprintf(w, "%d added, %d removed, %d changed\n", d.Added, d.Removed, d.Changed)
 	for _, x := range d.Demands {
@@ -90,7 +92,7 @@ func writeDiffText(w io.Writer, d change.Diff) {
 			if f.Field == "status" {
 				continue
 			}
-			fmt.Fprintf(w, "  %s: %s → %s\n", t(f.Field), t(orNone(f.From)), t(orNone(f.To)))
+			fmt.Fprintf(w, "  %s: %s → %s\n", t(cfg.KeyPath(f.Field)), t(orNone(f.From)), t(orNone(f.To)))
 		}
 		for _, s := range x.SLA {
 			fmt.Fprintf(w, "  SLA %s %s (%s of %s %s)\n", s.Node, s.State, num(s.ElapsedDays), num(s.TargetDays), dayUnit(s.WorkingDays))
@@ -116,7 +118,7 @@ func mdCode(s string) string {
 	return fence + s + fence
 }
 
-func writeDiffMarkdown(w io.Writer, revs []string, d change.Diff) {
+func writeDiffMarkdown(w io.Writer, cfg *config.Config, revs []string, d change.Diff) {
 	fmt.Fprintf(w, "### Demand registry: %d added, %d removed, %d changed\n\n", d.Added, d.Removed, d.Changed)
 	if len(d.Demands) == 0 {
 		fmt.Fprintf(w, "No demand changes between %s and %s.\n", mdCode(revs[0]), mdCode(revs[1]))
@@ -147,7 +149,7 @@ func writeDiffMarkdown(w io.Writer, revs []string, d change.Diff) {
 		var lines []string
 		for _, f := range x.Fields {
 			if f.Field != "status" && f.Field != "body" {
-				lines = append(lines, fmt.Sprintf("- %s: %s → %s", mdCode(f.Field), mdCell(orNone(f.From)), mdCell(orNone(f.To))))
+				lines = append(lines, fmt.Sprintf("- %s: %s → %s", mdCode(cfg.KeyPath(f.Field)), mdCell(orNone(f.From)), mdCell(orNone(f.To))))
 			} else if f.Field == "body" {
 				lines = append(lines, "- the description changed")
 			}

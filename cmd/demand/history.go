@@ -149,7 +149,7 @@ func writeHistoryText(w io.Writer, cfg *config.Config, h *history.History) {
 	}
 	if h.Pending != nil {
 		fmt.Fprintf(w, "pending (uncommitted) in %s:\n", escape.Path(h.Pending.Path))
-		writeChanges(w, h.Pending.Changes)
+		writeChanges(w, cfg, h.Pending.Changes)
 	}
 	for _, c := range h.Commits {
 		pr := ""
@@ -157,11 +157,11 @@ func writeHistoryText(w io.Writer, cfg *config.Config, h *history.History) {
 			pr = fmt.Sprintf(" (PR #%d)", c.PR)
 		}
 		fmt.Fprintf(w, "%s %s %s <%s> %s: %s%s\n", c.Hash[:10], c.Date.Format("2006-01-02"), t(c.Author), t(c.Email), t(c.Kind), t(c.Subject), pr)
-		writeChanges(w, c.Changes)
+		writeChanges(w, cfg, c.Changes)
 	}
 }
 
-func writeChanges(w io.Writer, cs []history.Change) {
+func writeChanges(w io.Writer, cfg *config.Config, cs []history.Change) {
 	t := escape.Terminal
 	for _, ch := range cs {
 		if ch.Field == "body" {
@@ -175,6 +175,6 @@ func writeChanges(w io.Writer, cs []history.Change) {
 		if to == "" {
 			to = "(unset)"
 		}
-		fmt.Fprintf(w, "    %s: %s → %s\n", t(ch.Field), t(from), t(to))
+		fmt.Fprintf(w, "    %s: %s → %s\n", t(cfg.KeyPath(ch.Field)), t(from), t(to))
 	}
 }

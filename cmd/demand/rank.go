@@ -204,7 +204,7 @@ func writeRankTable(w io.Writer, cfg *config.Config, rk *rank.Ranking) {
 		if r.Override != nil {
 			tier += "*"
 		}
-		if r.DeclaredTier != r.Tier {
+		if r.DeclaredTier != r.Tier && cfg.HasRole("tier") {
 			tier += "!"
 		}
 		t := escape.Terminal

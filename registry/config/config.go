@@ -177,7 +177,7 @@ type Field struct {
 	// Separator (lists) splits a single value into items: "165, 721"
 	// with separator "," is two items, as registries often write them.
 	Separator string `yaml:"separator,omitempty" json:"separator,omitempty"`
-	Remove      bool              `yaml:"remove,omitempty" json:"-"`
+	Remove    bool   `yaml:"remove,omitempty" json:"-"`
 
 	re *regexp.Regexp
 	// order lists a map's Fields as the config names them: files are

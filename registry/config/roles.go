@@ -255,10 +255,25 @@ var keyRe = regexp.MustCompile(`^[\p{L}\p{N}_][\p{L}\p{N}_-]*$`)
 
 func validKey(k string) bool { return keyRe.MatchString(k) }
 
-// fieldPath is a dotted path of the config (a policy rule's field, a
+// KeyPath is a field's dotted path as the registry's files write it: its
+// first part a role's key where the registry renames it. Anything else
+// (body, path) stays as it is.
+func (c *Config) KeyPath(field string) string {
+	head, rest, more := strings.Cut(field, ".")
+	k, ok := c.keys[head]
+	if !ok || k == "" {
+		return field
+	}
+	if more {
+		return k + "." + rest
+	}
+	return k
+}
+
+// FieldPath is a dotted path of the config (a policy rule's field, a
 // floor's condition) with its first part, a front-matter key, turned into
 // the field it holds; unknown keys stay as written.
-func (c *Config) fieldPath(p string) string {
+func (c *Config) FieldPath(p string) string {
 	head, rest, more := strings.Cut(p, ".")
 	f, ok := c.FieldOf(head)
 	if !ok {
@@ -277,7 +292,7 @@ func (c *Config) condition(cond Condition) Condition {
 	}
 	out := Condition{}
 	for k, v := range cond {
-		out[c.fieldPath(k)] = v
+		out[c.FieldPath(k)] = v
 	}
 	return out
 }
@@ -324,7 +339,7 @@ func (p *prep) dropUnused() {
 			r := &c.Policy.Rules[i]
 			r.When = c.condition(r.When)
 			for j, f := range r.Require {
-				r.Require[j] = c.fieldPath(f)
+				r.Require[j] = c.FieldPath(f)
 			}
 		}
 	}
@@ -340,7 +355,7 @@ func (p *prep) dropUnused() {
 	} else {
 		for i := range c.Scoring.Weighted {
 			if f := c.Scoring.Weighted[i].Field; f != CustomersField {
-				c.Scoring.Weighted[i].Field = c.fieldPath(f)
+				c.Scoring.Weighted[i].Field = c.FieldPath(f)
 			}
 		}
 	}
@@ -353,7 +368,7 @@ func (p *prep) dropUnused() {
 	if lookupNode(p.root, "history", "timeline_field") == nil && c.Fields[c.History.TimelineField] == nil {
 		c.History.TimelineField = ""
 	} else if tf := c.History.TimelineField; tf != "" {
-		c.History.TimelineField = c.fieldPath(tf)
+		c.History.TimelineField = c.FieldPath(tf)
 	}
 }
 

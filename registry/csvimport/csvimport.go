@@ -177,6 +177,7 @@ func headerColumns(cfg *config.Config, m *Map, header []string) ([]string, []Pro
 		} else if len(m.Columns) > 0 {
 			f = "-"
 		}
+		f = cfg.FieldPath(f) // a column may name the registry's key
 		switch f {
 		case "customer":
 			f = "customer.name"
