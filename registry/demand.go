@@ -129,10 +129,10 @@ func (d *Demand) At(field string) Pos {
 	return Pos{Line: 1, Col: 1}
 }
 
-// Values returns a field's values as strings for condition matching: one
+// values returns a field's values as strings for condition matching: one
 // for a scalar, each item for a list, nothing when absent. Dotted paths
 // reach into maps and across lists (requesters.segment).
-func (d *Demand) Values(p string) []string {
+func (d *Demand) values(p string) []string {
 	var out []string
 	d.AnyValue(p, func(v string) bool {
 		out = append(out, v)
@@ -187,7 +187,7 @@ func (d *Demand) Text(p string) string {
 	if v, ok := d.Fields[p].(string); ok {
 		return v
 	}
-	if vals := d.Values(p); len(vals) > 0 {
+	if vals := d.values(p); len(vals) > 0 {
 		return vals[0]
 	}
 	return ""
@@ -244,7 +244,7 @@ func scalarString(v any) string {
 }
 
 // Has reports whether a field is set.
-func (d *Demand) Has(p string) bool { return len(d.Values(p)) > 0 || d.hasMap(p) }
+func (d *Demand) Has(p string) bool { return len(d.values(p)) > 0 || d.hasMap(p) }
 
 func (d *Demand) hasMap(p string) bool {
 	m, ok := d.Fields[p].(map[string]any)
@@ -546,7 +546,7 @@ func (d *Demand) fill(cfg *config.Config) {
 		}
 	}
 	if cfg.HasRole("tags") {
-		d.Tags = d.Values("tags")
+		d.Tags = d.values("tags")
 	}
 	if m, ok := get("links").(map[string]any); ok {
 		d.Links.DependsOn = stringsOf(m["depends_on"])

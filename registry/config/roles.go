@@ -303,62 +303,9 @@ func (c *Config) condition(cond Condition) Condition {
 // rule. What the file sets is checked, with its keys read as the
 // registry's keys.
 func (p *prep) dropUnused() {
+	p.dropRules()
+	p.dropFloorsAndFactors()
 	c := p.c
-	has := func(path string) bool {
-		switch path {
-		case "tier":
-			return true
-		case "status_kind":
-			return c.Fields["status"] != nil
-		case CustomersField:
-			return c.Fields["customer"] != nil || c.Fields["requesters"] != nil
-		}
-		return c.FieldByPath(path) != nil
-	}
-	hasAll := func(cond Condition) bool {
-		for k, vals := range cond {
-			if !has(k) {
-				return false
-			}
-			if f := c.FieldByPath(k); f != nil && f.Type == TStatus {
-				for _, v := range vals {
-					if c.status[v] == nil {
-						return false
-					}
-				}
-			}
-		}
-		return true
-	}
-	if lookupNode(p.root, "policy", "rules") == nil {
-		c.Policy.Rules = slices.DeleteFunc(c.Policy.Rules, func(r PolicyRule) bool {
-			return !hasAll(r.When) || slices.ContainsFunc(r.Require, func(f string) bool { return !has(f) })
-		})
-	} else {
-		for i := range c.Policy.Rules {
-			r := &c.Policy.Rules[i]
-			r.When = c.condition(r.When)
-			for j, f := range r.Require {
-				r.Require[j] = c.FieldPath(f)
-			}
-		}
-	}
-	if lookupNode(p.root, "tiers", "floors") == nil {
-		c.Tiers.Floors = slices.DeleteFunc(c.Tiers.Floors, func(f FloorRule) bool { return !hasAll(f.When) })
-	} else {
-		for i := range c.Tiers.Floors {
-			c.Tiers.Floors[i].When = c.condition(c.Tiers.Floors[i].When)
-		}
-	}
-	if lookupNode(p.root, "scoring", "weighted") == nil {
-		c.Scoring.Weighted = slices.DeleteFunc(c.Scoring.Weighted, func(f Factor) bool { return !has(f.Field) })
-	} else {
-		for i := range c.Scoring.Weighted {
-			if f := c.Scoring.Weighted[i].Field; f != CustomersField {
-				c.Scoring.Weighted[i].Field = c.FieldPath(f)
-			}
-		}
-	}
 	// A registry adopted with roles has the response times it sets, not
 	// the built-in ones: targets nobody agreed to would only invent
 	// breaches.
@@ -369,6 +316,78 @@ func (p *prep) dropUnused() {
 		c.History.TimelineField = ""
 	} else if tf := c.History.TimelineField; tf != "" {
 		c.History.TimelineField = c.FieldPath(tf)
+	}
+}
+
+// has reports whether the registry has what a path of a rule or a
+// condition names (tier and status_kind included).
+func (c *Config) has(path string) bool {
+	switch path {
+	case "tier":
+		return true
+	case "status_kind":
+		return c.Fields["status"] != nil
+	case CustomersField:
+		return c.Fields["customer"] != nil || c.Fields["requesters"] != nil
+	}
+	return c.FieldByPath(path) != nil
+}
+
+// hasAll reports whether the registry has every field a condition tests,
+// and every status it names.
+func (c *Config) hasAll(cond Condition) bool {
+	for k, vals := range cond {
+		if !c.has(k) {
+			return false
+		}
+		if f := c.FieldByPath(k); f != nil && f.Type == TStatus {
+			for _, v := range vals {
+				if c.status[v] == nil {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// dropRules drops the built-in policy rules on absent fields, or reads
+// the file's rules in the registry's keys.
+func (p *prep) dropRules() {
+	c := p.c
+	if lookupNode(p.root, "policy", "rules") == nil {
+		c.Policy.Rules = slices.DeleteFunc(c.Policy.Rules, func(r PolicyRule) bool {
+			return !c.hasAll(r.When) || slices.ContainsFunc(r.Require, func(f string) bool { return !c.has(f) })
+		})
+		return
+	}
+	for i := range c.Policy.Rules {
+		r := &c.Policy.Rules[i]
+		r.When = c.condition(r.When)
+		for j, f := range r.Require {
+			r.Require[j] = c.FieldPath(f)
+		}
+	}
+}
+
+// dropFloorsAndFactors does the same for tier floors and weighted factors.
+func (p *prep) dropFloorsAndFactors() {
+	c := p.c
+	if lookupNode(p.root, "tiers", "floors") == nil {
+		c.Tiers.Floors = slices.DeleteFunc(c.Tiers.Floors, func(f FloorRule) bool { return !c.hasAll(f.When) })
+	} else {
+		for i := range c.Tiers.Floors {
+			c.Tiers.Floors[i].When = c.condition(c.Tiers.Floors[i].When)
+		}
+	}
+	if lookupNode(p.root, "scoring", "weighted") == nil {
+		c.Scoring.Weighted = slices.DeleteFunc(c.Scoring.Weighted, func(f Factor) bool { return !c.has(f.Field) })
+		return
+	}
+	for i := range c.Scoring.Weighted {
+		if f := c.Scoring.Weighted[i].Field; f != CustomersField {
+			c.Scoring.Weighted[i].Field = c.FieldPath(f)
+		}
 	}
 }
 
