@@ -62,9 +62,9 @@ func (b *builder) attentionReason(r review.Reason) string {
 	case review.Overdue:
 		return fmt.Sprintf(b.t("attention_overdue"), r.Due, num(r.Days))
 	case review.SLABreached:
-		return fmt.Sprintf(b.t("attention_sla_breached"), b.t("node_"+r.Node), num(-r.Days), unit, num(r.Limit))
+		return fmt.Sprintf(b.t("attention_sla_breached"), b.nodeLabel(r.Node), num(-r.Days), unit, num(r.Limit))
 	case review.SLADueSoon:
-		return fmt.Sprintf(b.t("attention_sla_due_soon"), b.t("node_"+r.Node), num(r.Days), unit, num(r.Limit))
+		return fmt.Sprintf(b.t("attention_sla_due_soon"), b.nodeLabel(r.Node), num(r.Days), unit, num(r.Limit))
 	}
 	return r.Kind
 }

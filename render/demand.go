@@ -31,6 +31,7 @@ type demandView struct {
 	Models                                                           []modelView
 	Meta                                                             []metaRow
 	SLA                                                              []slaView
+	SLANodes                                                         string // the SLA table's header
 	Links                                                            []linkGroup
 	Customers                                                        []customerView
 	Commits                                                          []commitView
@@ -285,8 +286,9 @@ func (b *builder) historyViews(v *demandView, d *registry.Demand, r *rank.Result
 	if h := b.in.History[v.ID]; h != nil {
 		v.HistoryIncomplete = h.Incomplete
 		if h.SLA != nil {
+			v.SLANodes = b.nodeLabels()
 			for _, n := range h.SLA.Nodes {
-				sv := slaView{Label: b.t("node_" + n.Node), State: string(n.State), StateLabel: b.t("sla_" + string(n.State)),
+				sv := slaView{Label: b.nodeLabel(n.Node), State: string(n.State), StateLabel: b.t("sla_" + string(n.State)),
 					Elapsed: num(n.ElapsedDays), Target: num(n.TargetDays), Unit: b.t("calendar_days")}
 				if n.WorkingDays {
 					sv.Unit = b.t("working_days")
@@ -494,4 +496,24 @@ func withoutTitle(body, title string) string {
 		end = line + 1
 	}
 	return strings.Join(lines[:line-1], "") + strings.Join(lines[end:], "")
+}
+
+// nodeLabel is an SLA node's label in the UI language (the config's), or
+// its name.
+func (b *builder) nodeLabel(node string) string {
+	if n := b.cfg.Node(node); n != nil {
+		if l := n.Label.In(b.lang); l != "" {
+			return l
+		}
+	}
+	return node
+}
+
+// nodeLabels is every SLA node's label, in order: the SLA table's header.
+func (b *builder) nodeLabels() string {
+	var out []string
+	for _, n := range b.cfg.SLA.Nodes {
+		out = append(out, b.nodeLabel(n.Name))
+	}
+	return strings.Join(out, " / ")
 }

@@ -59,8 +59,8 @@ func (b *builder) kpiView(order []string) *kpiView {
 	var tierLabels []string
 	nodeSeries := map[string]*series{}
 	var ss []series
-	for _, node := range history.Nodes {
-		nodeSeries[node] = &series{Name: b.t("node_" + node)}
+	for _, node := range history.Nodes(b.cfg) {
+		nodeSeries[node] = &series{Name: b.nodeLabel(node)}
 	}
 	for _, c := range k.Compliance {
 		label := fmt.Sprintf("%d · %s", c.Tier, b.cfg.TierLabel(c.Tier, b.lang))
@@ -74,13 +74,13 @@ func (b *builder) kpiView(order []string) *kpiView {
 			rate = num(pct) + "%"
 		}
 		nodeSeries[c.Node].Values = append(nodeSeries[c.Node].Values, pct)
-		v.Compliance = append(v.Compliance, complianceRow{Tier: label, Node: b.t("node_" + c.Node), Rate: rate, Met: c.Met, Breached: c.Breached, Running: c.Running, Unknown: c.Unknown})
+		v.Compliance = append(v.Compliance, complianceRow{Tier: label, Node: b.nodeLabel(c.Node), Rate: rate, Met: c.Met, Breached: c.Breached, Running: c.Running, Unknown: c.Unknown})
 		v.UnknownNodes += c.Unknown
 		if c.Met+c.Breached+c.Running+c.Unknown > 0 {
 			v.NoSLA = false
 		}
 	}
-	for _, node := range history.Nodes {
+	for _, node := range history.Nodes(b.cfg) {
 		ss = append(ss, *nodeSeries[node])
 	}
 	v.UnknownNote = fmt.Sprintf(b.t("kpi_unknown_note"), v.UnknownNodes)
@@ -88,7 +88,7 @@ func (b *builder) kpiView(order []string) *kpiView {
 	v.DeliveredUndatedNote = fmt.Sprintf(b.t("kpi_delivered_undated"), k.DeliveredUndated)
 	v.ComplianceChart = barChart(b.t("kpi_compliance"), tierLabels, ss, "%")
 	for _, r := range k.Response {
-		v.Response = append(v.Response, responseRow{Node: b.t("node_" + r.Node), Count: r.Count, Median: num(r.Median), P90: num(r.P90)})
+		v.Response = append(v.Response, responseRow{Node: b.nodeLabel(r.Node), Count: r.Count, Median: num(r.Median), P90: num(r.P90)})
 	}
 	var months []string
 	rec, del := series{Name: b.t("kpi_received")}, series{Name: b.t("kpi_delivered")}

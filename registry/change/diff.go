@@ -114,7 +114,7 @@ func fieldDiff(a, b *registry.Demand) []registry.FieldChange {
 func slaEffects(b Side, d *registry.Demand, tier int, from, to string) []NodeEffect {
 	cfg := b.Snapshot.Config
 	var out []NodeEffect
-	for _, node := range history.Nodes {
+	for _, node := range history.Nodes(cfg) {
 		if !history.NodeReached(cfg, node, to) || history.NodeReached(cfg, node, from) {
 			continue
 		}

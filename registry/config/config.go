@@ -7,6 +7,7 @@ package config
 
 import (
 	"bytes"
+	"encoding/json"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -324,18 +325,74 @@ type History struct {
 
 // SLA sets response-time targets.
 type SLA struct {
-	WorkingDays bool        `yaml:"working_days" json:"working_days"`
-	Weekends    []string    `yaml:"weekends" json:"weekends"`
-	Holidays    []string    `yaml:"holidays" json:"holidays"`
-	Targets     []SLATarget `yaml:"targets" json:"targets"`
+	WorkingDays bool     `yaml:"working_days" json:"working_days"`
+	Weekends    []string `yaml:"weekends" json:"weekends"`
+	Holidays    []string `yaml:"holidays" json:"holidays"`
+	// Nodes are the response nodes in order: what reaches each.
+	Nodes   []SLANode   `yaml:"nodes" json:"nodes"`
+	Targets []SLATarget `yaml:"targets" json:"targets"`
 }
 
-// SLATarget is one tier's days to each response node.
+// SLANode is one response node (received → evaluated → solution →
+// feedback by default) and the status changes that reach it: entering one
+// of Statuses, or a status of one of Kinds, or (LeaveFirst) any status but
+// the workflow's first.
+type SLANode struct {
+	Name       string   `yaml:"name" json:"name"`
+	Label      Label    `yaml:"label,omitempty" json:"label,omitempty"`
+	Statuses   []string `yaml:"statuses,omitempty" json:"statuses,omitempty"`
+	Kinds      []Kind   `yaml:"kinds,omitempty" json:"kinds,omitempty"`
+	LeaveFirst bool     `yaml:"leave_first,omitempty" json:"leave_first,omitempty"`
+}
+
+// Reached reports whether entering status to reaches the node.
+func (n SLANode) Reached(c *Config, to string) bool {
+	if n.LeaveFirst && len(c.Statuses) > 0 && to != c.Statuses[0].Name {
+		return true
+	}
+	return slices.Contains(n.Statuses, to) || slices.Contains(n.Kinds, c.StatusKind(to))
+}
+
+// SLATarget is one tier's days to each response node, keyed by the node's
+// name (tier: 1, evaluate: 1, solution: 5, ...).
 type SLATarget struct {
-	Tier     int     `yaml:"tier" json:"tier"`
-	Evaluate float64 `yaml:"evaluate" json:"evaluate"`
-	Solution float64 `yaml:"solution" json:"solution"`
-	Feedback float64 `yaml:"feedback" json:"feedback"`
+	Tier int                `yaml:"tier" json:"tier"`
+	Days map[string]float64 `yaml:",inline" json:"-"`
+}
+
+// MarshalJSON writes a target as the config writes it: its days beside
+// the tier.
+func (t SLATarget) MarshalJSON() ([]byte, error) {
+	m := map[string]any{"tier": t.Tier}
+	for k, v := range t.Days {
+		m[k] = v
+	}
+	return json.Marshal(m)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (t *SLATarget) UnmarshalJSON(b []byte) error {
+	var m map[string]float64
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	t.Tier, t.Days = int(m["tier"]), map[string]float64{}
+	for k, v := range m {
+		if k != "tier" {
+			t.Days[k] = v
+		}
+	}
+	return nil
+}
+
+// Node returns the SLA node of that name, or nil.
+func (c *Config) Node(name string) *SLANode {
+	for i := range c.SLA.Nodes {
+		if c.SLA.Nodes[i].Name == name {
+			return &c.SLA.Nodes[i]
+		}
+	}
+	return nil
 }
 
 // Policy holds workflow rules checked by validate.
@@ -578,6 +635,9 @@ func checkConfigKeys(path string, root *yaml.Node) finding.Findings {
 					walk(n.Content[i+1], ft)
 					continue
 				}
+				if _, inline := fields[",inline"]; inline {
+					continue // a map's keys, checked when prepared (sla targets)
+				}
 				names := slices.Sorted(maps.Keys(fields))
 				f := finding.Finding{Path: path, Line: k.Line, Col: k.Column, Severity: finding.Error, Rule: "config",
 					Message: fmt.Sprintf("unknown config key %q", k.Value)}
@@ -598,9 +658,12 @@ func checkConfigKeys(path string, root *yaml.Node) finding.Findings {
 func yamlFields(t reflect.Type) map[string]reflect.Type {
 	out := map[string]reflect.Type{}
 	for f := range t.Fields() {
-		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
 		if !f.IsExported() || name == "-" {
 			continue
+		}
+		if opts == "inline" && f.Type.Kind() == reflect.Map {
+			name = ",inline"
 		}
 		if name == "" {
 			name = strings.ToLower(f.Name)
@@ -834,14 +897,42 @@ func (p *prep) tiers() {
 	}
 }
 
-// sla checks the SLA targets, holidays and weekends.
+// sla checks the SLA nodes, targets, holidays and weekends.
 func (p *prep) sla() {
 	c := p.c
 	bad := p.bad
+	seen := map[string]bool{}
+	for i, n := range c.SLA.Nodes {
+		at := fmt.Sprintf("#%d", i)
+		switch {
+		case !validKey(n.Name):
+			bad(fmt.Sprintf("sla node #%d has no usable name (%q)", i+1, n.Name), "use letters, digits, - and _", "sla", "nodes", at)
+		case seen[n.Name] || n.Name == "tier":
+			bad(fmt.Sprintf("sla node %q is listed twice (or is named tier)", n.Name), "", "sla", "nodes", at)
+		case len(n.Statuses) == 0 && len(n.Kinds) == 0 && !n.LeaveFirst:
+			bad(fmt.Sprintf("sla node %q is reached by nothing", n.Name), "give it statuses, kinds or leave_first: true", "sla", "nodes", at)
+		}
+		seen[n.Name] = true
+		for _, st := range n.Statuses {
+			if c.status[st] == nil {
+				bad(fmt.Sprintf("sla node %q names unknown status %q", n.Name, st), "", "sla", "nodes", at, "statuses")
+			}
+		}
+		for _, k := range n.Kinds {
+			if !slices.Contains(StatusKinds, k) {
+				bad(fmt.Sprintf("sla node %q names unknown status kind %q", n.Name, k), "kind is one of "+joined(StatusKinds), "sla", "nodes", at, "kinds")
+			}
+		}
+	}
 	for i, t := range c.SLA.Targets {
 		at := fmt.Sprintf("#%d", i)
 		if t.Tier < 1 || t.Tier > len(c.Tiers.Levels) {
 			bad(fmt.Sprintf("sla target for tier %d, which is not a tier", t.Tier), "", "sla", "targets", at)
+		}
+		for _, k := range sortedKeys(t.Days) {
+			if !seen[k] {
+				bad(fmt.Sprintf("sla target for tier %d names %q, which is not a node", t.Tier, k), "the nodes are "+strings.Join(nodeNames(c), ", "), "sla", "targets", at)
+			}
 		}
 	}
 	for _, h := range c.SLA.Holidays {
@@ -854,6 +945,14 @@ func (p *prep) sla() {
 			bad(fmt.Sprintf("sla weekend %q is not a weekday", w), "write monday ... sunday", "sla", "weekends")
 		}
 	}
+}
+
+func nodeNames(c *Config) []string {
+	out := make([]string, len(c.SLA.Nodes))
+	for i, n := range c.SLA.Nodes {
+		out[i] = n.Name
+	}
+	return out
 }
 
 // policy checks the policy rules, WIP limits and requester saturation.

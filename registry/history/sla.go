@@ -45,24 +45,23 @@ type SLANode struct {
 	Tier        int        `json:"tier"`           // the tier whose target applied
 }
 
-// Nodes lists the SLA nodes in order.
-var Nodes = []string{"evaluate", "solution", "feedback"}
-
-// NodeReached reports whether entering status `to` reaches a node: evaluate
-// when a demand leaves the workflow's first status, solution when it enters
-// an active or done status (planned, in progress, delivered), feedback when
-// it enters a done status (delivered).
-func NodeReached(cfg *config.Config, node, to string) bool {
-	kind := cfg.StatusKind(to)
-	switch node {
-	case "evaluate":
-		return len(cfg.Statuses) > 0 && to != cfg.Statuses[0].Name
-	case "solution":
-		return kind == config.KindActive || kind == config.KindDone
-	case "feedback":
-		return kind == config.KindDone
+// Nodes lists the config's SLA nodes in order.
+func Nodes(cfg *config.Config) []string {
+	out := make([]string, len(cfg.SLA.Nodes))
+	for i, n := range cfg.SLA.Nodes {
+		out[i] = n.Name
 	}
-	return false
+	return out
+}
+
+// NodeReached reports whether entering status `to` reaches a node (see
+// config.SLANode): by default evaluate when a demand leaves the
+// workflow's first status, solution when it enters an active or done
+// status (planned, in progress, delivered), feedback when it enters a done
+// status (delivered).
+func NodeReached(cfg *config.Config, node, to string) bool {
+	n := cfg.Node(node)
+	return n != nil && n.Reached(cfg, to)
 }
 
 // ComputeSLA sets the SLA of every demand that exists now (see Current).
@@ -114,7 +113,7 @@ func computeSLA(cur *config.Config, id string, receivedDate config.Date, h *Hist
 	byHash map[string]*commitRec, configs map[plumbing.Hash]*config.Config) *SLA {
 	sla := &SLA{Tier: tier, Nodes: []SLANode{}}
 	received := receivedDate.Time()
-	for _, node := range Nodes {
+	for _, node := range Nodes(cur) {
 		n := SLANode{Node: node, State: Running, Tier: tier}
 		var reachedAt *Transition
 		ended := false
@@ -213,14 +212,8 @@ func TargetFor(cfg *config.Config, tier int, node string) (float64, bool) {
 		if t.Tier != tier {
 			continue
 		}
-		switch node {
-		case "evaluate":
-			return t.Evaluate, t.Evaluate > 0
-		case "solution":
-			return t.Solution, t.Solution > 0
-		case "feedback":
-			return t.Feedback, t.Feedback > 0
-		}
+		d, ok := t.Days[node]
+		return d, ok && d > 0
 	}
 	return 0, false
 }

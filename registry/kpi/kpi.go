@@ -125,7 +125,7 @@ func compliance(cfg *config.Config, hist map[string]*history.History, ids []stri
 	}
 	var out []Compliance
 	for _, l := range cfg.Tiers.Levels {
-		for _, node := range history.Nodes {
+		for _, node := range history.Nodes(cfg) {
 			c := comp[[2]any{l.Tier, node}]
 			if c == nil {
 				c = &Compliance{Tier: l.Tier, Node: node}
@@ -138,7 +138,7 @@ func compliance(cfg *config.Config, hist map[string]*history.History, ids []stri
 		}
 	}
 	var resp []Response
-	for _, node := range history.Nodes {
+	for _, node := range history.Nodes(cfg) {
 		xs := elapsed[node]
 		sort.Float64s(xs)
 		resp = append(resp, Response{Node: node, Count: len(xs), Median: quantile(xs, 0.5), P90: quantile(xs, 0.9)})
