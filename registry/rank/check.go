@@ -97,7 +97,7 @@ func Policy(s *registry.Snapshot, rk *Ranking) finding.Findings {
 			var missing []string
 			for _, f := range rule.Require {
 				if !d.Has(f) {
-					missing = append(missing, f)
+					missing = append(missing, cfg.KeyPath(f))
 				}
 			}
 			if len(missing) == 0 {
