@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/demand-registry/demand/registry/config"
+	"github.com/demand-registry/demand/templates"
 )
 
 // configType follows a path of registry.yaml keys through the Config
@@ -128,7 +129,7 @@ func (s *server) configCompletion(d *document, r *regState, p textDocumentPositi
 	case t == reflect.TypeFor[config.Field]() && key == "type":
 		values = names(config.FieldTypes)
 	case t == reflect.TypeFor[config.Config]() && key == "language":
-		values = []string{"en", "zh-CN"}
+		values = templates.Languages()
 	}
 	for _, v := range values {
 		item := CompletionItem{Label: v, Kind: kindEnumMember, TextEdit: edit(v)}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/demand-registry/demand/registry/config"
+	"github.com/demand-registry/demand/templates"
 
 	"github.com/demand-registry/demand/registry"
 )
@@ -220,7 +221,7 @@ func itemOf(f *config.Field) *config.Field {
 
 func labels(l config.Label) string {
 	var parts []string
-	for _, lang := range []string{"en", "zh-CN"} {
+	for _, lang := range templates.Languages() {
 		if s := l[lang]; s != "" && !slices.Contains(parts, s) {
 			parts = append(parts, s)
 		}

@@ -7,8 +7,8 @@ package config
 
 import (
 	"bytes"
-	"encoding/json"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -25,6 +25,7 @@ import (
 	"github.com/demand-registry/demand/internal/safeyaml"
 	"github.com/demand-registry/demand/internal/suggest"
 	"github.com/demand-registry/demand/registry/finding"
+	"github.com/demand-registry/demand/templates"
 
 	"gopkg.in/yaml.v3"
 )
@@ -756,8 +757,8 @@ func (p *prep) bad(msg, hint string, keys ...string) {
 func (p *prep) general() {
 	c := p.c
 	bad := p.bad
-	if c.Language != "en" && c.Language != "zh-CN" {
-		bad(fmt.Sprintf("language %q is not supported", c.Language), "use en or zh-CN", "language")
+	if langs := templates.Languages(); !slices.Contains(langs, c.Language) {
+		bad(fmt.Sprintf("language %q is not supported", c.Language), "use one of "+strings.Join(langs, ", ")+" (the languages of the built-in UI strings, templates/i18n)", "language")
 	}
 	p.fs = append(p.fs, configNumbers(p.path, p.root)...)
 	re, err := regexp.Compile(c.ID.Pattern)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/demand-registry/demand/registry/config"
+	"github.com/demand-registry/demand/templates"
 
 	"gopkg.in/yaml.v3"
 )
@@ -77,7 +78,7 @@ func bilingual(l config.Label, lang, fallback string) string {
 
 func names(l config.Label, id string) []string {
 	out := []string{id}
-	for _, lang := range []string{"en", "zh-CN"} {
+	for _, lang := range templates.Languages() {
 		if s := l[lang]; s != "" {
 			out = append(out, s)
 		}
