@@ -57,7 +57,11 @@ func (b *builder) exports(order []string) error {
 	// the file into an empty registry writes the same files; then what
 	// is computed, which import ignores, and the body.
 	cols := b.cfg.Columns()
-	_ = cw.Write(append(append([]string(nil), cols...), "path", "score", "ranked_tier", "url", "body"))
+	header := make([]string, 0, len(cols)+5)
+	for _, c := range cols {
+		header = append(header, b.cfg.KeyPath(c)) // the registry's keys
+	}
+	_ = cw.Write(append(header, "path", "score", "ranked_tier", "url", "body"))
 	for _, id := range order {
 		d := b.in.Snapshot.Get(id)
 		r := b.in.Ranking.Get(id)
@@ -78,7 +82,7 @@ func (b *builder) exports(order []string) error {
 			h = historyWithoutNames(h)
 		}
 		out = append(out, exportDemand{ID: id, Title: d.Title, Status: d.Status, Tier: r.Tier, Score: r.Score,
-			Received: string(d.Received), URL: url(id), Path: path.Join(b.in.Dir, d.Path), Fields: fields, Body: d.Body, Ranking: rr, History: h})
+			Received: string(d.Received), URL: url(id), Path: path.Join(b.in.Dir, d.Path), Fields: b.underKeys(fields), Body: d.Body, Ranking: rr, History: h})
 		cells := b.cfg.Cells(fields)
 		row := make([]string, 0, len(cols)+5)
 		for _, c := range cols {
@@ -100,6 +104,17 @@ func (b *builder) exports(order []string) error {
 	b.put("demands.json", append(js, '\n'))
 	b.put("demands.csv", rows.Bytes())
 	return nil
+}
+
+// underKeys is fields under the registry's keys, as its files write them.
+func (b *builder) underKeys(fields map[string]any) map[string]any {
+	out := make(map[string]any, len(fields))
+	for k, v := range fields {
+		if key := b.cfg.Key(k); key != "" {
+			out[key] = v
+		}
+	}
+	return out
 }
 
 // withoutNames copies front-matter fields without customer names.

@@ -55,7 +55,8 @@ func PlanJSON(s *registry.Snapshot, files []registry.File, data []byte) ([]Row, 
 			if it.Fields[k] == nil {
 				continue
 			}
-			f := cfg.Fields[k]
+			name := cfg.FieldPath(k) // the export names the registry's keys
+			f := cfg.Fields[name]
 			if f == nil {
 				bad = append(bad, fmt.Sprintf("%s is not a field of this registry", k))
 				continue
@@ -65,7 +66,7 @@ func PlanJSON(s *registry.Snapshot, files []registry.File, data []byte) ([]Row, 
 				bad = append(bad, fmt.Sprintf("%s: %v", k, err))
 				continue
 			}
-			fields[k] = v
+			fields[name] = v
 		}
 		if len(bad) > 0 {
 			for _, b := range bad {
