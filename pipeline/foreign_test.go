@@ -64,6 +64,13 @@ func TestForeignRegistries(t *testing.T) {
 			assert.Equal(t, 1, strings.Count(page, ">"+title+"</h1>"), "the title is the page's heading, once")
 			assert.Contains(t, page, ">"+tc.label+"</dt>")
 			assert.NotContains(t, page, "Score 0", "nothing to rank by: no score")
+			if tc.dir == "ercs" {
+				// Filters on the registry's own fields (site.facets).
+				search := string(site.Files["search.html"])
+				assert.Contains(t, search, `<select name="category" data-facet="f.category">`)
+				assert.NotContains(t, search, `data-facet="tier"`, "nothing to rank by: no tier filter")
+				assert.Contains(t, string(site.Files["assets/search-index.js"]), `"f":{"category":["ERC"],"type":["Standards Track"]}`)
+			}
 		})
 	}
 }

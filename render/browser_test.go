@@ -170,3 +170,33 @@ func TestBrowser(t *testing.T) {
 	shot(t, ctx, "kpis")
 	assert.Empty(t, console.all(), "no console errors or CSP violations: %s", strings.Join(console.all(), "; "))
 }
+
+// TestBrowserOwnFacets: on a registry adopted by its config (ethereum/ERCs'
+// excerpt), the search filters on the registry's own fields work in a
+// browser, from the address as from the menus.
+func TestBrowserOwnFacets(t *testing.T) {
+	ctx, console := browser(t)
+	snap := loadRegistry(t, "../examples/registries/ercs")
+	files, err := Build(Input{Snapshot: snap, Ranking: rank.Rank(snap)}, Options{Templates: templates.FS})
+	require.NoError(t, err)
+	dir := filepath.Join(t.TempDir(), "site")
+	require.NoError(t, writeSite(dir, files))
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	t.Cleanup(srv.Close)
+
+	var all, drafts []string
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Navigate(srv.URL+"/search.html?category=ERC"),
+		chromedp.WaitVisible("#results"),
+		chromedp.Sleep(200*time.Millisecond),
+		chromedp.Evaluate(`[...document.querySelectorAll("#results-body th a")].map(a => a.textContent)`, &all),
+		chromedp.Navigate(srv.URL+"/search.html?category=ERC&status=Draft"),
+		chromedp.WaitVisible("#results"),
+		chromedp.Sleep(200*time.Millisecond),
+		chromedp.Evaluate(`[...document.querySelectorAll("#results-body th a")].map(a => a.textContent)`, &drafts),
+	))
+	assert.ElementsMatch(t, []string{"20", "721", "7579"}, all)
+	assert.Equal(t, []string{"7579"}, drafts)
+	shot(t, ctx, "search-own-facets")
+	assert.Empty(t, console.all(), "no console errors: %s", strings.Join(console.all(), "; "))
+}

@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/demand-registry/demand/registry"
+	"github.com/demand-registry/demand/registry/config"
 
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/text"
@@ -40,6 +43,9 @@ type searchDoc struct {
 	Received    string   `json:"received"`
 	URL         string   `json:"url"`
 	Rank        int      `json:"rank"`
+	// F holds the values of the filters on fields of the registry's own
+	// (site.facets), by the filter's name.
+	F map[string][]string `json:"f,omitempty"`
 }
 
 // plainText is the text of a body for the search index, kept between
@@ -99,6 +105,7 @@ var searchFiles = []string{"search.html", "assets/search-index.js", "assets/sear
 func (b *builder) search(order []string) error {
 	var docs []searchDoc
 	tags := map[string]bool{}
+	seen := map[string]bool{} // facet\x00value of the registry's own filters
 	for _, id := range order {
 		d := b.in.Snapshot.Get(id)
 		r := b.in.Ranking.Get(id)
@@ -110,6 +117,22 @@ func (b *builder) search(order []string) error {
 		}
 		for _, t := range d.Tags {
 			tags[t] = true
+		}
+		for _, f := range b.cfg.Site.Facets {
+			if _, builtin := builtinFacets[f]; builtin && b.cfg.HasRole(strings.Split(f, ".")[0]) || f == "tier" {
+				continue
+			}
+			var vals []string
+			d.AnyValue(f, func(v string) bool { vals = append(vals, v); return false })
+			if len(vals) > 0 {
+				if doc.F == nil {
+					doc.F = map[string][]string{}
+				}
+				doc.F[b.cfg.KeyPath(f)] = vals
+				for _, v := range vals {
+					seen[f+"\x00"+v] = true
+				}
+			}
 		}
 		docs = append(docs, doc)
 	}
@@ -127,36 +150,73 @@ func (b *builder) search(order []string) error {
 	}
 
 	var facets []facet
-	tierFacet := facet{Name: "tier", Field: "tier", Label: b.t("tier")}
-	for _, l := range b.cfg.Tiers.Levels {
-		tierFacet.Options = append(tierFacet.Options, facetOption{strconv.Itoa(l.Tier), fmt.Sprintf("%d · %s", l.Tier, l.Label.In(b.lang))})
-	}
-	facets = append(facets, tierFacet)
-	statusFacet := facet{Name: "status", Field: "status", Label: b.t("status")}
-	for _, s := range b.cfg.Statuses {
-		statusFacet.Options = append(statusFacet.Options, facetOption{s.Name, b.statusLabel(s.Name)})
-	}
-	facets = append(facets, statusFacet)
-	for _, f := range [][3]string{{"segment", "customer.segment", "segment"}, {"type", "type", "type"}, {"urgency", "urgency", "urgency"}} {
-		field := b.cfg.FieldByPath(f[1])
-		if field == nil {
-			continue
+	for _, f := range b.cfg.Site.Facets {
+		if fc, ok := b.facet(f, tags, seen); ok {
+			facets = append(facets, fc)
 		}
-		fc := facet{Name: f[0], Field: f[0], Label: b.fieldLabel(f[1])}
-		for _, v := range field.Values {
-			fc.Options = append(fc.Options, facetOption{v, field.ValueLabel(v, b.lang)})
-		}
-		facets = append(facets, fc)
 	}
-	tagFacet := facet{Name: "tag", Field: "tags", Label: b.fieldLabel("tags")}
-	var names []string
-	for t := range tags {
-		names = append(names, t)
-	}
-	sort.Strings(names)
-	for _, t := range names {
-		tagFacet.Options = append(tagFacet.Options, facetOption{t, t})
-	}
-	facets = append(facets, tagFacet)
 	return b.render("search.html", "search.html", b.t("search_title"), "search", page{Facets: facets})
+}
+
+// builtinFacets are the filters the index has a field for: name and the
+// index's field.
+var builtinFacets = map[string][2]string{
+	"status":           {"status", "status"},
+	"customer.segment": {"segment", "segment"},
+	"type":             {"type", "type"},
+	"urgency":          {"urgency", "urgency"},
+	"tags":             {"tag", "tags"},
+}
+
+// facet is the search filter on f (tier, or a field's path): its options
+// the field's values (or those the demands have), labelled.
+func (b *builder) facet(f string, tags, seen map[string]bool) (facet, bool) {
+	if f == "tier" {
+		fc := facet{Name: "tier", Field: "tier", Label: b.t("tier")}
+		for _, l := range b.cfg.Tiers.Levels {
+			fc.Options = append(fc.Options, facetOption{strconv.Itoa(l.Tier), fmt.Sprintf("%d · %s", l.Tier, l.Label.In(b.lang))})
+		}
+		return fc, true
+	}
+	field := b.cfg.FieldByPath(f)
+	if field == nil {
+		return facet{}, false
+	}
+	if bi, ok := builtinFacets[f]; ok && b.cfg.HasRole(strings.Split(f, ".")[0]) {
+		fc := facet{Name: bi[0], Field: bi[1], Label: b.fieldLabel(f)}
+		switch f {
+		case "status":
+			fc.Label = b.t("status")
+			for _, s := range b.cfg.Statuses {
+				fc.Options = append(fc.Options, facetOption{s.Name, b.statusLabel(s.Name)})
+			}
+		case "tags":
+			for _, t := range slices.Sorted(maps.Keys(tags)) {
+				fc.Options = append(fc.Options, facetOption{t, t})
+			}
+		default:
+			for _, v := range field.Values {
+				fc.Options = append(fc.Options, facetOption{v, field.ValueLabel(v, b.lang)})
+			}
+		}
+		return fc, true
+	}
+	key := b.cfg.KeyPath(f)
+	fc := facet{Name: key, Field: "f." + key, Label: b.fieldLabel(f)}
+	if field.Type == config.TList && field.Items != nil {
+		field = field.Items
+	}
+	values := field.Values
+	if len(values) == 0 {
+		for k := range seen {
+			if name, v, _ := strings.Cut(k, "\x00"); name == f {
+				values = append(values, v)
+			}
+		}
+		sort.Strings(values)
+	}
+	for _, v := range values {
+		fc.Options = append(fc.Options, facetOption{v, field.ValueLabel(v, b.lang)})
+	}
+	return fc, true
 }

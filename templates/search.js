@@ -64,6 +64,8 @@
       if (!v) { continue; }
       if (f === 'tags') {
         if ((d.tags || []).indexOf(v) < 0) { return false; }
+      } else if (f.indexOf('f.') === 0) {
+        if (((d.f || {})[f.slice(2)] || []).indexOf(v) < 0) { return false; }
       } else if (String(d[f]) !== v) { return false; }
     }
     return true;

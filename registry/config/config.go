@@ -450,6 +450,9 @@ func (c *Config) FeedID() string {
 
 type Site struct {
 	PublicCustomerNames bool `yaml:"public_customer_names" json:"public_customer_names"`
+	// Facets are the search page's filters: tier, or a field's path (read
+	// in the registry's keys, kept as the field's).
+	Facets []string `yaml:"facets" json:"facets"`
 }
 
 // Review sets what the periodic review (demand review) lists.

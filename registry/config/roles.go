@@ -312,10 +312,36 @@ func (p *prep) dropUnused() {
 	if rolesGiven(p.root) && lookupNode(p.root, "sla", "targets") == nil {
 		c.SLA.Targets = nil
 	}
+	p.facets()
 	if lookupNode(p.root, "history", "timeline_field") == nil && c.Fields[c.History.TimelineField] == nil {
 		c.History.TimelineField = ""
 	} else if tf := c.History.TimelineField; tf != "" {
 		c.History.TimelineField = c.FieldPath(tf)
+	}
+}
+
+// facets drops the built-in search filters on absent fields, and checks
+// those the file sets: each a field a filter can offer values of.
+func (p *prep) facets() {
+	c := p.c
+	if lookupNode(p.root, "site", "facets") == nil {
+		c.Site.Facets = slices.DeleteFunc(c.Site.Facets, func(f string) bool {
+			return f == "tier" && !c.Ranked() || f != "tier" && !c.HasRole(strings.Split(f, ".")[0])
+		})
+		return
+	}
+	for i, f := range c.Site.Facets {
+		if f == "tier" {
+			continue
+		}
+		c.Site.Facets[i] = c.FieldPath(f)
+		fd := c.FieldByPath(c.Site.Facets[i])
+		switch {
+		case fd == nil:
+			p.bad(fmt.Sprintf("site.facets names %q, which is not a field", f), "", "site", "facets")
+		case fd.Type == TMap || fd.Type == TList && (fd.Items == nil || fd.Items.Type == TMap || fd.Items.Type == TList):
+			p.bad(fmt.Sprintf("site.facets names %q, a %s, which a filter cannot offer values of", f, fd.Type), "use enums, statuses, text, lists of text or true/false fields", "site", "facets")
+		}
 	}
 }
 
