@@ -199,7 +199,9 @@ func (b *builder) scoreViews(v *demandView, d *registry.Demand, r *rank.Result, 
 		}
 		v.Models = append(v.Models, modelView{b.t("kano"), fmt.Sprintf("%s (%s): %s → %s", b.valueText("kano", x.Category), effect, num(x.Before), num(x.After))})
 	}
-	v.Models = append(v.Models, modelView{b.t("matrix"), b.t("quadrant_" + m.Matrix.Quadrant)})
+	if b.cfg.HasMatrix() {
+		v.Models = append(v.Models, modelView{b.t("matrix"), b.t("quadrant_" + m.Matrix.Quadrant)})
+	}
 
 }
 

@@ -247,6 +247,25 @@ type Scoring struct {
 	Weighted   []Factor              `yaml:"weighted" json:"weighted"`
 	Requesters RequesterModel        `yaml:"requesters" json:"requesters"`
 	Kano       map[string]KanoEffect `yaml:"kano" json:"kano"`
+	Matrix     MatrixAxes            `yaml:"matrix" json:"matrix"`
+}
+
+// MatrixAxes name the enum fields of the priority matrix's axes: the
+// urgency axis and the importance axis, each read high to low.
+type MatrixAxes struct {
+	Urgency    string `yaml:"urgency" json:"urgency"`
+	Importance string `yaml:"importance" json:"importance"`
+}
+
+// HasMatrix reports whether both axes of the priority matrix are enum
+// fields the registry has.
+func (c *Config) HasMatrix() bool {
+	for _, a := range []string{c.Scoring.Matrix.Urgency, c.Scoring.Matrix.Importance} {
+		if f := c.FieldByPath(a); f == nil || f.Type != TEnum {
+			return false
+		}
+	}
+	return true
 }
 
 // CustomersField is the pseudo-field of a weighted factor that counts every

@@ -313,6 +313,7 @@ func (p *prep) dropUnused() {
 		c.SLA.Targets = nil
 	}
 	p.facets()
+	p.matrixAxes()
 	if lookupNode(p.root, "history", "timeline_field") == nil && c.Fields[c.History.TimelineField] == nil {
 		c.History.TimelineField = ""
 	} else if tf := c.History.TimelineField; tf != "" {
@@ -341,6 +342,23 @@ func (p *prep) facets() {
 			p.bad(fmt.Sprintf("site.facets names %q, which is not a field", f), "", "site", "facets")
 		case fd.Type == TMap || fd.Type == TList && (fd.Items == nil || fd.Items.Type == TMap || fd.Items.Type == TList):
 			p.bad(fmt.Sprintf("site.facets names %q, a %s, which a filter cannot offer values of", f, fd.Type), "use enums, statuses, text, lists of text or true/false fields", "site", "facets")
+		}
+	}
+}
+
+// matrixAxes reads the matrix's axes in the registry's keys; axes the
+// file sets must be enum fields.
+func (p *prep) matrixAxes() {
+	c := p.c
+	m := &c.Scoring.Matrix
+	set := lookupNode(p.root, "scoring", "matrix") != nil
+	for _, a := range []*string{&m.Urgency, &m.Importance} {
+		if !set {
+			continue // the built-in axes, where the registry has them
+		}
+		*a = c.FieldPath(*a)
+		if f := c.FieldByPath(*a); f == nil || f.Type != TEnum {
+			p.bad(fmt.Sprintf("scoring.matrix names %q, which is not an enum field", *a), "name two enum fields, each's values high to low", "scoring", "matrix")
 		}
 	}
 }

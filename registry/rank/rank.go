@@ -321,13 +321,14 @@ func tierFor(cfg *config.Config, score float64) int {
 // values are ordered high to low; with three values the middle one is the
 // 3×3 extension (routine, secondary).
 func matrix(cfg *config.Config, d *registry.Demand) MatrixResult {
-	m := MatrixResult{Urgency: d.Urgency, Importance: d.Importance, Quadrant: "unclassified"}
-	uf, imf := cfg.Fields["urgency"], cfg.Fields["importance"]
-	if uf == nil || imf == nil || d.Urgency == "" || d.Importance == "" {
+	axes := cfg.Scoring.Matrix
+	m := MatrixResult{Urgency: d.Text(axes.Urgency), Importance: d.Text(axes.Importance), Quadrant: "unclassified"}
+	if !cfg.HasMatrix() || m.Urgency == "" || m.Importance == "" {
 		return m
 	}
-	u := slices.Index(uf.Values, d.Urgency)
-	i := slices.Index(imf.Values, d.Importance)
+	uf, imf := cfg.FieldByPath(axes.Urgency), cfg.FieldByPath(axes.Importance)
+	u := slices.Index(uf.Values, m.Urgency)
+	i := slices.Index(imf.Values, m.Importance)
 	if u < 0 || i < 0 {
 		return m
 	}
