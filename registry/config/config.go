@@ -780,7 +780,7 @@ func (p *prep) general() {
 	c := p.c
 	bad := p.bad
 	if langs := templates.Languages(); !slices.Contains(langs, c.Language) {
-		bad(fmt.Sprintf("language %q is not supported", c.Language), "use one of "+strings.Join(langs, ", ")+" (the languages of the built-in UI strings, templates/i18n)", "language")
+		bad(fmt.Sprintf("language %q is not supported", c.Language), "use "+orList(langs)+" (the languages of the built-in UI strings, templates/i18n)", "language")
 	}
 	p.fs = append(p.fs, configNumbers(p.path, p.root)...)
 	re, err := regexp.Compile(c.ID.Pattern)
@@ -968,6 +968,14 @@ func (p *prep) sla() {
 			bad(fmt.Sprintf("sla weekend %q is not a weekday", w), "write monday ... sunday", "sla", "weekends")
 		}
 	}
+}
+
+// orList is "a, b or c".
+func orList(xs []string) string {
+	if len(xs) < 2 {
+		return strings.Join(xs, "")
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " or " + xs[len(xs)-1]
 }
 
 func nodeNames(c *Config) []string {
