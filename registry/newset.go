@@ -126,7 +126,20 @@ func (n *NewDemand) Missing(cfg *config.Config) []string {
 	var walk func(at string, f *config.Field, v any, given bool)
 	walk = func(at string, f *config.Field, v any, given bool) {
 		if !given {
-			if f.Required {
+			switch {
+			case !f.Required:
+			case f.Free():
+				out = append(out, at+".KEY")
+			case f.Type == config.TMap:
+				// A map is given by its keys: name those it needs.
+				n := len(out)
+				for _, sub := range f.SubFields() {
+					walk(at+"."+sub, f.Fields[sub], nil, false)
+				}
+				if subs := f.SubFields(); n == len(out) && len(subs) > 0 {
+					out = append(out, at+"."+subs[0])
+				}
+			default:
 				out = append(out, at)
 			}
 			return
@@ -409,7 +422,9 @@ func allowed(cfg *config.Config, f *config.Field) string {
 		} else {
 			parts = append(parts, "comma-separated")
 		}
-		if each := allowed(cfg, f.Items); each != "" {
+		if each := allowed(cfg, f.Items); f.Items.Type == config.TEnum || f.Items.Type == config.TStatus {
+			parts = append(parts, "each one of "+each)
+		} else if each != "" {
 			parts = append(parts, "each "+each)
 		}
 	}

@@ -223,3 +223,49 @@ func TestSettables(t *testing.T) {
 		}
 	}
 }
+
+func TestMissingMap(t *testing.T) {
+	cfg, fs := config.Parse(config.File, []byte(`fields:
+  contract: {type: map, required: true, fields: {number: {type: string, required: true}, note: {type: string}}}
+  meta: {type: map, required: true}
+  plan: {type: map, required: true, fields: {q: {type: int}}}
+  areas: {type: list, items: {type: enum, values: [a, b]}}
+`))
+	if fs.HasErrors() {
+		t.Fatal(fs)
+	}
+	n := NewDemand{}
+	if err := n.SetRole(cfg, "received", "2026-01-01"); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(n.Missing(cfg), " "); got != "contract.number meta.KEY plan.q" {
+		t.Errorf("Missing = %s", got)
+	}
+	for _, s := range Settables(cfg) {
+		if s.Key == "areas" && s.Allowed != "comma-separated; each one of a, b" {
+			t.Errorf("areas allows %q", s.Allowed)
+		}
+	}
+}
+
+// FuzzSet: any key and value set on a new demand is refused or gives a
+// file that renders without a panic.
+func FuzzSet(f *testing.F) {
+	f.Add("customer.name", "Acme")
+	f.Add("tags", "a,,b")
+	f.Add("requesters", `[{"name": "x"}]`)
+	f.Add("links.depends_on", "D-0001")
+	f.Add("rice.reach", "1e400")
+	cfg := config.Default()
+	f.Fuzz(func(t *testing.T, key, value string) {
+		n := NewDemand{ID: "D-0001", Title: "T"}
+		if err := n.Set(cfg, key, value); err != nil {
+			return
+		}
+		data, err := n.Render(cfg)
+		if err != nil {
+			return
+		}
+		ParseDemand(cfg, n.FileName(), data)
+	})
+}
