@@ -2,6 +2,7 @@ package registry
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"strconv"
 	"strings"
@@ -35,46 +36,29 @@ func NextID(cfg *config.Config, s *Snapshot, files []File) string {
 
 // NewDemand is what `demand new` writes.
 type NewDemand struct {
-	ID, Title, Received                string
-	Customer, Segment, Type, Channel   string
-	Urgency, Importance, Owner, Status string
-	Tags                               []string
+	ID, Title string
+	// Fields are the other values by field name (not the registry's
+	// key), as the schema holds them; Set and SetRole fill them.
+	Fields map[string]any
 }
 
 // FileName is the new demand's path inside the registry.
 func (n NewDemand) FileName() string { return n.ID + "-" + Slug(n.Title) + ".md" }
 
-// Render writes the demand file: front matter and a body template in the
+// Render writes the demand file: front matter under the registry's keys
+// (the first status unless one is given) and a body template in the
 // registry's language.
 func (n NewDemand) Render(cfg *config.Config) ([]byte, error) {
-	fields := map[string]any{"title": n.Title, "received": n.Received, "status": n.Status}
-	if n.Status == "" {
+	fields := maps.Clone(n.Fields)
+	if fields == nil {
+		fields = map[string]any{}
+	}
+	fields["title"] = n.Title
+	if _, ok := fields["status"]; !ok && cfg.HasRole("status") && len(cfg.Statuses) > 0 {
 		fields["status"] = cfg.Statuses[0].Name
 	}
 	if !cfg.ID.FromFilename {
 		fields["id"] = n.ID
-	}
-	for k, v := range map[string]string{"type": n.Type, "urgency": n.Urgency, "importance": n.Importance, "channel": n.Channel, "owner": n.Owner} {
-		if v != "" {
-			fields[k] = v
-		}
-	}
-	if n.Customer != "" || n.Segment != "" {
-		c := map[string]any{}
-		if n.Customer != "" {
-			c["name"] = n.Customer
-		}
-		if n.Segment != "" {
-			c["segment"] = n.Segment
-		}
-		fields["customer"] = c
-	}
-	if len(n.Tags) > 0 {
-		var tags []any
-		for _, t := range n.Tags {
-			tags = append(tags, t)
-		}
-		fields["tags"] = tags
 	}
 	return config.RenderFile(cfg, fields, BodyTemplate(cfg.Language))
 }
