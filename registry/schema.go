@@ -168,6 +168,16 @@ func (c *checker) checkValue(n *yaml.Node, f *config.Field, name string) (any, b
 		return c.checkBool(n, name)
 	case config.TDate:
 		return c.checkDate(n, name)
+	case config.TDateTime:
+		if !c.scalar(n, name, "a date-time") {
+			return nil, false
+		}
+		s, ok := config.DateTimeOf(strings.TrimSpace(n.Value))
+		if !ok {
+			c.add(n, "date", fmt.Sprintf("%s %q is not a date-time", name, strings.TrimSpace(n.Value)), "write it as 2026-03-15T09:30:00Z (RFC 3339) or 2026-03-15")
+			return nil, false
+		}
+		return s, true
 	case config.TEnum, config.TStatus:
 		return c.checkEnum(n, f, name)
 	case config.TList:

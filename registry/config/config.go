@@ -149,6 +149,9 @@ const (
 	TNumber Type = "number"
 	TBool   Type = "bool"
 	TDate   Type = "date"
+	// TDateTime is a date with a time of day, kept as written (RFC 3339
+	// or a YAML timestamp); a date alone is midnight.
+	TDateTime Type = "datetime"
 	TEnum   Type = "enum"
 	TStatus Type = "status"
 	TID     Type = "id"
@@ -157,7 +160,7 @@ const (
 )
 
 // FieldTypes lists every Type.
-var FieldTypes = []Type{TString, TInt, TNumber, TBool, TDate, TEnum, TStatus, TID, TList, TMap}
+var FieldTypes = []Type{TString, TInt, TNumber, TBool, TDate, TDateTime, TEnum, TStatus, TID, TList, TMap}
 
 // Field describes one front-matter field.
 type Field struct {

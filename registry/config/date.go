@@ -26,6 +26,22 @@ func ParseDate(s string) (Date, bool) {
 // T or spaces, the time with optional fractions, and an optional zone.
 var timestamp = regexp.MustCompile(`^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[Tt]|[ \t]+)([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]*)?)?(?:[ \t]*(?:Z|z|[-+][0-9]{1,2}(?::?[0-9]{2})?))?$`)
 
+// TimestampPattern is the timestamp form DateOf and DateTimeOf accept, for
+// JSON Schema (ECMAScript syntax).
+const TimestampPattern = `^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]*)?)?(?:[ \t]*(?:Z|z|[-+][0-9]{1,2}(?::?[0-9]{2})?))?$`
+
+// DateTimeOf checks a date-time (or a date alone) and returns it as
+// written, trimmed.
+func DateTimeOf(s string) (string, bool) {
+	if _, ok := ParseDate(s); ok {
+		return s, true
+	}
+	if _, ok := DateOf(s); ok && timestamp.MatchString(s) {
+		return s, true
+	}
+	return "", false
+}
+
 // DateOf reads a date, or a date-time kept to its day as written
 // ("2014-08-14T00:00:00.000Z" is 2014-08-14, whatever the zone).
 func DateOf(s string) (Date, bool) {

@@ -159,6 +159,12 @@ func FromJSON(f *Field, v any) (any, error) {
 			out[k] = y
 		}
 		return out, nil
+	case TDateTime:
+		s, ok := v.(string)
+		if _, valid := DateTimeOf(s); !ok || !valid {
+			return nil, fmt.Errorf("%s is not a date-time (RFC 3339)", jsonText(v))
+		}
+		return s, nil
 	case TDate:
 		s, ok := v.(string)
 		if !ok {

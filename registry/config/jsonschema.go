@@ -115,6 +115,9 @@ func (c *Config) fieldSchema(f *Field) (map[string]any, error) {
 		s["type"] = "string"
 		s["format"] = "date"
 		s["pattern"] = `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`
+	case TDateTime:
+		s["type"] = "string"
+		s["pattern"] = `^[0-9]{4}-[0-9]{2}-[0-9]{2}$|` + TimestampPattern[1:]
 	case TEnum, TStatus:
 		s["enum"] = f.Values
 	case TList:

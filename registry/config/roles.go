@@ -98,16 +98,6 @@ func (c *Config) TitleFromHeading() bool { return c.Roles["title"].From == RoleH
 // built-in field.
 func rolesGiven(root *yaml.Node) bool { return lookupNode(root, "roles") != nil }
 
-// keepRoles drops the built-in fields that are not roles of a config with
-// a roles section, before the user's fields are laid over the rest.
-func (c *Config) keepRoles() {
-	for name := range c.Fields {
-		if _, ok := c.Roles[name]; !ok && name != "id" && name != "title" {
-			delete(c.Fields, name)
-		}
-	}
-}
-
 // roleField is the built-in field a key of the config's fields section
 // configures: the role whose key it is, or the field of that name.
 func (c *Config) roleField(key string) string {
