@@ -126,7 +126,7 @@ func LoadCached(src Source, cache *ParseCache) (*Snapshot, finding.Findings, err
 			ds = append(ds, r.d)
 		}
 	}
-	fs = append(fs, duplicateIDs(ds)...)
+	fs = append(fs, duplicateIDs(cfg, ds)...)
 	return NewSnapshot(cfg, ds), fs, nil
 }
 
@@ -190,7 +190,12 @@ func loadFile(cfg *config.Config, src Source, f File, cache *ParseCache, cfgKey 
 	return d, fs
 }
 
-func duplicateIDs(ds []*Demand) finding.Findings {
+func duplicateIDs(cfg *config.Config, ds []*Demand) finding.Findings {
+	hint := "give one of them the next free ID (demand new prints it)"
+	if pat := cfg.Roles["id"].Pattern; pat != "" {
+		// Numbers that repeat are common in registries numbered by hand.
+		hint = fmt.Sprintf("renumber one, or let roles.id.pattern (%s) take more of the name as the ID, e.g. '^([0-9]{4}-.+)\\.md$'", pat)
+	}
 	byID := map[string][]*Demand{}
 	for _, d := range ds {
 		byID[d.ID] = append(byID[d.ID], d)
@@ -209,7 +214,7 @@ func duplicateIDs(ds []*Demand) finding.Findings {
 			}
 			p := d.At("id")
 			fs = append(fs, finding.Finding{Path: d.Path, Line: p.Line, Col: p.Col, Severity: finding.Error, Rule: "duplicate-id",
-				Message: fmt.Sprintf("ID %s is also used by %s", id, other.Path), Hint: "give one of them the next free ID (demand new prints it)"})
+				Message: fmt.Sprintf("ID %s is also used by %s", id, other.Path), Hint: hint})
 		}
 	}
 	return fs

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"maps"
 	"net/url"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -244,6 +246,9 @@ func (b *builder) metaRows(v *demandView, d *registry.Demand, r *rank.Result, cu
 		if s, ok := val.(string); ok && webURL(s) {
 			row.URL = s // a value that is an address is a link
 		}
+		if f := b.cfg.Fields[name]; f != nil && f.Free() {
+			row.Items = freeMapItems(val)
+		}
 		v.Meta = append(v.Meta, row)
 	}
 	if len(d.Tags) > 0 {
@@ -473,6 +478,28 @@ func (b *builder) editURL(p string) string {
 		}
 	}
 	return repo + "/edit/" + url.PathEscape(b.cfg.Repository.Branch) + "/" + strings.Join(segs, "/")
+}
+
+// freeMapItems shows a map of any keys as "key: value" items, each value
+// that is an address a link.
+func freeMapItems(val any) []linkItem {
+	m, _ := val.(map[string]any)
+	var out []linkItem
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		vals, ok := m[k].([]any)
+		if !ok {
+			vals = []any{m[k]}
+		}
+		for _, x := range vals {
+			s := fmt.Sprint(x)
+			it := linkItem{ID: k + ": " + s}
+			if webURL(s) {
+				it.URL = s
+			}
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // webURL reports whether s is one absolute http(s) address and nothing

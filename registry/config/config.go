@@ -800,7 +800,9 @@ func (p *prep) general() {
 	if c.ID.Digits < 1 || c.ID.Digits > 12 {
 		bad("id.digits must be between 1 and 12", "", "id", "digits")
 	}
-	if c.idRe != nil && c.ID.Digits >= 1 && c.ID.Digits <= 12 && !c.idRe.MatchString(c.ID.Prefix+strings.Repeat("1", c.ID.Digits)) {
+	// With the ID taken from a name pattern, a new file's name is its
+	// number and title, whatever part of it the pattern keeps.
+	if c.idRe != nil && c.namePat == nil && c.ID.Digits >= 1 && c.ID.Digits <= 12 && !c.idRe.MatchString(c.ID.Prefix+strings.Repeat("1", c.ID.Digits)) {
 		bad(fmt.Sprintf("IDs made from id.prefix %q and %d digits do not match id.pattern", c.ID.Prefix, c.ID.Digits),
 			"make prefix, digits and pattern agree", "id")
 	}
