@@ -27,18 +27,16 @@ const (
 
 // ResolveLink resolves an address written in the file at file (its path
 // from the repository root, slash-separated) as a browser resolves it:
-// tabs and newlines dropped, backslashes taken as slashes, "%2e" as a dot
-// and a leading slash as the repository root (as GitHub shows Markdown).
-// For LinkInRepo, target is the cleaned path from the root ("" for the
-// root itself), its segments percent-decoded, and rest is the query and
-// fragment as written ("?a#b", or "").
+// tabs and newlines dropped, backslashes taken as slashes, the path
+// percent-decoded (a path that does not decode keeps its escapes, "%2e"
+// still a dot) and a leading slash as the repository root (as GitHub
+// shows Markdown). For LinkInRepo, target is the cleaned path from the
+// root ("" for the root itself) and rest is the query and fragment as
+// written ("?a#b", or "").
 func ResolveLink(file, addr string) (target, rest string, kind LinkKind) {
-	addr = strings.Map(func(r rune) rune {
-		if r == '\t' || r == '\n' || r == '\r' {
-			return -1
-		}
-		return r
-	}, addr)
+	if strings.ContainsAny(addr, "\t\n\r") {
+		addr = strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(addr)
+	}
 	addr = strings.TrimFunc(addr, func(r rune) bool { return r <= ' ' })
 	if addr == "" || addr[0] == '#' || addr[0] == '?' {
 		return "", "", LinkElsewhere
@@ -55,6 +53,11 @@ func ResolveLink(file, addr string) (target, rest string, kind LinkKind) {
 	p = strings.ReplaceAll(p, `\`, "/")
 	if strings.HasPrefix(p, "//") {
 		return "", "", LinkElsewhere // another host
+	}
+	// Decoded before it is split: a host may take "%2F" as a slash, and
+	// "..%2F.." must not climb unseen.
+	if dec, err := url.PathUnescape(p); err == nil {
+		p = strings.ReplaceAll(dec, `\`, "/")
 	}
 	var stack []string
 	if !strings.HasPrefix(p, "/") {
@@ -73,13 +76,9 @@ func ResolveLink(file, addr string) (target, rest string, kind LinkKind) {
 			stack = stack[:len(stack)-1]
 			continue
 		}
-		if seg == "" {
-			continue
+		if seg != "" {
+			stack = append(stack, seg)
 		}
-		if dec, err := url.PathUnescape(seg); err == nil && !strings.ContainsAny(dec, `/\`) && dotSegment(dec) == 0 {
-			seg = dec
-		}
-		stack = append(stack, seg)
 	}
 	return strings.Join(stack, "/"), rest, LinkInRepo
 }
@@ -120,6 +119,7 @@ func BodyLinksOutside(body, file string) []BodyProblem {
 	var out []BodyProblem
 	var fence string
 	line, blank := 0, true
+	opens := 0 // unclosed '[' of the paragraph so far
 	for rest := body; rest != ""; {
 		var l string
 		l, rest, _ = strings.Cut(rest, "\n")
@@ -138,7 +138,7 @@ func BodyLinksOutside(body, file string) []BodyProblem {
 			continue
 		}
 		if trimmed == "" {
-			blank = true
+			blank, opens = true, 0
 			continue
 		}
 		if blank && indentedCode(inner) {
@@ -146,7 +146,7 @@ func BodyLinksOutside(body, file string) []BodyProblem {
 		}
 		blank = false
 		off := len(l) - len(inner)
-		for _, a := range lineAddresses(inner) {
+		for _, a := range lineAddresses(inner, &opens) {
 			if _, _, kind := ResolveLink(file, linkAddress(a.addr)); kind == LinkOutside {
 				shown := a.addr
 				if r := []rune(shown); len(r) > 80 {
@@ -187,9 +187,11 @@ type lineAddress struct {
 }
 
 // lineAddresses finds the addresses of a line's inline links and images
-// ("](addr") and of a link reference definition ("[label]: addr"),
-// outside code spans. Each byte is looked at a bounded number of times.
-func lineAddresses(l string) []lineAddress {
+// ("](addr" after an unclosed "[", which *opens counts across the
+// paragraph's lines) and of a link reference definition ("[label]:
+// addr"), outside code spans. Each byte is looked at a bounded number of
+// times.
+func lineAddresses(l string, opens *int) []lineAddress {
 	var out []lineAddress
 	if s := strings.TrimLeft(l, " "); len(l)-len(s) < 4 && strings.HasPrefix(s, "[") && !strings.HasPrefix(s, "[^") {
 		if i := strings.Index(s, "]:"); i > 0 && !strings.Contains(s[:i], "](") {
@@ -210,7 +212,13 @@ func lineAddresses(l string) []lineAddress {
 		switch l[i] {
 		case '\\':
 			i++
+		case '[':
+			*opens++
 		case ']':
+			if *opens == 0 {
+				continue
+			}
+			*opens--
 			if i+1 < len(l) && l[i+1] == '(' {
 				at := i + 2
 				at += len(l[at:]) - len(strings.TrimLeft(l[at:], " \t"))

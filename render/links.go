@@ -192,3 +192,25 @@ func (relativeLinks) Transform(doc *ast.Document, reader text.Reader, pc parser.
 		parent.RemoveChild(parent, n)
 	}
 }
+
+// imageSources are the origins a page's images of repository files load
+// from, each after a space, for the Content-Security-Policy: the host of
+// repository.url, and for GitHub the host its /raw/ addresses redirect
+// to. A host of other characters than a host name has (which could end the
+// policy's directive) gives none.
+func imageSources(repoURL string) string {
+	u, err := url.Parse(repoBase(repoURL))
+	if err != nil || u.Host == "" || u.User != nil {
+		return ""
+	}
+	for _, c := range u.Host {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == ':') {
+			return ""
+		}
+	}
+	out := " " + u.Scheme + "://" + strings.ToLower(u.Host)
+	if strings.EqualFold(u.Host, "github.com") {
+		out += " https://raw.githubusercontent.com"
+	}
+	return out
+}

@@ -422,6 +422,10 @@ type siteInfo struct {
 	// data the registry does not keep is left out, not shown empty.
 	Ranked, Status, Tags bool
 	SubmitURL            string // the demand issue form, when repository.url is set
+	// ImageSources are the repository host's origins, each after a space,
+	// that the page's Content-Security-Policy lets images load from: a
+	// body's images of repository files link there (see Links).
+	ImageSources string
 }
 
 // cardLabels are a card's UI strings, looked up once per build: a site of
@@ -563,6 +567,7 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 	if repo := strings.TrimRight(b.cfg.Repository.URL, "/"); repo != "" {
 		p.Site.SubmitURL = repo + "/issues/new?template=demand.yml"
 	}
+	p.Site.ImageSources = imageSources(b.cfg.Repository.URL)
 	if b.in.Commit != "" {
 		p.Site.Commit = b.in.Commit[:min(12, len(b.in.Commit))]
 	}
