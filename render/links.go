@@ -36,7 +36,7 @@ type bodyLinks struct {
 	file, dir    string // from the repository root
 	blob, raw    string // the host's addresses of files, "" without one
 	uses         []linkUse
-	lookedUpPath map[string]bool
+	lookedUpPath map[string]bool // the paths in uses
 }
 
 var linksKey = parser.NewContextKey()
@@ -107,9 +107,9 @@ func (bl *bodyLinks) rewrite(dest []byte, image bool) ([]byte, bool) {
 		return nil, false
 	}
 	if !image {
-		p, ok := strings.CutPrefix(target, bl.dir+"/")
-		if bl.dir == "" {
-			p, ok = target, true
+		p, ok := target, true
+		if bl.dir != "" {
+			p, ok = strings.CutPrefix(target, bl.dir+"/")
 		}
 		if ok {
 			if id := bl.demand(p); id != "" {
