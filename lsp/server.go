@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/demand-registry/demand/pipeline"
 	"github.com/demand-registry/demand/registry/config"
 
 	"github.com/demand-registry/demand/registry/finding"
@@ -546,7 +547,7 @@ func (s *server) load(dir string, docs map[string][]byte, cache *registry.ParseC
 		return nil, nil, err
 	}
 	defer src.Close()
-	snap, fs, err := Check(registry.Overlay(src, docs), cache)
+	snap, fs, err := Check(registry.Overlay(src, docs), pipeline.RepoRelDir(dir), cache)
 	if err != nil {
 		return nil, nil, err
 	}

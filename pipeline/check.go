@@ -12,9 +12,10 @@ import (
 )
 
 // Check returns, sorted, every finding `demand validate` reports on head:
-// the problems of its files, the rules across demands, the change from
-// base by the workflow rules (base may be nil: no change to check), the
-// policy rules on the ranking, and near-duplicates not linked yet.
+// the problems of its files, the rules across demands, the body links
+// that climb out of the repository, the change from base by the workflow
+// rules (base may be nil: no change to check), the policy rules on the
+// ranking, and near-duplicates not linked yet.
 // Timeline entries may be no later than head's commit or, in the work
 // tree, than today: the commit that adds them comes after.
 func Check(head, base *Registry) finding.Findings {
@@ -25,6 +26,7 @@ func Check(head, base *Registry) finding.Findings {
 		notAfter = time.Now()
 	}
 	fs = append(fs, registry.TimelineDates(snap, notAfter)...)
+	fs = append(fs, registry.LinksOutside(snap, head.Dir)...)
 	rk := rank.Rank(snap)
 	if base != nil {
 		fs = append(fs, change.Check(base.Snapshot, snap, rk)...)

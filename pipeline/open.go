@@ -60,6 +60,9 @@ type Registry struct {
 	// Date is the revision's committer date (clamped to what the history
 	// accepts); zero for the work tree.
 	Date time.Time
+	// Dir is the registry folder's path from the repository root (see
+	// RepoRelDir): links in bodies are checked against the repository.
+	Dir string
 
 	dir *registry.DirSource // nil when read from a commit
 }
@@ -86,7 +89,7 @@ func Open(dir string, o OpenOptions) (*Registry, error) {
 		r.Close()
 		return nil, err
 	}
-	r.Snapshot, r.Findings = snap, fs
+	r.Snapshot, r.Findings, r.Dir = snap, fs, RepoRelDir(dir)
 	return r, nil
 }
 

@@ -194,7 +194,7 @@ func DisplayDir(dir string) string {
 }
 
 // SiteKey hashes everything a build of dir depends on: the registry's
-// files, the head commit (history, dates, SLA), the templates, the options
+// files and place in the repository, the head commit (history, dates, SLA), the templates, the options
 // and the running program itself. The same key means the same site, byte
 // for byte.
 func SiteKey(dir string, o SiteOptions) (string, error) {
@@ -220,7 +220,9 @@ func SiteKey(dir string, o SiteOptions) (string, error) {
 		return "", err
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "demand-site-v2\x00%s\x00%s\x00%s\x00%s %d %d\x00", o.Audience, o.BaseURL, files, exe, st.Size(), st.ModTime().UnixNano())
+	// The folder's place in the repository: edit links and body links
+	// name files by their path from its root.
+	fmt.Fprintf(h, "demand-site-v2\x00%s\x00%s\x00%s\x00%s\x00%s %d %d\x00", o.Audience, o.BaseURL, RepoRelDir(dir), files, exe, st.Size(), st.ModTime().UnixNano())
 	h.Write(render.TemplatesKey(tfs))
 	if repo, err := gitrepo.OpenRepo(dir); err == nil {
 		if head, err := repo.Head(); err == nil {

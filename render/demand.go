@@ -39,6 +39,7 @@ type demandView struct {
 	Commits                                                          []commitView
 	Pending                                                          []string
 	Recorded                                                         []recordedView // before the registry, newest first
+	uses                                                             []linkUse      // the demands the body's links looked up
 }
 
 // recordedView is one entry of a demand's timeline.
@@ -135,7 +136,9 @@ var skipMeta = map[string]bool{"rice": true, "wsjf": true, "id": true, "title": 
 func (b *builder) demandView(id string, customers map[string]*groupView) (*demandView, error) {
 	d := b.in.Snapshot.Get(id)
 	r := b.in.Ranking.Get(id)
-	body, err := b.opt.Pages.text("html", d.Path, withoutTitle(d.Body, d.Title), Markdown)
+	links := *b.demandLinks
+	links.Path = d.Path
+	body, uses, err := b.opt.Pages.bodyHTML(d.Path, withoutTitle(d.Body, d.Title), &links)
 	if errors.Is(err, errBodyTooLarge) {
 		// A body that validates yet renders beyond its bound: its page
 		// says so, and the rest of the site is still built.
@@ -146,7 +149,7 @@ func (b *builder) demandView(id string, customers map[string]*groupView) (*deman
 	v := &demandView{ID: id, Title: d.Title, Status: d.Status, StatusLabel: b.statusLabel(d.Status), Kind: string(b.cfg.StatusKind(d.Status)), EditURL: b.editURL(d.Path),
 		Tier: r.Tier, TierLabel: b.cfg.TierLabel(r.Tier, b.lang), Score: num(r.Score), Weighted: num(r.Models.Weighted.Score),
 		Internal: d.Visibility == "internal", Override: r.Override != nil, Body: template.HTML(body),
-		TitleLang: textLang(d.Title, b.lang)}
+		TitleLang: textLang(d.Title, b.lang), uses: uses}
 	plain := b.plainText(d.Path, d.Body)
 	v.BodyLang = textLang(plain, b.lang)
 	v.Description = id + " " + d.Title + " · " + v.StatusLabel + " · " + v.TierLabel

@@ -98,13 +98,13 @@ func (b *builder) demandKeyOf(id string, customers map[string]*groupView) (deman
 
 // settingsKey hashes the build's settings every demand page depends on:
 // the config, the language, the templates (with their strings), whether
-// customer names show, and what the page frame shows (site title, commit,
-// date). ok is false when the config cannot be hashed.
+// customer names show, what the page frame shows (site title, commit,
+// date) and the registry folder's place (edit and body links). ok is false when the config cannot be hashed.
 func (b *builder) settingsKey() (string, bool) {
 	var h maphash.Hash
 	h.SetSeed(b.opt.Pages.seed)
 	h.WriteString(string(b.tmplKey))
-	h.WriteString("\x00" + b.lang + "\x00" + string(b.opt.Audience) + "\x00" + b.opt.BaseURL + "\x00" + b.in.Commit + "\x00" + b.in.Date.String())
+	h.WriteString("\x00" + b.lang + "\x00" + string(b.opt.Audience) + "\x00" + b.opt.BaseURL + "\x00" + b.in.Commit + "\x00" + b.in.Date.String() + "\x00" + b.in.Dir)
 	settings := struct {
 		Names  bool
 		Config *config.Config

@@ -185,3 +185,77 @@ func TestDemandMemo(t *testing.T) {
 		})
 	}
 }
+
+// A demand's page whose body links to another demand's file is made
+// again when that file moves, another demand takes its place, or the
+// repository's address changes; pages that do not link are kept.
+func TestDemandMemoBodyLinks(t *testing.T) {
+	base := withDemand(testInput(t), "D-0002", func(d *registry.Demand) {
+		d.Body += "\nSee [SSO](D-0001-sso.md#scope), [nine](./D-0009-new.md) and ![chart](chart.png).\n"
+	})
+	base.Dir = "demands"
+	moved := func(id, p string) Input {
+		in := withDemand(base, id, func(d *registry.Demand) { d.Path = p })
+		in.Dir = base.Dir
+		return in
+	}
+	withRepo := func(in Input, url string) Input {
+		cfg := *in.Snapshot.Config
+		cfg.Repository.URL = url
+		snap := registry.NewSnapshot(&cfg, in.Snapshot.Demands)
+		return Input{Snapshot: snap, Ranking: rank.Rank(snap), History: in.History, Commit: in.Commit, Date: in.Date, Dir: in.Dir}
+	}
+	std := Options{Templates: templates.FS}
+	first, err := Build(base, std)
+	require.NoError(t, err)
+	page := string(first["demands/D-0002.html"])
+	assert.Contains(t, page, `<a href="D-0001.html#scope">SSO</a>`)
+	assert.Contains(t, page, "nine and chart.")
+	for _, e := range []struct {
+		name    string
+		in      Input
+		changed []string // demand pages made again
+		want    string   // on D-0002's page
+	}{
+		{"target moved", moved("D-0001", "D-0001-single-sign-on.md"), []string{"D-0001", "D-0002"}, "SSO"},
+		{"another demand at the linked path", moved("D-0003", "D-0009-new.md"), []string{"D-0002", "D-0003"}, `<a href="D-0003.html">nine</a>`},
+		{"repository url", withRepo(base, "https://github.com/acme/demands"), []string{"D-0001", "D-0002", "D-0003"},
+			`<img src="https://github.com/acme/demands/raw/main/demands/chart.png" alt="chart">`},
+		{"registry folder", func() Input { in := withRepo(base, "https://github.com/acme/demands"); in.Dir = "reg"; return in }(), []string{"D-0001", "D-0002", "D-0003"},
+			`src="https://github.com/acme/demands/raw/main/reg/chart.png"`},
+	} {
+		t.Run(e.name, func(t *testing.T) {
+			cache := NewPageCache()
+			opt := std
+			opt.Pages = cache
+			_, err := Build(base, opt)
+			require.NoError(t, err)
+			poison := []byte("kept page")
+			for out, k := range cache.m {
+				if strings.HasPrefix(out, "demands/") {
+					k.data, k.key = poison, 0
+					cache.m[out] = k
+				}
+			}
+			want, err := Build(e.in, std)
+			require.NoError(t, err)
+			assert.Contains(t, string(want["demands/D-0002.html"]), e.want)
+			if e.in.Snapshot.Config.Repository.URL != "" {
+				assert.Contains(t, string(want["demands/D-0002.html"]), "img-src 'self' data: https://github.com https://raw.githubusercontent.com;", "the policy lets the image load")
+			}
+			got, err := Build(e.in, opt)
+			require.NoError(t, err)
+			for p, w := range want {
+				if !strings.HasPrefix(p, "demands/") {
+					continue
+				}
+				id := strings.TrimSuffix(strings.TrimPrefix(p, "demands/"), ".html")
+				if contains(e.changed, id) {
+					assert.Equal(t, string(w), string(got[p]), "%s is made again", p)
+				} else {
+					assert.Equal(t, poison, got[p], "%s is kept", p)
+				}
+			}
+		})
+	}
+}

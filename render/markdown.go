@@ -23,9 +23,10 @@ import (
 // Raw HTML is never rendered (goldmark's default, not WithUnsafe), and
 // links or images whose address uses a scheme other than http, https or
 // mailto (javascript:, data:, vbscript:, file:, …) lose the address.
+// Relative links are rewritten first when a body's Links are given.
 var markdown = goldmark.New(
 	goldmark.WithExtensions(extension.GFM, extension.Footnote, extension.CJK),
-	goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(safeLinks{}, 100))),
+	goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(relativeLinks{}, 90), util.Prioritized(safeLinks{}, 100))),
 	// Before the task-list extension's own renderer (500): see taskBoxes.
 	goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(taskBoxes{}, 100))),
 )
@@ -155,24 +156,47 @@ func safeURL(u []byte) bool {
 	return false
 }
 
-// Markdown renders a demand body to HTML. A body beyond the limits of
-// registry.CheckBody is not handed to goldmark (whose parser is quadratic
-// on nested brackets), and no body makes more than maxOutput of its
-// length: validation reports both, and this holds for a body never
-// validated too.
-func Markdown(src string) (string, error) {
+// Markdown renders a demand body to HTML, its relative links as
+// written. A body beyond the limits of registry.CheckBody is not handed to
+// goldmark (whose parser is quadratic on nested brackets), and no body
+// makes more than maxOutput of its length: validation reports both, and
+// this holds for a body never validated too.
+func Markdown(src string) (string, error) { return MarkdownFor(src, nil) }
+
+// MarkdownFor renders the body of the demand file l says, as Markdown
+// does, with its relative links resolved against the file's place in the
+// repository: a link to another demand's file goes to that demand's page,
+// one to any other file of the repository to the file on the host
+// (l.RepoURL; without it the link is its text), and one that climbs out of
+// the repository is its text. With l nil, links are left as written.
+func MarkdownFor(src string, l *Links) (string, error) {
+	out, _, err := renderBody(src, l)
+	return out, err
+}
+
+// renderBody is MarkdownFor, and the demands its links looked up.
+func renderBody(src string, l *Links) (string, []linkUse, error) {
 	if ps := registry.CheckBody(src); len(ps) > 0 {
-		return "", fmt.Errorf("the body is too complex to show: %w", ps[0])
+		return "", nil, fmt.Errorf("the body is too complex to show: %w", ps[0])
 	}
 	w := &limitWriter{max: maxOutput(len(src))}
 	pc := parser.NewContext()
+	var bl *bodyLinks
+	if l != nil {
+		bl = newBodyLinks(l)
+		pc.Set(linksKey, bl)
+	}
 	if err := markdown.Convert([]byte(src), w, parser.WithContext(pc)); err != nil && !w.over {
-		return "", err
+		return "", nil, err
 	}
 	if w.over || pc.Get(overBudget) != nil {
-		return "", fmt.Errorf("%w: more than %d bytes (%d× its %d bytes)", errBodyTooLarge, w.max, outputRatio, len(src))
+		return "", nil, fmt.Errorf("%w: more than %d bytes (%d× its %d bytes)", errBodyTooLarge, w.max, outputRatio, len(src))
 	}
-	return w.buf.String(), nil
+	var uses []linkUse
+	if bl != nil {
+		uses = bl.uses
+	}
+	return w.buf.String(), uses, nil
 }
 
 // outputRatio bounds a body's HTML relative to its Markdown: escaping,

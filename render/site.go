@@ -93,11 +93,17 @@ type textKey struct{ kind, name string }
 // madeText is a text made from a source: the source is kept to tell
 // whether it changed (a file that did not keeps the very same string,
 // which compares at once).
-type madeText struct{ src, out string }
+type madeText struct {
+	src, out string
+	// A body's HTML depends on its Links too (see bodyHTML).
+	env  string
+	uses []linkUse
+}
 
 type cachedPage struct {
 	key  uint64    // the hash of the page's data
 	from demandKey // a demand's page: what its data was made from
+	uses []linkUse // and the demands its body's links looked up
 	data []byte
 }
 
@@ -146,12 +152,41 @@ func (c *PageCache) text(kind, name, src string, fn func(string) (string, error)
 		if err != nil {
 			return "", err
 		}
-		t = madeText{src, out}
+		t = madeText{src: src, out: out}
 	}
 	c.mu.Lock()
 	c.texts[k] = t
 	c.mu.Unlock()
 	return t.out, nil
+}
+
+// bodyHTML returns a demand body's HTML (MarkdownFor) and the demands
+// its links looked up, from this build or the one before when either made
+// it from the same text and settings, and those demands are where they
+// were: a link to another demand's file follows that file.
+func (c *PageCache) bodyHTML(name, src string, l *Links) (string, []linkUse, error) {
+	if c == nil {
+		return renderBody(src, l)
+	}
+	k, env := textKey{"html", name}, l.env()
+	made := func(t madeText, ok bool) bool { return ok && t.src == src && t.env == env && l.holds(t.uses) }
+	c.mu.Lock()
+	t, ok := c.texts[k]
+	if !made(t, ok) {
+		t, ok = c.prev[k]
+	}
+	c.mu.Unlock()
+	if !made(t, ok) {
+		out, uses, err := renderBody(src, l)
+		if err != nil {
+			return "", nil, err
+		}
+		t = madeText{src: src, out: out, env: env, uses: uses}
+	}
+	c.mu.Lock()
+	c.texts[k] = t
+	c.mu.Unlock()
+	return t.out, t.uses, nil
 }
 
 // Build renders the site into files by slash-separated path. The same
@@ -189,7 +224,10 @@ type builder struct {
 	settingsOK bool
 	mu         sync.Mutex // guards files while pages render in parallel
 	order      []string   // the demands shown, ranked
-	cardURLs   map[string]bool
+	// demandLinks resolves bodies' links (see Links): its Path is set per
+	// demand on a copy.
+	demandLinks *Links
+	cardURLs    map[string]bool
 }
 
 // reverseLinks are the links other demands make to one demand.
@@ -245,6 +283,14 @@ func newBuilder(in Input, opt Options) (*builder, error) {
 		}
 	}
 	b.names = namesShown(b.cfg, opt.Audience)
+	byPath := map[string]string{}
+	for _, d := range in.Snapshot.Demands {
+		if b.shown[d.ID] {
+			byPath[d.Path] = d.ID
+		}
+	}
+	b.demandLinks = &Links{Dir: in.Dir, RepoURL: b.cfg.Repository.URL, Branch: b.cfg.Repository.Branch,
+		Demand: func(p string) string { return byPath[p] }}
 	if opt.Pages != nil {
 		b.tmplKey = TemplatesKey(opt.Templates)
 		b.settings, b.settingsOK = b.settingsKey()
@@ -366,6 +412,7 @@ type page struct {
 	// from is what a demand's page was made from, kept with the page in
 	// the page cache (templates do not see it, nor does the page's key).
 	from demandKey
+	uses []linkUse // the demands its body's links looked up (see bodyHTML)
 }
 
 type siteInfo struct {
@@ -375,6 +422,10 @@ type siteInfo struct {
 	// data the registry does not keep is left out, not shown empty.
 	Ranked, Status, Tags bool
 	SubmitURL            string // the demand issue form, when repository.url is set
+	// ImageSources are the repository host's origins, each after a space,
+	// that the page's Content-Security-Policy lets images load from: a
+	// body's images of repository files link there (see Links).
+	ImageSources string
 }
 
 // cardLabels are a card's UI strings, looked up once per build: a site of
@@ -434,7 +485,7 @@ func (m *cardMemo) html(c card) (template.HTML, error) {
 			return "", err
 		}
 		p.mu.Lock()
-		p.cards[c.URL] = madeText{src, s}
+		p.cards[c.URL] = madeText{src: src, out: s}
 		p.mu.Unlock()
 		return template.HTML(s), nil
 	}
@@ -516,6 +567,7 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 	if repo := strings.TrimRight(b.cfg.Repository.URL, "/"); repo != "" {
 		p.Site.SubmitURL = repo + "/issues/new?template=demand.yml"
 	}
+	p.Site.ImageSources = imageSources(b.cfg.Repository.URL)
 	if b.in.Commit != "" {
 		p.Site.Commit = b.in.Commit[:min(12, len(b.in.Commit))]
 	}
@@ -530,7 +582,7 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 		key, cacheable = pageKey(c.seed, string(b.tmplKey)+"\x00"+name+"\x00"+out, p)
 		if data, ok := c.page(out, func(h cachedPage) bool { return h.key == key }); cacheable && ok {
 			b.put(out, data)
-			c.keep(out, cachedPage{key: key, from: p.from, data: data})
+			c.keep(out, cachedPage{key: key, from: p.from, uses: p.uses, data: data})
 			return nil
 		}
 	}
@@ -545,7 +597,7 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 	}
 	b.put(out, buf.Bytes())
 	if cacheable {
-		c.keep(out, cachedPage{key: key, from: p.from, data: buf.Bytes()})
+		c.keep(out, cachedPage{key: key, from: p.from, uses: p.uses, data: buf.Bytes()})
 	}
 	return nil
 }
@@ -793,7 +845,7 @@ func (b *builder) demandJobs(order []string, customers map[string]*groupView) []
 		jobs = append(jobs, fileJob(out, func() error {
 			from, keep := b.demandKeyOf(id, customers)
 			if keep {
-				if data, ok := b.opt.Pages.page(out, func(h cachedPage) bool { return h.from == from }); ok {
+				if data, ok := b.opt.Pages.page(out, func(h cachedPage) bool { return h.from == from && b.demandLinks.holds(h.uses) }); ok {
 					b.put(out, data)
 					return nil
 				}
@@ -802,7 +854,7 @@ func (b *builder) demandJobs(order []string, customers map[string]*groupView) []
 			if err != nil {
 				return err
 			}
-			return b.render("demand.html", out, id+" "+dv.Title, "", page{Demand: dv, from: from, Description: dv.Description})
+			return b.render("demand.html", out, id+" "+dv.Title, "", page{Demand: dv, from: from, uses: dv.uses, Description: dv.Description})
 		}))
 	}
 	return jobs
