@@ -152,11 +152,11 @@ const (
 	// TDateTime is a date with a time of day, kept as written (RFC 3339
 	// or a YAML timestamp); a date alone is midnight.
 	TDateTime Type = "datetime"
-	TEnum   Type = "enum"
-	TStatus Type = "status"
-	TID     Type = "id"
-	TList   Type = "list"
-	TMap    Type = "map"
+	TEnum     Type = "enum"
+	TStatus   Type = "status"
+	TID       Type = "id"
+	TList     Type = "list"
+	TMap      Type = "map"
 )
 
 // FieldTypes lists every Type.
