@@ -421,7 +421,10 @@ type siteInfo struct {
 	// What the registry has (see config roles): a part of the site whose
 	// data the registry does not keep is left out, not shown empty.
 	Ranked, Status, Tags bool
-	SubmitURL            string // the demand issue form, when repository.url is set
+	// SLA: targets and what to measure them from; Received: dates to
+	// count throughput and ages from.
+	SLA, Received, Satisfaction bool
+	SubmitURL                   string // the demand issue form, when repository.url is set
 	// ImageSources are the repository host's origins, each after a space,
 	// that the page's Content-Security-Policy lets images load from: a
 	// body's images of repository files link there (see Links).
@@ -439,7 +442,7 @@ type card struct {
 	SegmentLabel, Score, SLA, SLALabel  string
 	TitleLang                           string // see textLang
 	Tier, Age                           int
-	Internal                            bool
+	Internal, Received                  bool // Received: the registry dates demands, so Age means something
 	// key hashes the fields above and the templates, once per build, when
 	// pages are kept between builds (0 otherwise): the boards' keys hash
 	// thousands of cards through it, and the card's HTML is kept under it.
@@ -563,7 +566,8 @@ func (b *builder) render(name, out, title, nav string, p page) error {
 		// relative links would break there, so it links absolutely.
 		p.Root = strings.TrimRight(b.opt.BaseURL, "/") + "/"
 	}
-	p.Site = siteInfo{Title: b.cfg.Title, Customers: b.names && (b.cfg.HasRole("customer") || b.cfg.HasRole("requesters")), Ranked: b.cfg.Ranked(), Status: b.cfg.HasRole("status"), Tags: b.cfg.HasRole("tags")}
+	p.Site = siteInfo{Title: b.cfg.Title, Customers: b.names && (b.cfg.HasRole("customer") || b.cfg.HasRole("requesters")), Ranked: b.cfg.Ranked(), Status: b.cfg.HasRole("status"), Tags: b.cfg.HasRole("tags"),
+		SLA: len(b.cfg.SLA.Targets) > 0 && b.cfg.HasRole("received") && b.cfg.HasRole("status"), Received: b.cfg.HasRole("received"), Satisfaction: b.cfg.HasRole("satisfaction")}
 	if repo := strings.TrimRight(b.cfg.Repository.URL, "/"); repo != "" {
 		p.Site.SubmitURL = repo + "/issues/new?template=demand.yml"
 	}
@@ -1009,6 +1013,7 @@ func (b *builder) card(r *rank.Result, root string) card {
 	if !b.cfg.Ranked() {
 		c.Tier, c.Score = 0, ""
 	}
+	c.Received = b.cfg.HasRole("received")
 	if h := b.in.History[r.ID]; h != nil {
 		c.SLA = string(slaState(h))
 		if c.SLA != "" {
