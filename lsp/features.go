@@ -200,7 +200,14 @@ func segmentCtx(path []string, seg string, itemValue bool) (lineCtx, bool) {
 // fieldsAt is the set of fields of the mapping at path; nil when the path
 // leads to no mapping.
 func fieldsAt(cfg *config.Config, path []string) map[string]*config.Field {
-	fields := cfg.Fields
+	// The top level by the registry's keys (roles renamed, roles kept
+	// outside the front matter left out).
+	fields := map[string]*config.Field{}
+	for _, name := range cfg.FieldOrder {
+		if k := cfg.Key(name); k != "" {
+			fields[k] = cfg.Fields[name]
+		}
+	}
 	for _, p := range path {
 		f := itemOf(fields[p])
 		if f == nil || f.Type != config.TMap {
@@ -488,7 +495,7 @@ func (s *server) hover(p textDocumentPositionParams) *Hover {
 	}
 	snap := s.snapshot(r)
 	cfg := snap.Config
-	f := cfg.FieldByPath(t.path)
+	f := cfg.FieldByPath(cfg.FieldPath(t.path))
 	if f == nil {
 		return nil
 	}
@@ -528,7 +535,7 @@ func (s *server) idAt(d *document, p Position, cfg *config.Config) (string, bool
 	if !ok || t.key {
 		return "", false, false
 	}
-	f := itemOf(cfg.FieldByPath(t.path))
+	f := itemOf(cfg.FieldByPath(cfg.FieldPath(t.path)))
 	if t.path != "id" && (f == nil || f.Type != config.TID) {
 		return "", false, false
 	}
@@ -622,7 +629,7 @@ func (s *server) references(p referenceParams) []Location {
 			if t.key || t.value != id || t.path == "id" {
 				continue
 			}
-			if f := itemOf(cfg.FieldByPath(t.path)); f != nil && f.Type == config.TID {
+			if f := itemOf(cfg.FieldByPath(cfg.FieldPath(t.path))); f != nil && f.Type == config.TID {
 				out = append(out, Location{URI: td.uri, Range: Range{Start: td.position(t.line, t.col), End: td.position(t.line, t.endCol)}})
 			}
 		}

@@ -667,3 +667,24 @@ func TestBrokenFramingEnds(t *testing.T) {
 		})
 	}
 }
+
+// TestCompletionRoles: in a registry that renames its roles, completion
+// offers the registry's keys (stage, not status; no title kept in the
+// heading) and reads their values by the key.
+func TestCompletionRoles(t *testing.T) {
+	root := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(root, ".git"), 0o755))
+	dir := filepath.Join(root, "decisions")
+	require.NoError(t, os.Mkdir(dir, 0o755))
+	cfgText := "roles:\n  id: {from: filename, pattern: '^([0-9]{4})-'}\n  title: {from: heading}\n  status: stage\nstatuses:\n  - {name: proposed, kind: open, next: [accepted]}\n  - {name: accepted, kind: done, next: []}\nfields:\n  deciders: {type: string}\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "registry.yaml"), []byte(cfgText), 0o644))
+	s := start(t, root)
+	path := filepath.Join(dir, "0001-use-adrs.md")
+	s.open(path, "---\nstage: \nde\n---\n# Use ADRs\n")
+	items := s.complete(lsptest.URI(path), 2, 2)
+	assert.Contains(t, labelsOf(items), "deciders")
+	assert.NotContains(t, labelsOf(items), "status")
+	assert.NotContains(t, labelsOf(items), "title")
+	items = s.complete(lsptest.URI(path), 1, 7)
+	assert.Equal(t, []string{"proposed", "accepted"}, labelsOf(items))
+}
