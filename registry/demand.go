@@ -437,7 +437,7 @@ func parseDemand(cfg *config.Config, p string, data []byte, front func(yml []byt
 	fs = append(fs, v.fs...)
 	d.fill(cfg)
 	if cfg.TitleFromHeading() {
-		fs = append(fs, d.headingTitle()...)
+		fs = append(fs, d.headingTitle(cfg)...)
 	}
 	fs = append(fs, d.checkIdentity(cfg)...)
 	fs = append(fs, d.checkBody()...)
@@ -479,15 +479,39 @@ func (d *Demand) checkIdentity(cfg *config.Config) finding.Findings {
 
 // headingTitle takes the title from the body's first heading, where the
 // registry keeps it (roles: {title: {from: heading}}).
-func (d *Demand) headingTitle() finding.Findings {
+func (d *Demand) headingTitle(cfg *config.Config) finding.Findings {
+	role := cfg.Roles["title"]
 	t, _ := FirstHeading(d.Body)
+	if slices.ContainsFunc(role.Ignore, func(s string) bool { return strings.EqualFold(s, t) }) {
+		t = "" // a section's heading, not the demand's
+	}
+	if t == "" && role.Fallback == config.RoleFilename {
+		t = nameTitle(cfg, path.Base(d.Path))
+	}
 	if t == "" {
 		return finding.Findings{{Path: d.Path, Line: d.BodyLine, Col: 1, Severity: finding.Error, Rule: "required",
-			Message: "the demand has no title: its body has no first-level heading", Hint: "start the body with \"# Title\""}}
+			Message: "the demand has no title: its body has no first-level heading", Hint: "start the body with \"# Title\", or set roles.title.fallback: filename"}}
 	}
 	d.Title = t
 	d.Fields["title"] = t
 	return nil
+}
+
+// nameTitle is a title made of a file name: without the extension and the
+// ID the name starts with, dashes and underscores as spaces
+// ("0003-block-params.md" is "block params").
+func nameTitle(cfg *config.Config, base string) string {
+	s := strings.TrimSuffix(base, ".md")
+	if id := cfg.IDFromName(base); id != "" && strings.HasPrefix(s, id) && len(id) < len(s) {
+		s = s[len(id):]
+	} else if i := strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }); i > 0 {
+		s = s[i:] // a leading number
+	}
+	s = strings.Trim(strings.NewReplacer("-", " ", "_", " ").Replace(s), " ")
+	if s == "" {
+		return strings.TrimSuffix(base, ".md")
+	}
+	return s
 }
 
 func slugOr(base string) string {

@@ -217,9 +217,14 @@ func (c *checker) checkFreeMap(n *yaml.Node, name string) (any, bool) {
 				items = append(items, strings.TrimSpace(it.Value))
 			}
 			out[k.Value] = items
+		case v.Kind == yaml.MappingNode:
+			// Nested the same way (meta: {issues: {name: link}}).
+			if m, ok := c.checkFreeMap(v, sub); ok {
+				out[k.Value] = m
+			}
 		default:
-			c.add(v, "type", fmt.Sprintf("%s must be a single value or a list of them, not %s", sub, kindName[v.Kind]),
-				"declare its fields in registry.yaml to nest maps")
+			c.add(v, "type", fmt.Sprintf("%s must be a value, a list of values or a map of them, not %s", sub, kindName[v.Kind]),
+				"declare its fields in registry.yaml")
 		}
 	}
 	return out, true

@@ -483,25 +483,35 @@ func (b *builder) editURL(p string) string {
 	return repo + "/edit/" + url.PathEscape(b.cfg.Repository.Branch) + "/" + strings.Join(segs, "/")
 }
 
-// freeMapItems shows a map of any keys as "key: value" items, each value
-// that is an address a link.
+// freeMapItems shows a map of any keys as "key: value" items (nested
+// keys dotted), each value that is an address a link.
 func freeMapItems(val any) []linkItem {
-	m, _ := val.(map[string]any)
 	var out []linkItem
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		vals, ok := m[k].([]any)
-		if !ok {
-			vals = []any{m[k]}
-		}
-		for _, x := range vals {
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(x)) {
+				p := k
+				if prefix != "" {
+					p = prefix + "." + k
+				}
+				walk(p, x[k])
+			}
+		case []any:
+			for _, it := range x {
+				walk(prefix, it)
+			}
+		default:
 			s := fmt.Sprint(x)
-			it := linkItem{ID: k + ": " + s}
+			it := linkItem{ID: prefix + ": " + s}
 			if webURL(s) {
 				it.URL = s
 			}
 			out = append(out, it)
 		}
 	}
+	walk("", val)
 	return out
 }
 

@@ -237,7 +237,7 @@ func (c *Config) mapSchema(s map[string]any, f *Field) error {
 	if f.Free() {
 		scalar := map[string]any{"type": []string{"string", "number", "boolean"}}
 		s["type"] = "object"
-		s["additionalProperties"] = map[string]any{"anyOf": []any{scalar, map[string]any{"type": "array", "items": scalar}}}
+		s["additionalProperties"] = map[string]any{"anyOf": []any{scalar, map[string]any{"type": "array", "items": scalar}, map[string]any{"type": "object"}}}
 		return nil
 	}
 	props := map[string]any{}

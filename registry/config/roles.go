@@ -22,6 +22,13 @@ type Role struct {
 	// name; its first group, or the whole match, is the ID. Files whose
 	// name does not match are not demands.
 	Pattern string `yaml:"pattern,omitempty" json:"pattern,omitempty"`
+	// Ignore (from: heading) lists headings that open a section rather
+	// than name the demand ("Summary"): a body starting with one takes
+	// its title from the file name instead.
+	Ignore []string `yaml:"ignore,omitempty" json:"ignore,omitempty"`
+	// Fallback "filename" (from: heading) takes the title from the file
+	// name when the body has no first-level heading, or an ignored one.
+	Fallback string `yaml:"fallback,omitempty" json:"fallback,omitempty"`
 }
 
 // Where a role's value comes from.
@@ -143,6 +150,9 @@ func (p *prep) roles() {
 			if name != "title" {
 				p.bad(fmt.Sprintf("roles.%s: only the title can come from the first heading", name), "", at...)
 				continue
+			}
+			if r.Fallback != "" && r.Fallback != RoleFilename {
+				p.bad(fmt.Sprintf("roles.title.fallback %q is not a source", r.Fallback), "use filename", append(at, "fallback")...)
 			}
 			c.keys[name] = ""
 		default:

@@ -200,14 +200,19 @@ func (h *History) add(it item) {
 		Path: e.Path, Kind: e.Kind, Changes: changes, Internal: e.Internal})
 	// Status times are committer dates (when a change landed), here and
 	// in the SLA: an author date can be set to anything.
+	// A version without a status (no front matter yet, or the keys of
+	// an older schema) says nothing: a status is left for the next one
+	// known, not for "".
+	last := ""
+	if n := len(h.Statuses); n > 0 {
+		last = h.Statuses[n-1].To
+	}
 	switch {
-	case e.Status == "" && e.StatusFrom == "":
-		// A version without front matter (or without a status): no
-		// status to enter or leave.
-	case e.Kind == "created" || (e.Kind == "snapshot" && len(h.Statuses) == 0):
+	case e.Status == "" || e.Kind == "deleted":
+	case e.Kind == "created" || len(h.Statuses) == 0:
 		h.Statuses = append(h.Statuses, Transition{Hash: rec.Hash.String(), Date: rec.CommitTime, To: e.Status})
-	case e.Kind != "deleted" && e.StatusFrom != e.Status:
-		h.Statuses = append(h.Statuses, Transition{Hash: rec.Hash.String(), Date: rec.CommitTime, From: e.StatusFrom, To: e.Status})
+	case e.Status != last:
+		h.Statuses = append(h.Statuses, Transition{Hash: rec.Hash.String(), Date: rec.CommitTime, From: last, To: e.Status})
 	}
 	h.Path = e.Path
 	h.Deleted = e.Kind == "deleted"

@@ -136,3 +136,36 @@ func TestSortedTotal(t *testing.T) {
 		require.Equal(t, []string{"0002", "1260a", "1260b", "1260c"}, got)
 	}
 }
+
+// TestWalkDeterministicHeadingTitles: with titles in the first heading,
+// two files with the same front matter under different headings, and a
+// heading edited while the front matter stays, give the same history
+// whatever the workers' schedule: a parse reused for its front matter
+// must not carry another body's title.
+func TestWalkDeterministicHeadingTitles(t *testing.T) {
+	cfg, fs := config.Parse("registry.yaml", []byte("roles:\n  id: {from: filename, pattern: '^([0-9]{4})-'}\n  title: {from: heading}\n  status: stage\nstatuses:\n  - {name: proposed, kind: open, next: [accepted]}\n  - {name: accepted, kind: done, next: []}\n"))
+	require.False(t, fs.HasErrors(), "%v", fs)
+	b := newBuilder(t)
+	front := "---\nstage: proposed\n---\n"
+	for i := 1; i <= 12; i++ {
+		b.write(fmt.Sprintf("demands/%04d-x.md", i), front+fmt.Sprintf("# Title %d\n", i))
+	}
+	b.commit("add", 2)
+	for i := 1; i <= 12; i += 2 {
+		b.write(fmt.Sprintf("demands/%04d-x.md", i), front+fmt.Sprintf("# Renamed %d\n", i))
+	}
+	b.commit("retitle", 3)
+	old, oldProcs := commitsPerWorker, runtime.GOMAXPROCS(0)
+	defer func() { commitsPerWorker = old; runtime.GOMAXPROCS(oldProcs) }()
+	commitsPerWorker = 1
+	var want string
+	for _, procs := range []int{1, 2, 8} {
+		runtime.GOMAXPROCS(procs)
+		got := asJSON(t, b.walk(Options{Config: cfg}).Sorted())
+		if want == "" {
+			want = got
+			require.Contains(t, want, `{"field":"title","from":"Title 1","to":"Renamed 1"}`)
+		}
+		require.True(t, want == got, "walk with %d workers differs", procs)
+	}
+}

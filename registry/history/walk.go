@@ -689,6 +689,12 @@ func (w *walker) parseData(p string, data []byte) *parsed {
 		return w.parseBlob(p, data)
 	}
 	key := path.Base(p) + "\x00" + string(yml)
+	if w.cfg.TitleFromHeading() {
+		// The title is in the body: the same front matter under another
+		// heading is another parse.
+		h, _ := registry.FirstHeading(body)
+		key = h + "\x00" + key
+	}
 	if x, ok := w.fronts.get(key); ok {
 		y := *x
 		y.Body = body
