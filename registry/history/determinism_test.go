@@ -57,12 +57,8 @@ func renameCopyRepo(t *testing.T) *builder {
 func TestWalkDeterministic(t *testing.T) {
 	b := renameCopyRepo(t)
 	cfg := fromNameConfig(t)
-	old, oldProcs := commitsPerWorker, runtime.GOMAXPROCS(0)
-	defer func() { commitsPerWorker = old; runtime.GOMAXPROCS(oldProcs) }()
-	commitsPerWorker = 1
 	var want string
-	for _, procs := range []int{1, 2, 8} {
-		runtime.GOMAXPROCS(procs)
+	everyWorkers(t, func(procs int) {
 		cold := asJSON(t, b.walk(Options{Config: cfg}).Sorted())
 		if want == "" {
 			want = cold
@@ -79,6 +75,19 @@ func TestWalkDeterministic(t *testing.T) {
 		b.walkAt(Options{Config: cfg, CacheDir: cacheDir}, "HEAD~5")
 		cached := b.walk(Options{Config: cfg, CacheDir: cacheDir})
 		require.True(t, want == asJSON(t, cached.Sorted()), "walk from the cache with %d workers differs", procs)
+	})
+}
+
+// everyWorkers runs f with 1, 2 and 8 workers (GOMAXPROCS), each walking
+// one commit at a time, so the workers' schedule varies as much as it can.
+func everyWorkers(t *testing.T, f func(procs int)) {
+	t.Helper()
+	old, oldProcs := commitsPerWorker, runtime.GOMAXPROCS(0)
+	defer func() { commitsPerWorker = old; runtime.GOMAXPROCS(oldProcs) }()
+	commitsPerWorker = 1
+	for _, procs := range []int{1, 2, 8} {
+		runtime.GOMAXPROCS(procs)
+		f(procs)
 	}
 }
 
@@ -155,17 +164,13 @@ func TestWalkDeterministicHeadingTitles(t *testing.T) {
 		b.write(fmt.Sprintf("demands/%04d-x.md", i), front+fmt.Sprintf("# Renamed %d\n", i))
 	}
 	b.commit("retitle", 3)
-	old, oldProcs := commitsPerWorker, runtime.GOMAXPROCS(0)
-	defer func() { commitsPerWorker = old; runtime.GOMAXPROCS(oldProcs) }()
-	commitsPerWorker = 1
 	var want string
-	for _, procs := range []int{1, 2, 8} {
-		runtime.GOMAXPROCS(procs)
+	everyWorkers(t, func(procs int) {
 		got := asJSON(t, b.walk(Options{Config: cfg}).Sorted())
 		if want == "" {
 			want = got
 			require.Contains(t, want, `{"field":"title","from":"Title 1","to":"Renamed 1"}`)
 		}
 		require.True(t, want == got, "walk with %d workers differs", procs)
-	}
+	})
 }
