@@ -53,3 +53,48 @@ func FuzzParseDemand(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseDemandRoles is FuzzParseDemand for a registry adopted by roles:
+// IDs from file names, titles from headings (with a fallback), a renamed
+// status, a free map, a datetime and a list written as one value.
+func FuzzParseDemandRoles(f *testing.F) {
+	cfg, fs := config.Parse("registry.yaml", []byte(`roles:
+  id: {from: filename, pattern: '^([0-9]{4})-'}
+  title: {from: heading, ignore: [Summary], fallback: filename}
+  status: stage
+  received: start-date
+statuses:
+  - {name: proposed, kind: open, next: [accepted]}
+  - {name: accepted, kind: done, next: []}
+fields:
+  meta: {type: map}
+  at: {type: datetime}
+  requires: {type: list, items: {type: string}, separator: ","}
+`))
+	if fs.HasErrors() {
+		f.Fatal(fs)
+	}
+	for _, s := range []string{
+		"---\nstage: proposed\nstart-date: 2014-08-14T00:00:00.000Z\nmeta: {a: {b: [c, d]}}\nat: 2026-01-02 03:04:05 +8\nrequires: 1, 2,, 3\n---\n# Title\n",
+		"---\nstage: accepted\n---\n# Summary\n",
+		"---\nstage:\n---\n```\n# not\n```\nSetext\n===\n",
+		"---\nmeta: {a: {b: {c: {d: [[x]]}}}}\n---\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, fs := ParseDemand(cfg, "0001-some-name.md", data)
+		lines := strings.Count(string(safeyaml.NormalizeNewlines(data)), "\n") + 2
+		for _, fd := range fs {
+			if fd.Rule == "parse" {
+				t.Fatalf("parser panicked: %s", fd.Message)
+			}
+			if fd.Line < 0 || fd.Line > lines || fd.Message == "" || fd.Rule == "" {
+				t.Fatalf("bad finding %+v for %d lines", fd, lines)
+			}
+		}
+		if d != nil && !fs.HasErrors() && (d.ID != "0001" || d.Title == "") {
+			t.Fatalf("a clean demand lacks its ID or title: %+v", d)
+		}
+	})
+}

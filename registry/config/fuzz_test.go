@@ -17,7 +17,11 @@ func FuzzParseConfig(f *testing.F) {
 	}
 	f.Add(defaultsYAML)
 	for _, s := range []string{"", "title: x\n", "fields: {a: {type: enum}}\n", "statuses: [{name: a, kind: open, next: [a]}]\n",
-		"tiers: {levels: []}\n", "id: {pattern: '(', digits: 99}\n", "fields:\n  x: &a {type: list, items: *a}\n"} {
+		"tiers: {levels: []}\n", "id: {pattern: '(', digits: 99}\n", "fields:\n  x: &a {type: list, items: *a}\n",
+		"roles: {id: {from: filename, pattern: '^([0-9]+)-'}, title: {from: heading, ignore: [Summary], fallback: filename}, status: stage}\n",
+		"roles: {status: type, type: status}\n", "roles: {id: {from: filename, pattern: '(a)(b)'}}\n", "roles: {x: y}\n",
+		"sla: {nodes: [{name: a, kinds: [done]}], targets: [{tier: 1, a: 2, b: 3}]}\n", "site: {facets: [tier, nope]}\n",
+		"scoring: {matrix: {urgency: tags, importance: x}}\n", "fields: {m: {type: map}, d: {type: datetime}}\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
