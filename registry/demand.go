@@ -24,10 +24,11 @@ type Pos struct {
 	Col  int `json:"col"`
 }
 
-// FieldPos is where a field's key is in its file.
+// FieldPos is where a field's key is in its file: 32-bit line and column,
+// since 100,000 demands keep a position for each of their fields.
 type FieldPos struct {
-	Field string
-	Pos
+	Field     string
+	Line, Col int32
 }
 
 // Customer is who raised a demand.
@@ -123,7 +124,7 @@ type Demand struct {
 func (d *Demand) At(field string) Pos {
 	for _, p := range d.Pos {
 		if p.Field == field {
-			return p.Pos
+			return Pos{Line: int(p.Line), Col: int(p.Col)}
 		}
 	}
 	return Pos{Line: 1, Col: 1}

@@ -70,7 +70,7 @@ func (c *checker) checkFields(n *yaml.Node, fields map[string]*config.Field, pre
 			if top && f != nil {
 				at = fieldName(field)
 			}
-			c.d.Pos = append(c.d.Pos, FieldPos{Field: at, Pos: Pos{Line: k.Line + c.off, Col: k.Column}})
+			c.d.Pos = append(c.d.Pos, FieldPos{Field: at, Line: clamp32(k.Line + c.off), Col: clamp32(k.Column)})
 		}
 		if f == nil {
 			c.unknown(k, name, fields, top)
@@ -147,6 +147,9 @@ func (c *checker) unknown(k *yaml.Node, name string, fields map[string]*config.F
 	}
 	c.add(k, "unknown-field", fmt.Sprintf("unknown field %q", name), hint)
 }
+
+// clamp32 is a line or column as FieldPos keeps it.
+func clamp32(n int) int32 { return int32(min(n, math.MaxInt32)) }
 
 func isNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
