@@ -352,8 +352,8 @@ func (c *checker) checkEnum(n *yaml.Node, f *config.Field, name string) (any, bo
 		return nil, false
 	}
 	s := strings.TrimSpace(n.Value)
-	if slices.Contains(f.Values, s) {
-		return s, true
+	if i := slices.Index(f.Values, s); i >= 0 {
+		return f.Values[i], true // the config's copy: one per value, not one per demand
 	}
 	hint := "use one of " + strings.Join(f.Values, ", ")
 	if sug := suggest.Closest(s, f.Values); sug != "" {
