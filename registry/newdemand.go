@@ -34,6 +34,46 @@ func NextID(cfg *config.Config, s *Snapshot, files []File) string {
 	return fmt.Sprintf("%s%0*d", cfg.ID.Prefix, cfg.ID.Digits, high+1)
 }
 
+// NewFile is the ID and the file name (inside the registry) of a new
+// demand with this title. Where IDs come from file names by a pattern
+// (roles.id.pattern), the name follows an existing file's (erc-20.md
+// gives erc-7580.md; 0003-use-x.md gives 0019-title.md), with the next
+// number written as wide as the highest one's.
+func NewFile(cfg *config.Config, s *Snapshot, files []File, title string) (id, name string, err error) {
+	if !cfg.NamePattern() {
+		id = NextID(cfg, s, files)
+		return id, NewDemand{ID: id, Title: title}.FileName(), nil
+	}
+	high, width, sample := -1, 1, ""
+	for _, f := range files {
+		base := path.Base(f.Path)
+		id, ok := cfg.NameID(base)
+		if !ok {
+			continue
+		}
+		digits := id[:len(id)-len(strings.TrimLeft(id, "0123456789"))]
+		if n, err := strconv.Atoi(digits); err == nil && (n > high || sample == "") {
+			high, width, sample = max(n, high), len(digits), base
+		}
+	}
+	if sample == "" {
+		return "", "", fmt.Errorf("no file name matches roles.id.pattern %s to take a new file's name from; name the first file yourself", cfg.Roles["id"].Pattern)
+	}
+	at := cfg.NameIDIndex(sample)
+	num := fmt.Sprintf("%0*d", width, high+1)
+	slug := strings.TrimSuffix(Slug(title), ".md")
+	for _, cand := range []string{
+		sample[:at] + num + "-" + slug + ".md",
+		sample[:at] + num + ".md",
+		sample[:at] + num + "_" + strings.ReplaceAll(slug, "-", "_") + ".md",
+	} {
+		if id, ok := cfg.NameID(cand); ok && strings.HasPrefix(id, num) {
+			return id, cand, nil
+		}
+	}
+	return "", "", fmt.Errorf("cannot make a file name for number %s that roles.id.pattern %s reads; create the file by hand", num, cfg.Roles["id"].Pattern)
+}
+
 // NewDemand is what `demand new` writes.
 type NewDemand struct {
 	ID, Title string

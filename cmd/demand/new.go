@@ -102,12 +102,16 @@ func (o *newOptions) run(_ context.Context, e *env) error {
 		return err
 	}
 	files, _ := src.List()
-	o.d.ID = registry.NextID(cfg, snap, files)
+	id, name, err := registry.NewFile(cfg, snap, files, o.d.Title)
+	if err != nil {
+		return err
+	}
+	o.d.ID = id
 	data, err := o.d.Render(cfg)
 	if err != nil {
 		return err
 	}
-	name := o.d.FileName()
+
 	// Check the new file with the same parser validate uses, so a bad flag
 	// value is reported before anything is written.
 	if _, pf := registry.ParseDemand(cfg, name, data); pf.HasErrors() {

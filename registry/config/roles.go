@@ -239,6 +239,22 @@ func (c *Config) NameID(base string) (string, bool) {
 	return m[0], m[0] != ""
 }
 
+// NamePattern reports whether IDs come from file names by roles.id.pattern.
+func (c *Config) NamePattern() bool { return c.namePat != nil }
+
+// NameIDIndex is where the ID starts in a file name that matches
+// roles.id.pattern (0 when it does not).
+func (c *Config) NameIDIndex(base string) int {
+	m := c.namePat.FindStringSubmatchIndex(base)
+	switch {
+	case m == nil:
+		return 0
+	case len(m) > 2 && m[2] >= 0:
+		return m[2]
+	}
+	return m[0]
+}
+
 // IsDemand reports whether a file of the registry folder (a path that
 // registry.IsDemandFile accepts) is a demand under this config: with the
 // ID in the file name, files whose name does not match are not.

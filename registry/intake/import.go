@@ -85,12 +85,15 @@ func Plan(s *registry.Snapshot, files []registry.File, is Issue) (*Planned, []Pr
 	fields["received"] = is.Received
 	fields["status"] = cfg.Statuses[0].Name
 	fields["external_key"] = is.URL
-	id := registry.NextID(cfg, s, files)
+	title, _ := fields["title"].(string)
+	id, name, err := registry.NewFile(cfg, s, files, title)
+	if err != nil {
+		return nil, []Problem{{Message: err.Error()}}
+	}
 	if !cfg.ID.FromFilename {
 		fields["id"] = id
 	}
-	title, _ := fields["title"].(string)
-	name := registry.NewDemand{ID: id, Title: title}.FileName()
+
 	data, err := config.RenderFile(cfg, fields, body)
 	if err != nil {
 		return nil, []Problem{{Message: err.Error()}}
