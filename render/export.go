@@ -84,6 +84,9 @@ func (b *builder) exports(order []string) error {
 		out = append(out, exportDemand{ID: id, Title: d.Title, Status: d.Status, Tier: r.Tier, Score: r.Score,
 			Received: string(d.Received), URL: url(id), Path: path.Join(b.in.Dir, d.Path), Fields: b.underKeys(fields), Body: d.Body, Ranking: rr, History: h})
 		cells := b.cfg.Cells(fields)
+		// An ID kept in the file name and a title in the heading are in
+		// no front-matter field; the columns still hold them.
+		cells["id"], cells["title"] = d.ID, d.Title
 		row := make([]string, 0, len(cols)+5)
 		for _, c := range cols {
 			row = append(row, cells[c])
