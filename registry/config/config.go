@@ -96,6 +96,9 @@ type Config struct {
 	// custom names the user's fields that have a role's name but not its
 	// meaning (a roles section that does not list the role).
 	custom map[string]bool
+	// misplaced lists fields sections named after a role the registry
+	// keeps under another key (see roles).
+	misplaced []string
 }
 
 // Repo locates the repository on the web.
@@ -590,6 +593,12 @@ func (c *Config) layFields(root *yaml.Node, pristine *Config, order *[]string) {
 	for i := 0; i+1 < len(fn.Content); i += 2 {
 		key := fn.Content[i].Value
 		name := c.roleField(key)
+		if r, ok := c.Roles[key]; ok && name == key && r.Key != "" && r.Key != key && (r.From == "" || r.From == RoleKey) {
+			// fields.status while the status is kept under Status: which
+			// did the file mean? Say so rather than guess.
+			c.misplaced = append(c.misplaced, key)
+			continue
+		}
 		if def, ok := pristine.Fields[name]; ok && isRole(name) {
 			if err := fn.Content[i+1].Decode(def); err == nil {
 				c.Fields[name] = def

@@ -160,6 +160,10 @@ func (p *prep) roles() {
 		}
 		c.Roles[name] = r
 	}
+	for _, name := range c.misplaced {
+		p.bad(fmt.Sprintf("fields.%s: the registry keeps the %s under %q (roles.%s)", name, name, c.Key(name), name),
+			fmt.Sprintf("configure it as fields.%s", c.Key(name)), "fields", name)
+	}
 	for _, name := range c.FieldOrder {
 		k := c.Key(name)
 		if k == "" {
