@@ -87,3 +87,13 @@ func TestForeignConfigsListed(t *testing.T) {
 		}
 	}
 }
+
+// TestForeignPagesLeftOut: no customers or tags pages where the registry
+// has neither.
+func TestForeignPagesLeftOut(t *testing.T) {
+	site, err := pipeline.BuildSite(context.Background(), "../examples/registries/madr", pipeline.SiteOptions{Audience: render.Internal})
+	require.NoError(t, err)
+	for name := range site.Files {
+		assert.False(t, strings.HasPrefix(name, "customers/") || strings.HasPrefix(name, "tags/"), name)
+	}
+}

@@ -197,6 +197,16 @@ func TestBrowserOwnFacets(t *testing.T) {
 	))
 	assert.ElementsMatch(t, []string{"20", "721", "7579"}, all)
 	assert.Equal(t, []string{"7579"}, drafts)
+	// Nothing is ranked there: no tier or score column, and each row has
+	// as many cells as the header.
+	var heads []string
+	var cells int
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Evaluate(`[...document.querySelectorAll("#results thead th")].map(th => th.getAttribute("data-sort"))`, &heads),
+		chromedp.Evaluate(`document.querySelector("#results-body tr").children.length`, &cells),
+	))
+	assert.Equal(t, []string{"id", "title", "status", "received"}, heads)
+	assert.Equal(t, len(heads), cells)
 	shot(t, ctx, "search-own-facets")
 	assert.Empty(t, console.all(), "no console errors: %s", strings.Join(console.all(), "; "))
 }

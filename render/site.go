@@ -678,10 +678,13 @@ func (b *builder) plan() ([]job, error) {
 		return nil, err
 	}
 	jobs := b.boardJobs(order, tiers, kinds)
-	if b.names {
+	// A registry without customers or tags has no pages for them.
+	if b.names && (b.cfg.HasRole("customer") || b.cfg.HasRole("requesters")) {
 		jobs = append(jobs, b.groupPages(customerGroups, "customers", b.t("customers_title"))...)
 	}
-	jobs = append(jobs, b.groupPages(tagGroups, "tags", b.t("tags_title"))...)
+	if b.cfg.HasRole("tags") {
+		jobs = append(jobs, b.groupPages(tagGroups, "tags", b.t("tags_title"))...)
+	}
 	jobs = append(jobs,
 		fileJob("exports.html", func() error { return b.render("exports.html", "exports.html", b.t("exports_title"), "exports", page{}) }),
 		fileJob("404.html", func() error { return b.render("404.html", "404.html", b.t("not_found"), "", page{}) }),

@@ -57,6 +57,11 @@
   var count = document.getElementById('results-count');
   var table = document.getElementById('results');
   var sortKey = null, sortDir = 1;
+  var columns = [];
+  table.querySelectorAll('th[data-sort]').forEach(function (th) {
+    var c = th.getAttribute('data-sort');
+    if (c !== 'id') { columns.push(c); }
+  });
 
   function matchesFacets(d) {
     for (var i = 0; i < selects.length; i++) {
@@ -97,10 +102,12 @@
       a.textContent = d.id;
       th.appendChild(a);
       tr.appendChild(th);
-      [d.title, d.tier, d.statusLabel, d.score, d.received].forEach(function (v, i) {
+      // The columns the page has (a registry without ranking has no tier
+      // or score column), in its order.
+      columns.forEach(function (c) {
         var td = document.createElement('td');
-        td.textContent = v;
-        if (i === 1 || i === 3) { td.className = 'num'; }
+        td.textContent = c === 'status' ? d.statusLabel : d[c];
+        if (c === 'tier' || c === 'score') { td.className = 'num'; }
         tr.appendChild(td);
       });
       body.appendChild(tr);

@@ -96,6 +96,9 @@ func (o *rankOptions) run(_ context.Context, e *env) error {
 		return writeRankCSV(e.stdout, rk)
 	}
 	writeRankTable(e.stdout, snap.Config, rk)
+	if !snap.Config.Ranked() {
+		e.warnf("the registry has nothing to rank by (no field of scoring.weighted, no inputs of the primary model): every demand has score 0 and the lowest tier")
+	}
 	return nil
 }
 
