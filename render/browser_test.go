@@ -210,3 +210,26 @@ func TestBrowserOwnFacets(t *testing.T) {
 	shot(t, ctx, "search-own-facets")
 	assert.Empty(t, console.all(), "no console errors: %s", strings.Join(console.all(), "; "))
 }
+
+// TestBrowserLongCode: a 400-character code line scrolls inside its block;
+// the page itself does not scroll sideways.
+func TestBrowserLongCode(t *testing.T) {
+	ctx, _ := browser(t)
+	reg := t.TempDir()
+	body := "```\n" + strings.Repeat("x", 400) + "\n```\n"
+	require.NoError(t, os.WriteFile(filepath.Join(reg, "D-0001-long.md"), []byte("---\nid: D-0001\ntitle: Long code\nstatus: new\nreceived: 2026-11-02\n---\n"+body), 0o644))
+	snap := loadRegistry(t, reg)
+	dir := filepath.Join(t.TempDir(), "site")
+	files, err := Build(Input{Snapshot: snap, Ranking: rank.Rank(snap)}, Options{Templates: templates.FS})
+	require.NoError(t, err)
+	require.NoError(t, writeSite(dir, files))
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	t.Cleanup(srv.Close)
+	var wide bool
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.EmulateViewport(1280, 800),
+		chromedp.Navigate(srv.URL+"/demands/D-0001.html"),
+		chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &wide),
+	))
+	assert.False(t, wide, "the page scrolls sideways")
+}

@@ -251,6 +251,14 @@ func (b *builder) metaRows(v *demandView, d *registry.Demand, r *rank.Result, cu
 		}
 		if f := b.cfg.Fields[name]; f != nil && f.Free() {
 			row.Items = freeMapItems(val)
+		} else if l, ok := val.([]any); ok && slices.ContainsFunc(l, func(x any) bool { s, _ := x.(string); return webURL(s) }) {
+			for _, x := range l {
+				it := linkItem{ID: fmt.Sprint(x)}
+				if webURL(it.ID) {
+					it.URL = it.ID
+				}
+				row.Items = append(row.Items, it)
+			}
 		}
 		v.Meta = append(v.Meta, row)
 	}
