@@ -2,6 +2,7 @@ package registry
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,6 +34,40 @@ type Snapshot struct {
 // Get returns a demand by ID, or nil.
 func (s *Snapshot) Get(id string) *Demand { return s.byID[id] }
 
+// CompareIDs orders IDs as people read them: runs of digits by their
+// number (erc-20 before erc-165), the rest as text; IDs equal so (0007
+// and 7) by their text.
+func CompareIDs(a, b string) int {
+	return cmp.Or(natural(a, b), strings.Compare(a, b))
+}
+
+func natural(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digitRun(a), digitRun(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if c := cmp.Or(cmp.Compare(len(na), len(nb)), strings.Compare(na, nb)); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func digitRun(s string) int {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
+}
+
 // NewSnapshot builds a snapshot from parsed demands (sorted by ID, first
 // of each ID kept).
 func NewSnapshot(cfg *config.Config, ds []*Demand) *Snapshot {
@@ -39,7 +75,7 @@ func NewSnapshot(cfg *config.Config, ds []*Demand) *Snapshot {
 	sorted := append([]*Demand(nil), ds...)
 	sort.SliceStable(sorted, func(i, j int) bool {
 		if sorted[i].ID != sorted[j].ID {
-			return sorted[i].ID < sorted[j].ID
+			return CompareIDs(sorted[i].ID, sorted[j].ID) < 0
 		}
 		return sorted[i].Path < sorted[j].Path
 	})

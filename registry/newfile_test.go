@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -37,4 +38,10 @@ func TestNewFile(t *testing.T) {
 	cfg, _ := config.Parse("registry.yaml", []byte("roles:\n  id: {from: filename, pattern: '^erc-([0-9]+)\\.md$'}\n"))
 	_, _, err := NewFile(cfg, nil, nil, "x")
 	assert.ErrorContains(t, err, "no file name matches roles.id.pattern")
+}
+
+func TestCompareIDs(t *testing.T) {
+	ids := []string{"100", "11", "1", "erc-165", "erc-20", "D-0010", "D-0002", "0105-b", "0105-a", "0007", "7"}
+	slices.SortFunc(ids, CompareIDs)
+	assert.Equal(t, []string{"1", "0007", "7", "11", "100", "0105-a", "0105-b", "D-0002", "D-0010", "erc-20", "erc-165"}, ids)
 }

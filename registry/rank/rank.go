@@ -157,7 +157,7 @@ func Rank(s *registry.Snapshot) *Ranking {
 			cmp.Compare(b.Score, a.Score),
 			cmp.Compare(a.Tier, b.Tier),
 			cmp.Compare(a.Received, b.Received),
-			cmp.Compare(a.ID, b.ID),
+			registry.CompareIDs(a.ID, b.ID),
 		)
 	})
 	for i, r := range rk.Results {
