@@ -340,7 +340,7 @@ func (c *checker) checkDate(n *yaml.Node, name string) (any, bool) {
 		if len(s) == 10 && s[4] == '-' && s[7] == '-' {
 			c.add(n, "date", fmt.Sprintf("%s %q is not a real date", name, s), "check the month and day")
 		} else {
-			c.add(n, "date", fmt.Sprintf("%s %q is not a date", name, s), "write it as YYYY-MM-DD, e.g. 2026-03-15 (a date-time such as 2026-03-15T09:30:00Z is kept to its day)")
+			c.add(n, "date", fmt.Sprintf("%s %q is not a date", name, s), "write it as YYYY-MM-DD, e.g. 2026-03-15; a date-time such as 2026-03-15T09:30:00Z is kept to its day")
 		}
 		return nil, false
 	}

@@ -80,7 +80,7 @@ func (o *buildOptions) run(ctx context.Context, e *env) error {
 	if err := w.Commit(); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "built %d files for %d demands into %s\n", n, b.demands, o.out)
+	fmt.Fprintf(e.stderr, "built %s for %s into %s\n", plural(n, "file"), plural(b.demands, "demand"), o.out)
 	return nil
 }
 

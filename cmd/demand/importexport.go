@@ -129,7 +129,7 @@ func (o *importOptions) importTable(e *env) error {
 	if o.dryRun {
 		verb = "would import"
 	}
-	fmt.Fprintf(e.stderr, "%s %d demands; %d rows already imported (same external_key)\n", verb, written, skipped)
+	fmt.Fprintf(e.stderr, "%s %s; %s already imported (same external_key)\n", verb, plural(written, "demand"), plural(skipped, "row"))
 	return nil
 }
 

@@ -66,7 +66,7 @@ func (o *validateOptions) run(_ context.Context, e *env) error {
 	}
 	errs, warns := fs.Count()
 	if o.format == "text" {
-		fmt.Fprintf(e.stderr, "%d demands, %d errors, %d warnings\n", len(r.Snapshot.Demands), errs, warns)
+		fmt.Fprintf(e.stderr, "%s, %s, %s\n", plural(len(r.Snapshot.Demands), "demand"), plural(errs, "error"), plural(warns, "warning"))
 	}
 	if errs > 0 {
 		return errChecked
@@ -82,4 +82,12 @@ func findingsPrefix(dir, format string) string {
 		return displayDir(dir)
 	}
 	return repoRelDir(dir)
+}
+
+// plural is "1 error", "2 errors".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
