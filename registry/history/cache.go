@@ -21,7 +21,7 @@ import (
 )
 
 // cacheVersion changes whenever what the cache holds changes meaning.
-const cacheVersion = "history-v9"
+const cacheVersion = "history-v10"
 
 // historyCache holds the events of commits already walked, so the next run
 // reads only new commits. It is keyed by the config the files were parsed

@@ -56,3 +56,27 @@ func TestSLANodeConfigErrors(t *testing.T) {
 		assert.Positive(t, fs[0].Line, yml)
 	}
 }
+
+// TestBrokenFrontMatterVersions: a version whose front matter does not
+// parse says nothing of its fields: no field is "unset" there, the next
+// good version is not a change of every field, and the body is compared
+// as it is.
+func TestBrokenFrontMatterVersions(t *testing.T) {
+	b := newBuilder(t)
+	b.write("demands/D-0001-sso.md", demand("D-0001", "SSO", "new", "", "Body.\n"))
+	b.commit("Add", 2)
+	b.write("demands/D-0001-sso.md", demand("D-0001", "SSO", "triaged", "owner ada\n", "Body.\n"))
+	b.commit("Break", 3)
+	b.write("demands/D-0001-sso.md", demand("D-0001", "SSO", "triaged", "owner: ada\n", "Body.\n"))
+	b.commit("Fix", 4)
+	h := b.walk(Options{}).Histories["D-0001"]
+	require.NotNil(t, h)
+	require.Len(t, h.Commits, 3)
+	assert.Equal(t, []Change{{Field: "front matter", From: "does not parse", To: "parses again"}}, h.Commits[0].Changes, "Fix")
+	assert.Equal(t, []Change{{Field: "front matter", To: "does not parse"}}, h.Commits[1].Changes, "Break")
+	var to []string
+	for _, s := range h.Statuses {
+		to = append(to, s.From+"→"+s.To)
+	}
+	assert.Equal(t, []string{"→new", "new→triaged"}, to)
+}

@@ -156,6 +156,9 @@ type parsed struct {
 	Fields   map[string]string // canonical text of each top-level field
 	Body     string
 	Internal bool // visibility: internal
+	// Broken: the version's front matter does not parse; its fields are
+	// unknown, not empty.
+	Broken bool
 }
 
 var prNumber = []*regexp.Regexp{
@@ -675,7 +678,13 @@ func (w *walker) parse(p string, h plumbing.Hash) (*parsed, error) {
 		// A file that does not parse is still followed by the ID its name
 		// starts with (the same blob may sit under several names).
 		// Its visibility is unknown: a public history leaves it out.
-		return &parsed{ID: w.cfg.IDFromName(path.Base(p)), Fields: map[string]string{}, Internal: true}, nil
+		y := &parsed{ID: w.cfg.IDFromName(path.Base(p)), Fields: map[string]string{}, Internal: true, Broken: true}
+		if data, err := w.trees.object(h, plumbing.BlobObject, w.cfg.Files.MaxSize); err == nil {
+			if _, body, ok := registry.FrontMatter(data); ok {
+				y.Body = body // the body is still known
+			}
+		}
+		return y, nil
 	}
 	return x, nil
 }
@@ -724,8 +733,17 @@ func (w *walker) parseBlob(p string, data []byte) *parsed {
 // fieldChanges lists the fields that differ, in name order, then the body.
 func fieldChanges(o, n *parsed) []Change {
 	var out []Change
-	for _, c := range registry.DiffFields(o.Fields, n.Fields) {
-		out = append(out, Change{Field: c.Field, From: c.From, To: c.To})
+	switch {
+	case n.Broken && !o.Broken:
+		// Nothing is known of the fields until the front matter parses
+		// again: no field is unset.
+		out = append(out, Change{Field: "front matter", To: "does not parse"})
+	case o.Broken && !n.Broken:
+		out = append(out, Change{Field: "front matter", From: "does not parse", To: "parses again"})
+	case !o.Broken && !n.Broken:
+		for _, c := range registry.DiffFields(o.Fields, n.Fields) {
+			out = append(out, Change{Field: c.Field, From: c.From, To: c.To})
+		}
 	}
 	if o.Body != n.Body {
 		c := Change{Field: "body"}
