@@ -14,6 +14,7 @@ import (
 	"maps"
 	"math"
 	"net/url"
+	"path"
 	"reflect"
 	"regexp"
 	"slices"
@@ -118,6 +119,10 @@ type ID struct {
 // Files limits demand files.
 type Files struct {
 	MaxSize int64 `yaml:"max_size" json:"max_size"`
+	// Exclude lists Markdown files of the folder that are not demands (a
+	// process document, an index), as path.Match patterns over the path
+	// in the folder or the file's name.
+	Exclude []string `yaml:"exclude,omitempty" json:"exclude,omitempty"`
 }
 
 // Status is one workflow state.
@@ -819,6 +824,11 @@ func (p *prep) general() {
 		if u, err := url.Parse(c.Feed.ID); err != nil || u.Scheme == "" || strings.ContainsAny(c.Feed.ID, " \t\n<>\"{}|\\^`") {
 			bad(fmt.Sprintf("feed.id %q is not an absolute URI", c.Feed.ID),
 				"use a URI that is yours and never changes, e.g. tag:example.com,2026:demands or urn:uuid:…", "feed", "id")
+		}
+	}
+	for _, pat := range c.Files.Exclude {
+		if _, err := path.Match(pat, ""); err != nil {
+			bad(fmt.Sprintf("files.exclude: %q is not a pattern: %v", pat, err), "use * ? and [...] as in shell patterns", "files", "exclude")
 		}
 	}
 	if c.Files.MaxSize <= 0 {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"regexp/syntax"
 	"slices"
@@ -263,10 +264,19 @@ func (c *Config) NameIDIndex(base string) int {
 // registry.IsDemandFile accepts) is a demand under this config: with the
 // ID in the file name, files whose name does not match are not.
 func (c *Config) IsDemand(p string) bool {
+	base := p[strings.LastIndexByte(p, '/')+1:]
+	for _, pat := range c.Files.Exclude {
+		if ok, _ := path.Match(pat, p); ok {
+			return false
+		}
+		if ok, _ := path.Match(pat, base); ok {
+			return false
+		}
+	}
 	if c.namePat == nil {
 		return true
 	}
-	_, ok := c.NameID(p[strings.LastIndexByte(p, '/')+1:])
+	_, ok := c.NameID(base)
 	return ok
 }
 

@@ -45,3 +45,14 @@ func TestRolesKeys(t *testing.T) {
 	assert.Equal(t, "start-date", cfg.KeyPath("received"))
 	assert.Equal(t, "received", cfg.FieldPath("start-date"))
 }
+
+func TestFilesExclude(t *testing.T) {
+	cfg, fs := Parse("registry.yaml", []byte("files: {exclude: [PROCESS.md, 'drafts/*', '*-template.md']}\n"))
+	require.False(t, fs.HasErrors(), "%v", fs)
+	for p, want := range map[string]bool{"PROCESS.md": false, "sub/PROCESS.md": false, "drafts/x.md": false, "adr-template.md": false, "D-0001-x.md": true, "drafts/sub/x.md": true} {
+		assert.Equal(t, want, cfg.IsDemand(p), p)
+	}
+	_, fs = Parse("registry.yaml", []byte("files: {exclude: ['[']}\n"))
+	require.True(t, fs.HasErrors())
+	assert.Contains(t, fs[0].Message, `files.exclude: "[" is not a pattern`)
+}
