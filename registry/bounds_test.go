@@ -92,9 +92,17 @@ func TestStringsOfLinear(t *testing.T) {
 		}
 		return b
 	}
-	ts, tl := best(func() { stringsOf(small) }), best(func() { stringsOf(large) })
-	ps, pl := best(func() { peer(small) }), best(func() { peer(large) })
-	ratio, peerRatio := float64(tl)/float64(ts), float64(pl)/float64(ps)
+	// Other tests share the machine: a square would fail every attempt,
+	// a linear one passes the first that is not crowded out.
+	var ratio, peerRatio float64
+	for range 5 {
+		ts, tl := best(func() { stringsOf(small) }), best(func() { stringsOf(large) })
+		ps, pl := best(func() { peer(small) }), best(func() { peer(large) })
+		ratio, peerRatio = float64(tl)/float64(ts), float64(pl)/float64(ps)
+		if ratio < 100 {
+			break
+		}
+	}
 	assert.Less(t, ratio, 100.0, "16× the items: %.1f× the time, a map %.1f× (quadratic would be 256×)", ratio, peerRatio)
 	assert.Len(t, stringsOf(append(large, large...)), 80000)
 }

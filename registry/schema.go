@@ -270,7 +270,7 @@ func (c *checker) checkID(n *yaml.Node, name string) (any, bool) {
 	s := strings.TrimSpace(n.Value)
 	if !c.cfg.ValidID(s) {
 		c.add(n, "id-format", fmt.Sprintf("%s %q is not an ID like %s%0*d", name, s, c.cfg.ID.Prefix, c.cfg.ID.Digits, 42),
-			"IDs match "+c.cfg.ID.Pattern)
+			"IDs match "+c.cfg.ID.Pattern+" (id.pattern in registry.yaml)")
 		return nil, false
 	}
 	return s, true

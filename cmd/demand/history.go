@@ -13,6 +13,7 @@ import (
 	"github.com/demand-registry/demand/registry/finding"
 
 	"github.com/demand-registry/demand/internal/escape"
+	"github.com/demand-registry/demand/internal/suggest"
 	"github.com/demand-registry/demand/registry/history"
 )
 
@@ -66,7 +67,15 @@ func (o *historyOptions) run(ctx context.Context, e *env) error {
 	}
 	h := res.Histories[o.id]
 	if h == nil {
-		return usagef("%s has no history: it is in no commit and not in the work tree", o.id)
+		ids := make([]string, 0, len(res.Histories))
+		for id := range res.Histories {
+			ids = append(ids, id)
+		}
+		hint := ""
+		if s := suggest.Closest(o.id, ids); s != "" {
+			hint = fmt.Sprintf(" (did you mean %s?)", s)
+		}
+		return usagef("%s has no history: it is in no commit and not in the work tree%s", o.id, hint)
 	}
 	if o.format == "json" {
 		return writeJSON(e.stdout, historyJSON{SchemaVersion: finding.JSONVersion, History: h})
