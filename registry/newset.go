@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/demand-registry/demand/internal/suggest"
 	"github.com/demand-registry/demand/registry/config"
+	"gopkg.in/yaml.v3"
 )
 
 // The fields a new demand cannot be given by key: the title is given on
@@ -166,59 +166,56 @@ func (n *NewDemand) Missing(cfg *config.Config) []string {
 
 // ParseValue reads a value typed as text (a command-line argument) as a
 // value of field f, as the schema holds it: int64, float64, bool, string
-// (dates too) or []any. A list's items are comma-separated, or separated
-// by the field's separator; a list of mappings is written as JSON. name
-// is the key path messages give.
+// (dates too) or []any. A scalar is checked by the same validator as a
+// file's value (so the messages are validate's); a list's items are
+// comma-separated, or separated by the field's separator; a list of
+// mappings is written as JSON. name is the key path messages give.
 func ParseValue(cfg *config.Config, f *config.Field, name, s string) (any, error) {
 	s = strings.TrimSpace(s)
 	switch f.Type {
-	case config.TInt:
-		i, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("%s must be a whole number, not %q%s", name, s, inParens(allowed(cfg, f)))
-		}
-		return nilOnErr(i, checkBounds(f, name, s, float64(i)))
-	case config.TNumber:
-		x, err := strconv.ParseFloat(s, 64)
-		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, fmt.Errorf("%s must be a number, not %q%s", name, s, inParens(allowed(cfg, f)))
-		}
-		return nilOnErr(x, checkBounds(f, name, s, x))
-	case config.TBool:
-		b, err := strconv.ParseBool(s)
-		if err != nil {
-			return nil, fmt.Errorf("%s must be true or false, not %q", name, s)
-		}
-		return b, nil
-	case config.TDate:
-		d, ok := config.DateOf(s)
-		if !ok {
-			if len(s) == 10 && s[4] == '-' && s[7] == '-' {
-				return nil, fmt.Errorf("%s %q is not a real date (check the month and day)", name, s)
-			}
-			return nil, fmt.Errorf("%s %q is not a date (write YYYY-MM-DD, e.g. 2026-03-15)", name, s)
-		}
-		return string(d), nil
-	case config.TEnum, config.TStatus:
-		if slices.Contains(f.Values, s) {
-			return s, nil
-		}
-		hint := "use one of " + strings.Join(f.Values, ", ")
-		if sug := suggest.Closest(s, f.Values); sug != "" {
-			hint = fmt.Sprintf("did you mean %q? %s", sug, hint)
-		}
-		return nil, fmt.Errorf("%s %q is not allowed (%s)", name, s, hint)
-	case config.TID:
-		if !cfg.ValidID(s) {
-			return nil, fmt.Errorf("%s %q is not an ID like %s", name, s, exampleID(cfg))
-		}
-		return s, nil
 	case config.TList:
 		return parseList(cfg, f, name, s)
 	case config.TMap:
 		return nil, fmt.Errorf("%s is a mapping; set its keys one by one", name)
 	}
-	return s, nil
+	c := &checker{cfg: cfg}
+	v, ok := c.checkValue(scalarNode(f, s), f, name)
+	if len(c.fs) > 0 {
+		fd := c.fs[0]
+		if fd.Hint != "" {
+			return nil, fmt.Errorf("%s; %s", fd.Message, fd.Hint)
+		}
+		if fd.Rule == "type" {
+			return nil, fmt.Errorf("%s%s", fd.Message, inParens(allowed(cfg, f))) // what it should be instead
+		}
+		return nil, errors.New(fd.Message)
+	}
+	if !ok {
+		return nil, fmt.Errorf("%s %q is not a value of its type", name, s)
+	}
+	if d, isDate := v.(config.Date); isDate {
+		return string(d), nil
+	}
+	return v, nil
+}
+
+// scalarNode is text typed on the command line as the YAML scalar a file
+// would hold for the field: tagged as a number or a boolean where the
+// field is one and the text reads as one, so the validator sees what a
+// file's parse gives it.
+func scalarNode(f *config.Field, s string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s, Line: 1, Column: 1}
+	switch f.Type {
+	case config.TInt:
+		n.Tag = "!!int"
+	case config.TNumber:
+		n.Tag = "!!float"
+	case config.TBool:
+		if b, err := strconv.ParseBool(s); err == nil {
+			n.Tag, n.Value = "!!bool", strconv.FormatBool(b)
+		}
+	}
+	return n
 }
 
 // parseList reads a list: separated items, or JSON for a list of maps.
@@ -261,18 +258,6 @@ func parseList(cfg *config.Config, f *config.Field, name, s string) (any, error)
 		return nil, fmt.Errorf("%s has %d items, more than %d", name, len(out), limit)
 	}
 	return out, nil
-}
-
-// checkBounds checks a number against the bound of every number, and
-// its field's range and scale.
-func checkBounds(f *config.Field, name, s string, x float64) error {
-	if math.Abs(x) > config.MaxNumber {
-		return fmt.Errorf("%s %s is beyond the bound of ±%s", name, s, fmtNum(config.MaxNumber))
-	}
-	if f.Min != nil && x < *f.Min || f.Max != nil && x > *f.Max || len(f.OneOf) > 0 && !slices.Contains(f.OneOf, x) {
-		return fmt.Errorf("%s %s is not allowed (%s)", name, s, numberRange(f))
-	}
-	return nil
 }
 
 // numberRange is what a number field allows besides its type, or "".
@@ -454,13 +439,6 @@ func article(t config.Type) string {
 		return "an " + string(t)
 	}
 	return "a " + string(t)
-}
-
-func nilOnErr(v any, err error) (any, error) {
-	if err != nil {
-		return nil, err
-	}
-	return v, nil
 }
 
 func inParens(s string) string {
