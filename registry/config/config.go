@@ -598,7 +598,7 @@ func (c *Config) layFields(root *yaml.Node, pristine *Config, order *[]string) {
 	for i := 0; i+1 < len(fn.Content); i += 2 {
 		key := fn.Content[i].Value
 		name := c.roleField(key)
-		if r, ok := c.Roles[key]; ok && name == key && r.Key != "" && r.Key != key && (r.From == "" || r.From == RoleKey) {
+		if r, ok := c.Roles[key]; ok && name == key && r.Key != "" && r.Key != key && r.From == RoleKey {
 			// fields.status while the status is kept under Status: which
 			// did the file mean? Say so rather than guess.
 			c.misplaced = append(c.misplaced, key)

@@ -42,11 +42,17 @@ const (
 // UnmarshalYAML accepts a key alone (status: stage) as well as a mapping.
 func (r *Role) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind == yaml.ScalarNode {
-		r.Key = n.Value
+		r.Key, r.From = n.Value, RoleKey
 		return nil
 	}
 	type plain Role
-	return n.Decode((*plain)(r))
+	if err := n.Decode((*plain)(r)); err != nil {
+		return err
+	}
+	if r.From == "" {
+		r.From = RoleKey
+	}
+	return nil
 }
 
 // Roles lists every role: the built-in fields.
@@ -110,7 +116,7 @@ func rolesGiven(root *yaml.Node) bool { return lookupNode(root, "roles") != nil 
 // configures: the role whose key it is, or the field of that name.
 func (c *Config) roleField(key string) string {
 	for _, name := range sortedKeys(c.Roles) {
-		if r := c.Roles[name]; r.From == RoleKey || r.From == "" {
+		if r := c.Roles[name]; r.From == RoleKey {
 			if r.Key == key || r.Key == "" && name == key {
 				return name
 			}
@@ -132,7 +138,7 @@ func (p *prep) roles() {
 			continue
 		}
 		switch r.From {
-		case "", RoleKey:
+		case RoleKey:
 			if r.Key == "" {
 				r.Key = name
 			}
