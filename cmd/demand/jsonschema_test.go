@@ -142,3 +142,25 @@ func TestJSONSchemasAreClosed(t *testing.T) {
 		assert.Error(t, schemas[name].Validate(v), "%s accepts %s", name, doc)
 	}
 }
+
+// TestJSONOutputsConfiguredSLANodes: history and diff JSON of a registry
+// with its own SLA nodes (sla.nodes) still match the published schemas.
+func TestJSONOutputsConfiguredSLANodes(t *testing.T) {
+	schemas := jsonSchemas(t)
+	r := newTestRepo(t)
+	r.write(map[string]string{
+		"registry.yaml": "sla:\n  working_days: false\n  nodes:\n    - {name: acknowledge, statuses: [triaged]}\n  targets:\n    - {tier: 4, acknowledge: 400}\n",
+		"D-0001-sso.md": "---\nid: D-0001\ntitle: Single sign-on\nstatus: new\nreceived: 2026-11-01\n---\n",
+	})
+	r.commit("Ada", "base")
+	r.write(map[string]string{"D-0001-sso.md": "---\nid: D-0001\ntitle: Single sign-on\nstatus: triaged\nreceived: 2026-11-01\n---\n"})
+	r.commit("Ada", "triage")
+	out, errs, code := r.demand("history", "--all", "--format", "json")
+	require.Equal(t, exitOK, code, errs)
+	require.Contains(t, out, `"node":"acknowledge"`)
+	checkJSON(t, schemas["history"], "history with configured SLA nodes", out)
+	out, errs, code = r.demand("diff", "HEAD~1", "HEAD", "--format", "json")
+	require.Equal(t, exitOK, code, errs)
+	require.Contains(t, out, `"node": "acknowledge"`)
+	checkJSON(t, schemas["diff"], "diff with configured SLA nodes", out)
+}

@@ -401,20 +401,6 @@ func (t SLATarget) MarshalJSON() ([]byte, error) {
 	return json.Marshal(m)
 }
 
-// UnmarshalJSON reads what MarshalJSON writes.
-func (t *SLATarget) UnmarshalJSON(b []byte) error {
-	var m map[string]float64
-	if err := json.Unmarshal(b, &m); err != nil {
-		return err
-	}
-	t.Tier, t.Days = int(m["tier"]), map[string]float64{}
-	for k, v := range m {
-		if k != "tier" {
-			t.Days[k] = v
-		}
-	}
-	return nil
-}
 
 // Node returns the SLA node of that name, or nil.
 func (c *Config) Node(name string) *SLANode {
