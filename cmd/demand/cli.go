@@ -71,7 +71,6 @@ func exitCode(ctx context.Context, e *env, err error) int {
 	var (
 		code exitError
 		fe   *findingsError
-		pe   *pipeline.FindingsError
 	)
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
@@ -89,9 +88,6 @@ func exitCode(ctx context.Context, e *env, err error) int {
 		if fe.code != 0 {
 			return fe.code
 		}
-		return exitFindings
-	case errors.As(err, &pe):
-		_ = finding.Write(e.stderr, "text", ".", pe.Findings)
 		return exitFindings
 	}
 	e.warnf("%v", err)
