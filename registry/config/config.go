@@ -401,7 +401,6 @@ func (t SLATarget) MarshalJSON() ([]byte, error) {
 	return json.Marshal(m)
 }
 
-
 // Node returns the SLA node of that name, or nil.
 func (c *Config) Node(name string) *SLANode {
 	for i := range c.SLA.Nodes {

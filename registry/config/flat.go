@@ -101,26 +101,8 @@ func FromJSON(f *Field, v any) (any, error) {
 		return nil, fmt.Errorf("not a field")
 	}
 	switch f.Type {
-	case TInt:
-		n, ok := v.(json.Number)
-		if !ok {
-			return nil, fmt.Errorf("%s is not a whole number", jsonText(v))
-		}
-		i, err := strconv.ParseInt(string(n), 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("%s is not a whole number", jsonText(v))
-		}
-		return i, nil
-	case TNumber:
-		n, ok := v.(json.Number)
-		if !ok {
-			return nil, fmt.Errorf("%s is not a number", jsonText(v))
-		}
-		x, err := strconv.ParseFloat(string(n), 64)
-		if err != nil {
-			return nil, fmt.Errorf("%s is not a number", jsonText(v))
-		}
-		return x, nil
+	case TInt, TNumber:
+		return numberFromJSON(f, v)
 	case TBool:
 		b, ok := v.(bool)
 		if !ok {
@@ -128,56 +110,128 @@ func FromJSON(f *Field, v any) (any, error) {
 		}
 		return b, nil
 	case TList:
-		l, ok := v.([]any)
-		if !ok {
-			return nil, fmt.Errorf("%s is not a list", jsonText(v))
-		}
-		out := make([]any, 0, len(l))
-		for _, it := range l {
-			x, err := FromJSON(f.Items, it)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, x)
-		}
-		return out, nil
+		return listFromJSON(f, v)
 	case TMap:
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("%s is not a mapping", jsonText(v))
-		}
-		out := make(map[string]any, len(m))
-		for k, x := range m {
-			sub := f.Fields[k]
-			if sub == nil {
-				return nil, fmt.Errorf("%q is not a key of this field", k)
-			}
-			y, err := FromJSON(sub, x)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", k, err)
-			}
-			out[k] = y
-		}
-		return out, nil
-	case TDateTime:
-		s, ok := v.(string)
-		if _, valid := DateTimeOf(s); !ok || !valid {
-			return nil, fmt.Errorf("%s is not a date-time (RFC 3339)", jsonText(v))
-		}
-		return s, nil
-	case TDate:
-		s, ok := v.(string)
-		if !ok {
-			return nil, fmt.Errorf("%s is not a date", jsonText(v))
-		}
-		if _, ok := ParseDate(s); !ok {
-			return nil, fmt.Errorf("%q is not a date (YYYY-MM-DD)", s)
-		}
-		return s, nil
+		return mapFromJSON(f, v)
+	case TDate, TDateTime:
+		return dateFromJSON(f, v)
 	}
 	s, ok := v.(string)
 	if !ok {
 		return nil, fmt.Errorf("%s is not text", jsonText(v))
+	}
+	return s, nil
+}
+
+// numberFromJSON reads a whole number or a number.
+func numberFromJSON(f *Field, v any) (any, error) {
+	what := "a number"
+	if f.Type == TInt {
+		what = "a whole number"
+	}
+	n, ok := v.(json.Number)
+	if !ok {
+		return nil, fmt.Errorf("%s is not %s", jsonText(v), what)
+	}
+	if f.Type == TInt {
+		i, err := strconv.ParseInt(string(n), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s is not %s", jsonText(v), what)
+		}
+		return i, nil
+	}
+	x, err := strconv.ParseFloat(string(n), 64)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not %s", jsonText(v), what)
+	}
+	return x, nil
+}
+
+// listFromJSON reads a list, each item by the list's item field.
+func listFromJSON(f *Field, v any) (any, error) {
+	l, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("%s is not a list", jsonText(v))
+	}
+	out := make([]any, 0, len(l))
+	for _, it := range l {
+		x, err := FromJSON(f.Items, it)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+// mapFromJSON reads a mapping: each key by its field, or, for a map of
+// any keys (Free), values as the file holds them (text, lists of text,
+// maps of them).
+func mapFromJSON(f *Field, v any) (any, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s is not a mapping", jsonText(v))
+	}
+	out := make(map[string]any, len(m))
+	for k, x := range m {
+		if f.Free() {
+			y, err := freeFromJSON(x)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", k, err)
+			}
+			out[k] = y
+			continue
+		}
+		sub := f.Fields[k]
+		if sub == nil {
+			return nil, fmt.Errorf("%q is not a key of this field", k)
+		}
+		y, err := FromJSON(sub, x)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", k, err)
+		}
+		out[k] = y
+	}
+	return out, nil
+}
+
+// freeFromJSON reads a value of a map of any keys.
+func freeFromJSON(v any) (any, error) {
+	switch x := v.(type) {
+	case string:
+		return x, nil
+	case json.Number, bool:
+		return fmt.Sprint(x), nil // kept as written, as a file's are
+	case []any:
+		out := make([]any, 0, len(x))
+		for _, it := range x {
+			y, err := freeFromJSON(it)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, y)
+		}
+		return out, nil
+	case map[string]any:
+		return mapFromJSON(&Field{Type: TMap}, x)
+	}
+	return nil, fmt.Errorf("%s is not a value, a list or a mapping", jsonText(v))
+}
+
+// dateFromJSON reads a date, or a date-time for a datetime field.
+func dateFromJSON(f *Field, v any) (any, error) {
+	s, ok := v.(string)
+	if f.Type == TDateTime {
+		if _, valid := DateTimeOf(s); !ok || !valid {
+			return nil, fmt.Errorf("%s is not a date-time (RFC 3339)", jsonText(v))
+		}
+		return s, nil
+	}
+	if !ok {
+		return nil, fmt.Errorf("%s is not a date", jsonText(v))
+	}
+	if _, ok := ParseDate(s); !ok {
+		return nil, fmt.Errorf("%q is not a date (YYYY-MM-DD)", s)
 	}
 	return s, nil
 }
