@@ -12,12 +12,13 @@ import (
 // a table (the CSV export), in the order files are written: a scalar or a
 // list of scalars is one column named after its field; a map is one
 // column per sub-field, named with dots (rice.reach); a list of maps is
-// one column of JSON (requesters, timeline).
+// one column of JSON (requesters, timeline), and so is a map of any
+// keys.
 func (c *Config) Columns() []string {
 	var out []string
 	var walk func(prefix string, f *Field)
 	walk = func(prefix string, f *Field) {
-		if f.Type == TMap {
+		if f.Type == TMap && !f.Free() {
 			for _, k := range f.SubFields() {
 				walk(prefix+"."+k, f.Fields[k])
 			}
@@ -42,7 +43,7 @@ func (c *Config) Cells(fields map[string]any) map[string]string {
 		if v == nil {
 			return
 		}
-		if f.Type == TMap {
+		if f.Type == TMap && !f.Free() {
 			m, _ := v.(map[string]any)
 			for _, k := range f.SubFields() {
 				walk(prefix+"."+k, f.Fields[k], m[k])

@@ -510,6 +510,15 @@ func convert(f *config.Field, v string, m *Map) (any, error) {
 			}
 		}
 		return nil, fmt.Errorf("%q is not a date (YYYY-MM-DD, or a layout listed under dates: in the map)", v)
+	case config.TMap:
+		// A map of any keys is one column of JSON, as the export writes it.
+		dec := json.NewDecoder(strings.NewReader(v))
+		dec.UseNumber()
+		var m map[string]any
+		if err := dec.Decode(&m); err != nil || dec.More() {
+			return nil, fmt.Errorf("%q is not a JSON mapping: {\"key\": \"value\"}", v)
+		}
+		return config.FromJSON(f, m)
 	case config.TList:
 		if strings.HasPrefix(v, "[") {
 			// A JSON list: how the export writes lists of maps, and
