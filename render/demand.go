@@ -245,22 +245,7 @@ func (b *builder) metaRows(v *demandView, d *registry.Demand, r *rank.Result, cu
 		if !ok {
 			continue
 		}
-		row := metaRow{Label: b.fieldLabel(name), Value: b.valueText(name, val)}
-		if s, ok := val.(string); ok && webURL(s) {
-			row.URL = s // a value that is an address is a link
-		}
-		if f := b.cfg.Fields[name]; f != nil && f.Free() {
-			row.Items = freeMapItems(val)
-		} else if l, ok := val.([]any); ok && slices.ContainsFunc(l, func(x any) bool { s, _ := x.(string); return webURL(s) }) {
-			for _, x := range l {
-				it := linkItem{ID: fmt.Sprint(x)}
-				if webURL(it.ID) {
-					it.URL = it.ID
-				}
-				row.Items = append(row.Items, it)
-			}
-		}
-		v.Meta = append(v.Meta, row)
+		v.Meta = append(v.Meta, b.fieldRow(name, val))
 	}
 	if len(d.Tags) > 0 {
 		row := metaRow{Label: b.fieldLabel("tags")}
@@ -491,36 +476,58 @@ func (b *builder) editURL(p string) string {
 	return repo + "/edit/" + url.PathEscape(b.cfg.Repository.Branch) + "/" + strings.Join(segs, "/")
 }
 
-// freeMapItems shows a map of any keys as "key: value" items (nested
-// keys dotted), each value that is an address a link.
-func freeMapItems(val any) []linkItem {
-	var out []linkItem
-	var walk func(prefix string, v any)
-	walk = func(prefix string, v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			for _, k := range slices.Sorted(maps.Keys(x)) {
-				p := k
-				if prefix != "" {
-					p = prefix + "." + k
-				}
-				walk(p, x[k])
-			}
-		case []any:
-			for _, it := range x {
-				walk(prefix, it)
-			}
-		default:
-			s := fmt.Sprint(x)
-			it := linkItem{ID: prefix + ": " + s}
-			if webURL(s) {
-				it.URL = s
-			}
-			out = append(out, it)
+// fieldRow is a field's row of the details: its value as text, and a
+// value that is an address (alone, in a list or in a map of any keys) a
+// link.
+func (b *builder) fieldRow(name string, val any) metaRow {
+	row := metaRow{Label: b.fieldLabel(name), Value: b.valueText(name, val)}
+	switch x := val.(type) {
+	case string:
+		if webURL(x) {
+			row.URL = x
+		}
+	case map[string]any:
+		if f := b.cfg.Fields[name]; f != nil && f.Free() {
+			row.Items = valueItems("", x)
+		}
+	case []any:
+		if slices.ContainsFunc(x, func(it any) bool { s, _ := it.(string); return webURL(s) }) {
+			row.Items = valueItems("", x)
 		}
 	}
-	walk("", val)
-	return out
+	return row
+}
+
+// valueItems shows a value as items: each leaf, after its key path in
+// maps ("issues.stream: …"), an address among them a link.
+func valueItems(prefix string, v any) []linkItem {
+	switch x := v.(type) {
+	case map[string]any:
+		var out []linkItem
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			p := k
+			if prefix != "" {
+				p = prefix + "." + k
+			}
+			out = append(out, valueItems(p, x[k])...)
+		}
+		return out
+	case []any:
+		var out []linkItem
+		for _, it := range x {
+			out = append(out, valueItems(prefix, it)...)
+		}
+		return out
+	}
+	s := fmt.Sprint(v)
+	it := linkItem{ID: s}
+	if prefix != "" {
+		it.ID = prefix + ": " + s
+	}
+	if webURL(s) {
+		it.URL = s
+	}
+	return []linkItem{it}
 }
 
 // webURL reports whether s is one absolute http(s) address and nothing
