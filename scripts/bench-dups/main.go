@@ -366,6 +366,8 @@ var sources = []struct {
 	{"tune-zh-bq", "BQ_corpus/dev.csv", csvCols},
 	{"heldout-zh-atec", "ATEC/atec_nlp_sim_train.csv", tabCols(1, 2, 3, false)},
 	{"heldout-zh-bq-test", "BQ_corpus/test.csv", csvCols},
+	{"heldout-zh-lcqmc-test", "LCQMC/test.txt", tabCols(0, 1, 2, false)},
+	{"heldout-zh-atec-ccks", "ATEC_CCKS/test.csv", tabCols(0, 1, 2, true)},
 	{"tune-en-mrpc-train", "msrp/msr_paraphrase_train.txt", tabCols(3, 4, 0, true)},
 	{"heldout-en-mrpc-test", "msrp/msr_paraphrase_test.txt", tabCols(3, 4, 0, true)},
 }
