@@ -80,20 +80,12 @@ func Parse(path string, data []byte, lineOffset int) (root *yaml.Node, fs findin
 		}
 	}()
 	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		return nil, finding.Findings{yamlError(path, err, lineOffset, data)}
-	}
-	// One document only: the keys of a second would be silently ignored.
-	var next yaml.Node
-	switch err := dec.Decode(&next); {
-	case errors.Is(err, io.EOF):
-	case err != nil:
-		return nil, finding.Findings{yamlError(path, err, lineOffset, data)}
-	default:
-		return nil, finding.Findings{{Path: path, Line: next.Line + lineOffset, Col: 1, Severity: finding.Error, Rule: "yaml-syntax",
-			Message: "a second YAML document: front matter and config are exactly one mapping",
-			Hint:    "remove the document marker (--- or ...) and what follows it"}}
+	if fs, ok := unmarshalOne(path, data, lineOffset, &doc); ok {
+		if fs != nil {
+			return nil, fs
+		}
+	} else if fs := decodeOne(path, data, lineOffset, &doc); fs != nil {
+		return nil, fs
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, nil // empty document
@@ -104,6 +96,67 @@ func Parse(path string, data []byte, lineOffset int) (root *yaml.Node, fs findin
 		return nil, fs
 	}
 	return root, fs
+}
+
+// unmarshalOne is decodeOne for the usual front matter, without the
+// Decoder's reader and buffer copies: yaml.Unmarshal reads the bytes in
+// place. Unmarshal stops after the first document, so its answer stands
+// only where nothing can follow it: no document marker, and a root that
+// is empty or a block mapping at the first column. Otherwise ok is false,
+// and the caller decodes with the Decoder.
+func unmarshalOne(path string, data []byte, lineOffset int, doc *yaml.Node) (fs finding.Findings, ok bool) {
+	if documentMarker(data) {
+		return nil, false
+	}
+	if err := yaml.Unmarshal(data, doc); err != nil {
+		// The first error in the first document is the Decoder's too.
+		return finding.Findings{yamlError(path, err, lineOffset, data)}, true
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return nil, true
+	}
+	root := doc.Content[0]
+	if root.Kind == yaml.MappingNode && root.Style&yaml.FlowStyle == 0 && root.Column == 1 {
+		return nil, true
+	}
+	*doc = yaml.Node{}
+	return nil, false
+}
+
+// documentMarker reports whether a line of data starts with "---" or
+// "...", which may begin or end a YAML document.
+func documentMarker(data []byte) bool {
+	for rest := data; len(rest) > 0; {
+		if bytes.HasPrefix(rest, []byte("---")) || bytes.HasPrefix(rest, []byte("...")) {
+			return true
+		}
+		i := bytes.IndexAny(rest, "\n\r")
+		if i < 0 {
+			break
+		}
+		rest = rest[i+1:]
+	}
+	return false
+}
+
+// decodeOne decodes the first document of data into doc and reports a
+// second one as an error: its keys would be silently ignored.
+func decodeOne(path string, data []byte, lineOffset int, doc *yaml.Node) finding.Findings {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(doc); err != nil && !errors.Is(err, io.EOF) {
+		return finding.Findings{yamlError(path, err, lineOffset, data)}
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case errors.Is(err, io.EOF):
+		return nil
+	case err != nil:
+		return finding.Findings{yamlError(path, err, lineOffset, data)}
+	default:
+		return finding.Findings{{Path: path, Line: next.Line + lineOffset, Col: 1, Severity: finding.Error, Rule: "yaml-syntax",
+			Message: "a second YAML document: front matter and config are exactly one mapping",
+			Hint:    "remove the document marker (--- or ...) and what follows it"}}
+	}
 }
 
 func yamlError(path string, err error, lineOffset int, data []byte) finding.Finding {
