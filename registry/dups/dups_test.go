@@ -44,6 +44,7 @@ func TestNegated(t *testing.T) {
 	for s, want := range map[string]bool{
 		"There is a rule": false, "There is no rule": true, "It doesn't work": true, "It does not work": true,
 		"花呗不能用": true, "没有额度": true, "非常好用": false, "无论如何": false, "无法登录": true, "Nothing else": true, "Know the answer": false,
+		"Non-Fungible Key Bound Token": true, "Nonce handling": false,
 	} {
 		assert.Equal(t, want, negated(s), s)
 	}

@@ -158,7 +158,7 @@ func negated(s string) bool {
 	}
 	for _, f := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' && r != '’' }) {
 		switch f {
-		case "not", "no", "never", "without", "cannot", "nothing", "none":
+		case "not", "no", "non", "never", "without", "cannot", "nothing", "none":
 			return true
 		}
 		if strings.HasSuffix(f, "n't") || strings.HasSuffix(f, "n’t") {
