@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/demand-registry/demand/internal/safeyaml"
 	"github.com/demand-registry/demand/registry/config"
@@ -356,7 +357,9 @@ func notYAMLPrintable(r rune) bool {
 // first rune bad accepts.
 func findRune(b []byte, bad func(rune) bool) (line, col int, r rune, ok bool) {
 	line, col = 1, 1
-	for _, r := range string(b) {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		i += size
 		if bad(r) {
 			return line, col, r, true
 		}

@@ -88,7 +88,7 @@ func (c *checker) checkFields(n *yaml.Node, fields map[string]*config.Field, pre
 			out[fieldName(field)] = val
 		}
 	}
-	for _, field := range slices.Sorted(maps.Keys(fields)) {
+	for _, field := range c.missing(fields, seen) {
 		f := fields[field]
 		key := field
 		if top {
@@ -109,6 +109,19 @@ func (c *checker) checkFields(n *yaml.Node, fields map[string]*config.Field, pre
 	if top && c.d != nil {
 		c.d.Fields = out
 	}
+	return out
+}
+
+// missing returns, sorted, the required fields not seen: only those are
+// sorted, not every field of every mapping of every demand.
+func (c *checker) missing(fields map[string]*config.Field, seen map[string]bool) []string {
+	var out []string
+	for field, f := range fields {
+		if f.Required && !seen[field] {
+			out = append(out, field)
+		}
+	}
+	slices.Sort(out)
 	return out
 }
 
