@@ -17,6 +17,7 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/stretchr/testify/assert"
@@ -75,12 +76,17 @@ func testPacksReadAsStore(t *testing.T, refDeltas bool) {
 	if refDeltas {
 		want = plumbing.REFDeltaObject
 	}
+	// Every entry's header reads as go-git's scanner reads it.
 	for _, f := range pk.files {
+		scan := packfile.NewScanner(f.file)
 		entries, err := f.idx.EntriesByOffset()
 		require.NoError(t, err)
 		for x, err := entries.Next(); err == nil; x, err = entries.Next() {
-			h, err := f.scan.SeekObjectHeader(int64(x.Offset))
+			h, err := scan.SeekObjectHeader(int64(x.Offset))
 			require.NoError(t, err)
+			got, _, err := f.entry(int64(x.Offset))
+			require.NoError(t, err)
+			assert.Equal(t, *h, got)
 			if h.Type == want {
 				deltas++
 			}
@@ -346,4 +352,26 @@ func largeTreeHistory(t *testing.T, n, commits int) (*gitrepo.Repo, []plumbing.H
 	repo, err := gitrepo.OpenRepo(filepath.Join(dir))
 	require.NoError(t, err)
 	return repo, out
+}
+
+// FuzzEntryHeader holds the pack entry header reader to go-git's scanner:
+// where the scanner reads a header, it reads the same one, and no input
+// makes it panic.
+func FuzzEntryHeader(f *testing.F) {
+	for _, s := range [][]byte{{0x30}, {0x95, 0x0a}, {0x65, 0x80, 0x01}, {0x75, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}, {0xff, 0xff, 0xff}} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var got packfile.ObjectHeader
+		n, err := entryHeader(b, &got)
+		if err != nil {
+			return
+		}
+		require.LessOrEqual(t, n, len(b))
+		want, err := packfile.NewScanner(bytes.NewReader(b)).SeekObjectHeader(0)
+		if err != nil || want.Length < 0 {
+			return // the scanner refuses it, or overflows where this reader stops
+		}
+		assert.Equal(t, *want, got)
+	})
 }
