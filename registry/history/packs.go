@@ -272,16 +272,15 @@ func (f *pack) at(off int64) (packed, error) {
 			}
 			return packed{}, fmt.Errorf("pack object at %d: %w", off, err)
 		}
-		buf := bytes.NewBuffer(data)
 		switch hdr.Type {
 		case plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject, plumbing.TagObject:
-			o = packed{typ: hdr.Type, data: buf.Bytes()}
+			o = packed{typ: hdr.Type, data: data}
 			f.keep(off, o)
 		case plumbing.OFSDeltaObject:
 			if hdr.OffsetReference <= 0 || hdr.OffsetReference >= off {
 				return packed{}, fmt.Errorf("pack object at %d: delta base at %d", off, hdr.OffsetReference)
 			}
-			chain = append(chain, delta{off, buf.Bytes()})
+			chain = append(chain, delta{off, data})
 			off = hdr.OffsetReference
 			continue
 		case plumbing.REFDeltaObject:
@@ -289,7 +288,7 @@ func (f *pack) at(off int64) (packed, error) {
 			if err != nil {
 				return packed{}, errNotHere // a thin pack's base: the store finds it
 			}
-			chain = append(chain, delta{off, buf.Bytes()})
+			chain = append(chain, delta{off, data})
 			off = base
 			continue
 		default:
@@ -390,6 +389,12 @@ func (f *pack) entry(off int64) (hdr packfile.ObjectHeader, data []byte, err err
 	data = make([]byte, hdr.Length)
 	if _, err := io.ReadFull(f.zr, data); err != nil {
 		return hdr, nil, fmt.Errorf("inflating %d bytes: %w", hdr.Length, err)
+	}
+	// Reading on to the stream's end checks its Adler-32 checksum: an
+	// entry damaged so that it still inflates to its size is refused.
+	var more [1]byte
+	if n, err := f.zr.Read(more[:]); n != 0 || !errors.Is(err, io.EOF) {
+		return hdr, nil, fmt.Errorf("the entry inflates to more than %d bytes or fails its checksum (%v)", hdr.Length, err)
 	}
 	return hdr, data, nil
 }

@@ -375,3 +375,42 @@ func FuzzEntryHeader(f *testing.F) {
 		assert.Equal(t, *want, got)
 	})
 }
+
+// An entry damaged in its checksum alone still inflates to its size; the
+// pack reader refuses it rather than hand a wrong version to the walk.
+func TestPackEntryChecksum(t *testing.T) {
+	b := newBuilder(t)
+	b.write("demands/D-0001-a.md", demand("D-0001", "T", "new", "", strings.Repeat("line\n", 40)))
+	b.commit("c1", 1)
+	require.NoError(t, b.repo.RepackObjects(&git.RepackConfig{}))
+	repo, err := gitrepo.OpenRepo(filepath.Join(b.dir, "demands"))
+	require.NoError(t, err)
+	pk, err := openPacks(repo)
+	require.NoError(t, err)
+	require.Len(t, pk.files, 1)
+	f := pk.files[0]
+	var start, blob int64 = 0, -1
+	for k, off := range f.ends[:len(f.ends)-1] {
+		hdr, _, err := f.entry(off)
+		require.NoError(t, err)
+		if hdr.Type == plumbing.BlobObject {
+			start, blob = off, f.ends[k+1]-1 // the checksum's last byte
+			break
+		}
+	}
+	require.NotEqual(t, int64(-1), blob, "the pack holds a whole blob")
+	pk.close()
+	packs, err := filepath.Glob(filepath.Join(b.dir, ".git", "objects", "pack", "*.pack"))
+	require.NoError(t, err)
+	data, err := os.ReadFile(packs[0])
+	require.NoError(t, err)
+	data[blob] ^= 0xff
+	require.NoError(t, os.Chmod(packs[0], 0o644))
+	require.NoError(t, os.WriteFile(packs[0], data, 0o644))
+	pk, err = openPacks(repo)
+	require.NoError(t, err)
+	defer pk.close()
+	_, _, err = pk.files[0].entry(start)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "checksum")
+}
