@@ -796,22 +796,16 @@ func unreadable(what string, err error) error {
 // commitsPerWorker is the least work worth a goroutine of its own.
 var commitsPerWorker = 200
 
-// walkParallel computes the events of the given commits (in walk order)
-// on as many goroutines as there are CPUs. The commits are cut into runs,
-// several per worker, which workers take newest first: a worker walks a
-// run in order, so the trees it reads as parents are mostly the ones it
-// has just read as children, and newer commits cost more (their folders
-// hold more demands), so taking them first leaves the cheap runs to even
-// out the end. Each worker has its own object store: go-git's are not safe
-// for concurrent use.
+// walkParallel computes the events of the given commits (in walk order,
+// parents first) on as many goroutines as there are CPUs. Each worker
+// walks a span of commits in order, so the trees it reads as parents are
+// mostly the ones it has just read as children, and the old version of a
+// file is mostly the one it has just parsed as new; spans are split as
+// workers run out (see spans). Each worker has its own object store:
+// go-git's are not safe for concurrent use.
 func walkParallel(ctx context.Context, repo *gitrepo.Repo, opts Options, todo []*commitRec, roots map[plumbing.Hash]plumbing.Hash) error {
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(todo)/commitsPerWorker))
-	runs := 1
-	if workers > 1 {
-		runs = min(workers*runsPerWorker, max(1, len(todo)/commitsPerWorker))
-	}
-	size := (len(todo) + runs - 1) / runs
-	var next atomic.Int64 // runs taken, counted from the newest
+	work := newSpans(len(todo), workers, commitsPerWorker/2)
 	errs := make([]error, workers)
 	var done atomic.Int64
 	var wg sync.WaitGroup
@@ -834,22 +828,21 @@ func walkParallel(ctx context.Context, repo *gitrepo.Repo, opts Options, todo []
 			w := newWalker(repo, st, opts.Config)
 			w.roots, w.trees.packs = roots, pk
 			for {
-				r := runs - 1 - int(next.Add(1)-1)
-				if r < 0 {
+				i, _, ok := work.take(k)
+				if !ok {
 					return
 				}
-				for _, rec := range todo[r*size : min((r+1)*size, len(todo))] {
-					if err := ctx.Err(); err != nil {
-						errs[k] = err
-						return
-					}
-					if err := w.events(rec); err != nil {
-						errs[k] = unreadable("commit "+rec.Hash.String()[:12], err)
-						return
-					}
-					if n := done.Add(1); opts.Progress != nil && n%1000 == 0 {
-						fmt.Fprintf(opts.Progress, "\rhistory: %d/%d commits", n, len(todo))
-					}
+				rec := todo[i]
+				if err := ctx.Err(); err != nil {
+					errs[k] = err
+					return
+				}
+				if err := w.events(rec); err != nil {
+					errs[k] = unreadable("commit "+rec.Hash.String()[:12], err)
+					return
+				}
+				if n := done.Add(1); opts.Progress != nil && n%1000 == 0 {
+					fmt.Fprintf(opts.Progress, "\rhistory: %d/%d commits", n, len(todo))
 				}
 			}
 		}()
@@ -860,9 +853,6 @@ func walkParallel(ctx context.Context, repo *gitrepo.Repo, opts Options, todo []
 	}
 	return errors.Join(errs...)
 }
-
-// runsPerWorker is how many runs of commits each worker takes on average.
-const runsPerWorker = 8
 
 // propagateConfig sets each commit's config blob from its first parent's
 // where the commit did not change registry.yaml. Commits come parents first.
