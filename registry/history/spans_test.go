@@ -1,8 +1,14 @@
 package history
 
 import (
+	"context"
+	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/demand-registry/demand/internal/gitrepo"
+	"github.com/demand-registry/demand/registry/config"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -86,4 +92,32 @@ func TestSpansStealHalfOfLargest(t *testing.T) {
 	i, _, ok = s.take(1)
 	require.True(t, ok)
 	assert.Equal(t, 50, i)
+}
+
+// A walk in commit order reads each version of a file once, however many
+// other files changed since it was the new version.
+func TestWalkReadsEachVersionOnce(t *testing.T) {
+	b := newBuilder(t)
+	const files, commits = 12, 60
+	for i := range commits {
+		id := fmt.Sprintf("D-%04d", i%files+1)
+		b.write("demands/"+id+"-a.md", demand(id, fmt.Sprintf("T%d", i), "new", "", fmt.Sprintf("version %d\n", i)))
+		b.commit(fmt.Sprintf("c%d", i), 1+i%28)
+	}
+	repo, err := gitrepo.OpenRepo(filepath.Join(b.dir, "demands"))
+	require.NoError(t, err)
+	st, err := repo.ObjectStore(nil)
+	require.NoError(t, err)
+	defer st.Close()
+	w := newWalker(repo, st, config.Default())
+	w.blobs = newRecent[blobName, *parsed](2) // far fewer than the files
+	head, err := repo.Git.Head()
+	require.NoError(t, err)
+	order, recs, err := w.commits(context.Background(), head.Hash(), nil, nil)
+	require.NoError(t, err)
+	require.Len(t, order, commits)
+	for _, h := range order {
+		require.NoError(t, w.events(recs[h]))
+	}
+	assert.Equal(t, commits, w.reads)
 }

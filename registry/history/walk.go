@@ -253,6 +253,12 @@ type walker struct {
 	// blobs holds parses by blob and file name: the name may give the ID,
 	// so the same content under two names is two parses.
 	blobs *recent[blobName, *parsed]
+	// current holds the version of each file parsed last. A worker walks
+	// commits in order, so a commit's old version of a file is mostly the
+	// one parsed as new when the file last changed, however many files
+	// changed in between.
+	current map[string]version
+	reads   int // blobs read and parsed, for tests
 	// fronts holds parses by file name and front matter (see parseData).
 	fronts *recent[string, *parsed]
 	// entries holds the front matter entries parsed lately: a new version
@@ -267,7 +273,7 @@ type walker struct {
 }
 
 func newWalker(repo *gitrepo.Repo, s storer.EncodedObjectStorer, cfg *config.Config) *walker {
-	return &walker{repo: repo, s: s, cfg: cfg, trees: newTrees(s), blobs: newRecent[blobName, *parsed](recentParses), fronts: newRecent[string, *parsed](recentParses),
+	return &walker{repo: repo, s: s, cfg: cfg, trees: newTrees(s), current: map[string]version{}, blobs: newRecent[blobName, *parsed](recentParses), fronts: newRecent[string, *parsed](recentParses),
 		entries: registry.NewFrontCache(recentEntries)}
 }
 
@@ -652,6 +658,16 @@ func (w *walker) diffEvents(changes []fileChange) ([]event, error) {
 	return evs, nil
 }
 
+// version is the parse of a file's blob.
+type version struct {
+	blob plumbing.Hash
+	p    *parsed
+}
+
+func (v version) of(h plumbing.Hash) (*parsed, bool) {
+	return v.p, v.p != nil && v.blob == h
+}
+
 // blobName is a blob under a file name.
 type blobName struct {
 	blob plumbing.Hash
@@ -661,8 +677,12 @@ type blobName struct {
 // parse reads and parses a blob once, with the same parser as validate.
 func (w *walker) parse(p string, h plumbing.Hash) (*parsed, error) {
 	k := blobName{h, path.Base(p)}
-	x, ok := w.blobs.get(k)
+	x, ok := w.current[p].of(h)
 	if !ok {
+		x, ok = w.blobs.get(k)
+	}
+	if !ok {
+		w.reads++
 		data, err := w.trees.object(h, plumbing.BlobObject, w.cfg.Files.MaxSize)
 		switch {
 		case errors.Is(err, errTooLarge):
@@ -674,6 +694,7 @@ func (w *walker) parse(p string, h plumbing.Hash) (*parsed, error) {
 		}
 		w.blobs.put(k, x)
 	}
+	w.current[p] = version{h, x}
 	if x.ID == "" {
 		// A file that does not parse is still followed by the ID its name
 		// starts with (the same blob may sit under several names).
