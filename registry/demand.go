@@ -407,7 +407,11 @@ func ParseDemand(cfg *config.Config, p string, data []byte) (d *Demand, fs findi
 
 // parseDemand is ParseDemand; front, when set, may hand over the front
 // matter already parsed into its root mapping (nil: parse it here).
-func parseDemand(cfg *config.Config, p string, data []byte, front func(yml []byte) *yaml.Node) (d *Demand, fs finding.Findings) {
+// parseDemand parses a demand file. front, when set, may hand over the
+// root mapping of the front matter already parsed and checked as plain
+// data (see FrontCache), with its entries in order; else the front matter
+// is parsed here.
+func parseDemand(cfg *config.Config, p string, data []byte, front func(yml []byte) (*yaml.Node, []*frontEntry)) (d *Demand, fs finding.Findings) {
 	defer func() {
 		if r := recover(); r != nil {
 			d = nil
@@ -420,12 +424,11 @@ func parseDemand(cfg *config.Config, p string, data []byte, front func(yml []byt
 		return nil, finding.Findings{*f}
 	}
 	var root *yaml.Node
+	var entries []*frontEntry
 	if front != nil {
-		root = front(yml)
+		root, entries = front(yml)
 	}
-	if root != nil {
-		fs = safeyaml.CheckPlainData(p, root, 1, 1)
-	} else {
+	if root == nil {
 		root, fs = safeyaml.Parse(p, yml, 1)
 	}
 	if fs.HasErrors() {
@@ -435,7 +438,7 @@ func parseDemand(cfg *config.Config, p string, data []byte, front func(yml []byt
 	if root == nil {
 		root = &yamlEmptyMap
 	}
-	v := &checker{cfg: cfg, path: p, off: 1, d: d}
+	v := &checker{cfg: cfg, path: p, off: 1, d: d, entries: entries}
 	v.checkFields(root, cfg.Fields, "", true)
 	d.Pos = slices.Clone(d.Pos) // exact size: registries of 100,000 demands are held in memory
 	fs = append(fs, v.fs...)

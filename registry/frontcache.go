@@ -3,6 +3,7 @@ package registry
 import (
 	"bytes"
 
+	"github.com/demand-registry/demand/internal/safeyaml"
 	"github.com/demand-registry/demand/registry/config"
 
 	"gopkg.in/yaml.v3"
@@ -23,6 +24,7 @@ import (
 //
 // Not safe for concurrent use.
 type FrontCache struct {
+	cfg      *config.Config // the config the entries' values were checked against
 	size     int
 	cur, old map[string]*frontEntry
 	parsed   int // entries parsed, for tests
@@ -33,6 +35,11 @@ type FrontCache struct {
 type frontEntry struct {
 	key, value *yaml.Node
 	bad        bool
+	// val is the value as checked against field (nil: not yet), valOK
+	// whether it checked: an entry seen before is not checked again.
+	field *config.Field
+	val   any
+	valOK bool
 }
 
 // NewFrontCache keeps the entries used lately: two generations of size
@@ -69,6 +76,11 @@ func parseEntry(text []byte) (e *frontEntry) {
 	}
 	m := doc.Content[0]
 	if m.Kind != yaml.MappingNode || len(m.Content) != 2 || m.Anchor != "" || m.Tag != "!!map" || m.Style != 0 {
+		return &frontEntry{bad: true}
+	}
+	// At depth 1, as the whole front matter's root: an entry that is not
+	// plain data sends the front matter to the whole parse, which says why.
+	if len(safeyaml.CheckPlainData("", m, 0, 1)) > 0 {
 		return &frontEntry{bad: true}
 	}
 	return &frontEntry{key: m.Content[0], value: m.Content[1]}
@@ -131,6 +143,10 @@ func startsEntry(b byte) bool {
 // within entries are not positions in the file). Entries parsed before are
 // not parsed again.
 func (c *FrontCache) ParseDemand(cfg *config.Config, p string, data []byte) *Demand {
+	if cfg != c.cfg {
+		// values checked against another config's fields are not reused
+		c.cfg, c.old, c.cur = cfg, nil, map[string]*frontEntry{}
+	}
 	d, _ := parseDemand(cfg, p, data, c.front)
 	if d != nil {
 		d.Pos = nil
@@ -139,21 +155,30 @@ func (c *FrontCache) ParseDemand(cfg *config.Config, p string, data []byte) *Dem
 }
 
 // front assembles the root mapping of front matter from its entries, or
-// returns nil when it is to be parsed whole.
-func (c *FrontCache) front(yml []byte) *yaml.Node {
-	entries, ok := frontEntries(yml, nil)
+// returns nil when it is to be parsed whole: when an entry does not parse
+// on its own as plain data, or a key repeats or merges (which the whole
+// parse reports).
+func (c *FrontCache) front(yml []byte) (*yaml.Node, []*frontEntry) {
+	texts, ok := frontEntries(yml, nil)
 	if !ok {
-		return nil
+		return nil, nil
 	}
-	root := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1, Column: 1, Content: make([]*yaml.Node, 0, 2*len(entries))}
-	for _, text := range entries {
+	root := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1, Column: 1, Content: make([]*yaml.Node, 0, 2*len(texts))}
+	entries := make([]*frontEntry, len(texts))
+	for i, text := range texts {
 		e := c.entry(text)
-		if e.bad {
-			return nil
+		if e.bad || e.key.Kind != yaml.ScalarNode || e.key.Value == "<<" {
+			return nil, nil
 		}
+		for _, o := range entries[:i] {
+			if o.key.Value == e.key.Value {
+				return nil, nil
+			}
+		}
+		entries[i] = e
 		root.Content = append(root.Content, e.key, e.value)
 	}
-	return root
+	return root, entries
 }
 
 func blankOrComment(line []byte) bool {

@@ -95,6 +95,11 @@ func TestFrontCacheAsParseDemand(t *testing.T) {
 		"title: \"\"\n",
 		"title:\n",
 		"title: >\n  folded\n  text\n",
+		"customer:\n  name: &n Acme\n",      // an anchor inside an entry
+		"customer:\n  <<: {name: Acme}\n",   // a merge key inside an entry
+		"customer:\n  name: !!str Acme\n",   // a tag inside an entry
+		"customer:\n  name: A\n  name: B\n", // a key twice inside an entry
+		"urgency: urgent\n",                 // checked before: taken as it checked
 	} {
 		for _, p := range []string{"D-0001-export.md", "D-0002-other.md"} {
 			sameAsParseDemand(t, c, cfg, p, []byte(head+fm+"---\nBody.\n"))
@@ -168,4 +173,26 @@ func TestFrontCacheMarkers(t *testing.T) {
 		sameAsParseDemand(t, c, cfg, "D-0001-x.md", data)
 		assert.Nil(t, c.ParseDemand(cfg, "D-0001-x.md", data), "%q", fm)
 	}
+}
+
+// A value checked against one config's field is checked again against
+// another's: the same entry may be valid under one and not the other.
+func TestFrontCacheConfigChange(t *testing.T) {
+	lax := config.Default()
+	strict := config.Default()
+	strict.Fields["urgency"] = &config.Field{Type: "enum", Values: []string{"urgent"}}
+	c := NewFrontCache(10)
+	data := []byte("---\nid: D-0001\ntitle: Export\nstatus: new\nreceived: 2026-11-02\nurgency: routine\n---\nBody.\n")
+	for _, cfg := range []*config.Config{lax, strict, lax} {
+		sameAsParseDemand(t, c, cfg, "D-0001-export.md", data)
+	}
+	assert.NotContains(t, c.ParseDemand(strict, "D-0001-export.md", data).Fields, "urgency")
+	assert.Equal(t, "routine", c.ParseDemand(lax, "D-0001-export.md", data).Fields["urgency"])
+	// Values may hang on the config beyond the field (the ID pattern):
+	// another config starts the entries afresh.
+	n := c.parsed
+	c.ParseDemand(lax, "D-0001-export.md", data)
+	assert.Equal(t, n, c.parsed, "the same config reuses the entries")
+	c.ParseDemand(strict, "D-0001-export.md", data)
+	assert.Equal(t, n+5, c.parsed, "another config parses them again")
 }

@@ -39,6 +39,10 @@ type checker struct {
 	off  int
 	d    *Demand
 	fs   finding.Findings
+	// entries, when set, are the root mapping's entries, whose values
+	// keep what they checked to (see FrontCache): their findings and
+	// positions are not wanted then, only the demand's values.
+	entries []*frontEntry
 }
 
 func (c *checker) add(n *yaml.Node, rule, msg, hint string) {
@@ -84,7 +88,7 @@ func (c *checker) checkFields(n *yaml.Node, fields map[string]*config.Field, pre
 			}
 			continue
 		}
-		if val, ok := c.checkValue(v, f, name); ok {
+		if val, ok := c.topValue(i/2, v, f, name, top); ok {
 			out[fieldName(field)] = val
 		}
 	}
@@ -110,6 +114,20 @@ func (c *checker) checkFields(n *yaml.Node, fields map[string]*config.Field, pre
 		c.d.Fields = out
 	}
 	return out
+}
+
+// topValue checks the value of the i-th entry, or takes what it checked
+// to before against the same field.
+func (c *checker) topValue(i int, v *yaml.Node, f *config.Field, name string, top bool) (any, bool) {
+	if !top || c.entries == nil {
+		return c.checkValue(v, f, name)
+	}
+	e := c.entries[i]
+	if e.field != f {
+		e.val, e.valOK = c.checkValue(v, f, name)
+		e.field = f
+	}
+	return e.val, e.valOK
 }
 
 // missing returns, sorted, the required fields not seen: only those are
