@@ -118,7 +118,8 @@ func (w *walker) worktreeChanges(repo *gitrepo.Repo, src *registry.DirSource, in
 		if inHead[f.Path] == h {
 			continue
 		}
-		w.blobs.put(blobName{h, path.Base(f.Path)}, w.parseData(f.Path, data))
+		x, _ := w.parseData(f.Path, data, version{})
+		w.blobs.put(blobName{h, path.Base(f.Path)}, x)
 		if inHead[f.Path].IsZero() {
 			if w.worktree == nil {
 				w.worktree = map[plumbing.Hash][]byte{}

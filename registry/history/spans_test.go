@@ -120,4 +120,42 @@ func TestWalkReadsEachVersionOnce(t *testing.T) {
 		require.NoError(t, w.events(recs[h]))
 	}
 	assert.Equal(t, commits, w.reads)
+	assert.Equal(t, commits, w.parses)
+}
+
+// A version that changes only the body takes its fields from the version
+// before, however many other files changed in between.
+func TestWalkParsesEachFrontMatterOnce(t *testing.T) {
+	b := newBuilder(t)
+	const files, commits = 12, 60
+	for i := range commits {
+		id := fmt.Sprintf("D-%04d", i%files+1)
+		b.write("demands/"+id+"-a.md", demand(id, "T"+id, "new", "", fmt.Sprintf("version %d\n", i)))
+		b.commit(fmt.Sprintf("c%d", i), 1+i%28)
+	}
+	repo, err := gitrepo.OpenRepo(filepath.Join(b.dir, "demands"))
+	require.NoError(t, err)
+	st, err := repo.ObjectStore(nil)
+	require.NoError(t, err)
+	defer st.Close()
+	w := newWalker(repo, st, config.Default())
+	w.blobs = newRecent[blobName, *parsed](2)
+	w.fronts = newRecent[string, *parsed](2)
+	head, err := repo.Git.Head()
+	require.NoError(t, err)
+	order, recs, err := w.commits(context.Background(), head.Hash(), nil, nil)
+	require.NoError(t, err)
+	for _, h := range order {
+		require.NoError(t, w.events(recs[h]))
+	}
+	assert.Equal(t, commits, w.reads)
+	assert.Equal(t, files, w.parses, "one parse per front matter")
+	for _, rec := range recs {
+		for _, e := range rec.Events {
+			if e.Kind == "changed" {
+				require.Len(t, e.Changes, 1)
+				assert.Equal(t, "body", e.Changes[0].Field)
+			}
+		}
+	}
 }

@@ -258,7 +258,8 @@ type walker struct {
 	// one parsed as new when the file last changed, however many files
 	// changed in between.
 	current map[string]version
-	reads   int // blobs read and parsed, for tests
+	reads   int // blobs read, for tests
+	parses  int // blobs parsed, for tests
 	// fronts holds parses by file name and front matter (see parseData).
 	fronts *recent[string, *parsed]
 	// entries holds the front matter entries parsed lately: a new version
@@ -658,10 +659,12 @@ func (w *walker) diffEvents(changes []fileChange) ([]event, error) {
 	return evs, nil
 }
 
-// version is the parse of a file's blob.
+// version is the parse of a file's blob, and the key of its front matter
+// (see parseData; "" when unknown).
 type version struct {
-	blob plumbing.Hash
-	p    *parsed
+	blob  plumbing.Hash
+	p     *parsed
+	front string
 }
 
 func (v version) of(h plumbing.Hash) (*parsed, bool) {
@@ -677,8 +680,12 @@ type blobName struct {
 // parse reads and parses a blob once, with the same parser as validate.
 func (w *walker) parse(p string, h plumbing.Hash) (*parsed, error) {
 	k := blobName{h, path.Base(p)}
-	x, ok := w.current[p].of(h)
-	if !ok {
+	prev := w.current[p]
+	next := version{blob: h}
+	x, ok := prev.of(h)
+	if ok {
+		next.front = prev.front
+	} else {
 		x, ok = w.blobs.get(k)
 	}
 	if !ok {
@@ -690,11 +697,12 @@ func (w *walker) parse(p string, h plumbing.Hash) (*parsed, error) {
 		case err != nil:
 			return nil, fmt.Errorf("reading %s: %w", p, err)
 		default:
-			x = w.parseData(p, data)
+			x, next.front = w.parseData(p, data, prev)
 		}
 		w.blobs.put(k, x)
 	}
-	w.current[p] = version{h, x}
+	next.p = x
+	w.current[p] = next
 	if x.ID == "" {
 		// A file that does not parse is still followed by the ID its name
 		// starts with (the same blob may sit under several names).
@@ -710,13 +718,15 @@ func (w *walker) parse(p string, h plumbing.Hash) (*parsed, error) {
 	return x, nil
 }
 
-// parseData parses a blob's content. Most commits change a demand's status
-// or its body, not both: a blob whose front matter (and name, which may
-// give the ID) was parsed before takes its fields from that parse.
-func (w *walker) parseData(p string, data []byte) *parsed {
+// parseData parses a blob's content, and returns the key of its front
+// matter (see below). Most commits change a demand's status or its body,
+// not both: a blob whose front matter (and name, which may give the ID) is
+// the previous version's, or was parsed lately, takes its fields from
+// that parse.
+func (w *walker) parseData(p string, data []byte, prev version) (*parsed, string) {
 	yml, body, ok := registry.FrontMatter(data)
 	if !ok {
-		return w.parseBlob(p, data)
+		return w.parseBlob(p, data), ""
 	}
 	key := path.Base(p) + "\x00" + string(yml)
 	if w.cfg.TitleFromHeading() {
@@ -725,17 +735,24 @@ func (w *walker) parseData(p string, data []byte) *parsed {
 		h, _ := registry.FirstHeading(body)
 		key = h + "\x00" + key
 	}
-	if x, ok := w.fronts.get(key); ok {
+	x, ok := (*parsed)(nil), false
+	if prev.p != nil && prev.front == key {
+		x, ok = prev.p, true
+	} else {
+		x, ok = w.fronts.get(key)
+	}
+	if ok {
 		y := *x
 		y.Body = body
-		return &y
+		return &y, key
 	}
-	x := w.parseBlob(p, data)
+	x = w.parseBlob(p, data)
 	w.fronts.put(key, x)
-	return x
+	return x, key
 }
 
 func (w *walker) parseBlob(p string, data []byte) *parsed {
+	w.parses++
 	x := &parsed{Fields: map[string]string{}}
 	d := w.entries.ParseDemand(w.cfg, p, data)
 	if d == nil {
