@@ -785,7 +785,7 @@ func fieldChanges(o, n *parsed) []Change {
 	}
 	if o.Body != n.Body {
 		c := Change{Field: "body"}
-		for _, d := range gitdiff.Do(o.Body, n.Body) {
+		for _, d := range gitdiff.Do(sharedLines(o.Body, n.Body)) {
 			lines := strings.Count(d.Text, "\n")
 			if !strings.HasSuffix(d.Text, "\n") {
 				lines++
@@ -801,6 +801,30 @@ func fieldChanges(o, n *parsed) []Change {
 		out = append(out, c)
 	}
 	return out
+}
+
+// sharedLines leaves out the lines a and b begin and end with alike. The
+// line diff does the same first, but only after it has turned every line
+// of both into a symbol and before it turns them back, which costs more
+// than the diff for an edit of one line in a long body; what it leaves
+// out counts as neither added nor removed, so the counts do not change.
+func sharedLines(a, b string) (string, string) {
+	p := 0
+	for p < len(a) && p < len(b) && a[p] == b[p] {
+		p++
+	}
+	p = strings.LastIndexByte(a[:p], '\n') + 1 // a line both begin with ends there
+	a, b = a[p:], b[p:]
+	s := 0
+	for s < len(a) && s < len(b) && a[len(a)-1-s] == b[len(b)-1-s] {
+		s++
+	}
+	// The lines both end with start after a newline both hold.
+	if i := strings.IndexByte(a[len(a)-s:], '\n'); i >= 0 {
+		s -= i + 1
+		return a[:len(a)-s], b[:len(b)-s]
+	}
+	return a, b
 }
 
 // config parses the registry.yaml of a commit (defaults when invalid).
