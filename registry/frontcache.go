@@ -2,6 +2,7 @@ package registry
 
 import (
 	"bytes"
+	"slices"
 
 	"github.com/demand-registry/demand/internal/safeyaml"
 	"github.com/demand-registry/demand/registry/config"
@@ -165,15 +166,22 @@ func (c *FrontCache) front(yml []byte) (*yaml.Node, []*frontEntry) {
 	}
 	root := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1, Column: 1, Content: make([]*yaml.Node, 0, 2*len(texts))}
 	entries := make([]*frontEntry, len(texts))
+	var seen map[string]bool // for many entries; a few are compared in turn
+	if len(texts) > 32 {
+		seen = make(map[string]bool, len(texts))
+	}
 	for i, text := range texts {
 		e := c.entry(text)
 		if e.bad || e.key.Kind != yaml.ScalarNode || e.key.Value == "<<" {
 			return nil, nil
 		}
-		for _, o := range entries[:i] {
-			if o.key.Value == e.key.Value {
+		if seen != nil {
+			if seen[e.key.Value] {
 				return nil, nil
 			}
+			seen[e.key.Value] = true
+		} else if slices.ContainsFunc(entries[:i], func(o *frontEntry) bool { return o.key.Value == e.key.Value }) {
+			return nil, nil
 		}
 		entries[i] = e
 		root.Content = append(root.Content, e.key, e.value)

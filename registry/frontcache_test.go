@@ -100,6 +100,8 @@ func TestFrontCacheAsParseDemand(t *testing.T) {
 		"customer:\n  name: !!str Acme\n",   // a tag inside an entry
 		"customer:\n  name: A\n  name: B\n", // a key twice inside an entry
 		"urgency: urgent\n",                 // checked before: taken as it checked
+		manyKeys(40, -1),
+		manyKeys(40, 35), // a key twice among many
 	} {
 		for _, p := range []string{"D-0001-export.md", "D-0002-other.md"} {
 			sameAsParseDemand(t, c, cfg, p, []byte(head+fm+"---\nBody.\n"))
@@ -195,4 +197,17 @@ func TestFrontCacheConfigChange(t *testing.T) {
 	assert.Equal(t, n, c.parsed, "the same config reuses the entries")
 	c.ParseDemand(strict, "D-0001-export.md", data)
 	assert.Equal(t, n+5, c.parsed, "another config parses them again")
+}
+
+// manyKeys is front matter of n entries x0: 0 …, with x0 again at dup.
+func manyKeys(n, dup int) string {
+	var sb strings.Builder
+	for i := range n {
+		k := i
+		if i == dup {
+			k = 0
+		}
+		fmt.Fprintf(&sb, "x%d: %d\n", k, i)
+	}
+	return sb.String()
 }
