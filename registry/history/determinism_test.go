@@ -78,8 +78,9 @@ func TestWalkDeterministic(t *testing.T) {
 	})
 }
 
-// everyWorkers runs f with 1, 2 and 8 workers (GOMAXPROCS), each walking
-// one commit at a time, so the workers' schedule varies as much as it can.
+// everyWorkers runs f with 1, 2 and 8 workers (GOMAXPROCS), which split
+// their spans down to one commit, so the workers' schedule varies as much
+// as it can.
 func everyWorkers(t *testing.T, f func(procs int)) {
 	t.Helper()
 	old, oldProcs := commitsPerWorker, runtime.GOMAXPROCS(0)

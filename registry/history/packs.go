@@ -34,13 +34,11 @@ type packs struct {
 }
 
 type pack struct {
-	idx  *idxfile.MemoryIndex
-	file billy.File
-	// ends holds every object's offset, sorted, and the trailer's: an
-	// object's entry ends where the next begins.
-	ends []int64
-	raw  []byte // the entry last read, reused
-	zr   io.ReadCloser
+	index *packIndex // shared by the readers of a walk (see fork)
+	open  func() (billy.File, error)
+	file  billy.File
+	raw   []byte // the entry last read, reused
+	zr    io.ReadCloser
 	// resolved objects by offset: blobs and small trees apart from large
 	// trees, so that the many small do not push out the few large
 	small *recent[int64, packed]
@@ -176,6 +174,85 @@ const (
 	maxPackedObject = 256 << 20
 )
 
+// packIndex is what a pack's index says, kept compact and read-only, so
+// that every worker of a walk shares one: the names of its objects,
+// sorted, with their offsets; and every offset, sorted, with the
+// trailer's (the checksum, the last 20 bytes), as an object's entry ends
+// where the next begins. go-git's index notes every offset it is asked
+// for in a map, under a lock.
+type packIndex struct {
+	names []plumbing.Hash
+	offs  []int64
+	ends  []int64
+}
+
+func newPackIndex(idx *idxfile.MemoryIndex, packSize int64) (*packIndex, error) {
+	n, err := idx.Count()
+	if err != nil {
+		return nil, err
+	}
+	x := &packIndex{names: make([]plumbing.Hash, 0, n), offs: make([]int64, 0, n), ends: make([]int64, 0, n+1)}
+	iter, err := idx.Entries()
+	if err != nil {
+		return nil, err
+	}
+	defer iter.Close()
+	for {
+		e, err := iter.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		x.names = append(x.names, e.Hash)
+		x.offs = append(x.offs, int64(e.Offset))
+	}
+	if !slices.IsSortedFunc(x.names, func(a, b plumbing.Hash) int { return bytes.Compare(a[:], b[:]) }) {
+		return nil, errors.New("the pack index is not sorted")
+	}
+	x.ends = append(append(x.ends, x.offs...), packSize-20)
+	slices.Sort(x.ends)
+	return x, nil
+}
+
+// find is the offset of an object, if the pack holds it.
+func (x *packIndex) find(h plumbing.Hash) (int64, bool) {
+	i, ok := slices.BinarySearchFunc(x.names, h, func(a, b plumbing.Hash) int { return bytes.Compare(a[:], b[:]) })
+	if !ok {
+		return 0, false
+	}
+	return x.offs[i], true
+}
+
+// fork opens the same packs again for another worker: the indexes are
+// shared, the files and caches its own.
+func (p *packs) fork() (*packs, error) {
+	q := &packs{}
+	for _, f := range p.files {
+		file, err := f.open()
+		if err != nil {
+			q.close()
+			return nil, err
+		}
+		q.files = append(q.files, newPack(f.index, f.open, file))
+	}
+	return q, nil
+}
+
+func newPack(index *packIndex, open func() (billy.File, error), file billy.File) *pack {
+	weigh := func(o packed) int { return len(o.data) + 64 }
+	pf := &pack{index: index, open: open, file: file,
+		small: newRecentWeighed[int64, packed](smallCacheBytes, weigh),
+		large: newLRU[int64, packed](largeCacheBytes, weigh)}
+	pf.large.dropped = func(o packed) {
+		if o.typ == plumbing.TreeObject {
+			pf.trees.retire(o.data)
+		}
+	}
+	return pf
+}
+
 // openPacks opens the repository's pack files. A repository whose packs
 // cannot be listed has none here.
 func openPacks(repo *gitrepo.Repo) (*packs, error) {
@@ -202,27 +279,23 @@ func openPacks(repo *gitrepo.Repo) (*packs, error) {
 			p.close()
 			return nil, fmt.Errorf("reading pack index %s: %w", h, err)
 		}
-		f, err := dir.ObjectPack(h)
+		open := func() (billy.File, error) { return dir.ObjectPack(h) }
+		f, err := open()
 		if err != nil {
 			p.close()
 			return nil, fmt.Errorf("opening pack %s: %w", h, err)
 		}
-		ends, err := entryEnds(idx, f)
+		size, err := f.Seek(0, io.SeekEnd)
+		var index *packIndex
+		if err == nil {
+			index, err = newPackIndex(idx, size)
+		}
 		if err != nil {
 			f.Close()
 			p.close()
 			return nil, fmt.Errorf("reading pack %s: %w", h, err)
 		}
-		weigh := func(o packed) int { return len(o.data) + 64 }
-		pf := &pack{idx: idx, file: f, ends: ends,
-			small: newRecentWeighed[int64, packed](smallCacheBytes, weigh),
-			large: newLRU[int64, packed](largeCacheBytes, weigh)}
-		pf.large.dropped = func(o packed) {
-			if o.typ == plumbing.TreeObject {
-				pf.trees.retire(o.data)
-			}
-		}
-		p.files = append(p.files, pf)
+		p.files = append(p.files, newPack(index, open, f))
 	}
 	return p, nil
 }
@@ -230,14 +303,9 @@ func openPacks(repo *gitrepo.Repo) (*packs, error) {
 // get reads an object from the packs; errNotHere when they do not hold it.
 func (p *packs) get(h plumbing.Hash) (packed, error) {
 	for _, f := range p.files {
-		off, err := f.idx.FindOffset(h)
-		if errors.Is(err, plumbing.ErrObjectNotFound) {
-			continue
+		if off, ok := f.index.find(h); ok {
+			return f.at(off)
 		}
-		if err != nil {
-			return packed{}, err
-		}
-		return f.at(off)
 	}
 	return packed{}, errNotHere
 }
@@ -284,8 +352,8 @@ func (f *pack) at(off int64) (packed, error) {
 			off = hdr.OffsetReference
 			continue
 		case plumbing.REFDeltaObject:
-			base, err := f.idx.FindOffset(hdr.Reference)
-			if err != nil {
+			base, ok := f.index.find(hdr.Reference)
+			if !ok {
 				return packed{}, errNotHere // a thin pack's base: the store finds it
 			}
 			chain = append(chain, delta{off, data})
@@ -313,38 +381,6 @@ func (f *pack) at(off int64) (packed, error) {
 	return o, nil
 }
 
-// entryEnds lists the offsets of a pack's objects, sorted, and where its
-// trailer (the checksum, the last 20 bytes) begins.
-func entryEnds(idx *idxfile.MemoryIndex, f billy.File) ([]int64, error) {
-	n, err := idx.Count()
-	if err != nil {
-		return nil, err
-	}
-	ends := make([]int64, 0, n+1)
-	iter, err := idx.EntriesByOffset()
-	if err != nil {
-		return nil, err
-	}
-	defer iter.Close()
-	for {
-		e, err := iter.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		ends = append(ends, int64(e.Offset))
-	}
-	size, err := f.Seek(0, io.SeekEnd)
-	if err != nil {
-		return nil, err
-	}
-	ends = append(ends, size-20)
-	slices.Sort(ends)
-	return ends, nil
-}
-
 // entry reads the pack entry at off in one read (from off to the next
 // object) and inflates it. go-git's scanner reads an entry a byte at a
 // time through a reader that hashes every byte (a pack's checksum, which
@@ -354,11 +390,12 @@ func entryEnds(idx *idxfile.MemoryIndex, f billy.File) ([]int64, error) {
 // (gitformat-pack(5)): type and size, then the base's offset (ofs-delta)
 // or name (ref-delta); TestPacksReadAsStore holds it to the store.
 func (f *pack) entry(off int64) (hdr packfile.ObjectHeader, data []byte, err error) {
-	k, found := slices.BinarySearch(f.ends, off)
-	if !found || k+1 >= len(f.ends) {
+	ends := f.index.ends
+	k, found := slices.BinarySearch(ends, off)
+	if !found || k+1 >= len(ends) {
 		return hdr, nil, errors.New("no object starts at this offset")
 	}
-	n := f.ends[k+1] - off
+	n := ends[k+1] - off
 	if n <= 0 || n > maxPackedObject {
 		return hdr, nil, errNotHere // the store reads such an object lazily
 	}

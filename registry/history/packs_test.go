@@ -57,13 +57,21 @@ func testPacksReadAsStore(t *testing.T, refDeltas bool) {
 	defer pk.close()
 	require.NotEmpty(t, pk.files)
 
+	// Another worker's reader shares the index, not the files or caches.
+	fk, err := pk.fork()
+	require.NoError(t, err)
+	defer fk.close()
+	require.Len(t, fk.files, len(pk.files))
+	assert.Same(t, pk.files[0].index, fk.files[0].index)
+	assert.NotSame(t, pk.files[0].small, fk.files[0].small)
+
 	iter, err := repo.Git.Storer.IterEncodedObjects(plumbing.AnyObject)
 	require.NoError(t, err)
 	n, deltas := 0, 0
 	require.NoError(t, iter.ForEach(func(o plumbing.EncodedObject) error {
 		want, err := content(o)
 		require.NoError(t, err)
-		for range 2 {
+		for _, pk := range []*packs{pk, pk, fk} {
 			got, err := pk.get(o.Hash())
 			require.NoError(t, err, "%s %s", o.Type(), o.Hash())
 			assert.Equal(t, o.Type(), got.typ)
@@ -79,12 +87,10 @@ func testPacksReadAsStore(t *testing.T, refDeltas bool) {
 	// Every entry's header reads as go-git's scanner reads it.
 	for _, f := range pk.files {
 		scan := packfile.NewScanner(f.file)
-		entries, err := f.idx.EntriesByOffset()
-		require.NoError(t, err)
-		for x, err := entries.Next(); err == nil; x, err = entries.Next() {
-			h, err := scan.SeekObjectHeader(int64(x.Offset))
+		for _, off := range f.index.ends[:len(f.index.ends)-1] {
+			h, err := scan.SeekObjectHeader(off)
 			require.NoError(t, err)
-			got, _, err := f.entry(int64(x.Offset))
+			got, _, err := f.entry(off)
 			require.NoError(t, err)
 			assert.Equal(t, *h, got)
 			if h.Type == want {
@@ -390,11 +396,12 @@ func TestPackEntryChecksum(t *testing.T) {
 	require.Len(t, pk.files, 1)
 	f := pk.files[0]
 	var start, blob int64 = 0, -1
-	for k, off := range f.ends[:len(f.ends)-1] {
+	ends := f.index.ends
+	for k, off := range ends[:len(ends)-1] {
 		hdr, _, err := f.entry(off)
 		require.NoError(t, err)
 		if hdr.Type == plumbing.BlobObject {
-			start, blob = off, f.ends[k+1]-1 // the checksum's last byte
+			start, blob = off, ends[k+1]-1 // the checksum's last byte
 			break
 		}
 	}

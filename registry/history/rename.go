@@ -217,6 +217,8 @@ func (w *walker) parseChange(fc fileChange) (o, n *parsed, err error) {
 		if n, err = w.parse(fc.path, fc.new); err != nil {
 			return nil, nil, err
 		}
+	} else {
+		delete(w.current, fc.path)
 	}
 	return o, n, nil
 }

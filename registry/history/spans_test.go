@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/demand-registry/demand/internal/gitrepo"
 	"github.com/demand-registry/demand/registry/config"
@@ -40,10 +41,7 @@ func TestSpansHandOutEveryIndexOnce(t *testing.T) {
 					}
 					got[k] = append(got[k], i)
 					if k == 0 {
-						// worker 0 is slow: the others take from it
-						for range 1000 {
-							_ = i * i
-						}
+						time.Sleep(time.Microsecond) // worker 0 is slow: the others take from it
 					}
 				}
 			}()
@@ -133,6 +131,10 @@ func TestWalkParsesEachFrontMatterOnce(t *testing.T) {
 		b.write("demands/"+id+"-a.md", demand(id, "T"+id, "new", "", fmt.Sprintf("version %d\n", i)))
 		b.commit(fmt.Sprintf("c%d", i), 1+i%28)
 	}
+	for i := 1; i <= 3; i++ {
+		b.remove(fmt.Sprintf("demands/D-%04d-a.md", i))
+	}
+	b.commit("remove three", 28)
 	repo, err := gitrepo.OpenRepo(filepath.Join(b.dir, "demands"))
 	require.NoError(t, err)
 	st, err := repo.ObjectStore(nil)
@@ -150,6 +152,7 @@ func TestWalkParsesEachFrontMatterOnce(t *testing.T) {
 	}
 	assert.Equal(t, commits, w.reads)
 	assert.Equal(t, files, w.parses, "one parse per front matter")
+	assert.Len(t, w.current, files-3, "a deleted file's last version is let go")
 	for _, rec := range recs {
 		for _, e := range rec.Events {
 			if e.Kind == "changed" {

@@ -239,6 +239,9 @@ func (res *Result) clampDates() {
 // recentParses is how many parsed blobs a walker keeps in each
 // generation, recentEntries how many front matter entries (chosen by the
 // history benchmark: fewer entries cost CPU, more saved none).
+// maxCurrent bounds the files whose last version a walker keeps.
+const maxCurrent = 1 << 16
+
 const (
 	recentParses  = 4096
 	recentEntries = 16384
@@ -633,6 +636,8 @@ func (w *walker) diffEvents(changes []fileChange) ([]event, error) {
 				news[p.ID] = side{full, p}
 				note(p.ID)
 			}
+		} else {
+			delete(w.current, fc.path)
 		}
 	}
 	sort.Strings(order)
@@ -702,6 +707,9 @@ func (w *walker) parse(p string, h plumbing.Hash) (*parsed, error) {
 		w.blobs.put(k, x)
 	}
 	next.p = x
+	if len(w.current) >= maxCurrent {
+		clear(w.current) // a bound on what a worker holds, far above most registries
+	}
 	w.current[p] = next
 	if x.ID == "" {
 		// A file that does not parse is still followed by the ID its name
@@ -868,6 +876,11 @@ var commitsPerWorker = 200
 func walkParallel(ctx context.Context, repo *gitrepo.Repo, opts Options, todo []*commitRec, roots map[plumbing.Hash]plumbing.Hash) error {
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(todo)/commitsPerWorker))
 	work := newSpans(len(todo), workers, commitsPerWorker/2)
+	base, err := openPacks(repo)
+	if err != nil {
+		return err
+	}
+	defer base.close()
 	errs := make([]error, workers)
 	var done atomic.Int64
 	var wg sync.WaitGroup
@@ -881,12 +894,14 @@ func walkParallel(ctx context.Context, repo *gitrepo.Repo, opts Options, todo []
 				return
 			}
 			defer st.Close()
-			pk, err := openPacks(repo)
-			if err != nil {
-				errs[k] = err
-				return
+			pk := base
+			if k > 0 {
+				if pk, err = base.fork(); err != nil {
+					errs[k] = err
+					return
+				}
+				defer pk.close()
 			}
-			defer pk.close()
 			w := newWalker(repo, st, opts.Config)
 			w.roots, w.trees.packs = roots, pk
 			for {
