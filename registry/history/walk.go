@@ -236,14 +236,15 @@ func (res *Result) clampDates() {
 	}
 }
 
-// recentParses is how many parsed blobs a walker keeps in each
-// generation, recentEntries how many front matter entries (chosen by the
-// history benchmark: fewer entries cost CPU, more saved none).
 // maxCurrent bounds the files whose last version a walker keeps.
 const maxCurrent = 1 << 16
 
+// recentParses is how many parsed blobs a walker keeps in each
+// generation besides each file's last version (for copies, renames and
+// front matter seen again), recentEntries how many front matter entries
+// (chosen by the history benchmark: fewer cost CPU, more saved none).
 const (
-	recentParses  = 4096
+	recentParses  = 512
 	recentEntries = 16384
 )
 
