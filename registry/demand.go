@@ -405,12 +405,9 @@ func ParseDemand(cfg *config.Config, p string, data []byte) (d *Demand, fs findi
 	return parseDemand(cfg, p, data, nil)
 }
 
-// parseDemand is ParseDemand; front, when set, may hand over the front
-// matter already parsed into its root mapping (nil: parse it here).
-// parseDemand parses a demand file. front, when set, may hand over the
-// root mapping of the front matter already parsed and checked as plain
-// data (see FrontCache), with its entries in order; else the front matter
-// is parsed here.
+// parseDemand is ParseDemand; front, when set, may hand over the root
+// mapping of the front matter already parsed and checked as plain data
+// (see FrontCache), with its entries in order (nil: parse it here).
 func parseDemand(cfg *config.Config, p string, data []byte, front func(yml []byte) (*yaml.Node, []*frontEntry)) (d *Demand, fs finding.Findings) {
 	defer func() {
 		if r := recover(); r != nil {

@@ -2,7 +2,6 @@ package registry
 
 import (
 	"bytes"
-	"slices"
 
 	"github.com/demand-registry/demand/internal/safeyaml"
 	"github.com/demand-registry/demand/registry/config"
@@ -36,8 +35,8 @@ type FrontCache struct {
 type frontEntry struct {
 	key, value *yaml.Node
 	bad        bool
-	// val is the value as checked against field (nil: not yet), valOK
-	// whether it checked: an entry seen before is not checked again.
+	// val is the value as checked against field (none yet when nil),
+	// valOK whether it checked: an entry seen before is not checked again.
 	field *config.Field
 	val   any
 	valOK bool
@@ -166,23 +165,15 @@ func (c *FrontCache) front(yml []byte) (*yaml.Node, []*frontEntry) {
 	}
 	root := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1, Column: 1, Content: make([]*yaml.Node, 0, 2*len(texts))}
 	entries := make([]*frontEntry, len(texts))
-	var seen map[string]bool // for many entries; a few are compared in turn
-	if len(texts) > 32 {
-		seen = make(map[string]bool, len(texts))
-	}
+	seen := make(map[string]bool, len(texts))
 	for i, text := range texts {
+		// A bad entry is not plain data on its own (parseEntry checks
+		// its key too: a scalar, not "<<").
 		e := c.entry(text)
-		if e.bad || e.key.Kind != yaml.ScalarNode || e.key.Value == "<<" {
+		if e.bad || seen[e.key.Value] {
 			return nil, nil
 		}
-		if seen != nil {
-			if seen[e.key.Value] {
-				return nil, nil
-			}
-			seen[e.key.Value] = true
-		} else if slices.ContainsFunc(entries[:i], func(o *frontEntry) bool { return o.key.Value == e.key.Value }) {
-			return nil, nil
-		}
+		seen[e.key.Value] = true
 		entries[i] = e
 		root.Content = append(root.Content, e.key, e.value)
 	}
