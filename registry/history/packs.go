@@ -436,18 +436,20 @@ func (f *pack) entry(off int64) (hdr packfile.ObjectHeader, data []byte, err err
 	return hdr, data, nil
 }
 
+// errShortHeader says a pack entry ends inside its header.
+var errShortHeader = errors.New("the entry's header is cut short")
+
 // entryHeader reads a pack entry's header into hdr and returns its length.
 func entryHeader(b []byte, hdr *packfile.ObjectHeader) (int, error) {
-	short := errors.New("the entry's header is cut short")
 	if len(b) == 0 {
-		return 0, short
+		return 0, errShortHeader
 	}
 	c := b[0]
 	hdr.Type = plumbing.ObjectType((c >> 4) & 7)
 	size, shift, i := int64(c&15), 4, 1
 	for c&0x80 != 0 {
 		if i >= len(b) || shift > 56 {
-			return 0, short
+			return 0, errShortHeader
 		}
 		c = b[i]
 		i++
@@ -460,14 +462,14 @@ func entryHeader(b []byte, hdr *packfile.ObjectHeader) (int, error) {
 		// A big-endian number of 7-bit groups, each but the last
 		// continued, with 1 added at every continuation.
 		if i >= len(b) {
-			return 0, short
+			return 0, errShortHeader
 		}
 		c = b[i]
 		i++
 		back := int64(c & 0x7f)
 		for c&0x80 != 0 {
 			if i >= len(b) || back > 1<<55 {
-				return 0, short
+				return 0, errShortHeader
 			}
 			c = b[i]
 			i++
@@ -476,7 +478,7 @@ func entryHeader(b []byte, hdr *packfile.ObjectHeader) (int, error) {
 		hdr.OffsetReference = hdr.Offset - back
 	case plumbing.REFDeltaObject:
 		if i+20 > len(b) {
-			return 0, short
+			return 0, errShortHeader
 		}
 		copy(hdr.Reference[:], b[i:i+20])
 		i += 20

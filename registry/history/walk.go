@@ -744,10 +744,8 @@ func (w *walker) parseData(p string, data []byte, prev version) (*parsed, string
 		h, _ := registry.FirstHeading(body)
 		key = h + "\x00" + key
 	}
-	x, ok := (*parsed)(nil), false
-	if prev.p != nil && prev.front == key {
-		x, ok = prev.p, true
-	} else {
+	x, ok := prev.p, prev.p != nil && prev.front == key
+	if !ok {
 		x, ok = w.fronts.get(key)
 	}
 	if ok {
@@ -879,7 +877,7 @@ func walkParallel(ctx context.Context, repo *gitrepo.Repo, opts Options, todo []
 	work := newSpans(len(todo), workers, commitsPerWorker/2)
 	base, err := openPacks(repo)
 	if err != nil {
-		return err
+		return unreadable("the pack files", err)
 	}
 	defer base.close()
 	errs := make([]error, workers)
@@ -898,7 +896,7 @@ func walkParallel(ctx context.Context, repo *gitrepo.Repo, opts Options, todo []
 			pk := base
 			if k > 0 {
 				if pk, err = base.fork(); err != nil {
-					errs[k] = err
+					errs[k] = unreadable("the pack files", err)
 					return
 				}
 				defer pk.close()
