@@ -408,7 +408,7 @@ func ParseDemand(cfg *config.Config, p string, data []byte) (d *Demand, fs findi
 // parseDemand is ParseDemand; front, when set, may hand over the root
 // mapping of the front matter already parsed and checked as plain data
 // (see FrontCache), with its entries in order (nil: parse it here).
-func parseDemand(cfg *config.Config, p string, data []byte, front func(yml []byte) (*yaml.Node, []*frontEntry)) (d *Demand, fs finding.Findings) {
+func parseDemand(cfg *config.Config, p string, data []byte, front func(yml []byte) (*yaml.Node, []frontItem)) (d *Demand, fs finding.Findings) {
 	defer func() {
 		if r := recover(); r != nil {
 			d = nil
@@ -421,7 +421,7 @@ func parseDemand(cfg *config.Config, p string, data []byte, front func(yml []byt
 		return nil, finding.Findings{*f}
 	}
 	var root *yaml.Node
-	var entries []*frontEntry
+	var entries []frontItem
 	if front != nil {
 		root, entries = front(yml)
 	}

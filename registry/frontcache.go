@@ -5,16 +5,18 @@ import (
 
 	"github.com/demand-registry/demand/internal/safeyaml"
 	"github.com/demand-registry/demand/registry/config"
+	"github.com/demand-registry/demand/registry/finding"
 
 	"gopkg.in/yaml.v3"
 )
 
-// FrontCache parses the front matter of many versions of the same demands
-// (a registry's history) a top-level entry at a time: most versions differ
-// from the one before in a line or two, so most entries were parsed
-// before, and only the changed ones go through the YAML parser. A front
-// matter it cannot cut into entries safely is parsed whole, as ParseDemand
-// does.
+// FrontCache parses the front matter of many demand files a top-level
+// entry at a time. Versions of a demand in its history differ from the one
+// before in a line or two, and the demands of a registry share most of
+// their values (a status, an urgency, a date), so most entries were parsed
+// and checked before; the others go through the YAML parser together, as
+// one document. A front matter it cannot cut into entries safely is parsed
+// whole, as ParseDemand does.
 //
 // Cutting is sound because a line at column 0 that starts like a key can
 // only continue the entry before it inside a quoted scalar or a flow
@@ -35,11 +37,25 @@ type FrontCache struct {
 type frontEntry struct {
 	key, value *yaml.Node
 	bad        bool
+	// line0 is the line before the entry's first in the text it was
+	// parsed from: its nodes' lines less line0 are lines of the entry.
+	line0 int
 	// val is the value as checked against field (none yet when nil),
-	// valOK whether it checked: an entry seen before is not checked again.
+	// valOK whether it checked, fs and pos the findings and nested key
+	// positions the check gave, at the nodes' lines: an entry seen before
+	// is not checked again.
 	field *config.Field
 	val   any
 	valOK bool
+	fs    finding.Findings
+	pos   []FieldPos
+}
+
+// frontItem is an entry where a front matter has it: line is its first
+// line in the front matter.
+type frontItem struct {
+	*frontEntry
+	line int
 }
 
 // NewFrontCache keeps the entries used lately: two generations of size
@@ -48,20 +64,23 @@ func NewFrontCache(size int) *FrontCache {
 	return &FrontCache{size: size, cur: map[string]*frontEntry{}}
 }
 
-func (c *FrontCache) entry(text []byte) *frontEntry {
+// lookup returns an entry parsed before, moved to the newer generation.
+func (c *FrontCache) lookup(text []byte) *frontEntry {
 	if e, ok := c.cur[string(text)]; ok {
 		return e
 	}
 	e, ok := c.old[string(text)]
-	if !ok {
-		e = parseEntry(text)
-		c.parsed++
+	if ok {
+		c.store(text, e)
 	}
+	return e
+}
+
+func (c *FrontCache) store(text []byte, e *frontEntry) {
 	if len(c.cur) >= c.size {
 		c.old, c.cur = c.cur, make(map[string]*frontEntry, c.size)
 	}
 	c.cur[string(text)] = e
-	return e
 }
 
 func parseEntry(text []byte) (e *frontEntry) {
@@ -139,45 +158,119 @@ func startsEntry(b byte) bool {
 }
 
 // ParseDemand reads a demand as ParseDemand does, for its values only:
-// findings are not returned, and the demand's Pos is left empty (positions
-// within entries are not positions in the file). Entries parsed before are
-// not parsed again.
+// findings are not returned, and the demand's Pos is left empty (a
+// history keeps many versions of each demand, and reports no positions).
 func (c *FrontCache) ParseDemand(cfg *config.Config, p string, data []byte) *Demand {
-	if cfg != c.cfg {
-		// values checked against another config's fields are not reused
-		c.cfg, c.old, c.cur = cfg, nil, map[string]*frontEntry{}
-	}
-	d, _ := parseDemand(cfg, p, data, c.front)
+	d, _ := c.parse(cfg, p, data)
 	if d != nil {
 		d.Pos = nil
 	}
 	return d
 }
 
+// parse is ParseDemand with entries parsed and checked before taken as
+// they were.
+func (c *FrontCache) parse(cfg *config.Config, p string, data []byte) (*Demand, finding.Findings) {
+	if cfg != c.cfg {
+		// values checked against another config's fields are not reused
+		c.cfg, c.old, c.cur = cfg, nil, map[string]*frontEntry{}
+	}
+	return parseDemand(cfg, p, data, c.front)
+}
+
 // front assembles the root mapping of front matter from its entries, or
 // returns nil when it is to be parsed whole: when an entry does not parse
 // on its own as plain data, or a key repeats or merges (which the whole
 // parse reports).
-func (c *FrontCache) front(yml []byte) (*yaml.Node, []*frontEntry) {
+func (c *FrontCache) front(yml []byte) (*yaml.Node, []frontItem) {
 	texts, ok := frontEntries(yml, nil)
 	if !ok {
 		return nil, nil
 	}
-	root := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1, Column: 1, Content: make([]*yaml.Node, 0, 2*len(texts))}
-	entries := make([]*frontEntry, len(texts))
-	seen := make(map[string]bool, len(texts))
+	items := make([]frontItem, len(texts))
+	lead := len(yml)
+	for _, t := range texts {
+		lead -= len(t)
+	}
+	line := 1 + bytes.Count(yml[:lead], []byte("\n"))
+	var missed []int
 	for i, text := range texts {
+		items[i] = frontItem{c.lookup(text), line}
+		if items[i].frontEntry == nil {
+			missed = append(missed, i)
+		}
+		line += bytes.Count(text, []byte("\n"))
+	}
+	if len(missed) > 0 && !c.parseTogether(texts, missed, items) {
+		for _, i := range missed {
+			items[i].frontEntry = parseEntry(texts[i])
+			c.store(texts[i], items[i].frontEntry)
+			c.parsed++
+		}
+	}
+	root := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: items[0].line, Column: 1, Content: make([]*yaml.Node, 0, 2*len(texts))}
+	seen := make(map[string]bool, len(texts))
+	for _, e := range items {
 		// A bad entry is not plain data on its own (parseEntry checks
 		// its key too: a scalar, not "<<").
-		e := c.entry(text)
 		if e.bad || seen[e.key.Value] {
 			return nil, nil
 		}
 		seen[e.key.Value] = true
-		entries[i] = e
 		root.Content = append(root.Content, e.key, e.value)
 	}
-	return root, entries
+	return root, items
+}
+
+// parseTogether parses the entries not seen before as one document: one
+// run of the YAML parser, not one per entry. It reports false, and keeps
+// nothing, unless the document parses as plain data into exactly those
+// entries, each where it was cut; then each entry is parsed alone.
+func (c *FrontCache) parseTogether(texts [][]byte, missed []int, items []frontItem) (ok bool) {
+	if len(missed) == 1 {
+		return false
+	}
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	var doc []byte
+	starts := make([]int, len(missed))
+	line := 1
+	for j, i := range missed {
+		starts[j] = line
+		doc = append(doc, texts[i]...)
+		if len(doc) > 0 && doc[len(doc)-1] != '\n' {
+			doc = append(doc, '\n')
+		}
+		line += bytes.Count(texts[i], []byte("\n"))
+		if texts[i][len(texts[i])-1] != '\n' {
+			line++
+		}
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal(doc, &n); err != nil || len(n.Content) != 1 {
+		return false
+	}
+	m := n.Content[0]
+	if m.Kind != yaml.MappingNode || len(m.Content) != 2*len(missed) || m.Anchor != "" || m.Tag != "!!map" || m.Style != 0 {
+		return false
+	}
+	for j := range missed {
+		k, v := m.Content[2*j], m.Content[2*j+1]
+		if k.Line != starts[j] || k.Column != 1 || k.Kind != yaml.ScalarNode || k.Value == "<<" ||
+			len(safeyaml.CheckPlainData("", k, 0, 2)) > 0 || len(safeyaml.CheckPlainData("", v, 0, 2)) > 0 {
+			return false
+		}
+	}
+	for j, i := range missed {
+		e := &frontEntry{key: m.Content[2*j], value: m.Content[2*j+1], line0: starts[j] - 1}
+		items[i].frontEntry = e
+		c.store(texts[i], e)
+	}
+	c.parsed += len(missed)
+	return true
 }
 
 func blankOrComment(line []byte) bool {

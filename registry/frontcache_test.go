@@ -2,8 +2,10 @@ package registry
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,18 +16,23 @@ import (
 )
 
 // sameAsParseDemand checks that the cache reads a file as ParseDemand
-// does: nil for nil, else the same demand apart from positions.
+// does: the same findings, at the same lines and columns, and nil for nil,
+// else the same demand with the same positions.
 func sameAsParseDemand(t *testing.T, c *FrontCache, cfg *config.Config, p string, data []byte) {
 	t.Helper()
-	want, _ := ParseDemand(cfg, p, data)
-	got := c.ParseDemand(cfg, p, data)
+	want, wantFs := ParseDemand(cfg, p, data)
+	got, gotFs := c.parse(cfg, p, data)
+	assert.Equal(t, wantFs, gotFs, "%q", data)
 	if want == nil {
 		assert.Nil(t, got, "%q", data)
 		return
 	}
 	require.NotNil(t, got, "%q", data)
-	want.Pos = nil
 	assert.Equal(t, want, got, "%q", data)
+	if lean := c.ParseDemand(cfg, p, data); assert.NotNil(t, lean) {
+		want.Pos = nil
+		assert.Equal(t, want, lean, "%q", data)
+	}
 }
 
 func TestFrontEntries(t *testing.T) {
@@ -210,4 +217,29 @@ func manyKeys(n, dup int) string {
 		fmt.Fprintf(&sb, "x%d: %d\n", k, i)
 	}
 	return sb.String()
+}
+
+// The same entries, right and wrong, in other orders and at other lines:
+// what their check found is reported where each file has them.
+func TestFrontCacheFindingsMove(t *testing.T) {
+	cfg := config.Default()
+	c := NewFrontCache(100)
+	entries := []string{
+		"id: D-0001\n", "title: Export\n", "status: new\n", "received: 2026-11-02\n",
+		"urgency: sometimes\n",                                  // not one of the values
+		"received_at: 2026-02-30\n",                             // unknown
+		"customer:\n  name: Acme\n  segment: gold\n  size: 3\n", // nested: a bad value, an unknown key
+		"rice: {reach: x, impact: 2, confidence: 0.8}\n",        // a bad number, a missing key
+		"tags:\n  - a\n  -\n  - b\n",                            // an empty item
+		"due: 2026-13-01\n",
+	}
+	for round := range 6 {
+		order := slices.Clone(entries)
+		rand.New(rand.NewPCG(uint64(round), 1)).Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		lead := strings.Repeat("# lead\n\n", round%3)
+		data := []byte("---\n" + lead + strings.Join(order, "") + "---\nBody.\n")
+		sameAsParseDemand(t, c, cfg, "D-0001-export.md", data)
+		_, fs := c.parse(cfg, "D-0001-export.md", data)
+		assert.GreaterOrEqual(t, len(fs), 7, "%q", data)
+	}
 }

@@ -151,8 +151,10 @@ func LoadCached(src Source, cache *ParseCache) (*Snapshot, finding.Findings, err
 	// With IDs in file names, only names of the ID's pattern are demands.
 	files = slices.DeleteFunc(files, func(f File) bool { return !cfg.IsDemand(f.Path) })
 	results := make([]result, len(files))
-	_ = par.For(len(files), 0, func(i int) error {
-		results[i].d, results[i].fs = loadFile(cfg, src, files[i], cache, cfgKey)
+	// Each worker keeps the front matter entries it parsed: demands share
+	// most of their values.
+	_ = par.ForWith(len(files), 0, func() *FrontCache { return NewFrontCache(loadEntries) }, func(front *FrontCache, i int) error {
+		results[i].d, results[i].fs = loadFile(cfg, src, files[i], cache, cfgKey, front)
 		return nil
 	})
 	var ds []*Demand
@@ -166,7 +168,11 @@ func LoadCached(src Source, cache *ParseCache) (*Snapshot, finding.Findings, err
 	return NewSnapshot(cfg, ds), fs, nil
 }
 
-func loadFile(cfg *config.Config, src Source, f File, cache *ParseCache, cfgKey []byte) (*Demand, finding.Findings) {
+// loadEntries is how many front matter entries a load keeps per
+// generation and worker.
+const loadEntries = 4096
+
+func loadFile(cfg *config.Config, src Source, f File, cache *ParseCache, cfgKey []byte, front *FrontCache) (*Demand, finding.Findings) {
 	if fd, ok := checkFileName(f.Path); !ok {
 		return nil, finding.Findings{fd}
 	}
@@ -201,7 +207,7 @@ func loadFile(cfg *config.Config, src Source, f File, cache *ParseCache, cfgKey 
 			Message: fmt.Sprintf("the file is %d bytes, more than the limit of %d", len(data), cfg.Files.MaxSize)}}
 	}
 	if cache == nil {
-		return ParseDemand(cfg, f.Path, data)
+		return front.parse(cfg, f.Path, data)
 	}
 	h := sha256.New()
 	h.Write(cfgKey)
@@ -219,7 +225,7 @@ func loadFile(cfg *config.Config, src Source, f File, cache *ParseCache, cfgKey 
 		cache.mu.Unlock()
 		return c.d, c.fs
 	}
-	d, fs := ParseDemand(cfg, f.Path, data)
+	d, fs := front.parse(cfg, f.Path, data)
 	cache.mu.Lock()
 	cache.m[f.Path] = parsedFile{key: key, d: d, fs: fs, size: f.Size, mtime: f.ModTime, readAt: readAt, cfgKey: cfgKey}
 	cache.mu.Unlock()

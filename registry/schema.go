@@ -40,9 +40,9 @@ type checker struct {
 	d    *Demand
 	fs   finding.Findings
 	// entries, when set, are the root mapping's entries, whose values
-	// keep what they checked to (see FrontCache): their findings and
-	// positions are not wanted then, only the demand's values.
-	entries []*frontEntry
+	// keep what they checked to (see FrontCache). Each was parsed on its
+	// own: while its value is checked, off maps its lines to the file's.
+	entries []frontItem
 }
 
 func (c *checker) add(n *yaml.Node, rule, msg, hint string) {
@@ -62,8 +62,14 @@ func (c *checker) checkFields(n *yaml.Node, fields map[string]*config.Field, pre
 		return out
 	}
 	seen := map[string]bool{}
+	base := c.off
+	defer func() { c.off = base }()
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
+		if top && c.entries != nil {
+			e := c.entries[i/2]
+			c.off = base + e.line - 1 - e.line0
+		}
 		field, f := c.field(k.Value, fields, top)
 		name := prefix + k.Value
 		if f != nil {
@@ -92,6 +98,7 @@ func (c *checker) checkFields(n *yaml.Node, fields map[string]*config.Field, pre
 			out[fieldName(field)] = val
 		}
 	}
+	c.off = base
 	for _, field := range c.missing(fields, seen) {
 		f := fields[field]
 		key := field
@@ -124,10 +131,34 @@ func (c *checker) topValue(i int, v *yaml.Node, f *config.Field, name string, to
 	}
 	e := c.entries[i]
 	if e.field != f {
+		nfs, npos := len(c.fs), len(c.d.Pos)
 		e.val, e.valOK = c.checkValue(v, f, name)
 		e.field = f
+		e.fs = shiftFindings(nil, c.fs[nfs:], -c.off, "")
+		e.pos = shiftPos(nil, c.d.Pos[npos:], -c.off)
+		return e.val, e.valOK
 	}
+	c.fs = shiftFindings(c.fs, e.fs, c.off, c.path)
+	c.d.Pos = shiftPos(c.d.Pos, e.pos, c.off)
 	return e.val, e.valOK
+}
+
+// shiftFindings appends fs to out, moved by lines and put in path.
+func shiftFindings(out, fs finding.Findings, lines int, path string) finding.Findings {
+	for _, f := range fs {
+		f.Line += lines
+		f.Path = path
+		out = append(out, f)
+	}
+	return out
+}
+
+func shiftPos(out, pos []FieldPos, lines int) []FieldPos {
+	for _, p := range pos {
+		p.Line = clamp32(int(p.Line) + lines)
+		out = append(out, p)
+	}
+	return out
 }
 
 // missing returns, sorted, the required fields not seen: only those are

@@ -29,3 +29,20 @@ func TestFor(t *testing.T) {
 	assert.EqualError(t, err, "bad\nbad")
 	assert.NoError(t, For(0, 0, func(int) error { panic("not called") }))
 }
+
+// Each goroutine has a state of its own: one never seen by two at once.
+func TestForWith(t *testing.T) {
+	type state struct{ busy atomic.Bool }
+	var made atomic.Int64
+	var sum atomic.Int64
+	assert.NoError(t, ForWith(500, 3, func() *state { made.Add(1); return &state{} }, func(s *state, i int) error {
+		if !s.busy.CompareAndSwap(false, true) {
+			return errors.New("a state used by two goroutines at once")
+		}
+		sum.Add(int64(i))
+		s.busy.Store(false)
+		return nil
+	}))
+	assert.LessOrEqual(t, made.Load(), int64(3))
+	assert.Equal(t, int64(499*500/2), sum.Load())
+}
