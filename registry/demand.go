@@ -405,10 +405,10 @@ func ParseDemand(cfg *config.Config, p string, data []byte) (d *Demand, fs findi
 	return parseDemand(cfg, p, data, nil)
 }
 
-// parseDemand is ParseDemand; front, when set, may hand over the root
-// mapping of the front matter already parsed and checked as plain data
-// (see FrontCache), with its entries in order (nil: parse it here).
-func parseDemand(cfg *config.Config, p string, data []byte, front func(yml []byte) (*yaml.Node, []frontItem)) (d *Demand, fs finding.Findings) {
+// parseDemand is ParseDemand; fc, when set, may hand over the root
+// mapping of the front matter already parsed and checked as plain data,
+// with its entries in order (nil: parse it here).
+func parseDemand(cfg *config.Config, p string, data []byte, fc *FrontCache) (d *Demand, fs finding.Findings) {
 	defer func() {
 		if r := recover(); r != nil {
 			d = nil
@@ -422,8 +422,8 @@ func parseDemand(cfg *config.Config, p string, data []byte, front func(yml []byt
 	}
 	var root *yaml.Node
 	var entries []frontItem
-	if front != nil {
-		root, entries = front(yml)
+	if fc != nil {
+		root, entries = fc.front(yml)
 	}
 	if root == nil {
 		root, fs = safeyaml.Parse(p, yml, 1)
@@ -436,8 +436,18 @@ func parseDemand(cfg *config.Config, p string, data []byte, front func(yml []byt
 		root = &yamlEmptyMap
 	}
 	v := &checker{cfg: cfg, path: p, off: 1, d: d, entries: entries}
+	if fc != nil {
+		d.Pos = fc.pos[:0]
+	}
 	v.checkFields(root, cfg.Fields, "", true)
-	d.Pos = slices.Clone(d.Pos) // exact size: registries of 100,000 demands are held in memory
+	if fc != nil {
+		fc.pos = d.Pos
+	}
+	// exact size: registries of 100,000 demands are held in memory
+	d.Pos = slices.Clone(d.Pos[:len(d.Pos):len(d.Pos)])
+	if len(d.Pos) == 0 {
+		d.Pos = nil
+	}
 	fs = append(fs, v.fs...)
 	d.fill(cfg)
 	if cfg.TitleFromHeading() {

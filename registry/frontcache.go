@@ -2,6 +2,7 @@ package registry
 
 import (
 	"bytes"
+	"slices"
 
 	"github.com/demand-registry/demand/internal/safeyaml"
 	"github.com/demand-registry/demand/registry/config"
@@ -30,6 +31,14 @@ type FrontCache struct {
 	size     int
 	cur, old map[string]*frontEntry
 	parsed   int // entries parsed, for tests
+	// What one parse uses and the next may reuse: most of what reading
+	// a demand allocated was these.
+	texts [][]byte
+	items []frontItem
+	root  yaml.Node
+	keys  map[string]bool
+	doc   []byte
+	pos   []FieldPos
 }
 
 // frontEntry is one parsed entry: a key and its value, or bad when the
@@ -61,7 +70,7 @@ type frontItem struct {
 // NewFrontCache keeps the entries used lately: two generations of size
 // entries each (an entry used from the older moves to the newer).
 func NewFrontCache(size int) *FrontCache {
-	return &FrontCache{size: size, cur: map[string]*frontEntry{}}
+	return &FrontCache{size: size, cur: map[string]*frontEntry{}, keys: map[string]bool{}}
 }
 
 // lookup returns an entry parsed before, moved to the newer generation.
@@ -175,19 +184,22 @@ func (c *FrontCache) parse(cfg *config.Config, p string, data []byte) (*Demand, 
 		// values checked against another config's fields are not reused
 		c.cfg, c.old, c.cur = cfg, nil, map[string]*frontEntry{}
 	}
-	return parseDemand(cfg, p, data, c.front)
+	return parseDemand(cfg, p, data, c)
 }
 
 // front assembles the root mapping of front matter from its entries, or
 // returns nil when it is to be parsed whole: when an entry does not parse
 // on its own as plain data, or a key repeats or merges (which the whole
-// parse reports).
+// parse reports). The root and the entries are the cache's until the
+// next call.
 func (c *FrontCache) front(yml []byte) (*yaml.Node, []frontItem) {
-	texts, ok := frontEntries(yml, nil)
+	texts, ok := frontEntries(yml, c.texts[:0])
+	c.texts = texts
 	if !ok {
 		return nil, nil
 	}
-	items := make([]frontItem, len(texts))
+	items := slices.Grow(c.items[:0], len(texts))[:len(texts)]
+	c.items = items
 	lead := len(yml)
 	for _, t := range texts {
 		lead -= len(t)
@@ -208,8 +220,10 @@ func (c *FrontCache) front(yml []byte) (*yaml.Node, []frontItem) {
 			c.parsed++
 		}
 	}
-	root := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: items[0].line, Column: 1, Content: make([]*yaml.Node, 0, 2*len(texts))}
-	seen := make(map[string]bool, len(texts))
+	root := &c.root
+	*root = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: items[0].line, Column: 1, Content: root.Content[:0]}
+	seen := c.keys
+	clear(seen)
 	for _, e := range items {
 		// A bad entry is not plain data on its own (parseEntry checks
 		// its key too: a scalar, not "<<").
@@ -235,7 +249,8 @@ func (c *FrontCache) parseTogether(texts [][]byte, missed []int, items []frontIt
 			ok = false
 		}
 	}()
-	var doc []byte
+	doc := c.doc[:0]
+	defer func() { c.doc = doc }()
 	starts := make([]int, len(missed))
 	line := 1
 	for j, i := range missed {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/demand-registry/demand/registry/config"
+	"github.com/demand-registry/demand/registry/finding"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -242,4 +243,48 @@ func TestFrontCacheFindingsMove(t *testing.T) {
 		_, fs := c.parse(cfg, "D-0001-export.md", data)
 		assert.GreaterOrEqual(t, len(fs), 7, "%q", data)
 	}
+}
+
+// Load reads every file into one buffer per worker and keeps entries from
+// file to file: each demand is still what ParseDemand makes of its file
+// alone, with the same findings. Files of many sizes, some broken, some
+// with CRLF line ends, are loaded in one go; a demand that kept bytes of
+// the buffer would hold those of a later file.
+func TestLoadAsParseDemand(t *testing.T) {
+	dir := t.TempDir()
+	extras := []string{"", "urgency: urgent\n", "urgency: someday\n", "tags: [a, b]\n", "customer:\n  name: Acme\n  segment: vip\n",
+		"title: again\n", "x: &a 1\n", "customer: {name: Acme, segment: gold}\n", "received: 2026-02-30\n"}
+	var paths []string
+	for i := range 300 {
+		id := fmt.Sprintf("D-%05d", i+1)
+		body := strings.Repeat(fmt.Sprintf("Line %d of a body.\n", i), i%37*i%5+1)
+		data := fmt.Sprintf("---\nid: %s\ntitle: Demand %d\nstatus: new\nreceived: 2026-01-05\n%s---\n%s", id, i, extras[i%len(extras)], body)
+		if i%7 == 3 {
+			data = strings.ReplaceAll(data, "\n", "\r\n")
+		}
+		p := id + "-demand.md"
+		paths = append(paths, p)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, p), []byte(data), 0o644))
+	}
+	src, err := OpenDir(dir)
+	require.NoError(t, err)
+	defer src.Close()
+	snap, fs, err := Load(src)
+	require.NoError(t, err)
+	cfg := config.Default()
+	var wantFs finding.Findings
+	for _, p := range paths {
+		data, err := os.ReadFile(filepath.Join(dir, p))
+		require.NoError(t, err)
+		want, wfs := ParseDemand(cfg, p, data)
+		wantFs = append(wantFs, wfs...)
+		if want == nil || want.ID == "" {
+			continue
+		}
+		assert.Equal(t, want, snap.Get(want.ID), p)
+	}
+	fs.Sort()
+	wantFs.Sort()
+	assert.Equal(t, wantFs, fs)
+	assert.Greater(t, len(fs), 60)
 }

@@ -151,10 +151,8 @@ func LoadCached(src Source, cache *ParseCache) (*Snapshot, finding.Findings, err
 	// With IDs in file names, only names of the ID's pattern are demands.
 	files = slices.DeleteFunc(files, func(f File) bool { return !cfg.IsDemand(f.Path) })
 	results := make([]result, len(files))
-	// Each worker keeps the front matter entries it parsed: demands share
-	// most of their values.
-	_ = par.ForWith(len(files), 0, func() *FrontCache { return NewFrontCache(loadEntries) }, func(front *FrontCache, i int) error {
-		results[i].d, results[i].fs = loadFile(cfg, src, files[i], cache, cfgKey, front)
+	_ = par.ForWith(len(files), 0, func() *loader { return &loader{front: NewFrontCache(loadEntries)} }, func(l *loader, i int) error {
+		results[i].d, results[i].fs = l.loadFile(cfg, src, files[i], cache, cfgKey)
 		return nil
 	})
 	var ds []*Demand
@@ -172,7 +170,28 @@ func LoadCached(src Source, cache *ParseCache) (*Snapshot, finding.Findings, err
 // generation and worker.
 const loadEntries = 4096
 
-func loadFile(cfg *config.Config, src Source, f File, cache *ParseCache, cfgKey []byte, front *FrontCache) (*Demand, finding.Findings) {
+// loader is what one of Load's workers keeps from file to file: the front
+// matter entries it parsed (demands share most of their values) and the
+// buffer it reads into.
+type loader struct {
+	front *FrontCache
+	buf   []byte
+}
+
+func (l *loader) read(src Source, p string) ([]byte, error) {
+	// Only the folder itself: a Source that wraps one reads its own way.
+	ds, ok := src.(*DirSource)
+	if !ok {
+		return src.ReadFile(p)
+	}
+	data, err := ds.readFileTo(p, l.buf)
+	if cap(data) <= 1<<20 {
+		l.buf = data[:0]
+	}
+	return data, err
+}
+
+func (l *loader) loadFile(cfg *config.Config, src Source, f File, cache *ParseCache, cfgKey []byte) (*Demand, finding.Findings) {
 	if fd, ok := checkFileName(f.Path); !ok {
 		return nil, finding.Findings{fd}
 	}
@@ -198,7 +217,7 @@ func loadFile(cfg *config.Config, src Source, f File, cache *ParseCache, cfgKey 
 		}
 	}
 	readAt := time.Now()
-	data, err := src.ReadFile(f.Path)
+	data, err := l.read(src, f.Path)
 	if err != nil {
 		return nil, finding.Findings{{Path: f.Path, Severity: finding.Error, Rule: "read", Message: "cannot read the file: " + err.Error()}}
 	}
@@ -207,7 +226,7 @@ func loadFile(cfg *config.Config, src Source, f File, cache *ParseCache, cfgKey 
 			Message: fmt.Sprintf("the file is %d bytes, more than the limit of %d", len(data), cfg.Files.MaxSize)}}
 	}
 	if cache == nil {
-		return front.parse(cfg, f.Path, data)
+		return l.front.parse(cfg, f.Path, data)
 	}
 	h := sha256.New()
 	h.Write(cfgKey)
@@ -225,7 +244,7 @@ func loadFile(cfg *config.Config, src Source, f File, cache *ParseCache, cfgKey 
 		cache.mu.Unlock()
 		return c.d, c.fs
 	}
-	d, fs := front.parse(cfg, f.Path, data)
+	d, fs := l.front.parse(cfg, f.Path, data)
 	cache.mu.Lock()
 	cache.m[f.Path] = parsedFile{key: key, d: d, fs: fs, size: f.Size, mtime: f.ModTime, readAt: readAt, cfgKey: cfgKey}
 	cache.mu.Unlock()

@@ -61,7 +61,10 @@ func (c *checker) checkFields(n *yaml.Node, fields map[string]*config.Field, pre
 		c.add(n, "type", what+" must be a mapping of field: value", "")
 		return out
 	}
-	seen := map[string]bool{}
+	// The fields seen: a mapping has a few dozen keys at most, and a map
+	// for them was most of what checking a demand allocated.
+	var seenBuf [32]string
+	seen := seenBuf[:0]
 	base := c.off
 	defer func() { c.off = base }()
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -86,7 +89,7 @@ func (c *checker) checkFields(n *yaml.Node, fields map[string]*config.Field, pre
 			c.unknown(k, name, fields, top)
 			continue
 		}
-		seen[field] = true
+		seen = append(seen, field)
 		if isNull(v) {
 			// An empty value (release-date:) is an absent one.
 			if f.Required {
@@ -105,7 +108,7 @@ func (c *checker) checkFields(n *yaml.Node, fields map[string]*config.Field, pre
 		if top {
 			key = c.cfg.Key(field)
 		}
-		if f.Required && !seen[field] && key != "" && !(top && field == "id" && c.cfg.ID.FromFilename) {
+		if f.Required && key != "" && !(top && field == "id" && c.cfg.ID.FromFilename) {
 			where := n
 			if n.Line == 0 {
 				where = &yaml.Node{Line: 1, Column: 1}
@@ -163,10 +166,10 @@ func shiftPos(out, pos []FieldPos, lines int) []FieldPos {
 
 // missing returns, sorted, the required fields not seen: only those are
 // sorted, not every field of every mapping of every demand.
-func (c *checker) missing(fields map[string]*config.Field, seen map[string]bool) []string {
+func (c *checker) missing(fields map[string]*config.Field, seen []string) []string {
 	var out []string
 	for field, f := range fields {
-		if f.Required && !seen[field] {
+		if f.Required && !slices.Contains(seen, field) {
 			out = append(out, field)
 		}
 	}

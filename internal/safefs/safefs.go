@@ -15,6 +15,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -121,13 +122,19 @@ func Stat(root, rel string) (fs.FileInfo, error) {
 // Open opens root/rel for reading if it is a regular file reached without
 // links. A missing file yields an error matching fs.ErrNotExist.
 func Open(root, rel string) (*os.File, error) {
+	f, _, err := open(root, rel)
+	return f, err
+}
+
+// open is Open, with what the opened file's stat says.
+func open(root, rel string) (*os.File, fs.FileInfo, error) {
 	st, err := Stat(root, rel)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p := filepath.Join(root, filepath.FromSlash(rel))
 	if !st.Mode().IsRegular() {
-		return nil, refuse(p, describe(st.Mode()))
+		return nil, nil, refuse(p, describe(st.Mode()))
 	}
 	return openRegular(p, st)
 }
@@ -135,53 +142,67 @@ func Open(root, rel string) (*os.File, error) {
 // openRegular opens p without following a link and without blocking on a
 // FIFO, and checks that what was opened is the regular file st described
 // (the file may have been swapped meanwhile).
-func openRegular(p string, st fs.FileInfo) (*os.File, error) {
+func openRegular(p string, st fs.FileInfo) (*os.File, fs.FileInfo, error) {
 	f, err := os.OpenFile(p, os.O_RDONLY|openNoFollow, 0)
 	if err != nil {
 		if isLoop(err) {
-			return nil, refuse(p, "is a symbolic link, which is not followed")
+			return nil, nil, refuse(p, "is a symbolic link, which is not followed")
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	fst, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	if !fst.Mode().IsRegular() {
 		f.Close()
-		return nil, refuse(p, describe(fst.Mode()))
+		return nil, nil, refuse(p, describe(fst.Mode()))
 	}
 	if st != nil && !os.SameFile(st, fst) {
 		f.Close()
-		return nil, refuse(p, "changed while it was opened")
+		return nil, nil, refuse(p, "changed while it was opened")
 	}
-	return f, nil
+	return f, fst, nil
 }
 
 // ReadFile reads root/rel if it is a regular file reached without links,
 // at most limit bytes when limit > 0 (more is an error).
 func ReadFile(root, rel string, limit int64) ([]byte, error) {
-	f, err := Open(root, rel)
+	return ReadFileTo(root, rel, limit, nil)
+}
+
+// ReadFileTo is ReadFile into buf's storage when it is large enough, for
+// callers that read many files and keep none of their bytes.
+func ReadFileTo(root, rel string, limit int64, buf []byte) ([]byte, error) {
+	f, st, err := open(root, rel)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return readAll(f, limit)
-}
-
-func readAll(f *os.File, limit int64) ([]byte, error) {
-	if limit <= 0 {
-		return io.ReadAll(f)
+	// One more byte than the file holds: a file that grew since is read
+	// to its end all the same.
+	want := st.Size() + 1
+	if limit > 0 {
+		want = min(want, limit+1)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
+	buf = slices.Grow(buf[:0], int(want))
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, 4096)
+		}
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if limit > 0 && int64(len(buf)) > limit {
+			return nil, fmt.Errorf("%s is larger than %d bytes", f.Name(), limit)
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s is larger than %d bytes", f.Name(), limit)
-	}
-	return data, nil
 }
 
 // MkdirAll makes the folders of rel under root, each a real folder: an
@@ -332,7 +353,11 @@ func (d dirFS) Open(name string) (fs.File, error) {
 	if !st.Mode().IsRegular() {
 		return nil, refuse(p, describe(st.Mode()))
 	}
-	return openRegular(p, st)
+	f, _, err := openRegular(p, st)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
 }
 
 // CheckTree reports the first entry under root (in lexical order) that is

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -132,5 +133,32 @@ func TestDirFS(t *testing.T) {
 	}
 	if _, err := fs.ReadFile(fsys, "link.html"); !errors.Is(err, ErrUnsafe) {
 		t.Errorf("link.html: %v, want a refusal", err)
+	}
+}
+
+// A buffer too small grows; one large enough is reused; the limit holds.
+func TestReadFileTo(t *testing.T) {
+	root := t.TempDir()
+	big := strings.Repeat("0123456789", 1000)
+	write(t, filepath.Join(root, "big.md"), big)
+	write(t, filepath.Join(root, "small.md"), "small")
+	write(t, filepath.Join(root, "empty.md"), "")
+	buf := make([]byte, 0, 10)
+	data, err := ReadFileTo(root, "big.md", 0, buf)
+	if err != nil || string(data) != big {
+		t.Fatalf("big.md: %d bytes, %v", len(data), err)
+	}
+	again, err := ReadFileTo(root, "small.md", 0, data[:0])
+	if err != nil || string(again) != "small" || &again[0] != &data[0] {
+		t.Fatalf("small.md = %q, %v (reused: %t)", again, err, &again[0] == &data[0])
+	}
+	if data, err := ReadFileTo(root, "empty.md", 0, again[:0]); err != nil || len(data) != 0 {
+		t.Fatalf("empty.md = %q, %v", data, err)
+	}
+	if _, err := ReadFileTo(root, "big.md", 9999, nil); err == nil {
+		t.Errorf("a file over the limit is read")
+	}
+	if data, err := ReadFileTo(root, "big.md", 10000, nil); err != nil || len(data) != 10000 {
+		t.Errorf("a file at the limit: %d bytes, %v", len(data), err)
 	}
 }
