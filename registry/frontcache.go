@@ -39,6 +39,9 @@ type FrontCache struct {
 	keys  map[string]bool
 	doc   []byte
 	pos   []FieldPos
+	// missed and batch are the entries not seen before, of one front
+	// matter and of the files prefetched.
+	missed, batch [][]byte
 }
 
 // frontEntry is one parsed entry: a key and its value, or bad when the
@@ -180,11 +183,57 @@ func (c *FrontCache) ParseDemand(cfg *config.Config, p string, data []byte) *Dem
 // parse is ParseDemand with entries parsed and checked before taken as
 // they were.
 func (c *FrontCache) parse(cfg *config.Config, p string, data []byte) (*Demand, finding.Findings) {
+	c.use(cfg)
+	return parseDemand(cfg, p, data, c)
+}
+
+// use makes the cache's entries those checked against cfg.
+func (c *FrontCache) use(cfg *config.Config) {
 	if cfg != c.cfg {
 		// values checked against another config's fields are not reused
 		c.cfg, c.old, c.cur = cfg, nil, map[string]*frontEntry{}
 	}
-	return parseDemand(cfg, p, data, c)
+}
+
+// prefetch parses, as one document, the front matter entries of files
+// about to be read that the cache has not seen: reading each then finds
+// its entries parsed. It cuts each front matter as reading it does, and
+// leaves to that read whatever it cannot cut or parse together.
+func (c *FrontCache) prefetch(cfg *config.Config, files [][]byte) {
+	c.use(cfg)
+	texts := c.batch[:0]
+	for _, data := range files {
+		if bytes.IndexByte(data, '\r') >= 0 {
+			continue // newlines are normalized first when it is read
+		}
+		yml, _, _, f := splitFrontMatter("", data)
+		if f != nil {
+			continue
+		}
+		n := len(texts)
+		all, ok := frontEntries(yml, texts)
+		texts = all[:n]
+		if !ok {
+			continue // parsed whole when it is read
+		}
+		// Filtered in place: at most one is kept for each one read.
+		for _, t := range all[n:] {
+			if c.lookup(t) != nil || c.keys[string(t)] {
+				continue
+			}
+			c.keys[string(t)] = true
+			texts = append(texts, t)
+		}
+	}
+	clear(c.keys)
+	c.batch = texts
+	if entries, ok := c.parseTogether(texts); ok {
+		for i, e := range entries {
+			if e != nil {
+				c.store(texts[i], e)
+			}
+		}
+	}
 }
 
 // front assembles the root mapping of front matter from its entries, or
@@ -205,19 +254,33 @@ func (c *FrontCache) front(yml []byte) (*yaml.Node, []frontItem) {
 		lead -= len(t)
 	}
 	line := 1 + bytes.Count(yml[:lead], []byte("\n"))
-	var missed []int
+	missed := c.missed[:0]
 	for i, text := range texts {
 		items[i] = frontItem{c.lookup(text), line}
 		if items[i].frontEntry == nil {
-			missed = append(missed, i)
+			missed = append(missed, text)
 		}
 		line += bytes.Count(text, []byte("\n"))
 	}
-	if len(missed) > 0 && !c.parseTogether(texts, missed, items) {
-		for _, i := range missed {
-			items[i].frontEntry = parseEntry(texts[i])
-			c.store(texts[i], items[i].frontEntry)
-			c.parsed++
+	c.missed = missed
+	if len(missed) > 0 {
+		entries, _ := c.parseTogether(missed)
+		j := 0
+		for i := range items {
+			if items[i].frontEntry != nil {
+				continue
+			}
+			e := (*frontEntry)(nil)
+			if entries != nil {
+				e = entries[j]
+			}
+			if e == nil {
+				e = parseEntry(texts[i])
+				c.parsed++
+			}
+			j++
+			items[i].frontEntry = e
+			c.store(texts[i], e)
 		}
 	}
 	root := &c.root
@@ -236,56 +299,55 @@ func (c *FrontCache) front(yml []byte) (*yaml.Node, []frontItem) {
 	return root, items
 }
 
-// parseTogether parses the entries not seen before as one document: one
-// run of the YAML parser, not one per entry. It reports false, and keeps
-// nothing, unless the document parses as plain data into exactly those
-// entries, each where it was cut; then each entry is parsed alone.
-func (c *FrontCache) parseTogether(texts [][]byte, missed []int, items []frontItem) (ok bool) {
-	if len(missed) == 1 {
-		return false
+// parseTogether parses entries as one document: one run of the YAML
+// parser, not one per entry. ok is false unless the document parses into
+// exactly those entries, each where it was cut; an entry that is not plain
+// data on its own (an anchor, an alias, a tag) is nil. Nothing is stored.
+func (c *FrontCache) parseTogether(texts [][]byte) (entries []*frontEntry, ok bool) {
+	if len(texts) < 2 {
+		return nil, false
 	}
 	defer func() {
 		if recover() != nil {
-			ok = false
+			entries, ok = nil, false
 		}
 	}()
 	doc := c.doc[:0]
 	defer func() { c.doc = doc }()
-	starts := make([]int, len(missed))
+	starts := make([]int, len(texts))
 	line := 1
-	for j, i := range missed {
+	for j, t := range texts {
 		starts[j] = line
-		doc = append(doc, texts[i]...)
-		if len(doc) > 0 && doc[len(doc)-1] != '\n' {
+		doc = append(doc, t...)
+		if doc[len(doc)-1] != '\n' {
 			doc = append(doc, '\n')
-		}
-		line += bytes.Count(texts[i], []byte("\n"))
-		if texts[i][len(texts[i])-1] != '\n' {
 			line++
 		}
+		line += bytes.Count(t, []byte("\n"))
 	}
 	var n yaml.Node
 	if err := yaml.Unmarshal(doc, &n); err != nil || len(n.Content) != 1 {
-		return false
+		return nil, false
 	}
 	m := n.Content[0]
-	if m.Kind != yaml.MappingNode || len(m.Content) != 2*len(missed) || m.Anchor != "" || m.Tag != "!!map" || m.Style != 0 {
-		return false
+	if m.Kind != yaml.MappingNode || len(m.Content) != 2*len(texts) || m.Anchor != "" || m.Tag != "!!map" || m.Style != 0 {
+		return nil, false
 	}
-	for j := range missed {
-		k, v := m.Content[2*j], m.Content[2*j+1]
-		if k.Line != starts[j] || k.Column != 1 || k.Kind != yaml.ScalarNode || k.Value == "<<" ||
-			len(safeyaml.CheckPlainData("", k, 0, 2)) > 0 || len(safeyaml.CheckPlainData("", v, 0, 2)) > 0 {
-			return false
+	for j := range texts {
+		if k := m.Content[2*j]; k.Line != starts[j] || k.Column != 1 {
+			return nil, false
 		}
 	}
-	for j, i := range missed {
-		e := &frontEntry{key: m.Content[2*j], value: m.Content[2*j+1], line0: starts[j] - 1}
-		items[i].frontEntry = e
-		c.store(texts[i], e)
+	entries = make([]*frontEntry, len(texts))
+	for j := range texts {
+		k, v := m.Content[2*j], m.Content[2*j+1]
+		if k.Kind != yaml.ScalarNode || k.Value == "<<" || len(safeyaml.CheckPlainData("", k, 0, 2)) > 0 || len(safeyaml.CheckPlainData("", v, 0, 2)) > 0 {
+			continue
+		}
+		entries[j] = &frontEntry{key: k, value: v, line0: starts[j] - 1}
+		c.parsed++
 	}
-	c.parsed += len(missed)
-	return true
+	return entries, true
 }
 
 func blankOrComment(line []byte) bool {

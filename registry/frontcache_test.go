@@ -253,12 +253,17 @@ func TestFrontCacheFindingsMove(t *testing.T) {
 func TestLoadAsParseDemand(t *testing.T) {
 	dir := t.TempDir()
 	extras := []string{"", "urgency: urgent\n", "urgency: someday\n", "tags: [a, b]\n", "customer:\n  name: Acme\n  segment: vip\n",
-		"title: again\n", "x: &a 1\n", "customer: {name: Acme, segment: gold}\n", "received: 2026-02-30\n"}
+		"title: again\n", "x: &a 1\n", "y: *a\n", "customer: {name: Acme, segment: gold}\n", "received: 2026-02-30\n",
+		"owner: \"unclosed\n", "tags: [a,\n  b]\n", "due: 2027-01-0%d\n"}
 	var paths []string
 	for i := range 300 {
 		id := fmt.Sprintf("D-%05d", i+1)
 		body := strings.Repeat(fmt.Sprintf("Line %d of a body.\n", i), i%37*i%5+1)
-		data := fmt.Sprintf("---\nid: %s\ntitle: Demand %d\nstatus: new\nreceived: 2026-01-05\n%s---\n%s", id, i, extras[i%len(extras)], body)
+		extra := extras[i%len(extras)]
+		if strings.Contains(extra, "%d") {
+			extra = fmt.Sprintf(extra, i%9+1) // new in some chunks, seen in others
+		}
+		data := fmt.Sprintf("---\nid: %s\ntitle: Demand %d\nstatus: new\nreceived: 2026-01-05\n%s---\n%s", id, i, extra, body)
 		if i%7 == 3 {
 			data = strings.ReplaceAll(data, "\n", "\r\n")
 		}
@@ -287,4 +292,19 @@ func TestLoadAsParseDemand(t *testing.T) {
 	wantFs.Sort()
 	assert.Equal(t, wantFs, fs)
 	assert.Greater(t, len(fs), 60)
+}
+
+// FuzzPrefetch: entries of two files parsed together beforehand leave
+// each file read as ParseDemand reads it.
+func FuzzPrefetch(f *testing.F) {
+	f.Add([]byte("---\nid: D-0001\nx: &a 1\n---\n"), []byte("---\nid: D-0002\ny: *a\n---\n"))
+	f.Add([]byte("---\nid: D-0001\ntitle: \"open\n---\n"), []byte("---\nid: D-0002\ntitle: T\nstatus: new\n---\n"))
+	f.Add([]byte("---\nid: D-0001\ntags: [a,\n b]\n---\n"), []byte("---\nid: D-0002\nurgency: urgent\n---\n"))
+	cfg := config.Default()
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		c := NewFrontCache(100)
+		c.prefetch(cfg, [][]byte{a, b, a})
+		sameAsParseDemand(t, c, cfg, "D-0001-x.md", a)
+		sameAsParseDemand(t, c, cfg, "D-0002-y.md", b)
+	})
 }

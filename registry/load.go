@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -144,15 +145,16 @@ func LoadCached(src Source, cache *ParseCache) (*Snapshot, finding.Findings, err
 	if err != nil {
 		return nil, fs, fmt.Errorf("reading %s: %w", src.Describe(), err)
 	}
-	type result struct {
-		d  *Demand
-		fs finding.Findings
-	}
 	// With IDs in file names, only names of the ID's pattern are demands.
 	files = slices.DeleteFunc(files, func(f File) bool { return !cfg.IsDemand(f.Path) })
-	results := make([]result, len(files))
-	_ = par.ForWith(len(files), 0, func() *loader { return &loader{front: NewFrontCache(loadEntries)} }, func(l *loader, i int) error {
-		results[i].d, results[i].fs = l.loadFile(cfg, src, files[i], cache, cfgKey)
+	results := make([]loaded, len(files))
+	// Files go to the workers in chunks: the entries a chunk's front
+	// matter has that were not seen before are parsed together.
+	chunk := min(loadChunk, max(1, len(files)/(8*runtime.GOMAXPROCS(0))))
+	chunks := (len(files) + chunk - 1) / chunk
+	_ = par.ForWith(chunks, 0, func() *loader { return &loader{front: NewFrontCache(loadEntries)} }, func(l *loader, c int) error {
+		lo, hi := c*chunk, min(len(files), (c+1)*chunk)
+		l.loadFiles(cfg, src, files[lo:hi], results[lo:hi], cache, cfgKey)
 		return nil
 	})
 	var ds []*Demand
@@ -167,88 +169,148 @@ func LoadCached(src Source, cache *ParseCache) (*Snapshot, finding.Findings, err
 }
 
 // loadEntries is how many front matter entries a load keeps per
-// generation and worker.
-const loadEntries = 4096
+// generation and worker, loadChunk how many files a worker takes at once.
+const (
+	loadEntries = 4096
+	loadChunk   = 32
+)
+
+// loaded is a file as read: its demand and findings.
+type loaded struct {
+	d  *Demand
+	fs finding.Findings
+}
 
 // loader is what one of Load's workers keeps from file to file: the front
 // matter entries it parsed (demands share most of their values) and the
-// buffer it reads into.
+// buffers it reads into.
 type loader struct {
 	front *FrontCache
-	buf   []byte
+	bufs  [][]byte
+	data  [][]byte
+	pend  []pending
 }
 
-func (l *loader) read(src Source, p string) ([]byte, error) {
-	// Only the folder itself: a Source that wraps one reads its own way.
-	ds, ok := src.(*DirSource)
-	if !ok {
-		return src.ReadFile(p)
-	}
-	data, err := ds.readFileTo(p, l.buf)
-	if cap(data) <= 1<<20 {
-		l.buf = data[:0]
-	}
-	return data, err
+// pending is a file read and not parsed yet.
+type pending struct {
+	i      int
+	data   []byte
+	readAt time.Time
+	key    [32]byte
 }
 
-func (l *loader) loadFile(cfg *config.Config, src Source, f File, cache *ParseCache, cfgKey []byte) (*Demand, finding.Findings) {
-	if fd, ok := checkFileName(f.Path); !ok {
-		return nil, finding.Findings{fd}
+// loadFiles reads files into out: those a cache holds are taken from it,
+// the rest read, their new front matter entries parsed together, and
+// each parsed.
+func (l *loader) loadFiles(cfg *config.Config, src Source, files []File, out []loaded, cache *ParseCache, cfgKey []byte) {
+	for len(l.bufs) < len(files) {
+		l.bufs = append(l.bufs, nil)
 	}
-	if f.Symlink {
-		return nil, finding.Findings{{Path: f.Path, Severity: finding.Error, Rule: "symlink",
-			Message: "demand files may not be symbolic links (they are not followed)", Hint: "replace the link with the file itself"}}
+	l.pend, l.data = l.pend[:0], l.data[:0]
+	for i, f := range files {
+		p := pending{i: i}
+		var done bool
+		p.data, p.readAt, out[i], done = l.read(cfg, src, f, i, cache, cfgKey)
+		if done {
+			continue
+		}
+		if cache != nil {
+			p.key = parseKey(cfgKey, p.data)
+			if c, ok := cache.get(f.Path); ok && c.key == p.key {
+				c.size, c.mtime, c.readAt = f.Size, f.ModTime, p.readAt
+				cache.put(f.Path, c)
+				out[i] = loaded{c.d, c.fs}
+				continue
+			}
+		}
+		l.pend = append(l.pend, p)
+		l.data = append(l.data, p.data)
 	}
-	if f.Special {
-		return nil, finding.Findings{{Path: f.Path, Severity: finding.Error, Rule: "special-file",
-			Message: "demand files must be regular files (this is a FIFO, a device or a socket, which is not read)", Hint: "replace it with a regular file"}}
+	if len(l.data) > 1 {
+		l.front.prefetch(cfg, l.data)
 	}
-	if f.Size > cfg.Files.MaxSize {
-		return nil, finding.Findings{{Path: f.Path, Severity: finding.Error, Rule: "file-size",
-			Message: fmt.Sprintf("the file is %d bytes, more than the limit of %d", f.Size, cfg.Files.MaxSize),
-			Hint:    "move attachments out of the demand, or raise files.max_size in registry.yaml"}}
-	}
-	if cache != nil {
-		cache.mu.Lock()
-		c, ok := cache.m[f.Path]
-		cache.mu.Unlock()
-		if ok && c.unchanged(f, cfgKey) {
-			return c.d, c.fs
+	for _, p := range l.pend {
+		f := files[p.i]
+		d, fs := l.front.parse(cfg, f.Path, p.data)
+		out[p.i] = loaded{d, fs}
+		if cache != nil {
+			cache.put(f.Path, parsedFile{key: p.key, d: d, fs: fs, size: f.Size, mtime: f.ModTime, readAt: p.readAt, cfgKey: cfgKey})
 		}
 	}
-	readAt := time.Now()
-	data, err := l.read(src, f.Path)
+}
+
+// read returns a file's bytes, read into the loader's i-th buffer, or
+// with done set, what becomes of a file that is not to be parsed: a
+// finding, or what the cache holds for a file it knows is unchanged.
+func (l *loader) read(cfg *config.Config, src Source, f File, i int, cache *ParseCache, cfgKey []byte) (data []byte, readAt time.Time, res loaded, done bool) {
+	fail := func(fd finding.Finding) ([]byte, time.Time, loaded, bool) {
+		fd.Path, fd.Severity = f.Path, finding.Error
+		return nil, time.Time{}, loaded{fs: finding.Findings{fd}}, true
+	}
+	if fd, ok := checkFileName(f.Path); !ok {
+		return fail(fd)
+	}
+	if f.Symlink {
+		return fail(finding.Finding{Rule: "symlink",
+			Message: "demand files may not be symbolic links (they are not followed)", Hint: "replace the link with the file itself"})
+	}
+	if f.Special {
+		return fail(finding.Finding{Rule: "special-file",
+			Message: "demand files must be regular files (this is a FIFO, a device or a socket, which is not read)", Hint: "replace it with a regular file"})
+	}
+	if f.Size > cfg.Files.MaxSize {
+		return fail(finding.Finding{Rule: "file-size",
+			Message: fmt.Sprintf("the file is %d bytes, more than the limit of %d", f.Size, cfg.Files.MaxSize),
+			Hint:    "move attachments out of the demand, or raise files.max_size in registry.yaml"})
+	}
+	if cache != nil {
+		if c, ok := cache.get(f.Path); ok && c.unchanged(f, cfgKey) {
+			return nil, time.Time{}, loaded{c.d, c.fs}, true
+		}
+	}
+	readAt = time.Now()
+	var err error
+	// Only the folder itself: a Source that wraps one reads its own way.
+	if ds, ok := src.(*DirSource); ok {
+		data, err = ds.readFileTo(f.Path, l.bufs[i])
+		if cap(data) <= 1<<20 {
+			l.bufs[i] = data[:0]
+		}
+	} else {
+		data, err = src.ReadFile(f.Path)
+	}
 	if err != nil {
-		return nil, finding.Findings{{Path: f.Path, Severity: finding.Error, Rule: "read", Message: "cannot read the file: " + err.Error()}}
+		return fail(finding.Finding{Rule: "read", Message: "cannot read the file: " + err.Error()})
 	}
 	if int64(len(data)) > cfg.Files.MaxSize {
-		return nil, finding.Findings{{Path: f.Path, Severity: finding.Error, Rule: "file-size",
-			Message: fmt.Sprintf("the file is %d bytes, more than the limit of %d", len(data), cfg.Files.MaxSize)}}
+		return fail(finding.Finding{Rule: "file-size",
+			Message: fmt.Sprintf("the file is %d bytes, more than the limit of %d", len(data), cfg.Files.MaxSize)})
 	}
-	if cache == nil {
-		return l.front.parse(cfg, f.Path, data)
-	}
+	return data, readAt, loaded{}, false
+}
+
+// parseKey is what a parse depends on: the config and the bytes.
+func parseKey(cfgKey, data []byte) [32]byte {
 	h := sha256.New()
 	h.Write(cfgKey)
 	h.Write([]byte{0})
 	h.Write(data)
 	var key [32]byte
 	copy(key[:], h.Sum(nil))
-	cache.mu.Lock()
-	c, ok := cache.m[f.Path]
-	cache.mu.Unlock()
-	if ok && c.key == key {
-		c.size, c.mtime, c.readAt = f.Size, f.ModTime, readAt
-		cache.mu.Lock()
-		cache.m[f.Path] = c
-		cache.mu.Unlock()
-		return c.d, c.fs
-	}
-	d, fs := l.front.parse(cfg, f.Path, data)
-	cache.mu.Lock()
-	cache.m[f.Path] = parsedFile{key: key, d: d, fs: fs, size: f.Size, mtime: f.ModTime, readAt: readAt, cfgKey: cfgKey}
-	cache.mu.Unlock()
-	return d, fs
+	return key
+}
+
+func (c *ParseCache) get(p string) (parsedFile, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f, ok := c.m[p]
+	return f, ok
+}
+
+func (c *ParseCache) put(p string, f parsedFile) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m[p] = f
 }
 
 func duplicateIDs(cfg *config.Config, ds []*Demand) finding.Findings {
