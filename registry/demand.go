@@ -328,6 +328,9 @@ func isDocumentMarker(l []byte) bool {
 // front matter (NUL and other control characters), and a NUL in the body,
 // at its own line and column; the YAML library reports them on no line.
 func checkControls(p string, yml, body []byte, bodyLine int) *finding.Finding {
+	if !mayHoldControl(yml) && bytes.IndexByte(body, 0) < 0 {
+		return nil // the usual case, found without decoding a rune
+	}
 	if line, col, r, ok := findRune(yml, notYAMLPrintable); ok {
 		return &finding.Finding{Path: p, Line: line + 1, Col: col, Severity: finding.Error, Rule: "encoding",
 			Message: fmt.Sprintf("the front matter holds the control character %U", r), Hint: "remove it; write text only"}
@@ -349,6 +352,23 @@ func notYAMLPrintable(r rune) bool {
 		return true
 	case r == 0xFFFE || r == 0xFFFF:
 		return true
+	}
+	return false
+}
+
+// mayHoldControl reports whether valid UTF-8 b may hold a rune
+// notYAMLPrintable accepts: an ASCII control character or DEL, a C1
+// control (encoded C2 80–C2 9F), U+FFFE or U+FFFF (EF BF BE, EF BF BF).
+func mayHoldControl(b []byte) bool {
+	for i, c := range b {
+		switch {
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7F:
+			return true
+		case c == 0xC2 && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] < 0xA0 && b[i+1] != 0x85:
+			return true
+		case c == 0xEF && i+2 < len(b) && b[i+1] == 0xBF && (b[i+2] == 0xBE || b[i+2] == 0xBF):
+			return true
+		}
 	}
 	return false
 }

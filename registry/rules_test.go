@@ -352,3 +352,22 @@ func TestParseCache(t *testing.T) {
 	assert.EqualValues(t, 1, src.reads.Load())
 	assert.Same(t, third.Get("D-00001"), load().Get("D-00001"))
 }
+
+// mayHoldControl finds every rune notYAMLPrintable accepts, in any text:
+// each rune from U+0000 to U+FFFF after a Chinese and an ASCII prefix.
+func TestMayHoldControl(t *testing.T) {
+	for r := rune(0); r <= 0xFFFF; r++ {
+		if r >= 0xD800 && r < 0xE000 {
+			continue // not encodable
+		}
+		for _, s := range []string{string(r), "订单（" + string(r) + "）", "a: " + string(r) + "\n"} {
+			_, _, _, bad := findRune([]byte(s), notYAMLPrintable)
+			if bad && !mayHoldControl([]byte(s)) {
+				t.Fatalf("%U in %q missed", r, s)
+			}
+			if !bad && mayHoldControl([]byte(s)) {
+				t.Fatalf("%U in %q taken for a control character", r, s)
+			}
+		}
+	}
+}
