@@ -2,7 +2,6 @@ package history
 
 import (
 	"bytes"
-	"compress/zlib"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
+	"github.com/klauspost/compress/zlib"
 )
 
 // packs reads objects straight from a repository's pack files, kept open,
@@ -368,14 +368,24 @@ func (f *pack) at(off int64) (packed, error) {
 		if len(o.data) == 0 {
 			return packed{}, errNotHere // go-git's patcher refuses an empty base; the store does not
 		}
-		target := &patched{typ: o.typ}
+		var data []byte
 		if o.typ == plumbing.TreeObject {
-			target.from = &f.trees
+			// Trees are patched into buffers of trees let go before.
+			target := &patched{typ: o.typ, from: &f.trees}
+			if err := packfile.ApplyDelta(target, &patched{typ: o.typ, data: o.data}, chain[i].data); err != nil {
+				return packed{}, fmt.Errorf("pack object at %d: %w", chain[i].off, err)
+			}
+			data = target.data
+		} else {
+			// Patched in place of the base's copy and the result's
+			// that ApplyDelta makes: each version of a long body was
+			// copied twice.
+			var err error
+			if data, err = packfile.PatchDelta(o.data, chain[i].data); err != nil {
+				return packed{}, fmt.Errorf("pack object at %d: %w", chain[i].off, err)
+			}
 		}
-		if err := packfile.ApplyDelta(target, &patched{typ: o.typ, data: o.data}, chain[i].data); err != nil {
-			return packed{}, fmt.Errorf("pack object at %d: %w", chain[i].off, err)
-		}
-		o = packed{typ: o.typ, data: target.data}
+		o = packed{typ: o.typ, data: data}
 		f.keep(chain[i].off, o)
 	}
 	return o, nil
