@@ -422,13 +422,14 @@ func FrontMatter(data []byte) (yml []byte, body string, ok bool) {
 // including a failure inside the YAML library, becomes a finding. The
 // demand is nil when the file cannot be read as a demand at all.
 func ParseDemand(cfg *config.Config, p string, data []byte) (d *Demand, fs finding.Findings) {
-	return parseDemand(cfg, p, data, nil)
+	return parseDemand(cfg, p, data, nil, true)
 }
 
 // parseDemand is ParseDemand; fc, when set, may hand over the root
 // mapping of the front matter already parsed and checked as plain data,
-// with its entries in order (nil: parse it here).
-func parseDemand(cfg *config.Config, p string, data []byte, fc *FrontCache) (d *Demand, fs finding.Findings) {
+// with its entries in order (nil: parse it here). The body is checked
+// when bodyChecks is set.
+func parseDemand(cfg *config.Config, p string, data []byte, fc *FrontCache, bodyChecks bool) (d *Demand, fs finding.Findings) {
 	defer func() {
 		if r := recover(); r != nil {
 			d = nil
@@ -474,7 +475,9 @@ func parseDemand(cfg *config.Config, p string, data []byte, fc *FrontCache) (d *
 		fs = append(fs, d.headingTitle(cfg)...)
 	}
 	fs = append(fs, d.checkIdentity(cfg)...)
-	fs = append(fs, d.checkBody()...)
+	if bodyChecks {
+		fs = append(fs, d.checkBody()...)
+	}
 	return d, fs
 }
 

@@ -173,7 +173,10 @@ func startsEntry(b byte) bool {
 // findings are not returned, and the demand's Pos is left empty (a
 // history keeps many versions of each demand, and reports no positions).
 func (c *FrontCache) ParseDemand(cfg *config.Config, p string, data []byte) *Demand {
-	d, _ := c.parse(cfg, p, data)
+	c.use(cfg)
+	// The body's checks give findings only: a long body's are most of
+	// what a version costs to read.
+	d, _ := parseDemand(cfg, p, data, c, false)
 	if d != nil {
 		d.Pos = nil
 	}
@@ -184,7 +187,7 @@ func (c *FrontCache) ParseDemand(cfg *config.Config, p string, data []byte) *Dem
 // they were.
 func (c *FrontCache) parse(cfg *config.Config, p string, data []byte) (*Demand, finding.Findings) {
 	c.use(cfg)
-	return parseDemand(cfg, p, data, c)
+	return parseDemand(cfg, p, data, c, true)
 }
 
 // use makes the cache's entries those checked against cfg.
