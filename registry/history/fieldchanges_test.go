@@ -66,3 +66,29 @@ func TestSharedLinesKeepCounts(t *testing.T) {
 		assert.Equal(t, [2]int{added, removed}, [2]int{got.Added, got.Removed}, "%q → %q", c[0], c[1])
 	}
 }
+
+// commonPrefix agrees with a byte-at-a-time count wherever the first
+// difference falls: in the first byte, inside or at the edge of a
+// 256-byte or 8-byte step, or nowhere.
+func TestCommonPrefix(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 3000 {
+		n := rng.IntN(1200)
+		a := make([]byte, n)
+		for i := range a {
+			a[i] = byte(rng.IntN(3))
+		}
+		b := append([]byte(nil), a...)
+		if n > 0 && rng.IntN(4) > 0 {
+			b[rng.IntN(n)] ^= 1
+		}
+		b = b[:max(0, len(b)-rng.IntN(3))]
+		want := 0
+		for want < len(a) && want < len(b) && a[want] == b[want] {
+			want++
+		}
+		if got := commonPrefix(a, b); got != want {
+			t.Fatalf("commonPrefix of %d and %d bytes = %d, want %d", len(a), len(b), got, want)
+		}
+	}
+}
