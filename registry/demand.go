@@ -465,7 +465,7 @@ func parseDemand(cfg *config.Config, p string, data []byte, fc *FrontCache, body
 		fc.pos = d.Pos
 	}
 	// exact size: registries of 100,000 demands are held in memory
-	d.Pos = slices.Clone(d.Pos[:len(d.Pos):len(d.Pos)])
+	d.Pos = slices.Clone(d.Pos)
 	if len(d.Pos) == 0 {
 		d.Pos = nil
 	}

@@ -204,9 +204,10 @@ func (c *FrontCache) use(cfg *config.Config) {
 // leaves to that read whatever it cannot cut or parse together.
 func (c *FrontCache) prefetch(cfg *config.Config, files [][]byte) {
 	c.use(cfg)
+	clear(c.keys)
 	texts := c.batch[:0]
 	for _, data := range files {
-		if bytes.IndexByte(data, '\r') >= 0 {
+		if bytes.IndexByte(data, '\r') >= 0 || otherBreaks(data) {
 			continue // newlines are normalized first when it is read
 		}
 		yml, _, _, f := splitFrontMatter("", data)
@@ -245,6 +246,9 @@ func (c *FrontCache) prefetch(cfg *config.Config, files [][]byte) {
 // parse reports). The root and the entries are the cache's until the
 // next call.
 func (c *FrontCache) front(yml []byte) (*yaml.Node, []frontItem) {
+	if otherBreaks(yml) {
+		return nil, nil
+	}
 	texts, ok := frontEntries(yml, c.texts[:0])
 	c.texts = texts
 	if !ok {
@@ -351,6 +355,14 @@ func (c *FrontCache) parseTogether(texts [][]byte) (entries []*frontEntry, ok bo
 		c.parsed++
 	}
 	return entries, true
+}
+
+// otherBreaks reports whether b holds a line break YAML counts and the
+// cut into entries does not: NEL (U+0085), LS (U+2028), PS (U+2029).
+// Such a front matter is parsed whole, so that every line reported after
+// it is the line YAML gives.
+func otherBreaks(b []byte) bool {
+	return bytes.Contains(b, []byte("\u0085")) || bytes.Contains(b, []byte("\u2028")) || bytes.Contains(b, []byte("\u2029"))
 }
 
 func blankOrComment(line []byte) bool {

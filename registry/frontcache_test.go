@@ -103,11 +103,14 @@ func TestFrontCacheAsParseDemand(t *testing.T) {
 		"title: \"\"\n",
 		"title:\n",
 		"title: >\n  folded\n  text\n",
-		"customer:\n  name: &n Acme\n",      // an anchor inside an entry
-		"customer:\n  <<: {name: Acme}\n",   // a merge key inside an entry
-		"customer:\n  name: !!str Acme\n",   // a tag inside an entry
-		"customer:\n  name: A\n  name: B\n", // a key twice inside an entry
-		"urgency: urgent\n",                 // checked before: taken as it checked
+		"customer:\n  name: &n Acme\n",         // an anchor inside an entry
+		"customer:\n  <<: {name: Acme}\n",      // a merge key inside an entry
+		"customer:\n  name: !!str Acme\n",      // a tag inside an entry
+		"customer:\n  name: A\n  name: B\n",    // a key twice inside an entry
+		"urgency: urgent\n",                    // checked before: taken as it checked
+		"owner: \"a\u2028b\"\nurgency: soon\n", // a line break YAML counts: lines after it as YAML gives them
+		"owner: a\u0085 b\nurgency: soon\n",
+		"owner: \"a\u2029b\"\ncustomer:\n  segment: gold\n",
 		manyKeys(40, -1),
 		manyKeys(40, 35), // a key twice among many
 	} {
@@ -300,6 +303,7 @@ func FuzzPrefetch(f *testing.F) {
 	f.Add([]byte("---\nid: D-0001\nx: &a 1\n---\n"), []byte("---\nid: D-0002\ny: *a\n---\n"))
 	f.Add([]byte("---\nid: D-0001\ntitle: \"open\n---\n"), []byte("---\nid: D-0002\ntitle: T\nstatus: new\n---\n"))
 	f.Add([]byte("---\nid: D-0001\ntags: [a,\n b]\n---\n"), []byte("---\nid: D-0002\nurgency: urgent\n---\n"))
+	f.Add([]byte("---\nid: D-0001\ntitle: \"a\u2028b\"\nstatus: bogus\n---\n"), []byte("---\nid: D-0002\nstatus: bogus\n---\n"))
 	cfg := config.Default()
 	f.Fuzz(func(t *testing.T, a, b []byte) {
 		c := NewFrontCache(100)

@@ -272,7 +272,7 @@ func (l *loader) read(cfg *config.Config, src Source, f File, i int, cache *Pars
 	var err error
 	// Only the folder itself: a Source that wraps one reads its own way.
 	if ds, ok := src.(*DirSource); ok {
-		data, err = ds.readFileTo(f.Path, l.bufs[i])
+		data, err = ds.readFileTo(f.Path, cfg.Files.MaxSize, l.bufs[i])
 		if cap(data) <= 1<<20 {
 			l.bufs[i] = data[:0]
 		}

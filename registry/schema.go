@@ -66,7 +66,6 @@ func (c *checker) checkFields(n *yaml.Node, fields map[string]*config.Field, pre
 	var seenBuf [32]string
 	seen := seenBuf[:0]
 	base := c.off
-	defer func() { c.off = base }()
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if top && c.entries != nil {

@@ -178,12 +178,12 @@ func (s *DirSource) linksToFolder(p string) bool {
 
 // ReadFile reads a regular file of the folder, never through a link and
 // never blocking on a FIFO.
-func (s *DirSource) ReadFile(p string) ([]byte, error) { return s.readFileTo(p, nil) }
+func (s *DirSource) ReadFile(p string) ([]byte, error) { return s.readFileTo(p, 0, nil) }
 
 // readFileTo is ReadFile into buf's storage when it is large enough: Load
 // keeps none of a file's bytes (a demand's texts are copies).
-func (s *DirSource) readFileTo(p string, buf []byte) ([]byte, error) {
-	data, err := safefs.ReadFileTo(s.abs, p, 0, buf)
+func (s *DirSource) readFileTo(p string, limit int64, buf []byte) ([]byte, error) {
+	data, err := safefs.ReadFileTo(s.abs, p, limit, buf)
 	var ue *safefs.UnsafeError
 	if errors.As(err, &ue) {
 		// Name the path as the registry knows it.
