@@ -501,15 +501,7 @@ func convert(f *config.Field, v string, m *Map) (any, error) {
 		}
 		return b, nil
 	case config.TDate:
-		if d, ok := config.ParseDate(v); ok {
-			return string(d), nil
-		}
-		for _, layout := range m.Dates {
-			if t, err := time.Parse(layout, v); err == nil {
-				return t.Format("2006-01-02"), nil
-			}
-		}
-		return nil, fmt.Errorf("%q is not a date (YYYY-MM-DD, or a layout listed under dates: in the map)", v)
+		return convertDate(v, m)
 	case config.TMap:
 		// A map of any keys is one column of JSON, as the export writes it.
 		dec := json.NewDecoder(strings.NewReader(v))
@@ -520,38 +512,56 @@ func convert(f *config.Field, v string, m *Map) (any, error) {
 		}
 		return config.FromJSON(f, m)
 	case config.TList:
-		if strings.HasPrefix(v, "[") {
-			// A JSON list: how the export writes lists of maps, and
-			// lists whose items hold a separator.
-			dec := json.NewDecoder(strings.NewReader(v))
-			dec.UseNumber()
-			var l []any
-			if err := dec.Decode(&l); err == nil && !dec.More() {
-				return config.FromJSON(f, l)
-			} else if f.Items != nil && f.Items.Type == config.TMap {
-				return nil, fmt.Errorf("%q is not a JSON list of mappings: %v", v, err)
-			}
-		}
-		if f.Items != nil && f.Items.Type == config.TMap {
-			return nil, fmt.Errorf("a list of mappings is written as JSON: [{\"key\": \"value\"}]")
-		}
-		seps := m.ListSeparators
-		if seps == "" {
-			seps = ";,"
-		}
-		var out []any
-		for _, part := range strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune(seps, r) }) {
-			if part = strings.TrimSpace(part); part != "" {
-				item, err := convert(f.Items, part, m)
-				if err != nil {
-					return nil, err
-				}
-				out = append(out, item)
-			}
-		}
-		return out, nil
+		return convertList(f, v, m)
 	}
 	return v, nil
+}
+
+// convertDate reads a date as YYYY-MM-DD or in a layout the map lists.
+func convertDate(v string, m *Map) (any, error) {
+	if d, ok := config.ParseDate(v); ok {
+		return string(d), nil
+	}
+	for _, layout := range m.Dates {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.Format("2006-01-02"), nil
+		}
+	}
+	return nil, fmt.Errorf("%q is not a date (YYYY-MM-DD, or a layout listed under dates: in the map)", v)
+}
+
+// convertList reads a list: JSON, or items between the map's separators.
+func convertList(f *config.Field, v string, m *Map) (any, error) {
+	if strings.HasPrefix(v, "[") {
+		// A JSON list: how the export writes lists of maps, and
+		// lists whose items hold a separator.
+		dec := json.NewDecoder(strings.NewReader(v))
+		dec.UseNumber()
+		var l []any
+		if err := dec.Decode(&l); err == nil && !dec.More() {
+			return config.FromJSON(f, l)
+		} else if f.Items != nil && f.Items.Type == config.TMap {
+			return nil, fmt.Errorf("%q is not a JSON list of mappings: %v", v, err)
+		}
+	}
+	if f.Items != nil && f.Items.Type == config.TMap {
+		return nil, fmt.Errorf("a list of mappings is written as JSON: [{\"key\": \"value\"}]")
+	}
+	seps := m.ListSeparators
+	if seps == "" {
+		seps = ";,"
+	}
+	var out []any
+	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune(seps, r) }) {
+		if part = strings.TrimSpace(part); part != "" {
+			item, err := convert(f.Items, part, m)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, item)
+		}
+	}
+	return out, nil
 }
 
 func set(fields map[string]any, path string, v any) {
