@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,6 +15,7 @@ import (
 	"github.com/demand-registry/demand/registry/finding"
 
 	"github.com/demand-registry/demand/internal/escape"
+	"github.com/demand-registry/demand/internal/par"
 	"github.com/demand-registry/demand/internal/suggest"
 	"github.com/demand-registry/demand/registry/history"
 )
@@ -60,10 +63,7 @@ func (o *historyOptions) run(ctx context.Context, e *env) error {
 			}
 			return nil
 		}
-		// Compact: every demand's history is large, and tools read it.
-		enc := json.NewEncoder(e.stdout)
-		enc.SetEscapeHTML(false)
-		return enc.Encode(historiesJSON{SchemaVersion: finding.JSONVersion, Histories: res.Sorted()})
+		return writeHistoriesJSON(e.stdout, res.Sorted())
 	}
 	h := res.Histories[o.id]
 	if h == nil {
@@ -89,6 +89,43 @@ func (o *historyOptions) run(ctx context.Context, e *env) error {
 type historyJSON struct {
 	SchemaVersion int `json:"schema_version"`
 	*history.History
+}
+
+// writeHistoriesJSON writes what json.Encoder writes for historiesJSON,
+// compact (every demand's history is large, and tools read it), without
+// escaping HTML, with each history encoded on another CPU: on 5,000
+// demands with 120,000 changes, encoding them one by one was a tenth of
+// history --all.
+func writeHistoriesJSON(w io.Writer, hs []*history.History) error {
+	if hs == nil {
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		return enc.Encode(historiesJSON{SchemaVersion: finding.JSONVersion})
+	}
+	parts := make([][]byte, len(hs))
+	err := par.For(len(hs), 0, func(i int) error {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(hs[i]); err != nil {
+			return err
+		}
+		parts[i] = bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, `{"schema_version":%d,"histories":[`, finding.JSONVersion)
+	for i, p := range parts {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.Write(p)
+	}
+	bw.WriteString("]}\n")
+	return bw.Flush()
 }
 
 type historiesJSON struct {
