@@ -22,6 +22,7 @@ import (
 
 	"github.com/demand-registry/demand/internal/escape"
 	"github.com/demand-registry/demand/internal/par"
+	"github.com/demand-registry/demand/internal/safefs"
 )
 
 // Snapshot is a registry as read from one source: the config and the
@@ -259,9 +260,7 @@ func (l *loader) read(cfg *config.Config, src Source, f File, i int, cache *Pars
 			Message: "demand files must be regular files (this is a FIFO, a device or a socket, which is not read)", Hint: "replace it with a regular file"})
 	}
 	if f.Size > cfg.Files.MaxSize {
-		return fail(finding.Finding{Rule: "file-size",
-			Message: fmt.Sprintf("the file is %d bytes, more than the limit of %d", f.Size, cfg.Files.MaxSize),
-			Hint:    "move attachments out of the demand, or raise files.max_size in registry.yaml"})
+		return fail(tooLarge(fmt.Sprintf("the file is %d bytes, more than the limit of %d", f.Size, cfg.Files.MaxSize)))
 	}
 	if cache != nil {
 		if c, ok := cache.get(f.Path); ok && c.unchanged(f, cfgKey) {
@@ -279,14 +278,21 @@ func (l *loader) read(cfg *config.Config, src Source, f File, i int, cache *Pars
 	} else {
 		data, err = src.ReadFile(f.Path)
 	}
-	if err != nil {
-		return fail(finding.Finding{Rule: "read", Message: "cannot read the file: " + err.Error()})
+	// A file that grew past the limit since it was listed.
+	if errors.Is(err, safefs.ErrTooLarge) || err == nil && int64(len(data)) > cfg.Files.MaxSize {
+		return fail(tooLarge(fmt.Sprintf("the file is more than the limit of %d bytes", cfg.Files.MaxSize)))
 	}
-	if int64(len(data)) > cfg.Files.MaxSize {
-		return fail(finding.Finding{Rule: "file-size",
-			Message: fmt.Sprintf("the file is %d bytes, more than the limit of %d", len(data), cfg.Files.MaxSize)})
+	if err != nil {
+		return fail(finding.Finding{Rule: "read", Message: "cannot read the file: " + err.Error(),
+			Hint: "check that the file is readable (its permissions), then run again"})
 	}
 	return data, readAt, loaded{}, false
+}
+
+// tooLarge is the finding on a file over files.max_size.
+func tooLarge(msg string) finding.Finding {
+	return finding.Finding{Rule: "file-size", Message: msg,
+		Hint: "move attachments out of the demand, or raise files.max_size in registry.yaml"}
 }
 
 // parseKey is what a parse depends on: the config and the bytes.

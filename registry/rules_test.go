@@ -371,3 +371,29 @@ func TestMayHoldControl(t *testing.T) {
 		}
 	}
 }
+
+// A file that grew past files.max_size after it was listed is reported
+// as too large, by its registry path, and is read no further than the
+// limit.
+func TestFileGrownPastLimit(t *testing.T) {
+	dir := t.TempDir()
+	p := "D-00001-a.md"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, p), []byte(demandFile("D-00001", "")+strings.Repeat("x", 5000)), 0o644))
+	src, err := OpenDir(dir)
+	require.NoError(t, err)
+	defer src.Close()
+	cfg := config.Default()
+	cfg.Files.MaxSize = 1000
+	l := &loader{front: NewFrontCache(10), bufs: make([][]byte, 1)}
+	listed := File{Path: p, Size: 100} // as it was when listed
+	data, _, res, done := l.read(cfg, src, listed, 0, nil, nil)
+	require.True(t, done)
+	assert.Nil(t, data)
+	require.Len(t, res.fs, 1)
+	f := res.fs[0]
+	assert.Equal(t, p, f.Path)
+	assert.Equal(t, "file-size", f.Rule)
+	assert.Equal(t, "the file is more than the limit of 1000 bytes", f.Message)
+	assert.Contains(t, f.Hint, "files.max_size")
+	assert.NotContains(t, f.Message+f.Hint, dir, "no path of the machine")
+}

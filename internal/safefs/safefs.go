@@ -22,6 +22,9 @@ import (
 // ErrUnsafe is matched (errors.Is) by every refusal of this package.
 var ErrUnsafe = errors.New("not a regular file or folder reached without links")
 
+// ErrTooLarge is matched by the error of a read past its limit.
+var ErrTooLarge = errors.New("larger than the limit")
+
 // UnsafeError names the path that was refused and why.
 type UnsafeError struct {
 	Path   string // as given: the root joined with the relative path
@@ -194,7 +197,7 @@ func ReadFileTo(root, rel string, limit int64, buf []byte) ([]byte, error) {
 		n, err := f.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
 		if limit > 0 && int64(len(buf)) > limit {
-			return nil, fmt.Errorf("%s is larger than %d bytes", f.Name(), limit)
+			return nil, fmt.Errorf("%s is larger than %d bytes: %w", f.Name(), limit, ErrTooLarge)
 		}
 		if err == io.EOF {
 			return buf, nil
