@@ -36,7 +36,7 @@ type FrontCache struct {
 	texts [][]byte
 	items []frontItem
 	root  yaml.Node
-	keys  map[string]bool
+	keys  map[string]bool // a front matter's keys, or a prefetch's new entries; cleared before each use
 	doc   []byte
 	pos   []FieldPos
 	// missed and batch are the entries not seen before, of one front
@@ -95,26 +95,49 @@ func (c *FrontCache) store(text []byte, e *frontEntry) {
 	c.cur[string(text)] = e
 }
 
-func parseEntry(text []byte) (e *frontEntry) {
+// parseEntry parses one entry on its own: bad when it is not a single
+// key: value of plain data.
+func parseEntry(text []byte) *frontEntry {
+	if entries, ok := parseEntries(text, []int{1}); ok && entries[0] != nil {
+		return entries[0]
+	}
+	return &frontEntry{bad: true}
+}
+
+// parseEntries parses doc, the texts of entries one after another, the
+// j-th starting at line starts[j]. ok is false unless doc parses into
+// exactly those entries, each where it starts; an entry that is not plain
+// data on its own (an anchor, an alias, a tag, a merge key) is nil, so
+// that its front matter goes to the whole parse, which says why.
+func parseEntries(doc []byte, starts []int) (entries []*frontEntry, ok bool) {
 	defer func() {
 		if recover() != nil {
-			e = &frontEntry{bad: true}
+			entries, ok = nil, false
 		}
 	}()
-	var doc yaml.Node
-	if err := yaml.Unmarshal(text, &doc); err != nil || len(doc.Content) != 1 {
-		return &frontEntry{bad: true}
+	var n yaml.Node
+	if err := yaml.Unmarshal(doc, &n); err != nil || len(n.Content) != 1 {
+		return nil, false
 	}
-	m := doc.Content[0]
-	if m.Kind != yaml.MappingNode || len(m.Content) != 2 || m.Anchor != "" || m.Tag != "!!map" || m.Style != 0 {
-		return &frontEntry{bad: true}
+	m := n.Content[0]
+	if m.Kind != yaml.MappingNode || len(m.Content) != 2*len(starts) || m.Anchor != "" || m.Tag != "!!map" || m.Style != 0 {
+		return nil, false
 	}
-	// At depth 1, as the whole front matter's root: an entry that is not
-	// plain data sends the front matter to the whole parse, which says why.
-	if len(safeyaml.CheckPlainData("", m, 0, 1)) > 0 {
-		return &frontEntry{bad: true}
+	for j, line := range starts {
+		if k := m.Content[2*j]; k.Line != line || k.Column != 1 {
+			return nil, false
+		}
 	}
-	return &frontEntry{key: m.Content[0], value: m.Content[1]}
+	entries = make([]*frontEntry, len(starts))
+	for j, line := range starts {
+		// At depth 2, as in the whole front matter.
+		k, v := m.Content[2*j], m.Content[2*j+1]
+		if k.Kind != yaml.ScalarNode || k.Value == "<<" || len(safeyaml.CheckPlainData("", k, 0, 2)) > 0 || len(safeyaml.CheckPlainData("", v, 0, 2)) > 0 {
+			continue
+		}
+		entries[j] = &frontEntry{key: k, value: v, line0: line - 1}
+	}
+	return entries, true
 }
 
 // frontEntries cuts front matter into its top-level entries: each starts
@@ -306,55 +329,31 @@ func (c *FrontCache) front(yml []byte) (*yaml.Node, []frontItem) {
 	return root, items
 }
 
-// parseTogether parses entries as one document: one run of the YAML
-// parser, not one per entry. ok is false unless the document parses into
-// exactly those entries, each where it was cut; an entry that is not plain
-// data on its own (an anchor, an alias, a tag) is nil. Nothing is stored.
+// parseTogether parses entries as one document (see parseEntries): one
+// run of the YAML parser, not one per entry. Nothing is stored.
 func (c *FrontCache) parseTogether(texts [][]byte) (entries []*frontEntry, ok bool) {
 	if len(texts) < 2 {
 		return nil, false
 	}
-	defer func() {
-		if recover() != nil {
-			entries, ok = nil, false
-		}
-	}()
 	doc := c.doc[:0]
-	defer func() { c.doc = doc }()
 	starts := make([]int, len(texts))
 	line := 1
 	for j, t := range texts {
+		if len(doc) > 0 && doc[len(doc)-1] != '\n' {
+			return nil, false // an entry cut without its line's end is the last of its front matter
+		}
 		starts[j] = line
 		doc = append(doc, t...)
-		if doc[len(doc)-1] != '\n' {
-			doc = append(doc, '\n')
-			line++
-		}
 		line += bytes.Count(t, []byte("\n"))
 	}
-	var n yaml.Node
-	if err := yaml.Unmarshal(doc, &n); err != nil || len(n.Content) != 1 {
-		return nil, false
-	}
-	m := n.Content[0]
-	if m.Kind != yaml.MappingNode || len(m.Content) != 2*len(texts) || m.Anchor != "" || m.Tag != "!!map" || m.Style != 0 {
-		return nil, false
-	}
-	for j := range texts {
-		if k := m.Content[2*j]; k.Line != starts[j] || k.Column != 1 {
-			return nil, false
+	c.doc = doc
+	entries, ok = parseEntries(doc, starts)
+	for _, e := range entries {
+		if e != nil {
+			c.parsed++
 		}
 	}
-	entries = make([]*frontEntry, len(texts))
-	for j := range texts {
-		k, v := m.Content[2*j], m.Content[2*j+1]
-		if k.Kind != yaml.ScalarNode || k.Value == "<<" || len(safeyaml.CheckPlainData("", k, 0, 2)) > 0 || len(safeyaml.CheckPlainData("", v, 0, 2)) > 0 {
-			continue
-		}
-		entries[j] = &frontEntry{key: k, value: v, line0: starts[j] - 1}
-		c.parsed++
-	}
-	return entries, true
+	return entries, ok
 }
 
 // otherBreaks reports whether b holds a line break YAML counts and the

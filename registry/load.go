@@ -188,8 +188,8 @@ type loaded struct {
 type loader struct {
 	front *FrontCache
 	bufs  [][]byte
-	data  [][]byte
 	pend  []pending
+	data  [][]byte // the pending files' bytes, for prefetch
 }
 
 // pending is a file read and not parsed yet.
@@ -207,7 +207,7 @@ func (l *loader) loadFiles(cfg *config.Config, src Source, files []File, out []l
 	for len(l.bufs) < len(files) {
 		l.bufs = append(l.bufs, nil)
 	}
-	l.pend, l.data = l.pend[:0], l.data[:0]
+	l.pend = l.pend[:0]
 	for i, f := range files {
 		p := pending{i: i}
 		var done bool
@@ -225,9 +225,12 @@ func (l *loader) loadFiles(cfg *config.Config, src Source, files []File, out []l
 			}
 		}
 		l.pend = append(l.pend, p)
-		l.data = append(l.data, p.data)
 	}
-	if len(l.data) > 1 {
+	if len(l.pend) > 1 {
+		l.data = l.data[:0]
+		for _, p := range l.pend {
+			l.data = append(l.data, p.data)
+		}
 		l.front.prefetch(cfg, l.data)
 	}
 	for _, p := range l.pend {
