@@ -111,7 +111,7 @@ type Demand struct {
 
 	// Fields holds every front-matter value as validated: string, int64,
 	// float64, bool, Date, []any and map[string]any.
-	Fields map[string]any `json:"fields"`
+	Fields Values `json:"fields"`
 	// Pos is where each top-level key (and each nested key, dotted) is, in
 	// file order. A slice, not a map: registries of 100,000 demands are
 	// held in memory at once.
@@ -186,7 +186,7 @@ func (d *Demand) Text(p string) string {
 	if v, ok := d.builtin(p); ok && v != "" {
 		return v
 	}
-	if v, ok := d.Fields[p].(string); ok {
+	if v, ok := d.Fields.Get(p).(string); ok {
 		return v
 	}
 	if vals := d.values(p); len(vals) > 0 {
@@ -229,7 +229,7 @@ func (d *Demand) AnyValue(p string, fn func(string) bool) bool {
 			return !nested && fn(scalarString(x))
 		}
 	}
-	return walk(d.Fields[first], rest, nested)
+	return walk(d.Fields.Get(first), rest, nested)
 }
 
 func scalarString(v any) string {
@@ -249,7 +249,7 @@ func scalarString(v any) string {
 func (d *Demand) Has(p string) bool { return len(d.values(p)) > 0 || d.hasMap(p) }
 
 func (d *Demand) hasMap(p string) bool {
-	m, ok := d.Fields[p].(map[string]any)
+	m, ok := d.Fields.Get(p).(map[string]any)
 	return ok && len(m) > 0
 }
 
@@ -428,7 +428,8 @@ func ParseDemand(cfg *config.Config, p string, data []byte) (d *Demand, fs findi
 // parseDemand is ParseDemand; fc, when set, may hand over the root
 // mapping of the front matter already parsed and checked as plain data,
 // with its entries in order (nil: parse it here). The body is checked
-// when bodyChecks is set.
+// when bodyChecks is set; without it, and with fc, the demand is read
+// for its values only and keeps no positions (see FrontCache.ParseDemand).
 func parseDemand(cfg *config.Config, p string, data []byte, fc *FrontCache, bodyChecks bool) (d *Demand, fs finding.Findings) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -452,7 +453,7 @@ func parseDemand(cfg *config.Config, p string, data []byte, fc *FrontCache, body
 	if fs.HasErrors() {
 		return nil, fs
 	}
-	d = &Demand{Path: p, Body: string(body), BodyLine: bodyLine, Fields: map[string]any{}, Visibility: "public"}
+	d = &Demand{Path: p, Body: string(body), BodyLine: bodyLine, Visibility: "public"}
 	if root == nil {
 		root = &yamlEmptyMap
 	}
@@ -461,12 +462,15 @@ func parseDemand(cfg *config.Config, p string, data []byte, fc *FrontCache, body
 		d.Pos = fc.pos[:0]
 	}
 	v.checkFields(root, cfg.Fields, "", true)
+	// exact size, or shared: registries of 100,000 demands are held in
+	// memory
 	if fc != nil {
 		fc.pos = d.Pos
-	}
-	// exact size: registries of 100,000 demands are held in memory
-	d.Pos = slices.Clone(d.Pos)
-	if len(d.Pos) == 0 {
+		d.Pos = nil
+		if bodyChecks {
+			d.Pos = fc.shared(fc.pos)
+		}
+	} else if d.Pos = slices.Clone(d.Pos); len(d.Pos) == 0 {
 		d.Pos = nil
 	}
 	fs = append(fs, v.fs...)
@@ -530,7 +534,7 @@ func (d *Demand) headingTitle(cfg *config.Config) finding.Findings {
 			Message: "the demand has no title: its body has no first-level heading", Hint: "start the body with \"# Title\", or set roles.title.fallback: filename"}}
 	}
 	d.Title = t
-	d.Fields["title"] = t
+	d.Fields = d.Fields.With("title", t)
 	return nil
 }
 
@@ -567,7 +571,7 @@ func (d *Demand) fill(cfg *config.Config) {
 		if !cfg.HasRole(k) {
 			return nil
 		}
-		return d.Fields[k]
+		return d.Fields.Get(k)
 	}
 	str := func(k string) string { s, _ := get(k).(string); return s }
 	date := func(k string) config.Date { s, _ := get(k).(config.Date); return s }
@@ -622,7 +626,7 @@ func (d *Demand) fill(cfg *config.Config) {
 		d.WSJF = &WSJF{Value: num(m["value"]), TimeCriticality: num(m["time_criticality"]), RiskReduction: num(m["risk_reduction"]), JobSize: num(m["job_size"])}
 	}
 	if tf := cfg.History.TimelineField; tf != "" {
-		d.Timeline = timelineOf(d.Fields[tf])
+		d.Timeline = timelineOf(d.Fields.Get(tf))
 	}
 	if m, ok := get("tier_override").(map[string]any); ok {
 		o := &TierOverride{}
@@ -732,9 +736,9 @@ type FieldChange struct {
 }
 
 // CanonicalFields writes every field's value as Canonical text.
-func CanonicalFields(fields map[string]any) map[string]string {
-	out := make(map[string]string, len(fields))
-	for k, v := range fields {
+func CanonicalFields(fields Values) map[string]string {
+	out := make(map[string]string, fields.Len())
+	for k, v := range fields.All() {
 		out[k] = Canonical(v)
 	}
 	return out

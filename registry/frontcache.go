@@ -2,8 +2,10 @@ package registry
 
 import (
 	"bytes"
+	"encoding/binary"
 	"slices"
 
+	"github.com/demand-registry/demand/internal/intern"
 	"github.com/demand-registry/demand/internal/safeyaml"
 	"github.com/demand-registry/demand/registry/config"
 	"github.com/demand-registry/demand/registry/finding"
@@ -42,6 +44,11 @@ type FrontCache struct {
 	// missed and batch are the entries not seen before, of one front
 	// matter and of the files prefetched.
 	missed, batch [][]byte
+	// layouts holds field positions handed out before: demands written
+	// from one template have their keys on the same lines, and share one
+	// slice of them (demands are never modified after parsing).
+	layouts   *intern.Slices[FieldPos]
+	layoutKey []byte
 }
 
 // frontEntry is one parsed entry: a key and its value, or bad when the
@@ -73,7 +80,7 @@ type frontItem struct {
 // NewFrontCache keeps the entries used lately: two generations of size
 // entries each (an entry used from the older moves to the newer).
 func NewFrontCache(size int) *FrontCache {
-	return &FrontCache{size: size, cur: map[string]*frontEntry{}, keys: map[string]bool{}}
+	return &FrontCache{size: size, cur: map[string]*frontEntry{}, keys: map[string]bool{}, layouts: intern.New[FieldPos](size)}
 }
 
 // lookup returns an entry parsed before, moved to the newer generation.
@@ -200,9 +207,6 @@ func (c *FrontCache) ParseDemand(cfg *config.Config, p string, data []byte) *Dem
 	// The body's checks give findings only: a long body's are most of
 	// what a version costs to read.
 	d, _ := parseDemand(cfg, p, data, c, false)
-	if d != nil {
-		d.Pos = nil
-	}
 	return d
 }
 
@@ -211,6 +215,22 @@ func (c *FrontCache) ParseDemand(cfg *config.Config, p string, data []byte) *Dem
 func (c *FrontCache) parse(cfg *config.Config, p string, data []byte) (*Demand, finding.Findings) {
 	c.use(cfg)
 	return parseDemand(cfg, p, data, c, true)
+}
+
+// shared returns pos, or a slice equal to it handed out before; pos is
+// the cache's scratch, copied when it is kept.
+func (c *FrontCache) shared(pos []FieldPos) []FieldPos {
+	if len(pos) == 0 {
+		return nil
+	}
+	k := c.layoutKey[:0]
+	for _, p := range pos {
+		k = append(binary.AppendUvarint(k, uint64(len(p.Field))), p.Field...)
+		k = binary.AppendUvarint(k, uint64(uint32(p.Line)))
+		k = binary.AppendUvarint(k, uint64(uint32(p.Col)))
+	}
+	c.layoutKey = k
+	return c.layouts.Shared(k, pos)
 }
 
 // use makes the cache's entries those checked against cfg.

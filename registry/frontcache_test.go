@@ -199,8 +199,8 @@ func TestFrontCacheConfigChange(t *testing.T) {
 	for _, cfg := range []*config.Config{lax, strict, lax} {
 		sameAsParseDemand(t, c, cfg, "D-0001-export.md", data)
 	}
-	assert.NotContains(t, c.ParseDemand(strict, "D-0001-export.md", data).Fields, "urgency")
-	assert.Equal(t, "routine", c.ParseDemand(lax, "D-0001-export.md", data).Fields["urgency"])
+	assert.NotContains(t, c.ParseDemand(strict, "D-0001-export.md", data).Fields.Map(), "urgency")
+	assert.Equal(t, "routine", c.ParseDemand(lax, "D-0001-export.md", data).Fields.Get("urgency"))
 	// Values may hang on the config beyond the field (the ID pattern):
 	// another config starts the entries afresh.
 	n := c.parsed
@@ -311,4 +311,27 @@ func FuzzPrefetch(f *testing.F) {
 		sameAsParseDemand(t, c, cfg, "D-0001-x.md", a)
 		sameAsParseDemand(t, c, cfg, "D-0002-y.md", b)
 	})
+}
+
+// Demands with their keys on the same lines share one slice of
+// positions; another layout has its own, at its lines.
+func TestPositionsShared(t *testing.T) {
+	cfg := config.Default()
+	c := NewFrontCache(2)
+	file := func(id, extra string) []byte {
+		return []byte("---\nid: " + id + "\ntitle: T " + id + "\n" + extra + "status: new\nreceived: 2026-11-02\n---\nBody.\n")
+	}
+	a, _ := c.parse(cfg, "D-0001-a.md", file("D-0001", ""))
+	b, _ := c.parse(cfg, "D-0002-b.md", file("D-0002", ""))
+	x, _ := c.parse(cfg, "D-0003-x.md", file("D-0003", "# a comment\n"))
+	assert.Same(t, &a.Pos[0], &b.Pos[0])
+	assert.NotSame(t, &a.Pos[0], &x.Pos[0])
+	assert.Equal(t, Pos{Line: 4, Col: 1}, a.At("status"))
+	assert.Equal(t, Pos{Line: 5, Col: 1}, x.At("status"))
+	// Past the cache's size, older layouts give way; positions stay right.
+	for i := range 10 {
+		id := fmt.Sprintf("D-%04d", 10+i)
+		sameAsParseDemand(t, c, cfg, id+"-y.md", file(id, strings.Repeat("# c\n", i)))
+	}
+	assert.Equal(t, Pos{Line: 4, Col: 1}, a.At("status"))
 }

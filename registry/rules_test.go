@@ -240,7 +240,7 @@ func TestDiffFields(t *testing.T) {
 	}, DiffFields(a, b))
 	assert.Empty(t, DiffFields(a, a))
 	assert.Equal(t, map[string]string{"n": "3", "d": "2026-01-02", "l": `["x",1]`, "m": `{"a":true}`},
-		CanonicalFields(map[string]any{"n": int64(3), "d": config.Date("2026-01-02"), "l": []any{"x", int64(1)}, "m": map[string]any{"a": true}}))
+		CanonicalFields(ValuesOf(map[string]any{"n": int64(3), "d": config.Date("2026-01-02"), "l": []any{"x", int64(1)}, "m": map[string]any{"a": true}})))
 }
 
 func TestFingerprint(t *testing.T) {

@@ -52,7 +52,14 @@ func (c *checker) add(n *yaml.Node, rule, msg, hint string) {
 // checkFields validates a mapping against named fields; prefix is the
 // dotted path of the mapping ("" at the top).
 func (c *checker) checkFields(n *yaml.Node, fields map[string]*config.Field, prefix string, top bool) map[string]any {
-	out := make(map[string]any, len(n.Content)/2)
+	// At the top, the values go to the demand (see Values), not to a map.
+	var out map[string]any
+	var list []FieldValue
+	if top {
+		list = make([]FieldValue, 0, len(n.Content)/2)
+	} else {
+		out = make(map[string]any, len(n.Content)/2)
+	}
 	if n.Kind != yaml.MappingNode {
 		what := "the front matter"
 		if prefix != "" {
@@ -97,7 +104,11 @@ func (c *checker) checkFields(n *yaml.Node, fields map[string]*config.Field, pre
 			continue
 		}
 		if val, ok := c.topValue(i/2, v, f, name, top); ok {
-			out[fieldName(field)] = val
+			if top {
+				list = append(list, FieldValue{fieldName(field), val})
+			} else {
+				out[fieldName(field)] = val
+			}
 		}
 	}
 	c.off = base
@@ -120,7 +131,7 @@ func (c *checker) checkFields(n *yaml.Node, fields map[string]*config.Field, pre
 		}
 	}
 	if top && c.d != nil {
-		c.d.Fields = out
+		c.d.Fields = valuesOfList(list)
 	}
 	return out
 }

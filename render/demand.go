@@ -241,7 +241,7 @@ func (b *builder) metaRows(v *demandView, d *registry.Demand, r *rank.Result, cu
 		if skipMeta[name] && b.cfg.HasRole(name) || name == b.cfg.History.TimelineField {
 			continue // the timeline is part of the history below
 		}
-		val, ok := d.Fields[name]
+		val, ok := d.Fields.Lookup(name)
 		if !ok {
 			continue
 		}

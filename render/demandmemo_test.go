@@ -113,13 +113,13 @@ func TestDemandMemo(t *testing.T) {
 		// or its customer page.
 		{"inherited tier", withDemand(base, "D-0001", func(d *registry.Demand) {
 			d.Urgency, d.Importance = "long-term", "general"
-			d.Fields = map[string]any{}
+			d.Fields = registry.Values{}
 		}), std},
 		// D-0003 moves above D-0002 in the ranked list; D-0002's page does
 		// not show its position, so it is kept.
 		{"rank moved", withDemand(base, "D-0003", func(d *registry.Demand) {
 			d.Value, d.Impact = "high", "high"
-			d.Fields = map[string]any{"value": "high", "impact": "high"}
+			d.Fields = registry.ValuesOf(map[string]any{"value": "high", "impact": "high"})
 		}), std},
 		{"tag page renamed", withDemand(base, "D-0002", func(d *registry.Demand) { d.Tags = append(d.Tags, "#security") }), std},
 		{"customer page renamed", withDemand(base, "D-0003", func(d *registry.Demand) { d.Customer.Name = "#Northwind Bank" }), std},

@@ -65,10 +65,10 @@ func (b *builder) exports(order []string) error {
 	for _, id := range order {
 		d := b.in.Snapshot.Get(id)
 		r := b.in.Ranking.Get(id)
-		fields := d.Fields
+		fields := d.Fields.Map()
 		rr := r
 		if !b.names {
-			fields = withoutNames(d.Fields)
+			fields = withoutNames(fields)
 			c := *r
 			c.Customers = nil
 			for _, x := range r.Customers {

@@ -305,8 +305,8 @@ func buildRow(cfg *config.Config, m *Map, cols []string, tlCols []int, rec []str
 func taken(s *registry.Snapshot, files []registry.File) (map[string]bool, *ids) {
 	existing := map[string]bool{}
 	for _, d := range s.Demands {
-		if d.Fields["external_key"] != nil {
-			existing[registry.Canonical(d.Fields["external_key"])] = true
+		if d.Fields.Get("external_key") != nil {
+			existing[registry.Canonical(d.Fields.Get("external_key"))] = true
 		}
 	}
 	used := newIDs(s.Config)

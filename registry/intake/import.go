@@ -112,7 +112,7 @@ func Plan(s *registry.Snapshot, files []registry.File, is Issue) (*Planned, []Pr
 // external_key), nil when there is none.
 func imported(s *registry.Snapshot, url string) *Planned {
 	for _, d := range s.Demands {
-		if registry.Canonical(d.Fields["external_key"]) == url {
+		if registry.Canonical(d.Fields.Get("external_key")) == url {
 			return &Planned{ID: d.ID, Path: d.Path, Existing: true}
 		}
 	}

@@ -170,7 +170,7 @@ func TestPlanIsIdempotentAndEscapes(t *testing.T) {
 	require.False(t, fs.HasErrors(), "%v", fs)
 	require.Equal(t, `Acme "Logistics": Ltd.`, d.Customer.Name)
 	require.Equal(t, "feedback-form", d.Channel)
-	require.Equal(t, is.URL, d.Fields["external_key"])
+	require.Equal(t, is.URL, d.Fields.Get("external_key"))
 	require.NotZero(t, d.Tier)
 
 	again, probs := Plan(registry.NewSnapshot(cfg, []*registry.Demand{d}), nil, is)

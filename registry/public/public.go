@@ -130,16 +130,12 @@ func withLinks(d *registry.Demand, keep map[string]bool) *registry.Demand {
 		return out
 	}
 	nl := registry.Links{DependsOn: some(l.DependsOn), DuplicateOf: one(l.DuplicateOf), Related: some(l.Related), Parent: one(l.Parent)}
-	m, hasMap := d.Fields["links"].(map[string]any)
+	m, hasMap := d.Fields.Get("links").(map[string]any)
 	if slices.Equal(nl.DependsOn, l.DependsOn) && slices.Equal(nl.Related, l.Related) && nl.DuplicateOf == l.DuplicateOf && nl.Parent == l.Parent && (!hasMap || fieldLinksIn(m, keep)) {
 		return d
 	}
 	c := *d
 	c.Links = nl
-	c.Fields = make(map[string]any, len(d.Fields))
-	for k, v := range d.Fields {
-		c.Fields[k] = v
-	}
 	if hasMap {
 		fm := map[string]any{}
 		for k, v := range m {
@@ -161,9 +157,9 @@ func withLinks(d *registry.Demand, keep map[string]bool) *registry.Demand {
 			}
 		}
 		if len(fm) > 0 {
-			c.Fields["links"] = fm
+			c.Fields = c.Fields.With("links", fm)
 		} else {
-			delete(c.Fields, "links")
+			c.Fields = c.Fields.Without("links")
 		}
 	}
 	return &c
