@@ -6,6 +6,7 @@ package rank
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/demand-registry/demand/registry/config"
 
+	"github.com/demand-registry/demand/internal/intern"
 	"github.com/demand-registry/demand/internal/par"
 	"github.com/demand-registry/demand/registry"
 )
@@ -143,9 +145,9 @@ func Rank(s *registry.Snapshot) *Ranking {
 	}
 	rk := &Ranking{Primary: cfg.Scoring.Primary, byID: make(map[string]*Result, len(s.Demands))}
 	rk.Results = make([]*Result, len(s.Demands))
-	_ = par.For(len(s.Demands), 0, func(i int) error {
+	_ = par.ForWith(len(s.Demands), 0, newFactorSets, func(fs *factorSets, i int) error {
 		d := s.Demands[i]
-		rk.Results[i] = score(cfg, d, dupsOf[d.ID])
+		rk.Results[i] = score(cfg, d, dupsOf[d.ID], fs)
 		return nil
 	})
 	for _, r := range rk.Results {
@@ -208,7 +210,35 @@ func Customers(cfg *config.Config, d *registry.Demand, dups []*registry.Demand) 
 	return out
 }
 
-func score(cfg *config.Config, d *registry.Demand, dups []*registry.Demand) *Result {
+// factorSets hands out one slice for equal weighted factors: most
+// demands grade their factors on a few levels each (high, medium, low), so
+// 100,000 demands have a few hundred sets of them. Results are never
+// modified once ranked.
+type factorSets struct {
+	sets    *intern.Slices[FactorResult]
+	scratch []FactorResult
+	key     []byte
+}
+
+func newFactorSets() *factorSets { return &factorSets{sets: intern.New[FactorResult](4096)} }
+
+// shared returns factors, which is the scratch, as a slice of its own or
+// one equal to it handed out before. A factor's value determines its
+// level and points (the config is the same for all).
+func (fs *factorSets) shared(factors []FactorResult) []FactorResult {
+	fs.scratch = factors
+	if len(factors) == 0 {
+		return []FactorResult{} // written [] to JSON, as before
+	}
+	k := fs.key[:0]
+	for _, f := range factors {
+		k = append(binary.AppendUvarint(k, uint64(len(f.Value))), f.Value...)
+	}
+	fs.key = k
+	return fs.sets.Shared(k, factors)
+}
+
+func score(cfg *config.Config, d *registry.Demand, dups []*registry.Demand, fs *factorSets) *Result {
 	r := &Result{ID: d.ID, Title: d.Title, Status: d.Status, Received: d.Received,
 		DeclaredTier: d.Tier, Primary: cfg.Scoring.Primary, Override: d.TierOverride}
 	r.Customers = Customers(cfg, d, dups)
@@ -222,7 +252,7 @@ func score(cfg *config.Config, d *registry.Demand, dups []*registry.Demand) *Res
 	for _, f := range cfg.Scoring.Weighted {
 		total += f.Weight
 	}
-	r.Models.Weighted.Factors = make([]FactorResult, 0, len(cfg.Scoring.Weighted))
+	factors := fs.scratch[:0]
 	for _, f := range cfg.Scoring.Weighted {
 		fr := FactorResult{Factor: f.Factor, Field: f.Field, Weight: f.Weight}
 		if f.Field == config.CustomersField {
@@ -235,9 +265,10 @@ func score(cfg *config.Config, d *registry.Demand, dups []*registry.Demand) *Res
 		if total > 0 {
 			fr.Points = round(100 * f.Weight * fr.Level / total)
 		}
-		r.Models.Weighted.Factors = append(r.Models.Weighted.Factors, fr)
+		factors = append(factors, fr)
 		r.Models.Weighted.Score += fr.Points
 	}
+	r.Models.Weighted.Factors = fs.shared(factors)
 	r.Models.Weighted.Score = round(r.Models.Weighted.Score)
 
 	// RICE (Intercom): effort is at least half a person-month.

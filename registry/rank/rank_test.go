@@ -318,3 +318,20 @@ func TestScoresFinite(t *testing.T) {
 	_, err := json.Marshal(r)
 	assert.NoError(t, err)
 }
+
+// Demands whose factors have the same values share one slice of factor
+// results; each is what ranking it alone gives.
+func TestFactorSetsShared(t *testing.T) {
+	a := "value: high\nimpact: medium\ncustomer: {name: A, segment: regular}"
+	b := "value: low\nimpact: medium\ncustomer: {name: A, segment: regular}"
+	s := snapshot(t, "", a, a, b, "value: high\nimpact: medium\ncustomer: {name: A, segment: vip}")
+	rk := Rank(s)
+	f := func(id string) []FactorResult { return rk.Get(id).Models.Weighted.Factors }
+	assert.Same(t, &f("D-0001")[0], &f("D-0002")[0])
+	assert.NotSame(t, &f("D-0001")[0], &f("D-0003")[0])
+	assert.NotEqual(t, f("D-0001"), f("D-0004"), "the customer's weight differs")
+	for i, d := range s.Demands {
+		alone := Rank(registry.NewSnapshot(s.Config, []*registry.Demand{d})).Get(d.ID)
+		assert.Equal(t, alone.Models.Weighted, rk.Get(d.ID).Models.Weighted, "demand %d", i+1)
+	}
+}
