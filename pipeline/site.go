@@ -45,7 +45,8 @@ type SiteOptions struct {
 	Pages   *render.PageCache
 	Lazy    bool
 	// Sink, when set, is handed each file as it renders (demand build
-	// writes them while the rest render).
+	// writes them while the rest render); Files then has their names only,
+	// each with nil data.
 	Sink func(name string, data []byte)
 }
 

@@ -149,6 +149,11 @@ func (c *checker) topValue(i int, v *yaml.Node, f *config.Field, name string, to
 		e.field = f
 		e.fs = shiftFindings(nil, c.fs[nfs:], -c.off, "")
 		e.pos = shiftPos(nil, c.d.Pos[npos:], -c.off)
+		// What the value's nodes held is in val, fs and pos now: the
+		// entry is not checked again (the cache is emptied when the
+		// config changes), and its children were most of what a cache
+		// of a history's entries kept.
+		v.Content = nil
 		return e.val, e.valOK
 	}
 	c.fs = shiftFindings(c.fs, e.fs, c.off, c.path)

@@ -68,7 +68,8 @@ type Options struct {
 	Pages *PageCache
 	// Sink, when set, is handed every file as soon as it is final (a
 	// SiteWriter's Put), so that writing overlaps rendering. It is called
-	// from several goroutines.
+	// from several goroutines. The files are then not kept: Build returns
+	// their names, each with nil data.
 	Sink func(name string, data []byte)
 }
 
@@ -189,8 +190,9 @@ func (c *PageCache) bodyHTML(name, src string, l *Links) (string, []linkUse, err
 	return t.out, t.uses, nil
 }
 
-// Build renders the site into files by slash-separated path. The same
-// input gives byte-identical files.
+// Build renders the site into files by slash-separated path (with a Sink,
+// only their names: see Options.Sink). The same input gives
+// byte-identical files.
 func Build(in Input, opt Options) (map[string][]byte, error) {
 	b, err := newBuilder(in, opt)
 	if err != nil {
@@ -892,7 +894,14 @@ func (b *builder) forget(has func(path string) bool) {
 // put adds a file to the site; pages render on several goroutines.
 func (b *builder) put(name string, data []byte) {
 	b.mu.Lock()
-	b.files[name] = data
+	if b.opt.Sink != nil {
+		// The sink has it: a site is kept in memory only when its files
+		// are served from there (demand build's largest were a third of
+		// its peak memory).
+		b.files[name] = nil
+	} else {
+		b.files[name] = data
+	}
 	b.mu.Unlock()
 	if b.opt.Sink != nil {
 		b.opt.Sink(name, data)
