@@ -47,7 +47,7 @@ type SiteOptions struct {
 	// Sink, when set, is handed each file as it renders (demand build
 	// writes them while the rest render); Files then has their names only,
 	// each with nil data.
-	Sink func(name string, data []byte)
+	Sink func(name string, parts ...[]byte)
 }
 
 // Site is a website rendered in memory (Files), or planned to be rendered

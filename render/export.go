@@ -38,6 +38,62 @@ type exportJSON struct {
 	Demands       []exportDemand `json:"demands"` // ranked
 }
 
+// jsonParts writes demands.json a demand at a time, in parts of about a
+// megabyte, byte for byte as json.MarshalIndent(exportJSON, "", "  ")
+// followed by a newline (TestJSONPartsAsMarshalIndent): on a registry of
+// 5,000 demands with long histories, the file is 89 MB, and marshalling it
+// whole held it in memory about three times over.
+type jsonParts struct {
+	parts [][]byte
+	cur   []byte
+	n     int
+}
+
+const jsonPart = 1 << 20
+
+func newJSONParts() *jsonParts { return &jsonParts{} }
+
+// add writes the next demand, indented as an item of the demands list.
+func (j *jsonParts) add(d exportDemand) error {
+	item, err := json.MarshalIndent(d, "    ", "  ")
+	if err != nil {
+		return err
+	}
+	sep := ",\n    "
+	if j.n == 0 {
+		sep = "\n    "
+	}
+	j.n++
+	if len(j.cur)+len(sep)+len(item) > jsonPart && len(j.cur) > 0 {
+		j.parts = append(j.parts, j.cur)
+		j.cur = nil
+	}
+	if j.cur == nil {
+		j.cur = make([]byte, 0, max(jsonPart, len(sep)+len(item)))
+	}
+	j.cur = append(append(j.cur, sep...), item...)
+	return nil
+}
+
+// finish returns the file's parts: the document's head and tail around
+// the items, as MarshalIndent writes them for an empty list.
+func (j *jsonParts) finish(version int) ([][]byte, error) {
+	empty, err := json.MarshalIndent(exportJSON{SchemaVersion: version, Demands: []exportDemand{}}, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	i := bytes.LastIndex(empty, []byte("[]"))
+	head, tail := empty[:i+1], string(empty[i+1:])+"\n"
+	if j.n > 0 {
+		tail = "\n  " + tail
+	}
+	parts := append([][]byte{head}, j.parts...)
+	if len(j.cur) > 0 {
+		parts = append(parts, j.cur)
+	}
+	return append(parts, []byte(tail)), nil
+}
+
 // exports writes demands.json and demands.csv for the shown demands, in
 // ranked order. For the public audience customer names are left out
 // unless the config makes them public.
@@ -49,7 +105,7 @@ func (b *builder) exports(order []string) error {
 		}
 		return base + "/demands/" + fileName(id)
 	}
-	out := make([]exportDemand, 0, len(order))
+	js := newJSONParts()
 	var rows bytes.Buffer
 	rows.WriteString("\ufeff") // so Excel reads the file as UTF-8
 	cw := csv.NewWriter(&rows)
@@ -81,8 +137,11 @@ func (b *builder) exports(order []string) error {
 		if h != nil && !b.names {
 			h = historyWithoutNames(h)
 		}
-		out = append(out, exportDemand{ID: id, Title: d.Title, Status: d.Status, Tier: r.Tier, Score: r.Score,
+		err := js.add(exportDemand{ID: id, Title: d.Title, Status: d.Status, Tier: r.Tier, Score: r.Score,
 			Received: string(d.Received), URL: url(id), Path: path.Join(b.in.Dir, d.Path), Fields: b.underKeys(fields), Body: d.Body, Ranking: rr, History: h})
+		if err != nil {
+			return err
+		}
 		cells := b.cfg.Cells(fields)
 		// An ID kept in the file name and a title in the heading are in
 		// no front-matter field; the columns still hold them.
@@ -100,11 +159,11 @@ func (b *builder) exports(order []string) error {
 	if err := cw.Error(); err != nil {
 		return err
 	}
-	js, err := json.MarshalIndent(exportJSON{SchemaVersion: finding.JSONVersion, Demands: out}, "", "  ")
+	parts, err := js.finish(finding.JSONVersion)
 	if err != nil {
 		return err
 	}
-	b.put("demands.json", append(js, '\n'))
+	b.putParts("demands.json", parts...)
 	b.put("demands.csv", rows.Bytes())
 	return nil
 }

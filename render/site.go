@@ -68,9 +68,10 @@ type Options struct {
 	Pages *PageCache
 	// Sink, when set, is handed every file as soon as it is final (a
 	// SiteWriter's Put), so that writing overlaps rendering. It is called
-	// from several goroutines. The files are then not kept: Build returns
-	// their names, each with nil data.
-	Sink func(name string, data []byte)
+	// from several goroutines. A file is the concatenation of its parts
+	// (the largest, demands.json, is never joined in memory). The files
+	// are then not kept: Build returns their names, each with nil data.
+	Sink func(name string, parts ...[]byte)
 }
 
 // PageCache holds rendered pages by path, with a hash of what made them,
@@ -892,7 +893,18 @@ func (b *builder) forget(has func(path string) bool) {
 }
 
 // put adds a file to the site; pages render on several goroutines.
-func (b *builder) put(name string, data []byte) {
+func (b *builder) put(name string, data []byte) { b.putParts(name, data) }
+
+// putParts adds a file made of parts, joined only when it is kept.
+func (b *builder) putParts(name string, parts ...[]byte) {
+	var data []byte
+	switch {
+	case b.opt.Sink != nil:
+	case len(parts) == 1:
+		data = parts[0]
+	default:
+		data = bytes.Join(parts, nil)
+	}
 	b.mu.Lock()
 	if b.opt.Sink != nil {
 		// The sink has it: a site is kept in memory only when its files
@@ -904,7 +916,7 @@ func (b *builder) put(name string, data []byte) {
 	}
 	b.mu.Unlock()
 	if b.opt.Sink != nil {
-		b.opt.Sink(name, data)
+		b.opt.Sink(name, parts...)
 	}
 }
 

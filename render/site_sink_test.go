@@ -1,6 +1,10 @@
 package render
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -19,10 +23,10 @@ func TestSinkGetsTheFiles(t *testing.T) {
 	require.NoError(t, err)
 	var mu sync.Mutex
 	got := map[string][]byte{}
-	names, err := Build(in, Options{Templates: templates.FS, Sink: func(name string, data []byte) {
+	names, err := Build(in, Options{Templates: templates.FS, Sink: func(name string, parts ...[]byte) {
 		mu.Lock()
 		defer mu.Unlock()
-		got[name] = data
+		got[name] = bytes.Join(parts, nil)
 	}})
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
@@ -30,5 +34,31 @@ func TestSinkGetsTheFiles(t *testing.T) {
 	for name, data := range names {
 		assert.Contains(t, want, name)
 		assert.Nil(t, data, name)
+	}
+}
+
+// demands.json, written a demand at a time, is what MarshalIndent writes
+// of the whole document: with no demands, one, and many across parts.
+func TestJSONPartsAsMarshalIndent(t *testing.T) {
+	long := strings.Repeat("<b>&\u2028 text ", jsonPart/10)
+	for _, n := range []int{0, 1, 2, 7} {
+		var ds []exportDemand
+		j := newJSONParts()
+		for i := range n {
+			d := exportDemand{ID: fmt.Sprintf("D-%d", i), Fields: map[string]any{"tags": []any{}, "m": map[string]any{}, "s": "x"}, Body: "short"}
+			if i%3 == 1 {
+				d.Body = long
+			}
+			ds = append(ds, d)
+			require.NoError(t, j.add(d))
+		}
+		parts, err := j.finish(3)
+		require.NoError(t, err)
+		want, err := json.MarshalIndent(exportJSON{SchemaVersion: 3, Demands: append([]exportDemand{}, ds...)}, "", "  ")
+		require.NoError(t, err)
+		assert.Equal(t, string(want)+"\n", string(bytes.Join(parts, nil)), "%d demands", n)
+		if n == 7 {
+			assert.Greater(t, len(parts), 5, "a demand that does not fit starts a part of its own")
+		}
 	}
 }

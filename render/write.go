@@ -38,8 +38,8 @@ type SiteWriter struct {
 }
 
 type file struct {
-	name string
-	data []byte
+	name  string
+	parts [][]byte // the file is their concatenation
 }
 
 // NewSiteWriter checks that out may be replaced and starts writing into a
@@ -150,7 +150,17 @@ func (w *SiteWriter) write(f file) error {
 		}
 		w.dirs[d] = true
 	}
-	return os.WriteFile(p, f.data, 0o644)
+	out, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	for _, part := range f.parts {
+		if _, err := out.Write(part); err != nil {
+			out.Close()
+			return err
+		}
+	}
+	return out.Close()
 }
 
 func (w *SiteWriter) failed() bool {
@@ -173,13 +183,13 @@ func (w *SiteWriter) fail(err error) {
 // Put queues a file of the site (a slash-separated path) for writing. A
 // file put twice is written once, with its first content: a site's files
 // are final when they are put. Safe for concurrent use.
-func (w *SiteWriter) Put(name string, data []byte) {
+func (w *SiteWriter) Put(name string, parts ...[]byte) {
 	w.mu.Lock()
 	dup := w.names[name]
 	w.names[name] = true
 	w.mu.Unlock()
 	if !dup {
-		w.queue <- file{name, data}
+		w.queue <- file{name, parts}
 	}
 }
 
