@@ -52,21 +52,14 @@ func (c *checker) add(n *yaml.Node, rule, msg, hint string) {
 // checkFields validates a mapping against named fields; prefix is the
 // dotted path of the mapping ("" at the top).
 func (c *checker) checkFields(n *yaml.Node, fields map[string]*config.Field, prefix string, top bool) map[string]any {
-	// At the top, the values go to the demand (see Values), not to a map.
-	var out map[string]any
-	var list []FieldValue
-	if top {
-		list = make([]FieldValue, 0, len(n.Content)/2)
-	} else {
-		out = make(map[string]any, len(n.Content)/2)
-	}
+	out := newCollected(top, len(n.Content)/2)
 	if n.Kind != yaml.MappingNode {
 		what := "the front matter"
 		if prefix != "" {
 			what = prefix
 		}
 		c.add(n, "type", what+" must be a mapping of field: value", "")
-		return out
+		return out.m
 	}
 	// The fields seen: a mapping has a few dozen keys at most, and a map
 	// for them was most of what checking a demand allocated.
@@ -104,11 +97,7 @@ func (c *checker) checkFields(n *yaml.Node, fields map[string]*config.Field, pre
 			continue
 		}
 		if val, ok := c.topValue(i/2, v, f, name, top); ok {
-			if top {
-				list = append(list, FieldValue{fieldName(field), val})
-			} else {
-				out[fieldName(field)] = val
-			}
+			out.put(fieldName(field), val)
 		}
 	}
 	c.off = base
@@ -131,9 +120,31 @@ func (c *checker) checkFields(n *yaml.Node, fields map[string]*config.Field, pre
 		}
 	}
 	if top && c.d != nil {
-		c.d.Fields = valuesOfList(list)
+		c.d.Fields = valuesOfList(out.list)
 	}
-	return out
+	return out.m
+}
+
+// collected gathers a mapping's checked values: at the top into a list
+// for the demand's Values, below it into a map.
+type collected struct {
+	m    map[string]any
+	list []FieldValue
+}
+
+func newCollected(top bool, n int) collected {
+	if top {
+		return collected{list: make([]FieldValue, 0, n)}
+	}
+	return collected{m: make(map[string]any, n)}
+}
+
+func (o *collected) put(name string, v any) {
+	if o.m != nil {
+		o.m[name] = v
+	} else {
+		o.list = append(o.list, FieldValue{name, v})
+	}
 }
 
 // topValue checks the value of the i-th entry, or takes what it checked
