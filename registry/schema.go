@@ -129,12 +129,12 @@ func (c *checker) checkFields(n *yaml.Node, fields map[string]*config.Field, pre
 // for the demand's Values, below it into a map.
 type collected struct {
 	m    map[string]any
-	list []FieldValue
+	list []fieldValue
 }
 
 func newCollected(top bool, n int) collected {
 	if top {
-		return collected{list: make([]FieldValue, 0, n)}
+		return collected{list: make([]fieldValue, 0, n)}
 	}
 	return collected{m: make(map[string]any, n)}
 }
@@ -143,7 +143,7 @@ func (o *collected) put(name string, v any) {
 	if o.m != nil {
 		o.m[name] = v
 	} else {
-		o.list = append(o.list, FieldValue{name, v})
+		o.list = append(o.list, fieldValue{name, v})
 	}
 }
 
@@ -160,10 +160,9 @@ func (c *checker) topValue(i int, v *yaml.Node, f *config.Field, name string, to
 		e.field = f
 		e.fs = shiftFindings(nil, c.fs[nfs:], -c.off, "")
 		e.pos = shiftPos(nil, c.d.Pos[npos:], -c.off)
-		// What the value's nodes held is in val, fs and pos now: the
+		// What the value's nodes held is in val, fs and pos now, and the
 		// entry is not checked again (the cache is emptied when the
-		// config changes), and its children were most of what a cache
-		// of a history's entries kept.
+		// config changes): the cache need not keep its children.
 		v.Content = nil
 		return e.val, e.valOK
 	}

@@ -40,18 +40,17 @@ type exportJSON struct {
 
 // jsonParts writes demands.json a demand at a time, in parts of about a
 // megabyte, byte for byte as json.MarshalIndent(exportJSON, "", "  ")
-// followed by a newline (TestJSONPartsAsMarshalIndent): on a registry of
-// 5,000 demands with long histories, the file is 89 MB, and marshalling it
-// whole held it in memory about three times over.
+// followed by a newline (TestJSONPartsAsMarshalIndent): with long
+// histories the file is the largest of a site, and marshalling it whole
+// held it in memory about three times over. The zero value is empty.
 type jsonParts struct {
-	parts [][]byte
-	cur   []byte
-	n     int
+	parts [][]byte // full parts
+	cur   []byte   // the part being filled; empty only before the first demand
 }
 
 const jsonPart = 1 << 20
 
-func newJSONParts() *jsonParts { return &jsonParts{} }
+func (j *jsonParts) empty() bool { return len(j.cur) == 0 }
 
 // add writes the next demand, indented as an item of the demands list.
 func (j *jsonParts) add(d exportDemand) error {
@@ -60,10 +59,9 @@ func (j *jsonParts) add(d exportDemand) error {
 		return err
 	}
 	sep := ",\n    "
-	if j.n == 0 {
+	if j.empty() {
 		sep = "\n    "
 	}
-	j.n++
 	if len(j.cur)+len(sep)+len(item) > jsonPart && len(j.cur) > 0 {
 		j.parts = append(j.parts, j.cur)
 		j.cur = nil
@@ -84,12 +82,10 @@ func (j *jsonParts) finish(version int) ([][]byte, error) {
 	}
 	i := bytes.LastIndex(empty, []byte("[]"))
 	head, tail := empty[:i+1], string(empty[i+1:])+"\n"
-	if j.n > 0 {
+	parts := [][]byte{head}
+	if !j.empty() {
 		tail = "\n  " + tail
-	}
-	parts := append([][]byte{head}, j.parts...)
-	if len(j.cur) > 0 {
-		parts = append(parts, j.cur)
+		parts = append(append(parts, j.parts...), j.cur)
 	}
 	return append(parts, []byte(tail)), nil
 }
@@ -105,7 +101,7 @@ func (b *builder) exports(order []string) error {
 		}
 		return base + "/demands/" + fileName(id)
 	}
-	js := newJSONParts()
+	var js jsonParts
 	var rows bytes.Buffer
 	rows.WriteString("\ufeff") // so Excel reads the file as UTF-8
 	cw := csv.NewWriter(&rows)

@@ -897,27 +897,22 @@ func (b *builder) put(name string, data []byte) { b.putParts(name, data) }
 
 // putParts adds a file made of parts, joined only when it is kept.
 func (b *builder) putParts(name string, parts ...[]byte) {
-	var data []byte
-	switch {
-	case b.opt.Sink != nil:
-	case len(parts) == 1:
-		data = parts[0]
-	default:
-		data = bytes.Join(parts, nil)
-	}
-	b.mu.Lock()
 	if b.opt.Sink != nil {
 		// The sink has it: a site is kept in memory only when its files
-		// are served from there (demand build's largest were a third of
-		// its peak memory).
+		// are served from there.
+		b.mu.Lock()
 		b.files[name] = nil
-	} else {
-		b.files[name] = data
-	}
-	b.mu.Unlock()
-	if b.opt.Sink != nil {
+		b.mu.Unlock()
 		b.opt.Sink(name, parts...)
+		return
 	}
+	data := bytes.Join(parts, nil)
+	if len(parts) == 1 {
+		data = parts[0] // Join would copy it
+	}
+	b.mu.Lock()
+	b.files[name] = data
+	b.mu.Unlock()
 }
 
 // groupKey is the identity of a customer or tag page: names that differ

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -43,7 +45,7 @@ func TestJSONPartsAsMarshalIndent(t *testing.T) {
 	long := strings.Repeat("<b>&\u2028 text ", jsonPart/10)
 	for _, n := range []int{0, 1, 2, 7} {
 		var ds []exportDemand
-		j := newJSONParts()
+		var j jsonParts
 		for i := range n {
 			d := exportDemand{ID: fmt.Sprintf("D-%d", i), Fields: map[string]any{"tags": []any{}, "m": map[string]any{}, "s": "x"}, Body: "short"}
 			if i%3 == 1 {
@@ -61,4 +63,21 @@ func TestJSONPartsAsMarshalIndent(t *testing.T) {
 			assert.Greater(t, len(parts), 5, "a demand that does not fit starts a part of its own")
 		}
 	}
+}
+
+// A file put in parts is written as their concatenation; no parts is an
+// empty file.
+func TestSiteWriterParts(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "site")
+	w, err := NewSiteWriter(out)
+	require.NoError(t, err)
+	w.Put("demands.json", []byte("{\n"), nil, []byte(`"a": 1`), []byte("\n}\n"))
+	w.Put("empty.txt")
+	require.NoError(t, w.Commit())
+	got, err := os.ReadFile(filepath.Join(out, "demands.json"))
+	require.NoError(t, err)
+	assert.Equal(t, "{\n\"a\": 1\n}\n", string(got))
+	got, err = os.ReadFile(filepath.Join(out, "empty.txt"))
+	require.NoError(t, err)
+	assert.Empty(t, got)
 }

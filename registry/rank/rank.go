@@ -210,10 +210,10 @@ func Customers(cfg *config.Config, d *registry.Demand, dups []*registry.Demand) 
 	return out
 }
 
-// factorSets hands out one slice for equal weighted factors: most
-// demands grade their factors on a few levels each (high, medium, low), so
-// 100,000 demands have a few hundred sets of them. Results are never
-// modified once ranked.
+// factorSets hands out one slice for equal weighted factors: factors are
+// graded on a few levels each (high, medium, low), so a large registry has
+// far fewer sets of them than demands. Results are never modified once
+// ranked.
 type factorSets struct {
 	sets    *intern.Slices[FactorResult]
 	scratch []FactorResult
